@@ -1,0 +1,92 @@
+//! Binary data (`blob` shapes).
+
+use std::fmt;
+
+/// Binary data, as carried by a `blob` shape.
+///
+/// In JSON bodies it travels base64-encoded; [`Blob`] always holds the
+/// decoded bytes.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Blob {
+    bytes: Vec<u8>,
+}
+
+impl Blob {
+    /// Wraps the given bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            bytes: bytes.into(),
+        }
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The bytes, by value.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Blob({} bytes)", self.bytes.len())
+    }
+}
+
+impl AsRef<[u8]> for Blob {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self { bytes }
+    }
+}
+
+impl From<&[u8]> for Blob {
+    fn from(bytes: &[u8]) -> Self {
+        Self::new(bytes)
+    }
+}
+
+impl From<&str> for Blob {
+    fn from(text: &str) -> Self {
+        Self::new(text.as_bytes())
+    }
+}
+
+/// With the `serde` feature, a blob (de)serializes as a base64 string, as on the wire.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::json::JsonSerialize::serialize_json(self, serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::json::JsonDeserialize::deserialize_json(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_length_not_content() {
+        assert_eq!(format!("{:?}", Blob::from("secret")), "Blob(6 bytes)");
+    }
+
+    #[test]
+    fn conversions_keep_bytes() {
+        assert_eq!(Blob::from(vec![1, 2]).into_inner(), vec![1, 2]);
+        assert_eq!(Blob::from("ab").as_bytes(), b"ab");
+    }
+}

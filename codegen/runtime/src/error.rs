@@ -1,0 +1,405 @@
+//! Errors of a call: [`SdkError`] around an operation's own error type.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::http::{ConnectorError, HttpResponse};
+
+/// Boxed error source.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// The request could not be built: a required member is missing, a value
+/// cannot be sent, or the configuration lacks something the call needs.
+#[derive(Debug)]
+pub struct BuildError {
+    kind: BuildErrorKind,
+}
+
+#[derive(Debug)]
+enum BuildErrorKind {
+    MissingMember {
+        shape: &'static str,
+        member: &'static str,
+    },
+    InvalidMember {
+        member: &'static str,
+        reason: String,
+    },
+    Config(String),
+    Serialization(BoxError),
+}
+
+impl BuildError {
+    /// The required `member` of `shape` (both wire names) was not set.
+    pub fn missing_member(shape: &'static str, member: &'static str) -> Self {
+        Self {
+            kind: BuildErrorKind::MissingMember { shape, member },
+        }
+    }
+
+    /// The value of `member` cannot be sent, for `reason`.
+    pub fn invalid_member(member: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            kind: BuildErrorKind::InvalidMember {
+                member,
+                reason: reason.into(),
+            },
+        }
+    }
+
+    /// The configuration lacks what the call needs.
+    pub fn config(reason: impl Into<String>) -> Self {
+        Self {
+            kind: BuildErrorKind::Config(reason.into()),
+        }
+    }
+
+    /// The body could not be serialized.
+    pub fn serialization(source: impl Into<BoxError>) -> Self {
+        Self {
+            kind: BuildErrorKind::Serialization(source.into()),
+        }
+    }
+
+    /// The member (wire name) this error is about, if any.
+    pub fn member(&self) -> Option<&str> {
+        match &self.kind {
+            BuildErrorKind::MissingMember { member, .. }
+            | BuildErrorKind::InvalidMember { member, .. } => Some(member),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            BuildErrorKind::MissingMember { shape, member } => {
+                write!(f, "`{member}` is required by `{shape}` but was not set")
+            }
+            BuildErrorKind::InvalidMember { member, reason } => {
+                write!(f, "`{member}` cannot be sent: {reason}")
+            }
+            BuildErrorKind::Config(reason) => write!(f, "configuration: {reason}"),
+            BuildErrorKind::Serialization(source) => write!(f, "serializing the request: {source}"),
+        }
+    }
+}
+
+impl StdError for BuildError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.kind {
+            BuildErrorKind::Serialization(source) => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
+/// What an error response says about itself, whatever the operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorMetadata {
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) status: Option<u16>,
+}
+
+impl ErrorMetadata {
+    /// The error code, without namespace prefix or URL suffix
+    /// (`ResourceNotFoundException`).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The error message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request id the service assigned (`x-amzn-RequestId`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+}
+
+/// An error the model does not describe: an unknown error code, or a failure
+/// that is not the service's (see [`SdkError::into_service_error`]).
+///
+/// It keeps everything the response said, so nothing is lost: code, message,
+/// status, request id and the raw body.
+#[derive(Debug)]
+pub struct Unhandled {
+    meta: ErrorMetadata,
+    body: Bytes,
+    source: Option<BoxError>,
+}
+
+impl Unhandled {
+    /// An unhandled error response.
+    pub fn new(meta: ErrorMetadata, body: Bytes) -> Self {
+        Self {
+            meta,
+            body,
+            source: None,
+        }
+    }
+
+    /// An unhandled error caused by `source`, with no response behind it.
+    pub fn from_source(source: impl Into<BoxError>) -> Self {
+        Self {
+            meta: ErrorMetadata::default(),
+            body: Bytes::new(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// Everything known about the error.
+    pub fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+
+    /// The error code, if the response carried one.
+    pub fn code(&self) -> Option<&str> {
+        self.meta.code()
+    }
+
+    /// The error message, if the response carried one.
+    pub fn message(&self) -> Option<&str> {
+        self.meta.message()
+    }
+
+    /// The request id (`x-amzn-RequestId`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> Option<u16> {
+        self.meta.status()
+    }
+
+    /// The raw response body, e.g. to read fields the model does not describe.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.meta.code, &self.meta.message, &self.source) {
+            (Some(code), Some(message), _) => write!(f, "{code}: {message}")?,
+            (Some(code), None, _) => f.write_str(code)?,
+            (None, Some(message), _) => write!(f, "unknown error: {message}")?,
+            (None, None, Some(source)) => write!(f, "{source}")?,
+            (None, None, None) => f.write_str("unknown error")?,
+        }
+        if let Some(status) = self.meta.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for Unhandled {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|s| s as &(dyn StdError + 'static))
+    }
+}
+
+/// The service answered with an error response, parsed into `E`.
+#[derive(Debug)]
+pub struct ServiceError<E> {
+    source: E,
+    raw: HttpResponse,
+}
+
+impl<E> ServiceError<E> {
+    /// The parsed error.
+    pub fn err(&self) -> &E {
+        &self.source
+    }
+
+    /// The parsed error, by value.
+    pub fn into_err(self) -> E {
+        self.source
+    }
+
+    /// The response it was parsed from.
+    pub fn raw(&self) -> &HttpResponse {
+        &self.raw
+    }
+}
+
+/// The response could not be understood: malformed JSON, a value of the wrong
+/// type, a header that does not parse.
+#[derive(Debug)]
+pub struct ResponseError {
+    source: BoxError,
+    raw: HttpResponse,
+}
+
+impl ResponseError {
+    /// The response that could not be parsed.
+    pub fn raw(&self) -> &HttpResponse {
+        &self.raw
+    }
+}
+
+/// Why a call failed.
+///
+/// `E` is the operation's error type, an enum of the errors the model lists
+/// for it plus an `Unhandled` variant.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The request could not be built; nothing was sent.
+    ConstructionFailure(BuildError),
+    /// The request was sent but no response came back.
+    DispatchFailure(ConnectorError),
+    /// A response came back but could not be parsed.
+    ResponseError(ResponseError),
+    /// The service answered with an error.
+    ServiceError(ServiceError<E>),
+}
+
+impl<E> SdkError<E> {
+    /// A failure to build the request.
+    pub fn construction_failure(error: BuildError) -> Self {
+        Self::ConstructionFailure(error)
+    }
+
+    /// A failure to get a response.
+    pub fn dispatch_failure(error: ConnectorError) -> Self {
+        Self::DispatchFailure(error)
+    }
+
+    /// A response that could not be parsed.
+    pub fn response_error(source: impl Into<BoxError>, raw: HttpResponse) -> Self {
+        Self::ResponseError(ResponseError {
+            source: source.into(),
+            raw,
+        })
+    }
+
+    /// An error answered by the service.
+    pub fn service_error(source: E, raw: HttpResponse) -> Self {
+        Self::ServiceError(ServiceError { source, raw })
+    }
+
+    /// The operation's error, if the service answered with one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match self {
+            Self::ServiceError(err) => Some(&err.source),
+            _ => None,
+        }
+    }
+
+    /// The operation's error; any other failure becomes its `Unhandled`
+    /// variant, with this error as its source.
+    pub fn into_service_error(self) -> E
+    where
+        E: From<Unhandled>,
+        Self: StdError + Send + Sync + 'static,
+    {
+        match self {
+            Self::ServiceError(err) => err.source,
+            other => E::from(Unhandled::from_source(other)),
+        }
+    }
+
+    /// The raw response, if one came back.
+    pub fn raw_response(&self) -> Option<&HttpResponse> {
+        match self {
+            Self::ServiceError(err) => Some(&err.raw),
+            Self::ResponseError(err) => Some(&err.raw),
+            _ => None,
+        }
+    }
+
+    /// The request id of the response (`x-amzn-RequestId`), if one came back.
+    pub fn request_id(&self) -> Option<&str> {
+        crate::rest_json::request_id(self.raw_response()?.headers())
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ConstructionFailure(err) => write!(f, "failed to construct request: {err}"),
+            Self::DispatchFailure(err) => write!(f, "dispatch failure: {err}"),
+            Self::ResponseError(err) => write!(
+                f,
+                "invalid response (HTTP {}): {}",
+                err.raw.status().as_u16(),
+                err.source
+            ),
+            Self::ServiceError(err) => write!(f, "service error: {}", err.source),
+        }
+    }
+}
+
+impl<E: StdError + 'static> StdError for SdkError<E> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Self::ConstructionFailure(err) => Some(err),
+            Self::DispatchFailure(err) => Some(err),
+            Self::ResponseError(err) => Some(&*err.source),
+            Self::ServiceError(err) => Some(&err.source),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_error_names_the_member() {
+        let err = BuildError::missing_member("DescribeJobExecutionRequest", "thingName");
+        assert_eq!(err.member(), Some("thingName"));
+        assert_eq!(
+            err.to_string(),
+            "`thingName` is required by `DescribeJobExecutionRequest` but was not set"
+        );
+    }
+
+    #[test]
+    fn unhandled_display_shows_code_message_status() {
+        let meta = ErrorMetadata {
+            code: Some("VersionMismatch".into()),
+            message: Some("stale".into()),
+            request_id: None,
+            status: Some(409),
+        };
+        let err = Unhandled::new(meta, Bytes::from_static(b"{}"));
+        assert_eq!(err.to_string(), "VersionMismatch: stale (HTTP 409)");
+    }
+
+    #[test]
+    fn service_error_display_includes_source() {
+        let raw = http::Response::builder().status(404).body(Bytes::new()).unwrap();
+        let err: SdkError<Unhandled> = SdkError::service_error(
+            Unhandled::new(
+                ErrorMetadata {
+                    code: Some("ResourceNotFoundException".into()),
+                    message: Some("no such job".into()),
+                    ..Default::default()
+                },
+                Bytes::new(),
+            ),
+            raw,
+        );
+        assert_eq!(
+            err.to_string(),
+            "service error: ResourceNotFoundException: no such job"
+        );
+        assert!(err.source().is_some());
+    }
+}

@@ -1,0 +1,40 @@
+//! The hand-written runtime that generated AWS service crates lean on.
+//!
+//! Generated crates hold only what differs between services (shapes, their
+//! wire mapping, one method per operation). Everything that is the same for
+//! every service lives here, once, compiled and tested as itself:
+//!
+//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from;
+//! - [`http::HttpClient`]: the transport seam, with an in-memory
+//!   implementation in [`testing`];
+//! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
+//!   dispatch, parse) shared by every operation;
+//! - [`error`]: [`SdkError`] and the pieces of an error response;
+//! - [`json`], [`uri`] and [`rest_json`]: the rest-json protocol helpers the
+//!   generated serializers call;
+//! - [`Blob`]: the value types that model shapes map to.
+
+pub mod blob;
+pub mod block_on;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod operation;
+pub mod rest_json;
+pub mod testing;
+pub mod uri;
+
+pub use blob::Blob;
+pub use config::{Config, ConfigBuilder, Region};
+pub use credentials::Credentials;
+pub use error::{BuildError, SdkError};
+
+/// Re-exported so generated crates need no direct dependency on these crates.
+#[doc(hidden)]
+pub mod deps {
+    pub use bytes;
+    pub use http;
+    pub use serde;
+}

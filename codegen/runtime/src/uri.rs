@@ -1,0 +1,148 @@
+//! Building request URIs: path labels and query strings.
+//!
+//! A label is one path segment: every byte outside RFC 3986's unreserved set
+//! is percent-encoded (so `/`, `?`, `#`, `%`, spaces and non-ASCII cannot
+//! change the path), and the dot segments `.` and `..` are encoded too, so no
+//! value can climb out of its segment when a server or proxy normalizes the
+//! path.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::BuildError;
+
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+fn encode_segment(segment: &str) -> Cow<'_, str> {
+    match segment {
+        "." => Cow::Borrowed("%2E"),
+        ".." => Cow::Borrowed("%2E%2E"),
+        _ => utf8_percent_encode(segment, UNRESERVED).into(),
+    }
+}
+
+/// Encodes the value of the URI label `member` as exactly one path segment.
+///
+/// An empty value is an error: it would leave an empty segment and address
+/// another resource.
+pub fn label<'a>(member: &'static str, value: &'a str) -> Result<Cow<'a, str>, BuildError> {
+    if value.is_empty() {
+        return Err(BuildError::invalid_member(
+            member,
+            "a URI label must not be empty",
+        ));
+    }
+    Ok(encode_segment(value))
+}
+
+/// Encodes the value of a greedy URI label (`{Key+}`): `/` separates
+/// segments and is kept; each segment is encoded as by [`label`].
+pub fn greedy_label(member: &'static str, value: &str) -> Result<String, BuildError> {
+    if value.is_empty() {
+        return Err(BuildError::invalid_member(
+            member,
+            "a URI label must not be empty",
+        ));
+    }
+    let mut out = String::with_capacity(value.len());
+    for (i, segment) in value.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&encode_segment(segment));
+    }
+    Ok(out)
+}
+
+/// Appends query parameters to a path, encoding keys and values.
+#[derive(Debug)]
+pub struct QueryWriter {
+    uri: String,
+    has_query: bool,
+}
+
+impl QueryWriter {
+    /// Starts from `path`, which may already carry a literal query (`/x?list`).
+    pub fn new(path: String) -> Self {
+        let has_query = path.contains('?');
+        Self {
+            uri: path,
+            has_query,
+        }
+    }
+
+    /// Appends `key=value`.
+    pub fn push(&mut self, key: &str, value: &str) {
+        self.push_key(key);
+        self.uri.push('=');
+        // Writing into a String cannot fail.
+        let _ = write!(self.uri, "{}", utf8_percent_encode(value, UNRESERVED));
+    }
+
+    /// Appends `key` with no value.
+    pub fn push_key(&mut self, key: &str) {
+        self.uri.push(if self.has_query { '&' } else { '?' });
+        self.has_query = true;
+        let _ = write!(self.uri, "{}", utf8_percent_encode(key, UNRESERVED));
+    }
+
+    /// The path and query.
+    pub fn finish(self) -> String {
+        self.uri
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_stay_one_segment() {
+        let cases = [
+            ("thing-1_a.b~", "thing-1_a.b~"),
+            ("a/b", "a%2Fb"),
+            ("..", "%2E%2E"),
+            (".", "%2E"),
+            ("...", "..."),
+            ("a b", "a%20b"),
+            ("a?b#c%d", "a%3Fb%23c%25d"),
+            ("ünï", "%C3%BCn%C3%AF"),
+            ("$next", "%24next"),
+        ];
+        for (raw, encoded) in cases {
+            assert_eq!(label("thingName", raw).unwrap(), encoded, "{raw}");
+        }
+    }
+
+    #[test]
+    fn empty_label_is_an_error_naming_the_member() {
+        let err = label("thingName", "").unwrap_err();
+        assert_eq!(err.member(), Some("thingName"));
+        assert!(greedy_label("Key", "").is_err());
+    }
+
+    #[test]
+    fn greedy_labels_keep_slashes_but_not_dot_segments() {
+        assert_eq!(greedy_label("Key", "a/b c/d").unwrap(), "a/b%20c/d");
+        assert_eq!(greedy_label("Key", "a/../b").unwrap(), "a/%2E%2E/b");
+    }
+
+    #[test]
+    fn query_writer_encodes_and_joins() {
+        let mut q = QueryWriter::new("/p".into());
+        q.push("a", "1 2");
+        q.push("b&c", "=");
+        q.push_key("flag");
+        assert_eq!(q.finish(), "/p?a=1%202&b%26c=%3D&flag");
+        let mut q = QueryWriter::new("/p?list".into());
+        q.push("x", "y");
+        assert_eq!(q.finish(), "/p?list&x=y");
+    }
+}
