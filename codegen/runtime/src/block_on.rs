@@ -51,7 +51,10 @@ mod tests {
         struct Flag(Arc<AtomicBool>, bool);
         impl Future for Flag {
             type Output = &'static str;
-            fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            fn poll(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<Self::Output> {
                 if self.0.load(Ordering::SeqCst) {
                     return Poll::Ready("done");
                 }
@@ -68,6 +71,9 @@ mod tests {
                 Poll::Pending
             }
         }
-        assert_eq!(block_on(Flag(Arc::new(AtomicBool::new(false)), false)), "done");
+        assert_eq!(
+            block_on(Flag(Arc::new(AtomicBool::new(false)), false)),
+            "done"
+        );
     }
 }

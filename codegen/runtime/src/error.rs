@@ -136,6 +136,13 @@ impl ErrorMetadata {
 /// status, request id and the raw body.
 #[derive(Debug)]
 pub struct Unhandled {
+    // Boxed: an operation's error enum is as large as its largest variant,
+    // and this is the one variant every enum has.
+    inner: Box<UnhandledInner>,
+}
+
+#[derive(Debug)]
+struct UnhandledInner {
     meta: ErrorMetadata,
     body: Bytes,
     source: Option<BoxError>,
@@ -145,62 +152,67 @@ impl Unhandled {
     /// An unhandled error response.
     pub fn new(meta: ErrorMetadata, body: Bytes) -> Self {
         Self {
-            meta,
-            body,
-            source: None,
+            inner: Box::new(UnhandledInner {
+                meta,
+                body,
+                source: None,
+            }),
         }
     }
 
     /// An unhandled error caused by `source`, with no response behind it.
     pub fn from_source(source: impl Into<BoxError>) -> Self {
         Self {
-            meta: ErrorMetadata::default(),
-            body: Bytes::new(),
-            source: Some(source.into()),
+            inner: Box::new(UnhandledInner {
+                meta: ErrorMetadata::default(),
+                body: Bytes::new(),
+                source: Some(source.into()),
+            }),
         }
     }
 
     /// Everything known about the error.
     pub fn meta(&self) -> &ErrorMetadata {
-        &self.meta
+        &self.inner.meta
     }
 
     /// The error code, if the response carried one.
     pub fn code(&self) -> Option<&str> {
-        self.meta.code()
+        self.inner.meta.code()
     }
 
     /// The error message, if the response carried one.
     pub fn message(&self) -> Option<&str> {
-        self.meta.message()
+        self.inner.meta.message()
     }
 
     /// The request id (`x-amzn-RequestId`).
     pub fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        self.inner.meta.request_id()
     }
 
     /// The HTTP status code.
     pub fn status(&self) -> Option<u16> {
-        self.meta.status()
+        self.inner.meta.status()
     }
 
     /// The raw response body, e.g. to read fields the model does not describe.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        &self.inner.body
     }
 }
 
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.meta.code, &self.meta.message, &self.source) {
+        let UnhandledInner { meta, source, .. } = &*self.inner;
+        match (&meta.code, &meta.message, source) {
             (Some(code), Some(message), _) => write!(f, "{code}: {message}")?,
             (Some(code), None, _) => f.write_str(code)?,
             (None, Some(message), _) => write!(f, "unknown error: {message}")?,
             (None, None, Some(source)) => write!(f, "{source}")?,
             (None, None, None) => f.write_str("unknown error")?,
         }
-        if let Some(status) = self.meta.status {
+        if let Some(status) = meta.status {
             write!(f, " (HTTP {status})")?;
         }
         Ok(())
@@ -209,7 +221,10 @@ impl fmt::Display for Unhandled {
 
 impl StdError for Unhandled {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn StdError + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
     }
 }
 
@@ -384,7 +399,10 @@ mod tests {
 
     #[test]
     fn service_error_display_includes_source() {
-        let raw = http::Response::builder().status(404).body(Bytes::new()).unwrap();
+        let raw = http::Response::builder()
+            .status(404)
+            .body(Bytes::new())
+            .unwrap();
         let err: SdkError<Unhandled> = SdkError::service_error(
             Unhandled::new(
                 ErrorMetadata {

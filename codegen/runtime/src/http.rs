@@ -65,7 +65,10 @@ pub enum ConnectorErrorKind {
 
 impl ConnectorError {
     /// A failure of the given kind.
-    pub fn new(kind: ConnectorErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+    pub fn new(
+        kind: ConnectorErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
         Self {
             kind,
             source: source.into(),

@@ -90,11 +90,17 @@ pub trait JsonObject: Default {
 
     /// Reads the value of the member whose wire name is `key`, or skips it
     /// with [`skip`] when the shape has no such member.
-    fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+    fn read_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
 }
 
 /// Reads a [`JsonObject`] from a JSON object.
-pub fn deserialize_object<'de, T: JsonObject, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+pub fn deserialize_object<'de, T: JsonObject, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
     struct ObjectVisitor<T>(PhantomData<T>);
     impl<'de, T: JsonObject> Visitor<'de> for ObjectVisitor<T> {
         type Value = T;
@@ -113,7 +119,9 @@ pub fn deserialize_object<'de, T: JsonObject, D: Deserializer<'de>>(deserializer
 }
 
 /// Reads the current member's value; `null` reads as `None`.
-pub fn value<'de, T: JsonDeserialize, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
+pub fn value<'de, T: JsonDeserialize, A: MapAccess<'de>>(
+    map: &mut A,
+) -> Result<Option<T>, A::Error> {
     map.next_value::<De<Option<T>>>().map(|v| v.0)
 }
 
@@ -309,7 +317,10 @@ impl<T: JsonDeserialize> JsonDeserialize for Option<T> {
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
                 Ok(None)
             }
-            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
                 T::deserialize_json(deserializer).map(Some)
             }
         }
@@ -408,7 +419,11 @@ mod tests {
 
     impl JsonObject for Point {
         const NAME: &'static str = "Point";
-        fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        fn read_member<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
             match key {
                 "x" => self.x = value(map)?,
                 "label" => self.label = value(map)?,
@@ -457,7 +472,11 @@ mod tests {
             br#"{"x": 1} trailing"#,
             b"",
         ] {
-            assert!(from_slice::<Point>(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                from_slice::<Point>(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
         let err = from_slice::<Point>(br#"{"x": true}"#).unwrap_err();
         assert!(err.to_string().contains("line 1"), "{err}");
@@ -469,7 +488,10 @@ mod tests {
         assert_eq!(to_vec(&f64::INFINITY).unwrap(), br#""Infinity""#);
         assert_eq!(to_vec(&f32::NEG_INFINITY).unwrap(), br#""-Infinity""#);
         assert_eq!(to_vec(&1.5f64).unwrap(), b"1.5");
-        assert_eq!(from_slice::<f64>(b"\"-Infinity\"").unwrap(), f64::NEG_INFINITY);
+        assert_eq!(
+            from_slice::<f64>(b"\"-Infinity\"").unwrap(),
+            f64::NEG_INFINITY
+        );
         assert_eq!(from_slice::<f32>(b"2").unwrap(), 2.0);
         assert!(from_slice::<f64>(b"\"one\"").is_err());
     }

@@ -10,8 +10,8 @@
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
 //!   dispatch, parse) shared by every operation;
 //! - [`error`]: [`SdkError`] and the pieces of an error response;
-//! - [`json`], [`uri`] and [`rest_json`]: the rest-json protocol helpers the
-//!   generated serializers call;
+//! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
+//!   helpers the generated serializers call;
 //! - [`Blob`]: the value types that model shapes map to.
 
 pub mod blob;
@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod operation;
+pub mod param;
 pub mod rest_json;
 pub mod testing;
 pub mod uri;

@@ -57,7 +57,9 @@ pub trait Operation {
     fn serialize_request(input: &Self::Input) -> Result<HttpRequest, BuildError>;
 
     /// Parses a response into the output, or the operation's error.
-    fn parse_response(response: &HttpResponse) -> Result<Self::Output, ResponseFailure<Self::Error>>;
+    fn parse_response(
+        response: &HttpResponse,
+    ) -> Result<Self::Output, ResponseFailure<Self::Error>>;
 }
 
 /// Calls operation `O` of `service` with `input`, as `config` says.
@@ -114,14 +116,11 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 
 /// Prefixes the request's path-and-query URI with `base`.
 fn set_endpoint(request: &mut HttpRequest, base: &str) -> Result<(), BuildError> {
-    let path = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str());
+    let path = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let full = format!("{base}{path}");
-    *request.uri_mut() = full
-        .parse()
-        .map_err(|e| BuildError::config(format!("endpoint URL `{base}` is not a valid URL: {e}")))?;
+    *request.uri_mut() = full.parse().map_err(|e| {
+        BuildError::config(format!("endpoint URL `{base}` is not a valid URL: {e}"))
+    })?;
     Ok(())
 }
 
@@ -170,7 +169,10 @@ mod tests {
 
     #[test]
     fn bad_endpoint_url_is_a_build_error() {
-        let mut request = http::Request::builder().uri("/").body(bytes::Bytes::new()).unwrap();
+        let mut request = http::Request::builder()
+            .uri("/")
+            .body(bytes::Bytes::new())
+            .unwrap();
         assert!(set_endpoint(&mut request, "not a url").is_err());
     }
 }

@@ -36,7 +36,11 @@ struct ErrorBody {
 impl JsonObject for ErrorBody {
     const NAME: &'static str = "error response";
 
-    fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+    fn read_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
         match key {
             "__type" => self.type_field = json::value(map)?,
             "code" | "Code" => self.code = json::value(map)?,
@@ -48,8 +52,19 @@ impl JsonObject for ErrorBody {
 }
 
 impl JsonDeserialize for ErrorBody {
-    fn deserialize_json<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_json<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         json::deserialize_object(deserializer)
+    }
+}
+
+/// Parses a JSON response body; an empty body reads as an empty object.
+pub fn body<T: JsonDeserialize + Default>(response: &HttpResponse) -> Result<T, serde_json::Error> {
+    if response.body().is_empty() {
+        Ok(T::default())
+    } else {
+        json::from_slice(response.body())
     }
 }
 
@@ -93,12 +108,17 @@ mod tests {
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        builder.body(Bytes::copy_from_slice(body.as_bytes())).unwrap()
+        builder
+            .body(Bytes::copy_from_slice(body.as_bytes()))
+            .unwrap()
     }
 
     #[test]
     fn code_is_sanitized() {
-        assert_eq!(sanitize_error_code("aws.iot#ThrottlingException"), "ThrottlingException");
+        assert_eq!(
+            sanitize_error_code("aws.iot#ThrottlingException"),
+            "ThrottlingException"
+        );
         assert_eq!(
             sanitize_error_code("ThrottlingException:http://internal.amazon.com/coral/"),
             "ThrottlingException"
@@ -114,7 +134,10 @@ mod tests {
     fn header_wins_over_body() {
         let meta = error_metadata(&response(
             404,
-            &[("x-amzn-errortype", "ResourceNotFoundException:http://x"), ("x-amzn-RequestId", "req-1")],
+            &[
+                ("x-amzn-errortype", "ResourceNotFoundException:http://x"),
+                ("x-amzn-RequestId", "req-1"),
+            ],
             r#"{"__type": "Other", "message": "gone"}"#,
         ));
         assert_eq!(meta.code(), Some("ResourceNotFoundException"));
@@ -125,10 +148,18 @@ mod tests {
 
     #[test]
     fn body_type_then_code() {
-        let meta = error_metadata(&response(400, &[], r#"{"__type": "aws.iot#InvalidRequestException", "Message": "bad"}"#));
+        let meta = error_metadata(&response(
+            400,
+            &[],
+            r#"{"__type": "aws.iot#InvalidRequestException", "Message": "bad"}"#,
+        ));
         assert_eq!(meta.code(), Some("InvalidRequestException"));
         assert_eq!(meta.message(), Some("bad"));
-        let meta = error_metadata(&response(409, &[], r#"{"code": "VersionMismatch", "executionState": {}}"#));
+        let meta = error_metadata(&response(
+            409,
+            &[],
+            r#"{"code": "VersionMismatch", "executionState": {}}"#,
+        ));
         assert_eq!(meta.code(), Some("VersionMismatch"));
     }
 

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 
-use crate::http::{ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse};
+use crate::http::{
+    ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
+};
 
 /// A transport that answers each request with the next queued response and
 /// records the requests, so a test can check exactly what was sent.
@@ -99,7 +101,12 @@ mod tests {
         let client = ReplayClient::new();
         client.push_response(200, "one");
         client.push_response(500, "two");
-        let request = || http::Request::builder().uri("/x").body(Bytes::new()).unwrap();
+        let request = || {
+            http::Request::builder()
+                .uri("/x")
+                .body(Bytes::new())
+                .unwrap()
+        };
         let first = block_on(client.send(request())).unwrap();
         let second = block_on(client.send(request())).unwrap();
         assert_eq!(first.body(), "one");

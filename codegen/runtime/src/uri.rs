@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::BuildError;
+use crate::param::ToParam;
 
 /// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -61,6 +62,30 @@ pub fn greedy_label(member: &'static str, value: &str) -> Result<String, BuildEr
     Ok(out)
 }
 
+/// Appends the value of the required URI label `member` of `shape` to `uri`.
+pub fn push_label<T: ToParam + ?Sized>(
+    uri: &mut String,
+    shape: &'static str,
+    member: &'static str,
+    value: Option<&T>,
+) -> Result<(), BuildError> {
+    let value = value.ok_or_else(|| BuildError::missing_member(shape, member))?;
+    uri.push_str(&label(member, &value.to_param())?);
+    Ok(())
+}
+
+/// Appends the value of the required greedy URI label `member` of `shape` to `uri`.
+pub fn push_greedy_label<T: ToParam + ?Sized>(
+    uri: &mut String,
+    shape: &'static str,
+    member: &'static str,
+    value: Option<&T>,
+) -> Result<(), BuildError> {
+    let value = value.ok_or_else(|| BuildError::missing_member(shape, member))?;
+    uri.push_str(&greedy_label(member, &value.to_param())?);
+    Ok(())
+}
+
 /// Appends query parameters to a path, encoding keys and values.
 #[derive(Debug)]
 pub struct QueryWriter {
@@ -84,6 +109,13 @@ impl QueryWriter {
         self.uri.push('=');
         // Writing into a String cannot fail.
         let _ = write!(self.uri, "{}", utf8_percent_encode(value, UNRESERVED));
+    }
+
+    /// Appends `key=value` when `value` is set.
+    pub fn push_param<T: ToParam + ?Sized>(&mut self, key: &str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.push(key, &value.to_param());
+        }
     }
 
     /// Appends `key` with no value.
@@ -135,12 +167,29 @@ mod tests {
     }
 
     #[test]
+    fn push_label_checks_presence_and_encodes() {
+        let mut uri = String::from("/things/");
+        push_label(&mut uri, "In", "thing_name", Some("a/b")).unwrap();
+        assert_eq!(uri, "/things/a%2Fb");
+        let err = push_label::<str>(&mut uri, "In", "thing_name", None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`thing_name` is required by `In` but was not set"
+        );
+        push_label(&mut uri, "In", "n", Some(&7i64)).unwrap();
+        push_greedy_label(&mut uri, "In", "key", Some("x/y z")).unwrap();
+        assert_eq!(uri, "/things/a%2Fb7x/y%20z");
+    }
+
+    #[test]
     fn query_writer_encodes_and_joins() {
         let mut q = QueryWriter::new("/p".into());
         q.push("a", "1 2");
         q.push("b&c", "=");
         q.push_key("flag");
-        assert_eq!(q.finish(), "/p?a=1%202&b%26c=%3D&flag");
+        q.push_param("n", Some(&5i32));
+        q.push_param::<bool>("skipped", None);
+        assert_eq!(q.finish(), "/p?a=1%202&b%26c=%3D&flag&n=5");
         let mut q = QueryWriter::new("/p?list".into());
         q.push("x", "y");
         assert_eq!(q.finish(), "/p?list&x=y");
