@@ -1,0 +1,278 @@
+//! The client: `Client` with one method per operation, and per operation a
+//! module with its input, output, error and fluent builder.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::errors::operation_error;
+use super::types::{builder_type_with, structure_type, StructSpec};
+use super::{
+    doc_attrs, doc_line, docs_or, inner_doc_attrs, member_docs, member_ident, rust_type,
+    setter_param, value_kind, ValueKind,
+};
+use crate::ir::{Operation, Service};
+use crate::naming::{derived, ident};
+
+/// `src/client.rs`: `Client`, one method per operation.
+pub fn client_rs(service: &Service) -> TokenStream {
+    let methods = service.operations.iter().map(|op| {
+        let method = ident(&op.module);
+        let module = ident(&op.module);
+        let fluent = ident(&derived::fluent_builder(&op.rust_name));
+        let docs = docs_or(&op.docs, || format!("Calls `{}`.", op.name));
+        let how = format!(
+            "Set the input with the builder's setters, then call `send().await`; see [`{fluent}`](crate::operation::{module}::builders::{fluent})."
+        );
+        let how_attr = doc_line(&how);
+        quote! {
+            #docs
+            ///
+            #how_attr
+            pub fn #method(&self) -> crate::operation::#module::builders::#fluent {
+                crate::operation::#module::builders::#fluent::new(self.config.clone())
+            }
+        }
+    });
+    let doc = format!("A client for {}.", service.full_name);
+    let doc_attr = doc_line(&doc);
+    let docs = inner_doc_attrs(&["The client: one method per operation.".to_owned()]);
+    quote! {
+        #docs
+        #doc_attr
+        ///
+        /// Cheap to clone: clones share the configuration and its transport.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            config: ::sdk_runtime::Config,
+        }
+
+        impl Client {
+            /// A client that calls the service as `config` says.
+            pub fn from_conf(config: ::sdk_runtime::Config) -> Self {
+                Self { config }
+            }
+
+            /// The client's configuration.
+            pub fn config(&self) -> &::sdk_runtime::Config {
+                &self.config
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// `src/operation/<operation>.rs`: the operation's type, input, output,
+/// error and builders.
+pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
+    let module = ident(&op.module);
+    let op_ident = ident(&op.rust_name);
+    let input = ident(&op.input.rust_name);
+    let output = ident(&op.output.rust_name);
+    let error = ident(&derived::operation_error(&op.rust_name));
+    let input_builder = ident(&derived::builder(&op.input.rust_name));
+    let output_builder = ident(&derived::builder(&op.output.rust_name));
+
+    let input_type = structure_type(
+        service,
+        &StructSpec {
+            name: &input,
+            docs: docs_or(&op.input.docs, || format!("The input of `{}`.", op.name)),
+            structure: &op.input.structure,
+            builder_path: quote!(crate::operation::#module::builders::#input_builder),
+        },
+    );
+    let output_type = structure_type(
+        service,
+        &StructSpec {
+            name: &output,
+            docs: docs_or(&op.output.docs, || format!("The output of `{}`.", op.name)),
+            structure: &op.output.structure,
+            builder_path: quote!(crate::operation::#module::builders::#output_builder),
+        },
+    );
+    let input_model_name = op.input.source.map_or(op.input.rust_name.as_str(), |id| {
+        service.shape(id).name.as_str()
+    });
+    let output_model_name = op.output.source.map_or(op.output.rust_name.as_str(), |id| {
+        service.shape(id).name.as_str()
+    });
+    let input_builder_type = builder_type_with(
+        service,
+        &input,
+        input_model_name,
+        &op.input.structure,
+        &quote!(crate::operation::#module::#input),
+        true,
+    );
+    let output_builder_type = builder_type_with(
+        service,
+        &output,
+        output_model_name,
+        &op.output.structure,
+        &quote!(crate::operation::#module::#output),
+        false,
+    );
+    let fluent = fluent_builder(service, op);
+    let error_type = operation_error(service, op);
+    let name = &op.name;
+    let module_docs = inner_doc_attrs(&[format!(
+        "The `{}` operation: its input, output, errors and builders.",
+        op.name
+    )]);
+    let op_docs = doc_attrs(&[format!(
+        "The `{}` operation, for [`sdk_runtime::operation::invoke`] or its sans-IO functions in [`crate::protocol::{}`].",
+        op.name, op.module
+    )]);
+    quote! {
+        #module_docs
+
+        #op_docs
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct #op_ident;
+
+        impl ::sdk_runtime::operation::Operation for #op_ident {
+            const NAME: &'static str = #name;
+            type Input = #input;
+            type Output = #output;
+            type Error = #error;
+
+            fn serialize_request(
+                input: &Self::Input,
+            ) -> ::std::result::Result<::sdk_runtime::http::HttpRequest, ::sdk_runtime::BuildError> {
+                crate::protocol::#module::serialize_request(input)
+            }
+
+            fn parse_response(
+                response: &::sdk_runtime::http::HttpResponse,
+            ) -> ::std::result::Result<Self::Output, ::sdk_runtime::operation::ResponseFailure<Self::Error>> {
+                crate::protocol::#module::parse_response(response)
+            }
+        }
+
+        #input_type
+        #output_type
+        #error_type
+
+        /// Builders for the operation's input and output, and its fluent builder.
+        pub mod builders {
+            #input_builder_type
+            #output_builder_type
+            #fluent
+        }
+    }
+}
+
+/// The fluent builder a `Client` method returns: the input's setters plus `send`.
+fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
+    let module = ident(&op.module);
+    let op_ident = ident(&op.rust_name);
+    let fluent = ident(&derived::fluent_builder(&op.rust_name));
+    let input = ident(&op.input.rust_name);
+    let output = ident(&op.output.rust_name);
+    let error = ident(&derived::operation_error(&op.rust_name));
+    let input_builder = ident(&derived::builder(&op.input.rust_name));
+    let setters = op.input.structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let set = ident(&derived::setter(&member.rust_name));
+        let docs = member_docs(member);
+        let value_ty = rust_type(service, member.target);
+        let one = match value_kind(service, member.target) {
+            ValueKind::List(item) => {
+                let (param, _) = setter_param(service, item);
+                let doc = format!("Appends an item to `{}`.", member.rust_name);
+                let doc_attr = doc_line(&doc);
+                quote! {
+                    #doc_attr
+                    pub fn #field(mut self, item: #param) -> Self {
+                        self.input = self.input.#field(item);
+                        self
+                    }
+                }
+            }
+            ValueKind::Map(value) => {
+                let (param, _) = setter_param(service, value);
+                let doc = format!("Inserts a key and value into `{}`.", member.rust_name);
+                let doc_attr = doc_line(&doc);
+                quote! {
+                    #doc_attr
+                    pub fn #field(
+                        mut self,
+                        key: impl ::std::convert::Into<::std::string::String>,
+                        value: #param,
+                    ) -> Self {
+                        self.input = self.input.#field(key, value);
+                        self
+                    }
+                }
+            }
+            _ => {
+                let (param, _) = setter_param(service, member.target);
+                quote! {
+                    #docs
+                    pub fn #field(mut self, input: #param) -> Self {
+                        self.input = self.input.#field(input);
+                        self
+                    }
+                }
+            }
+        };
+        let set_doc = format!("Sets or clears `{}`.", member.rust_name);
+        let set_doc_attr = doc_line(&set_doc);
+        quote! {
+            #one
+
+            #set_doc_attr
+            pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
+                self.input = self.input.#set(input);
+                self
+            }
+        }
+    });
+    let doc = format!(
+        "Sets the input of `{}` and sends it; made by [`Client::{}`](crate::Client::{}).",
+        op.name, op.module, op.module
+    );
+    let doc_attr = doc_line(&doc);
+    quote! {
+        #doc_attr
+        #[derive(Clone, Debug)]
+        pub struct #fluent {
+            config: ::sdk_runtime::Config,
+            input: #input_builder,
+        }
+
+        impl #fluent {
+            pub(crate) fn new(config: ::sdk_runtime::Config) -> Self {
+                Self {
+                    config,
+                    input: ::std::default::Default::default(),
+                }
+            }
+
+            /// The input set so far.
+            pub fn as_input(&self) -> &#input_builder {
+                &self.input
+            }
+
+            /// Builds the input, checking required members, and sends the request.
+            pub async fn send(
+                self,
+            ) -> ::std::result::Result<
+                crate::operation::#module::#output,
+                ::sdk_runtime::SdkError<crate::operation::#module::#error>,
+            > {
+                let input: crate::operation::#module::#input =
+                    self.input.build().map_err(::sdk_runtime::SdkError::construction_failure)?;
+                ::sdk_runtime::operation::invoke::<crate::operation::#module::#op_ident>(
+                    &self.config,
+                    &crate::SERVICE,
+                    &input,
+                )
+                .await
+            }
+
+            #(#setters)*
+        }
+    }
+}

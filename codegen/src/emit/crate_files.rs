@@ -1,0 +1,174 @@
+//! Crate files: `Cargo.toml`, `lib.rs`, and the module lists.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc_attrs, inner_doc_attrs, Options};
+use crate::ir::Service;
+use crate::naming::{self, ident};
+
+/// A TOML basic string: JSON string escapes are valid TOML escapes.
+fn toml_string(value: &str) -> String {
+    serde_json::Value::String(value.to_owned()).to_string()
+}
+
+/// The crate's `Cargo.toml`.
+pub fn cargo_toml(service: &Service, options: &Options) -> String {
+    let description = format!(
+        "Client for {} (API version {}), generated from its service model.",
+        service.full_name, service.api_version
+    );
+    format!(
+        r#"[package]
+name = {name}
+version = "0.1.0"
+edition = "2021"
+rust-version = "1.85"
+description = {description}
+license = "Apache-2.0"
+publish = false
+
+[dependencies]
+sdk-runtime = {{ path = {runtime} }}
+serde = {{ version = "1", features = ["derive"], optional = true }}
+
+[features]
+# Serialize/Deserialize on the data types, with their wire names.
+serde = ["dep:serde", "sdk-runtime/serde"]
+"#,
+        name = toml_string(&service.crate_name),
+        description = toml_string(&description),
+        runtime = toml_string(&options.runtime_path),
+    )
+}
+
+/// The crate's `rustfmt.toml`: the code is laid out by the generator
+/// (prettyplease, pinned by `Cargo.lock`), so `cargo fmt` leaves it alone and
+/// the drift check never depends on the installed rustfmt.
+pub fn rustfmt_toml() -> String {
+    "disable_all_formatting = true\n".to_owned()
+}
+
+/// `src/lib.rs`: crate docs, modules, re-exports and the service's metadata.
+pub fn lib_rs(service: &Service) -> TokenStream {
+    let crate_ident = naming::lib_name(&service.crate_name);
+    let mut docs = vec![
+        format!("A client for {}.", service.full_name),
+        String::new(),
+    ];
+    if !service.docs.is_empty() {
+        docs.extend(service.docs.iter().cloned());
+        docs.push(String::new());
+    }
+    docs.extend(
+        [
+            "# Usage".to_owned(),
+            String::new(),
+            "```no_run".to_owned(),
+            format!("use {crate_ident}::{{Client, Config, Credentials}};"),
+            String::new(),
+            "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
+            "let config = Config::builder()".to_owned(),
+            "    .region(\"us-east-1\")".to_owned(),
+            "    .credentials(Credentials::new(\"AKID\", \"SECRET\", None))".to_owned(),
+            "    .build();".to_owned(),
+            "let client = Client::from_conf(config);".to_owned(),
+        ]
+        .into_iter(),
+    );
+    if let Some(op) = service.operations.first() {
+        docs.push(format!("let output = client.{}()", op.module));
+        docs.push("    // .member(value) for each input member".to_owned());
+        docs.push("    .send()".to_owned());
+        docs.push("    .await;".to_owned());
+        docs.push("# let _ = output;".to_owned());
+    }
+    docs.extend(
+        [
+            "# Ok(())".to_owned(),
+            "# }".to_owned(),
+            "```".to_owned(),
+            String::new(),
+            "# Layout".to_owned(),
+            String::new(),
+            "- [`Client`]: one method per operation, returning a fluent builder;".to_owned(),
+            "- [`operation`]: per operation, its input, output, error enum and builders;"
+                .to_owned(),
+            "- [`types`]: the data types, and in [`types::error`] the error shapes;".to_owned(),
+            "- [`Error`]: any error of any operation;".to_owned(),
+            "- [`protocol`]: the rest-json wire mapping as sans-IO functions.".to_owned(),
+        ]
+        .into_iter(),
+    );
+    let docs = inner_doc_attrs(&docs);
+    let service_id = &service.service_id;
+    let endpoint_prefix = &service.endpoint_prefix;
+    let signing_name = &service.signing_name;
+    let api_version = &service.api_version;
+    quote! {
+        #docs
+        #![warn(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        pub mod client;
+        pub mod error;
+        pub mod operation;
+        pub mod protocol;
+        pub mod types;
+
+        pub use client::Client;
+        pub use error::Error;
+        pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, SdkError};
+
+        /// Value types the data types are made of.
+        pub mod primitives {
+            pub use ::sdk_runtime::Blob;
+        }
+
+        /// What the client knows about the service, from the model's metadata.
+        pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime::operation::ServiceInfo {
+            service_id: #service_id,
+            endpoint_prefix: #endpoint_prefix,
+            signing_name: #signing_name,
+            api_version: #api_version,
+        };
+    }
+}
+
+/// `src/operation.rs`: one module per operation.
+pub fn operation_rs(service: &Service) -> TokenStream {
+    let modules = service.operations.iter().map(|op| {
+        let module = ident(&op.module);
+        let docs = doc_attrs(&[format!("The `{}` operation.", op.name)]);
+        quote!(#docs pub mod #module;)
+    });
+    let docs = inner_doc_attrs(&[
+        "The operations: per operation, its input, output, error enum and builders.".to_owned(),
+    ]);
+    quote! {
+        #docs
+        #(#modules)*
+    }
+}
+
+/// `src/protocol.rs`: one module per operation, and the shapes' JSON impls.
+pub fn protocol_rs(service: &Service) -> TokenStream {
+    let modules = service.operations.iter().map(|op| {
+        let module = ident(&op.module);
+        let docs = doc_attrs(&[format!("The wire mapping of `{}`.", op.name)]);
+        quote!(#docs pub mod #module;)
+    });
+    let docs = inner_doc_attrs(&[
+        "The rest-json wire mapping, as sans-IO functions: per operation, `serialize_request`"
+            .to_owned(),
+        "turns an input into an `http::Request` and `parse_response` turns an `http::Response`"
+            .to_owned(),
+        "into the output or the operation's error. Use them to send requests your own way."
+            .to_owned(),
+    ]);
+    quote! {
+        #docs
+        mod shapes;
+        #(#modules)*
+    }
+}

@@ -1,0 +1,248 @@
+//! Emit: the IR becomes Rust tokens, one module per concern.
+//!
+//! - [`types`]: structures, enums and their builders;
+//! - [`errors`]: error shapes, per-operation error enums, the service-wide `Error`;
+//! - [`serializers`]: the rest-json wire mapping, as sans-IO functions;
+//! - [`client`]: `Client`, operation modules and fluent builders;
+//! - [`crate_files`]: `Cargo.toml`, `lib.rs` and module lists.
+//!
+//! Emitters only read the IR: every name was decided by [`crate::resolve`].
+//! Items are produced in IR order (shapes and operations sorted by model
+//! name), so output never depends on hashing.
+
+mod client;
+mod crate_files;
+mod errors;
+mod serializers;
+mod types;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind};
+use crate::naming::ident;
+
+/// Where the generated crate finds the runtime crate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Path of `codegen/runtime` relative to the generated crate's directory.
+    pub runtime_path: String,
+}
+
+/// One file of a generated crate, before formatting.
+pub enum Output {
+    /// Rust source, formatted by [`crate::format`].
+    Rust(TokenStream),
+    /// Any other text (`Cargo.toml`), written as is after the header.
+    Text(String),
+}
+
+/// Emits every file of the crate for `service`: paths relative to the crate's directory.
+pub fn emit(service: &Service, options: &Options) -> Vec<(String, Output)> {
+    let mut files = vec![
+        (
+            "Cargo.toml".to_owned(),
+            Output::Text(crate_files::cargo_toml(service, options)),
+        ),
+        (
+            "rustfmt.toml".to_owned(),
+            Output::Text(crate_files::rustfmt_toml()),
+        ),
+        (
+            "src/lib.rs".to_owned(),
+            Output::Rust(crate_files::lib_rs(service)),
+        ),
+        (
+            "src/client.rs".to_owned(),
+            Output::Rust(client::client_rs(service)),
+        ),
+        (
+            "src/error.rs".to_owned(),
+            Output::Rust(errors::service_error_rs(service)),
+        ),
+        (
+            "src/types.rs".to_owned(),
+            Output::Rust(types::types_rs(service)),
+        ),
+        (
+            "src/types/builders.rs".to_owned(),
+            Output::Rust(types::builders_rs(service, false)),
+        ),
+        (
+            "src/types/error.rs".to_owned(),
+            Output::Rust(errors::error_shapes_rs(service)),
+        ),
+        (
+            "src/types/error/builders.rs".to_owned(),
+            Output::Rust(types::builders_rs(service, true)),
+        ),
+        (
+            "src/operation.rs".to_owned(),
+            Output::Rust(crate_files::operation_rs(service)),
+        ),
+        (
+            "src/protocol.rs".to_owned(),
+            Output::Rust(crate_files::protocol_rs(service)),
+        ),
+        (
+            "src/protocol/shapes.rs".to_owned(),
+            Output::Rust(serializers::shapes_rs(service)),
+        ),
+    ];
+    for op in &service.operations {
+        files.push((
+            format!("src/operation/{}.rs", op.module),
+            Output::Rust(client::operation_rs(service, op)),
+        ));
+        files.push((
+            format!("src/protocol/{}.rs", op.module),
+            Output::Rust(serializers::operation_rs(service, op)),
+        ));
+    }
+    files
+}
+
+/// `#[doc]` attributes for documentation lines.
+fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// One `#[doc]` attribute.
+fn doc_line(line: &str) -> TokenStream {
+    doc_attrs(&[line.to_owned()])
+}
+
+/// `#[doc]` attributes for `lines`, or for `fallback` when there are none.
+fn docs_or(lines: &[String], fallback: impl FnOnce() -> String) -> TokenStream {
+    if lines.is_empty() {
+        doc_attrs(&[fallback()])
+    } else {
+        doc_attrs(lines)
+    }
+}
+
+/// `//!` attributes for documentation lines.
+fn inner_doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Whether the shape is an error structure.
+fn is_error(shape: &Shape) -> bool {
+    matches!(&shape.kind, ShapeKind::Structure(s) if s.error.is_some())
+}
+
+/// The path of an emitted shape's type.
+fn shape_path(shape: &Shape) -> TokenStream {
+    let name = ident(&shape.rust_name);
+    if is_error(shape) {
+        quote!(crate::types::error::#name)
+    } else {
+        quote!(crate::types::#name)
+    }
+}
+
+/// The Rust type of values of shape `id`.
+fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
+    let shape = service.shape(id);
+    match &shape.kind {
+        ShapeKind::String => quote!(::std::string::String),
+        ShapeKind::Boolean => quote!(bool),
+        ShapeKind::Byte => quote!(i8),
+        ShapeKind::Short => quote!(i16),
+        ShapeKind::Integer => quote!(i32),
+        ShapeKind::Long => quote!(i64),
+        ShapeKind::Float => quote!(f32),
+        ShapeKind::Double => quote!(f64),
+        ShapeKind::Blob => quote!(::sdk_runtime::Blob),
+        ShapeKind::List { member } => {
+            let member = rust_type(service, *member);
+            quote!(::std::vec::Vec<#member>)
+        }
+        ShapeKind::Map { value, .. } => {
+            let value = rust_type(service, *value);
+            quote!(::std::collections::HashMap<::std::string::String, #value>)
+        }
+        ShapeKind::Enum(_) | ShapeKind::Structure(_) => shape_path(shape),
+    }
+}
+
+/// How a member's value is handed to and from users.
+enum ValueKind {
+    /// `String`: setters take `impl Into<String>`, getters return `&str`.
+    String,
+    /// Plain `Copy` scalars: getters return the value.
+    Copy,
+    /// A list: setters append one item, getters return a slice.
+    List(ShapeId),
+    /// A map: setters insert one pair.
+    Map(ShapeId),
+    /// Anything else, taken and returned as the type itself.
+    Other,
+}
+
+fn value_kind(service: &Service, id: ShapeId) -> ValueKind {
+    match &service.shape(id).kind {
+        ShapeKind::String => ValueKind::String,
+        ShapeKind::Boolean
+        | ShapeKind::Byte
+        | ShapeKind::Short
+        | ShapeKind::Integer
+        | ShapeKind::Long
+        | ShapeKind::Float
+        | ShapeKind::Double => ValueKind::Copy,
+        ShapeKind::List { member } => ValueKind::List(*member),
+        ShapeKind::Map { value, .. } => ValueKind::Map(*value),
+        ShapeKind::Blob | ShapeKind::Enum(_) | ShapeKind::Structure(_) => ValueKind::Other,
+    }
+}
+
+/// The parameter type and conversion for a setter taking one value of shape `id`.
+fn setter_param(service: &Service, id: ShapeId) -> (TokenStream, TokenStream) {
+    match &service.shape(id).kind {
+        ShapeKind::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(.into()),
+        ),
+        ShapeKind::Blob => (
+            quote!(impl ::std::convert::Into<::sdk_runtime::Blob>),
+            quote!(.into()),
+        ),
+        _ => (rust_type(service, id), quote!()),
+    }
+}
+
+/// The field type of a member: always optional, boxed when recursive.
+fn field_type(service: &Service, member: &Member) -> TokenStream {
+    let ty = rust_type(service, member.target);
+    if member.boxed {
+        quote!(::std::option::Option<::std::boxed::Box<#ty>>)
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
+}
+
+/// The identifier of a member's field and methods.
+fn member_ident(member: &Member) -> proc_macro2::Ident {
+    ident(&member.rust_name)
+}
+
+/// A member's documentation, or a line naming it.
+fn member_docs(member: &Member) -> TokenStream {
+    docs_or(&member.docs, || format!("The `{}` member.", member.name))
+}

@@ -1,0 +1,410 @@
+//! Shapes as Rust types: structures with getters and builders, string enums.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::{
+    doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
+    rust_type, setter_param, value_kind, ValueKind,
+};
+use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure};
+use crate::naming::{derived, ident};
+
+/// `src/types.rs`: every emitted structure and enum that is not an error.
+pub fn types_rs(service: &Service) -> TokenStream {
+    let items = service
+        .shapes
+        .iter()
+        .filter(|s| s.emitted && !is_error(s))
+        .map(|shape| match &shape.kind {
+            ShapeKind::Structure(structure) => {
+                let name = ident(&shape.rust_name);
+                let builder = ident(&derived::builder(&shape.rust_name));
+                let spec = StructSpec {
+                    name: &name,
+                    docs: docs_or(&shape.docs, || format!("The `{}` structure.", shape.name)),
+                    structure,
+                    builder_path: quote!(crate::types::builders::#builder),
+                };
+                structure_type(service, &spec)
+            }
+            ShapeKind::Enum(variants) => enum_type(shape, variants),
+            _ => quote!(),
+        });
+    let docs = inner_doc_attrs(&[
+        "The data types of the service: structures, enums and (in [`error`]) errors.".to_owned(),
+        String::new(),
+        "Structures are built with their builders (in [`builders`]) and read with getters."
+            .to_owned(),
+    ]);
+    quote! {
+        #docs
+        pub mod builders;
+        pub mod error;
+        #(#items)*
+    }
+}
+
+/// `src/types/builders.rs` (or, with `errors`, `src/types/error/builders.rs`).
+pub fn builders_rs(service: &Service, errors: bool) -> TokenStream {
+    let items = service
+        .shapes
+        .iter()
+        .filter(|s| s.emitted && is_error(s) == errors)
+        .filter_map(|shape| match &shape.kind {
+            ShapeKind::Structure(structure) => {
+                let name = ident(&shape.rust_name);
+                let path = super::shape_path(shape);
+                Some(builder_type(service, &name, &shape.name, structure, &path))
+            }
+            _ => None,
+        });
+    let docs = inner_doc_attrs(&["Builders for the structures of the parent module.".to_owned()]);
+    quote! {
+        #docs
+        #(#items)*
+    }
+}
+
+/// What [`structure_type`] needs to know about a structure.
+pub struct StructSpec<'a> {
+    /// The type's identifier.
+    pub name: &'a Ident,
+    /// Its `#[doc]` attributes.
+    pub docs: TokenStream,
+    /// Its members.
+    pub structure: &'a Structure,
+    /// The path of its builder.
+    pub builder_path: TokenStream,
+}
+
+/// A structure: the struct, its getters and `builder()`.
+pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
+    let StructSpec {
+        name,
+        docs,
+        structure,
+        builder_path,
+    } = spec;
+    let fields = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let ty = field_type(service, member);
+        let wire = &member.wire_name;
+        quote! {
+            #[cfg_attr(
+                feature = "serde",
+                serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")
+            )]
+            pub(crate) #field: #ty,
+        }
+    });
+    let getters = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let docs = member_docs(member);
+        let (ret, body) = match value_kind(service, member.target) {
+            ValueKind::String => (
+                quote!(::std::option::Option<&str>),
+                quote!(self.#field.as_deref()),
+            ),
+            ValueKind::Copy => {
+                let ty = rust_type(service, member.target);
+                (quote!(::std::option::Option<#ty>), quote!(self.#field))
+            }
+            ValueKind::List(item) => {
+                let item = rust_type(service, item);
+                (
+                    quote!(::std::option::Option<&[#item]>),
+                    quote!(self.#field.as_deref()),
+                )
+            }
+            ValueKind::Map(_) | ValueKind::Other => {
+                let ty = rust_type(service, member.target);
+                let body = if member.boxed {
+                    quote!(self.#field.as_deref())
+                } else {
+                    quote!(self.#field.as_ref())
+                };
+                (quote!(::std::option::Option<&#ty>), body)
+            }
+        };
+        quote! {
+            #docs
+            pub fn #field(&self) -> #ret {
+                #body
+            }
+        }
+    });
+    let builder_doc = format!("A builder for [`{name}`].");
+    let builder_doc_attr = doc_line(&builder_doc);
+    quote! {
+        #docs
+        #[derive(Clone, Debug, Default, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #builder_doc_attr
+            pub fn builder() -> #builder_path {
+                ::std::default::Default::default()
+            }
+
+            #(#getters)*
+        }
+    }
+}
+
+/// The builder of a structure: a setter per member, `set_*` for the whole
+/// `Option`, and `build()`, fallible when the structure has required members
+/// or when `always_fallible` (operation inputs).
+pub fn builder_type_with(
+    service: &Service,
+    target: &Ident,
+    model_name: &str,
+    structure: &Structure,
+    target_path: &TokenStream,
+    always_fallible: bool,
+) -> TokenStream {
+    let builder = ident(&derived::builder(&target.to_string()));
+    let fields = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let ty = field_type(service, member);
+        quote!(pub(crate) #field: #ty,)
+    });
+    let setters = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let set = ident(&derived::setter(&member.rust_name));
+        let docs = member_docs(member);
+        let value_ty = rust_type(service, member.target);
+        let (one, one_doc) = match value_kind(service, member.target) {
+            ValueKind::List(item) => {
+                let (param, convert) = setter_param(service, item);
+                let doc = format!("Appends an item to `{}`; see [`Self::{set}`] to set the whole list.", member.rust_name);
+                (
+                    quote! {
+                        pub fn #field(mut self, item: #param) -> Self {
+                            self.#field.get_or_insert_with(::std::vec::Vec::new).push(item #convert);
+                            self
+                        }
+                    },
+                    doc,
+                )
+            }
+            ValueKind::Map(value) => {
+                let (param, convert) = setter_param(service, value);
+                let doc = format!("Inserts a key and value into `{}`; see [`Self::{set}`] to set the whole map.", member.rust_name);
+                (
+                    quote! {
+                        pub fn #field(
+                            mut self,
+                            key: impl ::std::convert::Into<::std::string::String>,
+                            value: #param,
+                        ) -> Self {
+                            self.#field
+                                .get_or_insert_with(::std::collections::HashMap::new)
+                                .insert(key.into(), value #convert);
+                            self
+                        }
+                    },
+                    doc,
+                )
+            }
+            _ => {
+                let (param, convert) = setter_param(service, member.target);
+                let wrap = if member.boxed {
+                    quote!(::std::boxed::Box::new(input #convert))
+                } else {
+                    quote!(input #convert)
+                };
+                (
+                    quote! {
+                        pub fn #field(mut self, input: #param) -> Self {
+                            self.#field = ::std::option::Option::Some(#wrap);
+                            self
+                        }
+                    },
+                    String::new(),
+                )
+            }
+        };
+        let one_doc = if one_doc.is_empty() { quote!(#docs) } else { {
+            let one_doc = doc_attrs(&[String::new(), one_doc]);
+            quote!(#docs #one_doc)
+        } };
+        let set_body = if member.boxed {
+            quote!(input.map(::std::boxed::Box::new))
+        } else {
+            quote!(input)
+        };
+        let set_doc = format!("Sets or clears `{}`.", member.rust_name);
+        let set_doc_attr = doc_line(&set_doc);
+        quote! {
+            #one_doc
+            #one
+
+            #set_doc_attr
+            pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
+                self.#field = #set_body;
+                self
+            }
+        }
+    });
+    let moves = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        quote!(#field: self.#field,)
+    });
+    let link = format!("[`{target}`]({})", target_path.to_string().replace(' ', ""));
+    let fallible = always_fallible || structure.has_required();
+    let build = if fallible {
+        let target_name = target.to_string();
+        let checks = structure.members.iter().filter(|m| m.required).map(|member| {
+            let field = member_ident(member);
+            let name = &member.rust_name;
+            quote! {
+                if self.#field.is_none() {
+                    return ::std::result::Result::Err(::sdk_runtime::BuildError::missing_member(#target_name, #name));
+                }
+            }
+        });
+        let doc = doc_attrs(&[
+            format!("Builds the {link}."),
+            String::new(),
+            "Fails with an error naming the member when a required member is not set.".to_owned(),
+        ]);
+        quote! {
+            #doc
+            pub fn build(self) -> ::std::result::Result<#target_path, ::sdk_runtime::BuildError> {
+                #(#checks)*
+                ::std::result::Result::Ok(#target_path { #(#moves)* })
+            }
+        }
+    } else {
+        let doc = format!("Builds the {link}.");
+        let doc_attr = doc_line(&doc);
+        quote! {
+            #doc_attr
+            pub fn build(self) -> #target_path {
+                #target_path { #(#moves)* }
+            }
+        }
+    };
+    let doc = format!("A builder for {link} (`{model_name}` in the model).");
+    let doc_attr = doc_line(&doc);
+    quote! {
+        #doc_attr
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct #builder {
+            #(#fields)*
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            #build
+        }
+    }
+}
+
+/// The builder of a shape in `types`.
+fn builder_type(
+    service: &Service,
+    target: &Ident,
+    model_name: &str,
+    structure: &Structure,
+    target_path: &TokenStream,
+) -> TokenStream {
+    builder_type_with(service, target, model_name, structure, target_path, false)
+}
+
+/// A string enum with an `Unknown` variant that keeps values this crate does not know.
+fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
+    let name = ident(&shape.rust_name);
+    let docs = docs_or(&shape.docs, || format!("The values of `{}`.", shape.name));
+    let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    quote! {
+        #docs
+        ///
+        /// Values this version of the crate does not know are kept in
+        /// [`Unknown`](Self::Unknown), so they parse and round-trip.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(
+                #[doc = #variant_docs]
+                #idents,
+            )*
+            /// A value this version of the crate does not know, as sent.
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #values,)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Every value this version of the crate knows.
+            pub const fn values() -> &'static [&'static str] {
+                &[#(#values),*]
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#idents,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::Unknown(_) => Self::Unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::sdk_runtime::json::deserialize_str_enum(deserializer)
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The resolved model: what the emitters read.
+//!
+//! Every reference is checked and is an index, every Rust name is decided,
+//! recursion is boxed and docs are rustdoc Markdown. Emitters make no naming
+//! or validation decisions of their own.
+
+/// Index of a shape in [`Service::shapes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ShapeId(pub usize);
+
+/// A service, ready to emit.
+#[derive(Debug)]
+pub struct Service {
+    /// The model file, as named in generated headers (`model/iot-jobs-data-plane.json`).
+    pub model_file: String,
+    /// The crate's package name (`iot-jobs-data-plane`).
+    pub crate_name: String,
+    /// `metadata.serviceId`.
+    pub service_id: String,
+    /// `metadata.serviceFullName`, else the service id.
+    pub full_name: String,
+    /// `metadata.endpointPrefix`.
+    pub endpoint_prefix: String,
+    /// `metadata.signingName`, else the endpoint prefix.
+    pub signing_name: String,
+    /// `metadata.apiVersion`.
+    pub api_version: String,
+    /// The service's documentation.
+    pub docs: Vec<String>,
+    /// Every shape, sorted by model name.
+    pub shapes: Vec<Shape>,
+    /// Every operation, sorted by model name.
+    pub operations: Vec<Operation>,
+    /// Every error shape some operation returns, sorted by model name.
+    pub errors: Vec<ShapeId>,
+}
+
+impl Service {
+    /// The shape with this id.
+    pub fn shape(&self, id: ShapeId) -> &Shape {
+        &self.shapes[id.0]
+    }
+}
+
+/// A shape of the model.
+#[derive(Debug)]
+pub struct Shape {
+    /// Name in the model.
+    pub name: String,
+    /// Rust type name, unique in its module (only meaningful for emitted kinds).
+    pub rust_name: String,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+    /// What it is.
+    pub kind: ShapeKind,
+    /// Whether a type is emitted for it in `types` (or `types::error`):
+    /// it is reachable from an operation other than as its top-level input
+    /// or output.
+    pub emitted: bool,
+    /// Reachable from an operation input: needs a JSON serializer.
+    pub serialized: bool,
+    /// Reachable from an operation output or error: needs a JSON deserializer.
+    pub deserialized: bool,
+}
+
+/// The kinds of shapes and what each carries.
+#[derive(Debug)]
+pub enum ShapeKind {
+    String,
+    Enum(Vec<EnumVariant>),
+    Boolean,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    Blob,
+    List { member: ShapeId },
+    Map { key: ShapeId, value: ShapeId },
+    Structure(Structure),
+}
+
+/// One value of a string enum.
+#[derive(Debug)]
+pub struct EnumVariant {
+    /// The wire value.
+    pub value: String,
+    /// The Rust variant name.
+    pub rust_name: String,
+}
+
+/// A structure's members and traits; also used for synthetic operation inputs and outputs.
+#[derive(Debug, Clone)]
+pub struct Structure {
+    /// Members in model order.
+    pub members: Vec<Member>,
+    /// Set when the structure is an error shape.
+    pub error: Option<ErrorInfo>,
+    /// Index of the member bound to the whole body, if any.
+    pub payload: Option<usize>,
+}
+
+impl Structure {
+    /// Whether any member is required.
+    pub fn has_required(&self) -> bool {
+        self.members.iter().any(|m| m.required)
+    }
+
+    /// Members serialized in a JSON body object (no location, not the payload).
+    pub fn body_members(&self) -> impl Iterator<Item = &Member> {
+        self.members
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| m.location == Location::Body && Some(*i) != self.payload)
+            .map(|(_, m)| m)
+    }
+}
+
+/// What an error shape says about itself.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// The HTTP status the service answers it with.
+    pub http_status: Option<u16>,
+    /// Whether it is the server's fault (retrying may help).
+    pub server_fault: bool,
+}
+
+/// A structure member.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Name in the model.
+    pub name: String,
+    /// Rust field and method name (unescaped; [`crate::naming::ident`] makes the identifier).
+    pub rust_name: String,
+    /// Name on the wire: JSON key, header name, query key or URI label.
+    pub wire_name: String,
+    /// Target shape.
+    pub target: ShapeId,
+    /// Required by the model.
+    pub required: bool,
+    /// Where the member travels in a request or response.
+    pub location: Location,
+    /// Stored as `Box<T>` to break a recursive cycle.
+    pub boxed: bool,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+}
+
+/// Where a member travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A member of the JSON body (or the body itself, as the payload).
+    Body,
+    /// A URI label.
+    Uri,
+    /// A query-string parameter.
+    Query,
+    /// An HTTP header.
+    Header,
+    /// The HTTP status code (outputs).
+    StatusCode,
+}
+
+/// An operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// Name in the model (`DescribeJobExecution`).
+    pub name: String,
+    /// Rust type name of the operation (`DescribeJobExecution`).
+    pub rust_name: String,
+    /// Module and client method name (`describe_job_execution`).
+    pub module: String,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The request URI's path, split into literals and labels.
+    pub path: Vec<PathSegment>,
+    /// A literal query in the request URI (`acl` of `/{Bucket}?acl`).
+    pub literal_query: Option<String>,
+    /// The synthetic input (`DescribeJobExecutionInput`).
+    pub input: OperationShape,
+    /// The synthetic output (`DescribeJobExecutionOutput`).
+    pub output: OperationShape,
+    /// Error shapes, in model order.
+    pub errors: Vec<ShapeId>,
+}
+
+/// A synthetic input or output of an operation.
+#[derive(Debug)]
+pub struct OperationShape {
+    /// Rust type name, unique in the operation's module.
+    pub rust_name: String,
+    /// The model shape it was made from, if the operation names one.
+    pub source: Option<ShapeId>,
+    /// Its members.
+    pub structure: Structure,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+}
+
+/// A piece of a request URI's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Text sent as is.
+    Literal(String),
+    /// The value of an input member (index into the input's members).
+    Label { member: usize, greedy: bool },
+}

@@ -1,0 +1,201 @@
+//! Load: serde types that mirror the AWS JSON service-model format.
+//!
+//! These types say what the file says and nothing more: names stay strings,
+//! references stay unresolved, keys the generator does not use yet are
+//! ignored. [`crate::resolve`] turns them into the checked IR.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// A whole service model (`service-2.json`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Model {
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub operations: BTreeMap<String, Operation>,
+    #[serde(default)]
+    pub shapes: BTreeMap<String, Shape>,
+}
+
+/// The model's `metadata`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub api_version: String,
+    #[serde(default)]
+    pub endpoint_prefix: Option<String>,
+    pub protocol: String,
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    #[serde(default)]
+    pub service_full_name: Option<String>,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub signing_name: Option<String>,
+    #[serde(default)]
+    pub uid: Option<String>,
+}
+
+/// One entry of `operations`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub http: Http,
+    #[serde(default)]
+    pub input: Option<ShapeRef>,
+    #[serde(default)]
+    pub output: Option<ShapeRef>,
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+/// An operation's HTTP binding.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http {
+    pub method: String,
+    pub request_uri: String,
+    #[serde(default)]
+    pub response_code: Option<u16>,
+}
+
+/// A reference to a shape, as operations and members hold it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShapeRef {
+    pub shape: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+}
+
+/// One entry of `shapes`. Which keys apply depends on `type`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shape {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    // structure
+    #[serde(default)]
+    pub members: OrderedMap<Member>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default)]
+    pub payload: Option<String>,
+    #[serde(default)]
+    pub exception: bool,
+    #[serde(default)]
+    pub fault: bool,
+    #[serde(default)]
+    pub error: Option<ErrorTrait>,
+    #[serde(default)]
+    pub union: bool,
+    // string
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    // list
+    #[serde(default)]
+    pub member: Option<ShapeRef>,
+    // map
+    #[serde(default)]
+    pub key: Option<ShapeRef>,
+    #[serde(default)]
+    pub value: Option<ShapeRef>,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+/// A structure's `error` trait.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorTrait {
+    #[serde(default)]
+    pub http_status_code: Option<u16>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub sender_fault: bool,
+}
+
+/// A structure member.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub shape: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+/// A JSON object's entries in file order.
+///
+/// Member order is part of the model (it decides the order of fields in the
+/// generated structs), so members are kept as a list, not a sorted map.
+#[derive(Debug)]
+pub struct OrderedMap<T>(pub Vec<(String, T)>);
+
+impl<T> Default for OrderedMap<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for EntriesVisitor<T> {
+            type Value = OrderedMap<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(String, T)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, T>()? {
+                    if entries.iter().any(|(existing, _)| *existing == key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate member `{key}`"
+                        )));
+                    }
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Parses a model from its JSON text; `path` names the file in errors.
+pub fn parse(path: &str, text: &str) -> Result<Model, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let model: Model = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let at = e.path().to_string();
+        Error::load(path, at, e.into_inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| Error::load(path, String::new(), e))?;
+    Ok(model)
+}

@@ -1,0 +1,288 @@
+//! The one place where model names become Rust names.
+//!
+//! Policy:
+//! - case conversion by `heck` (`UpperCamelCase` for types and variants,
+//!   `snake_case` for members, methods and modules);
+//! - characters that cannot appear in an identifier separate words and are dropped;
+//! - a name that starts with a digit gets a leading `_`;
+//! - keywords stay as they are and are emitted as raw identifiers (`r#type`),
+//!   except `self`, `Self`, `super` and `crate`, which cannot be raw and get a
+//!   trailing `_`;
+//! - a name with nothing left after this is an error.
+//!
+//! Collisions (two model names that map to one Rust name, or a model name
+//! that clashes with a name the generator introduces) are settled by
+//! [`Namespace`].
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span};
+
+/// Rust's keywords (strict and reserved, 2021 edition and later).
+pub const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
+
+/// The case a name is converted to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// Types and enum variants.
+    UpperCamel,
+    /// Members, methods, modules.
+    Snake,
+}
+
+/// Converts a model name to a Rust name in `case`, or says why it cannot be one.
+pub fn sanitize(raw: &str, case: Case) -> Result<String, String> {
+    // heck splits words at case changes and at any character that is not
+    // alphanumeric; anything else left that an identifier cannot hold goes too.
+    let converted = match case {
+        Case::UpperCamel => raw.to_upper_camel_case(),
+        Case::Snake => raw.to_snake_case(),
+    };
+    let mut name: String = converted
+        .chars()
+        .filter(|c| *c == '_' || unicode_ident_continue(*c))
+        .collect();
+    if name.trim_matches('_').is_empty() {
+        return Err(format!(
+            "`{raw}` has no characters that can form a Rust identifier"
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if NOT_RAW.contains(&name.as_str()) {
+        name.push('_');
+    }
+    Ok(name)
+}
+
+fn unicode_ident_continue(c: char) -> bool {
+    // Letters and digits of any script; `char::is_alphanumeric` is the
+    // std approximation of XID_Continue that heck itself splits on.
+    c.is_alphanumeric()
+}
+
+/// The identifier for a name produced by [`sanitize`]: raw for keywords.
+pub fn ident(name: &str) -> Ident {
+    if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// The crate name for a service id: lowercase words joined by `-`
+/// (`IoT Jobs Data Plane` -> `iot-jobs-data-plane`).
+pub fn crate_name(service_id: &str) -> Result<String, String> {
+    let words: Vec<String> = service_id
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() {
+        return Err(format!(
+            "service id `{service_id}` has no letters or digits for a crate name"
+        ));
+    }
+    let name = words.join("-");
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Ok(format!("aws-{name}"));
+    }
+    Ok(name)
+}
+
+/// Names the generator derives from names it has already decided. They live
+/// in modules of their own (`builders`, an operation's module), where
+/// nothing else can take them.
+pub mod derived {
+    /// The builder of type `name` (`JobExecutionBuilder`).
+    pub fn builder(name: &str) -> String {
+        format!("{name}Builder")
+    }
+
+    /// The fluent builder of operation `name` (`DescribeJobExecutionFluentBuilder`).
+    pub fn fluent_builder(name: &str) -> String {
+        format!("{name}FluentBuilder")
+    }
+
+    /// The synthetic input of operation `name` (`DescribeJobExecutionInput`).
+    pub fn input(name: &str) -> String {
+        format!("{name}Input")
+    }
+
+    /// The synthetic output of operation `name` (`DescribeJobExecutionOutput`).
+    pub fn output(name: &str) -> String {
+        format!("{name}Output")
+    }
+
+    /// The error enum of operation `name` (`DescribeJobExecutionError`).
+    pub fn operation_error(name: &str) -> String {
+        format!("{name}Error")
+    }
+
+    /// The setter taking the whole `Option` of member `name` (`set_thing_name`).
+    pub fn setter(name: &str) -> String {
+        format!("set_{name}")
+    }
+}
+
+/// The library name of a crate (`iot_jobs_data_plane`), as `use` statements spell it.
+pub fn lib_name(crate_name: &str) -> String {
+    crate_name.replace('-', "_")
+}
+
+/// A set of names in one Rust scope that hands out unique names.
+///
+/// Names are taken in model order, so the result is deterministic: the first
+/// model name keeps the plain Rust name, a later one that maps to the same
+/// name gets a suffix.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace in which `reserved` (names the generator introduces) are taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Takes `name`, or, if it is taken, `name` + `suffix` (then with `2`, `3`, ...).
+    /// `related` are names derived from the result (a setter `set_x` for a
+    /// member `x`) that must be free too; they are taken with it.
+    pub fn claim(
+        &mut self,
+        name: &str,
+        suffix: &str,
+        related: impl Fn(&str) -> Vec<String>,
+    ) -> String {
+        let mut candidate = name.to_owned();
+        let mut n = 1;
+        loop {
+            let derived = related(&candidate);
+            let free = !self.is_taken(&candidate) && derived.iter().all(|d| !self.is_taken(d));
+            if free {
+                self.taken.insert(candidate.clone());
+                self.taken.extend(derived);
+                return candidate;
+            }
+            n += 1;
+            candidate = if n == 2 {
+                format!("{name}{suffix}")
+            } else {
+                format!("{name}{suffix}{n}")
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(sanitize("thingName", Case::Snake).unwrap(), "thing_name");
+        assert_eq!(
+            sanitize("JobExecution", Case::UpperCamel).unwrap(),
+            "JobExecution"
+        );
+        assert_eq!(
+            sanitize("IN_PROGRESS", Case::UpperCamel).unwrap(),
+            "InProgress"
+        );
+        assert_eq!(
+            sanitize("DescribeJobExecution", Case::Snake).unwrap(),
+            "describe_job_execution"
+        );
+        assert_eq!(sanitize("foo-bar.baz", Case::Snake).unwrap(), "foo_bar_baz");
+        assert_eq!(sanitize("t2.micro", Case::UpperCamel).unwrap(), "T2Micro");
+        assert_eq!(
+            sanitize("application/json", Case::UpperCamel).unwrap(),
+            "ApplicationJson"
+        );
+    }
+
+    #[test]
+    fn leading_digits_get_underscore() {
+        assert_eq!(sanitize("1", Case::UpperCamel).unwrap(), "_1");
+        assert_eq!(sanitize("2xlarge", Case::Snake).unwrap(), "_2xlarge");
+    }
+
+    #[test]
+    fn names_without_identifier_characters_are_errors() {
+        for raw in ["", "$", "---", "_", "__", "* /"] {
+            let err = sanitize(raw, Case::Snake).unwrap_err();
+            assert!(err.contains("no characters"), "{raw}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_keyword_becomes_a_valid_identifier() {
+        for keyword in KEYWORDS {
+            for case in [Case::Snake, Case::UpperCamel] {
+                let name = sanitize(keyword, case).unwrap();
+                let ident = ident(&name);
+                // Parsing proves the identifier is usable where a field or type name goes.
+                let field: syn::Field = syn::parse_quote!(pub #ident: u8);
+                assert_eq!(
+                    field.ident.unwrap().to_string().trim_start_matches("r#"),
+                    name
+                );
+                let item: syn::ItemStruct = syn::parse_quote!(pub struct #ident;);
+                assert_eq!(item.ident, ident);
+            }
+        }
+    }
+
+    #[test]
+    fn non_raw_keywords_get_suffix() {
+        assert_eq!(sanitize("self", Case::Snake).unwrap(), "self_");
+        assert_eq!(sanitize("Self", Case::UpperCamel).unwrap(), "Self_");
+        assert_eq!(sanitize("super", Case::Snake).unwrap(), "super_");
+        assert_eq!(sanitize("crate", Case::Snake).unwrap(), "crate_");
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("match").to_string(), "r#match");
+        assert_eq!(ident("thing_name").to_string(), "thing_name");
+    }
+
+    #[test]
+    fn crate_names() {
+        assert_eq!(
+            crate_name("IoT Jobs Data Plane").unwrap(),
+            "iot-jobs-data-plane"
+        );
+        assert_eq!(crate_name("S3").unwrap(), "s3");
+        assert_eq!(crate_name("Route 53 Domains").unwrap(), "route-53-domains");
+        assert!(crate_name(" - ").is_err());
+    }
+
+    #[test]
+    fn namespace_settles_collisions_in_order() {
+        let mut ns = Namespace::with_reserved(&["build"]);
+        let setter = |n: &str| vec![format!("set_{n}")];
+        assert_eq!(ns.claim("foo", "_value", setter), "foo");
+        assert_eq!(ns.claim("foo", "_value", setter), "foo_value");
+        assert_eq!(ns.claim("foo", "_value", setter), "foo_value3");
+        assert_eq!(ns.claim("build", "_value", setter), "build_value");
+        // `set_foo` as a member would clash with the setter of `foo`.
+        assert_eq!(ns.claim("set_foo", "_value", setter), "set_foo_value");
+    }
+}

@@ -1,0 +1,647 @@
+//! Resolve: checks a loaded model and turns it into the IR.
+//!
+//! Every shape reference is checked, every Rust name is decided here (through
+//! [`crate::naming`]), recursive members are boxed, and documentation is
+//! converted to rustdoc. All problems are collected and reported together.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::docs::html_to_rustdoc;
+use crate::error::{Error, Problem};
+use crate::ir::{
+    EnumVariant, ErrorInfo, Location, Member, Operation, OperationShape, PathSegment, Service,
+    Shape, ShapeId, ShapeKind, Structure,
+};
+use crate::model;
+use crate::naming::{self, Case, Namespace};
+
+/// The only protocol this generator speaks so far.
+pub const SUPPORTED_PROTOCOL: &str = "rest-json";
+
+/// Names the generator adds to every structure's impl or builder, which a member must not take.
+const STRUCT_RESERVED: &[&str] = &["build", "builder", "from_response"];
+/// Names the generator adds to every fluent builder.
+const FLUENT_RESERVED: &[&str] = &["send", "as_input", "config"];
+/// Variant name of the catch-all error, and of the unknown enum value.
+const UNHANDLED: &str = "Unhandled";
+const UNKNOWN: &str = "Unknown";
+
+/// Resolves `model`, read from `file`.
+pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
+    let mut cx = Resolver {
+        model,
+        ids: model
+            .shapes
+            .keys()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), ShapeId(i)))
+            .collect(),
+        problems: Vec::new(),
+    };
+    let service = cx.service(file);
+    if cx.problems.is_empty() {
+        Ok(service)
+    } else {
+        Err(Error::resolve(file, cx.problems))
+    }
+}
+
+struct Resolver<'m> {
+    model: &'m model::Model,
+    ids: BTreeMap<&'m str, ShapeId>,
+    problems: Vec<Problem>,
+}
+
+impl<'m> Resolver<'m> {
+    fn problem(&mut self, at: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            at: at.into(),
+            message: message.into(),
+        });
+    }
+
+    fn name(&mut self, at: &str, raw: &str, case: Case) -> String {
+        naming::sanitize(raw, case).unwrap_or_else(|message| {
+            self.problem(at, message);
+            // A placeholder keeps resolution going so that every problem is reported.
+            "invalid".to_owned()
+        })
+    }
+
+    fn lookup(&mut self, at: &str, name: &str) -> ShapeId {
+        match self.ids.get(name) {
+            Some(id) => *id,
+            None => {
+                self.problem(at, format!("refers to unknown shape `{name}`"));
+                ShapeId(usize::MAX)
+            }
+        }
+    }
+
+    fn service(&mut self, file: &str) -> Service {
+        let meta = &self.model.metadata;
+        if meta.protocol != SUPPORTED_PROTOCOL {
+            self.problem(
+                "metadata.protocol",
+                format!(
+                    "protocol `{}` is not supported (this generator supports `{SUPPORTED_PROTOCOL}`)",
+                    meta.protocol
+                ),
+            );
+        }
+        let service_id = meta
+            .service_id
+            .clone()
+            .or_else(|| meta.service_full_name.clone())
+            .unwrap_or_default();
+        let crate_name = naming::crate_name(&service_id).unwrap_or_else(|message| {
+            self.problem("metadata.serviceId", message);
+            String::new()
+        });
+        let endpoint_prefix = meta.endpoint_prefix.clone().unwrap_or_else(|| {
+            self.problem("metadata.endpointPrefix", "is missing");
+            String::new()
+        });
+
+        let mut shapes: Vec<Shape> = self
+            .model
+            .shapes
+            .iter()
+            .map(|(name, shape)| self.shape(name, shape))
+            .collect();
+        // Every reference must be known before structures can be checked against their targets.
+        if !self.problems.is_empty() {
+            return self.empty_service(file, crate_name, service_id, endpoint_prefix);
+        }
+        self.check_targets(&shapes);
+        box_recursion(&mut shapes);
+
+        let mut modules = Namespace::default();
+        let operations: Vec<Operation> = self
+            .model
+            .operations
+            .iter()
+            .map(|(name, op)| self.operation(name, op, &shapes, &mut modules))
+            .collect();
+        mark_emitted(&mut shapes, &operations);
+        name_types(&mut shapes);
+
+        let errors: BTreeSet<ShapeId> = operations
+            .iter()
+            .flat_map(|op| op.errors.iter().copied())
+            .collect();
+        Service {
+            model_file: file.to_owned(),
+            crate_name,
+            full_name: meta
+                .service_full_name
+                .clone()
+                .unwrap_or_else(|| service_id.clone()),
+            service_id,
+            signing_name: meta
+                .signing_name
+                .clone()
+                .unwrap_or_else(|| endpoint_prefix.clone()),
+            endpoint_prefix,
+            api_version: meta.api_version.clone(),
+            docs: docs(self.model.documentation.as_deref()),
+            shapes,
+            operations,
+            errors: errors.into_iter().collect(),
+        }
+    }
+
+    fn empty_service(
+        &self,
+        file: &str,
+        crate_name: String,
+        service_id: String,
+        endpoint_prefix: String,
+    ) -> Service {
+        Service {
+            model_file: file.to_owned(),
+            crate_name,
+            full_name: service_id.clone(),
+            service_id,
+            signing_name: endpoint_prefix.clone(),
+            endpoint_prefix,
+            api_version: String::new(),
+            docs: Vec::new(),
+            shapes: Vec::new(),
+            operations: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn shape(&mut self, name: &str, shape: &model::Shape) -> Shape {
+        let at = format!("shape `{name}`");
+        let kind = match shape.type_name.as_str() {
+            "string" => match &shape.enum_values {
+                Some(values) => ShapeKind::Enum(self.enum_variants(&at, values)),
+                None => ShapeKind::String,
+            },
+            "boolean" => ShapeKind::Boolean,
+            "byte" => ShapeKind::Byte,
+            "short" => ShapeKind::Short,
+            "integer" => ShapeKind::Integer,
+            "long" => ShapeKind::Long,
+            "float" => ShapeKind::Float,
+            "double" => ShapeKind::Double,
+            "blob" => ShapeKind::Blob,
+            "list" => match &shape.member {
+                Some(member) => ShapeKind::List {
+                    member: self.lookup(&format!("{at}, list member"), &member.shape),
+                },
+                None => {
+                    self.problem(&at, "list has no `member`");
+                    ShapeKind::String
+                }
+            },
+            "map" => match (&shape.key, &shape.value) {
+                (Some(key), Some(value)) => ShapeKind::Map {
+                    key: self.lookup(&format!("{at}, map key"), &key.shape),
+                    value: self.lookup(&format!("{at}, map value"), &value.shape),
+                },
+                _ => {
+                    self.problem(&at, "map needs both `key` and `value`");
+                    ShapeKind::String
+                }
+            },
+            "structure" if shape.union => {
+                self.problem(&at, "union structures are not supported yet");
+                ShapeKind::String
+            }
+            "structure" => ShapeKind::Structure(self.structure(&at, shape)),
+            other @ ("timestamp" | "document" | "bigInteger" | "bigDecimal") => {
+                self.problem(&at, format!("shape type `{other}` is not supported yet"));
+                ShapeKind::String
+            }
+            other => {
+                self.problem(&at, format!("unknown shape type `{other}`"));
+                ShapeKind::String
+            }
+        };
+        Shape {
+            name: name.to_owned(),
+            rust_name: String::new(),
+            docs: docs(shape.documentation.as_deref()),
+            kind,
+            emitted: false,
+            serialized: false,
+            deserialized: false,
+        }
+    }
+
+    fn enum_variants(&mut self, at: &str, values: &[String]) -> Vec<EnumVariant> {
+        let mut names = Namespace::with_reserved(&[UNKNOWN]);
+        let mut seen = BTreeSet::new();
+        let mut variants = Vec::new();
+        for value in values {
+            if !seen.insert(value.as_str()) {
+                self.problem(at, format!("enum value `{value}` is listed twice"));
+                continue;
+            }
+            let plain = self.name(
+                &format!("{at}, enum value `{value}`"),
+                value,
+                Case::UpperCamel,
+            );
+            let rust_name = names.claim(&plain, "Value", |_| Vec::new());
+            variants.push(EnumVariant {
+                value: value.clone(),
+                rust_name,
+            });
+        }
+        variants
+    }
+
+    fn structure(&mut self, at: &str, shape: &model::Shape) -> Structure {
+        let mut names = Namespace::with_reserved(STRUCT_RESERVED);
+        // Fluent builders carry the same setters, next to their own methods.
+        for reserved in FLUENT_RESERVED {
+            names.claim(reserved, "", |_| Vec::new());
+        }
+        let mut members = Vec::new();
+        for (member_name, member) in &shape.members.0 {
+            let member_at = format!("{at}, member `{member_name}`");
+            let target = self.lookup(&member_at, &member.shape);
+            let plain = self.name(&member_at, member_name, Case::Snake);
+            let rust_name = names.claim(&plain, "_value", |n| vec![naming::derived::setter(n)]);
+            let location = match member.location.as_deref() {
+                None => Location::Body,
+                Some("uri") => Location::Uri,
+                Some("querystring") => Location::Query,
+                Some("header") => Location::Header,
+                Some("statusCode") => Location::StatusCode,
+                Some(other) => {
+                    self.problem(
+                        &member_at,
+                        format!("location `{other}` is not supported yet"),
+                    );
+                    Location::Body
+                }
+            };
+            members.push(Member {
+                name: member_name.clone(),
+                rust_name,
+                wire_name: member
+                    .location_name
+                    .clone()
+                    .unwrap_or_else(|| member_name.clone()),
+                target,
+                required: shape.required.contains(member_name),
+                location,
+                boxed: false,
+                docs: docs(member.documentation.as_deref()),
+            });
+        }
+        for required in &shape.required {
+            if !members.iter().any(|m| &m.name == required) {
+                self.problem(at, format!("required member `{required}` is not a member"));
+            }
+        }
+        let payload = shape.payload.as_ref().and_then(|payload| {
+            let index = members.iter().position(|m| &m.name == payload);
+            if index.is_none() {
+                self.problem(at, format!("payload `{payload}` is not a member"));
+            }
+            index
+        });
+        let error = (shape.exception || shape.error.is_some()).then(|| ErrorInfo {
+            http_status: shape.error.as_ref().and_then(|e| e.http_status_code),
+            server_fault: shape.fault,
+        });
+        Structure {
+            members,
+            error,
+            payload,
+        }
+    }
+
+    /// Checks what members, lists and maps point at, now that all shapes exist.
+    fn check_targets(&mut self, shapes: &[Shape]) {
+        for shape in shapes {
+            let at = format!("shape `{}`", shape.name);
+            match &shape.kind {
+                ShapeKind::Map { key, .. } => {
+                    if !matches!(shapes[key.0].kind, ShapeKind::String | ShapeKind::Enum(_)) {
+                        self.problem(
+                            &at,
+                            format!("map key `{}` is not a string shape", shapes[key.0].name),
+                        );
+                    }
+                }
+                ShapeKind::Structure(structure) => {
+                    for member in &structure.members {
+                        let target = &shapes[member.target.0];
+                        let scalar = !matches!(
+                            target.kind,
+                            ShapeKind::List { .. }
+                                | ShapeKind::Map { .. }
+                                | ShapeKind::Structure(_)
+                        );
+                        let outside_body = !matches!(member.location, Location::Body);
+                        if outside_body && !scalar {
+                            self.problem(
+                                format!("{at}, member `{}`", member.name),
+                                format!(
+                                    "{:?} members that target a list, map or structure (`{}`) are not supported yet",
+                                    member.location, target.name
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn operation(
+        &mut self,
+        name: &str,
+        op: &model::Operation,
+        shapes: &[Shape],
+        modules: &mut Namespace,
+    ) -> Operation {
+        let at = format!("operation `{name}`");
+        let rust_name = self.name(&at, name, Case::UpperCamel);
+        let plain_module = self.name(&at, name, Case::Snake);
+        let module = modules.claim(&plain_module, "_op", |_| Vec::new());
+        let method = op.http.method.to_ascii_uppercase();
+        if !matches!(
+            method.as_str(),
+            "GET" | "PUT" | "POST" | "DELETE" | "HEAD" | "PATCH" | "OPTIONS"
+        ) {
+            self.problem(
+                &at,
+                format!("HTTP method `{}` is not supported", op.http.method),
+            );
+        }
+        let input = self.operation_shape(
+            &at,
+            op.input.as_ref(),
+            shapes,
+            naming::derived::input(&rust_name),
+        );
+        let output = self.operation_shape(
+            &at,
+            op.output.as_ref(),
+            shapes,
+            naming::derived::output(&rust_name),
+        );
+        let (path, literal_query) = self.request_uri(&at, &op.http.request_uri, &input.structure);
+        let mut errors = Vec::new();
+        for error in &op.errors {
+            let error_at = format!("{at}, error `{}`", error.shape);
+            let id = self.lookup(&error_at, &error.shape);
+            if id.0 == usize::MAX {
+                continue;
+            }
+            match &shapes[id.0].kind {
+                ShapeKind::Structure(s) if s.error.is_some() => {
+                    if !errors.contains(&id) {
+                        errors.push(id);
+                    }
+                }
+                _ => self.problem(&error_at, "is not an error structure (`exception: true`)"),
+            }
+        }
+        Operation {
+            name: name.to_owned(),
+            rust_name,
+            module,
+            docs: docs(op.documentation.as_deref()),
+            method,
+            path,
+            literal_query,
+            input,
+            output,
+            errors,
+        }
+    }
+
+    fn operation_shape(
+        &mut self,
+        at: &str,
+        shape_ref: Option<&model::ShapeRef>,
+        shapes: &[Shape],
+        rust_name: String,
+    ) -> OperationShape {
+        let Some(shape_ref) = shape_ref else {
+            return OperationShape {
+                rust_name,
+                source: None,
+                structure: Structure {
+                    members: Vec::new(),
+                    error: None,
+                    payload: None,
+                },
+                docs: Vec::new(),
+            };
+        };
+        let id = self.lookup(at, &shape_ref.shape);
+        let (structure, docs) = match shapes.get(id.0).map(|s| (&s.kind, &s.docs)) {
+            Some((ShapeKind::Structure(structure), docs)) => {
+                let mut structure = structure.clone();
+                structure.error = None;
+                (structure, docs.clone())
+            }
+            _ => {
+                if id.0 != usize::MAX {
+                    self.problem(
+                        at,
+                        format!("input/output `{}` is not a structure", shape_ref.shape),
+                    );
+                }
+                (
+                    Structure {
+                        members: Vec::new(),
+                        error: None,
+                        payload: None,
+                    },
+                    Vec::new(),
+                )
+            }
+        };
+        OperationShape {
+            rust_name,
+            source: Some(id),
+            structure,
+            docs,
+        }
+    }
+
+    /// Splits a request URI into path segments, checking labels against the input's `uri` members.
+    fn request_uri(
+        &mut self,
+        at: &str,
+        uri: &str,
+        input: &Structure,
+    ) -> (Vec<PathSegment>, Option<String>) {
+        let (path, query) = match uri.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_owned())),
+            None => (uri, None),
+        };
+        if !path.starts_with('/') {
+            self.problem(at, format!("request URI `{uri}` does not start with `/`"));
+        }
+        let mut segments = Vec::new();
+        let mut used = BTreeSet::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                self.problem(at, format!("request URI `{uri}` has an unclosed `{{`"));
+                return (segments, query);
+            };
+            let label = &rest[open + 1..close];
+            let (label, greedy) = match label.strip_suffix('+') {
+                Some(label) => (label, true),
+                None => (label, false),
+            };
+            let member = input
+                .members
+                .iter()
+                .position(|m| m.location == Location::Uri && m.wire_name == label);
+            match member {
+                Some(member) => {
+                    used.insert(member);
+                    segments.push(PathSegment::Label { member, greedy });
+                }
+                None => self.problem(
+                    at,
+                    format!("request URI label `{{{label}}}` has no input member with location `uri` and that name"),
+                ),
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        for (i, member) in input.members.iter().enumerate() {
+            if member.location == Location::Uri && !used.contains(&i) {
+                self.problem(
+                    format!("{at}, input member `{}`", member.name),
+                    format!(
+                        "has location `uri` but the request URI `{uri}` has no `{{{}}}`",
+                        member.wire_name
+                    ),
+                );
+            }
+        }
+        (segments, query)
+    }
+}
+
+fn docs(html: Option<&str>) -> Vec<String> {
+    html.map(html_to_rustdoc).unwrap_or_default()
+}
+
+/// Marks which shapes get a Rust type in `types` (those reachable through
+/// members, lists and maps from operation inputs, outputs and errors) and in
+/// which directions they travel.
+fn mark_emitted(shapes: &mut [Shape], operations: &[Operation]) {
+    let inputs = operations
+        .iter()
+        .flat_map(|op| op.input.structure.members.iter().map(|m| m.target));
+    for id in reachable(shapes, inputs.collect()) {
+        shapes[id.0].serialized = true;
+    }
+    let outputs = operations.iter().flat_map(|op| {
+        let members = op.output.structure.members.iter().map(|m| m.target);
+        members.chain(op.errors.iter().copied())
+    });
+    for id in reachable(shapes, outputs.collect()) {
+        shapes[id.0].deserialized = true;
+    }
+    for shape in shapes.iter_mut() {
+        shape.emitted = shape.serialized || shape.deserialized;
+    }
+}
+
+/// The shapes reachable from `roots` through members, list members and map values.
+fn reachable(shapes: &[Shape], mut stack: Vec<ShapeId>) -> BTreeSet<ShapeId> {
+    let mut seen = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match &shapes[id.0].kind {
+            ShapeKind::List { member } => stack.push(*member),
+            ShapeKind::Map { key, value } => stack.extend([*key, *value]),
+            ShapeKind::Structure(s) => stack.extend(s.members.iter().map(|m| m.target)),
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// Gives every emitted structure and enum a unique Rust type name in its
+/// module (`types` or, for errors, `types::error`).
+fn name_types(shapes: &mut [Shape]) {
+    let mut types = Namespace::default();
+    let mut errors = Namespace::with_reserved(&[UNHANDLED]);
+    for shape in shapes.iter_mut().filter(|s| s.emitted) {
+        let namespace = match &shape.kind {
+            ShapeKind::Structure(s) if s.error.is_some() => &mut errors,
+            ShapeKind::Structure(_) | ShapeKind::Enum(_) => &mut types,
+            _ => continue,
+        };
+        // Shape names were checked when the shape was read; this cannot fail here.
+        let plain =
+            naming::sanitize(&shape.name, Case::UpperCamel).unwrap_or_else(|_| shape.name.clone());
+        shape.rust_name = namespace.claim(&plain, "Shape", |_| Vec::new());
+    }
+}
+
+/// Boxes every member whose target structure can reach the member's own
+/// structure through members held by value: the cycles that would
+/// otherwise make a type of infinite size.
+fn box_recursion(shapes: &mut [Shape]) {
+    let direct = |shape: &Shape| -> Vec<ShapeId> {
+        match &shape.kind {
+            ShapeKind::Structure(s) => s.members.iter().map(|m| m.target).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let edges: Vec<Vec<ShapeId>> = shapes
+        .iter()
+        .map(|s| {
+            direct(s)
+                .into_iter()
+                .filter(|t| matches!(shapes[t.0].kind, ShapeKind::Structure(_)))
+                .collect()
+        })
+        .collect();
+    let reaches = |from: ShapeId, to: ShapeId| -> bool {
+        let mut seen = vec![false; edges.len()];
+        let mut stack = vec![from];
+        while let Some(id) = stack.pop() {
+            if id == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[id.0], true) {
+                stack.extend(edges[id.0].iter().copied());
+            }
+        }
+        false
+    };
+    let mut boxed = Vec::new();
+    for (i, targets) in edges.iter().enumerate() {
+        for target in targets {
+            if reaches(*target, ShapeId(i)) {
+                boxed.push((i, *target));
+            }
+        }
+    }
+    for (i, target) in boxed {
+        if let ShapeKind::Structure(s) = &mut shapes[i].kind {
+            for member in s.members.iter_mut().filter(|m| m.target == target) {
+                member.boxed = true;
+            }
+        }
+    }
+}
