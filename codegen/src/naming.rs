@@ -282,7 +282,10 @@ mod tests {
         assert_eq!(ns.claim("foo", "_value", setter), "foo_value");
         assert_eq!(ns.claim("foo", "_value", setter), "foo_value3");
         assert_eq!(ns.claim("build", "_value", setter), "build_value");
-        // `set_foo` as a member would clash with the setter of `foo`.
-        assert_eq!(ns.claim("set_foo", "_value", setter), "set_foo_value");
+        // A member `set_bar` would clash with the setter of `bar`.
+        let mut ns = Namespace::default();
+        assert_eq!(ns.claim("bar", "_value", setter), "bar");
+        assert_eq!(ns.claim("set_bar", "_value", setter), "set_bar_value");
+        assert!(ns.is_taken("set_set_bar_value"));
     }
 }
