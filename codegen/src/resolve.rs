@@ -323,13 +323,13 @@ impl<'m> Resolver<'m> {
         for shape in shapes {
             let at = format!("shape `{}`", shape.name);
             match &shape.kind {
-                ShapeKind::Map { key, .. } => {
-                    if !matches!(shapes[key.0].kind, ShapeKind::String | ShapeKind::Enum(_)) {
-                        self.problem(
-                            &at,
-                            format!("map key `{}` is not a string shape", shapes[key.0].name),
-                        );
-                    }
+                ShapeKind::Map { key, .. }
+                    if !matches!(shapes[key.0].kind, ShapeKind::String | ShapeKind::Enum(_)) =>
+                {
+                    self.problem(
+                        &at,
+                        format!("map key `{}` is not a string shape", shapes[key.0].name),
+                    );
                 }
                 ShapeKind::Structure(structure) => {
                     for member in &structure.members {

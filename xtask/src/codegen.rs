@@ -330,9 +330,13 @@ mod tests {
         );
         fs::write(&model, text).unwrap();
         let text = diffs(&plan(dir.path()).unwrap());
-        assert!(text.contains("+++ b/generated/iot-jobs-data-plane/src/client.rs"), "{text}");
         assert!(
-            text.lines().any(|l| l.starts_with('+') && l.ends_with("/// Describes one job execution.")),
+            text.contains("+++ b/generated/iot-jobs-data-plane/src/client.rs"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with('+') && l.ends_with("/// Describes one job execution.")),
             "{text}"
         );
     }

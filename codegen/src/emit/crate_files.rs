@@ -60,46 +60,38 @@ pub fn lib_rs(service: &Service) -> TokenStream {
         docs.extend(service.docs.iter().cloned());
         docs.push(String::new());
     }
-    docs.extend(
-        [
-            "# Usage".to_owned(),
-            String::new(),
-            "```no_run".to_owned(),
-            format!("use {crate_ident}::{{Client, Config, Credentials}};"),
-            String::new(),
-            "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
-            "let config = Config::builder()".to_owned(),
-            "    .region(\"us-east-1\")".to_owned(),
-            "    .credentials(Credentials::new(\"AKID\", \"SECRET\", None))".to_owned(),
-            "    .build();".to_owned(),
-            "let client = Client::from_conf(config);".to_owned(),
-        ]
-        .into_iter(),
+    let call = match service.operations.first() {
+        Some(op) => format!(
+            "let output = client\n    .{}()\n    // a setter per input member\n    .send()\n    .await;\n# let _ = output;\n",
+            op.module
+        ),
+        None => String::new(),
+    };
+    let usage = format!(
+        "# Usage
+
+```no_run
+use {crate_ident}::{{Client, Config, Credentials}};
+
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {{
+let config = Config::builder()
+    .region(\"us-east-1\")
+    .credentials(Credentials::new(\"AKID\", \"SECRET\", None))
+    .build();
+let client = Client::from_conf(config);
+{call}# Ok(())
+# }}
+```
+
+# Layout
+
+- [`Client`]: one method per operation, returning a fluent builder;
+- [`operation`]: per operation, its input, output, error enum and builders;
+- [`types`]: the data types, and in [`types::error`] the error shapes;
+- [`Error`]: any error of any operation;
+- [`protocol`]: the rest-json wire mapping as sans-IO functions."
     );
-    if let Some(op) = service.operations.first() {
-        docs.push(format!("let output = client.{}()", op.module));
-        docs.push("    // .member(value) for each input member".to_owned());
-        docs.push("    .send()".to_owned());
-        docs.push("    .await;".to_owned());
-        docs.push("# let _ = output;".to_owned());
-    }
-    docs.extend(
-        [
-            "# Ok(())".to_owned(),
-            "# }".to_owned(),
-            "```".to_owned(),
-            String::new(),
-            "# Layout".to_owned(),
-            String::new(),
-            "- [`Client`]: one method per operation, returning a fluent builder;".to_owned(),
-            "- [`operation`]: per operation, its input, output, error enum and builders;"
-                .to_owned(),
-            "- [`types`]: the data types, and in [`types::error`] the error shapes;".to_owned(),
-            "- [`Error`]: any error of any operation;".to_owned(),
-            "- [`protocol`]: the rest-json wire mapping as sans-IO functions.".to_owned(),
-        ]
-        .into_iter(),
-    );
+    docs.extend(usage.lines().map(str::to_owned));
     let docs = inner_doc_attrs(&docs);
     let service_id = &service.service_id;
     let endpoint_prefix = &service.endpoint_prefix;

@@ -15,8 +15,9 @@
 //!     .credentials(Credentials::new("AKID", "SECRET", None))
 //!     .build();
 //! let client = Client::from_conf(config);
-//! let output = client.describe_job_execution()
-//!     // .member(value) for each input member
+//! let output = client
+//!     .describe_job_execution()
+//!     // a setter per input member
 //!     .send()
 //!     .await;
 //! # let _ = output;
