@@ -6,7 +6,7 @@
 //! 2. [`resolve`] — check every reference, decide every Rust name (with
 //!    [`naming`]), box recursion, convert docs (with [`docs`]), giving the [`ir`];
 //! 3. [`emit`] — the IR becomes tokens, one module per concern;
-//! 4. [`format`] — tokens become formatted source with a generated-file header.
+//! 4. [`mod@format`] — tokens become formatted source with a generated-file header.
 //!
 //! The library is pure: model text in, file contents out. Writing files and
 //! checking for drift is `xtask`'s job.

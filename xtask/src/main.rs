@@ -3,7 +3,7 @@
 mod codegen;
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -11,7 +11,48 @@ usage: cargo xtask <task>
 tasks:
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
+  test              the project's test command: formatting, clippy (generated crates
+                    included), every test, rustdoc of the generated crates, drift check
 ";
+
+/// One step of `cargo xtask test`: a cargo command and extra environment.
+struct Step {
+    name: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+/// The steps of `cargo xtask test`, in order: cheap checks first.
+const TEST_STEPS: &[Step] = &[
+    Step {
+        name: "formatting",
+        args: &["fmt", "--all", "--check"],
+        env: &[],
+    },
+    Step {
+        name: "clippy",
+        args: &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "tests",
+        args: &["test", "--workspace"],
+        env: &[],
+    },
+    Step {
+        name: "rustdoc",
+        args: &["doc", "--workspace", "--no-deps", "--all-features"],
+        env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+];
 
 fn project_root() -> PathBuf {
     // xtask/ sits directly in the project root.
@@ -26,6 +67,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
+        ["test"] => run_tests(),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -35,6 +77,31 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_tests() -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    for Step { name, args, env } in TEST_STEPS {
+        eprintln!("==> {name}: cargo {}", args.join(" "));
+        let status = Command::new(&cargo)
+            .args(*args)
+            .envs(env.iter().copied())
+            .current_dir(project_root())
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                eprintln!("error: {name} failed ({status})");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: could not run cargo for {name}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    eprintln!("==> drift check: cargo xtask codegen --check");
+    run_codegen(true)
 }
 
 fn run_codegen(check: bool) -> ExitCode {

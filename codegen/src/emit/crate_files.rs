@@ -25,7 +25,7 @@ version = "0.1.0"
 edition = "2021"
 rust-version = "1.85"
 description = {description}
-license = "Apache-2.0"
+license = "MIT"
 publish = false
 
 [dependencies]

@@ -1,10 +1,10 @@
 //! Emit: the IR becomes Rust tokens, one module per concern.
 //!
-//! - [`types`]: structures, enums and their builders;
-//! - [`errors`]: error shapes, per-operation error enums, the service-wide `Error`;
-//! - [`serializers`]: the rest-json wire mapping, as sans-IO functions;
-//! - [`client`]: `Client`, operation modules and fluent builders;
-//! - [`crate_files`]: `Cargo.toml`, `lib.rs` and module lists.
+//! - `types`: structures, enums and their builders;
+//! - `errors`: error shapes, per-operation error enums, the service-wide `Error`;
+//! - `serializers`: the rest-json wire mapping, as sans-IO functions;
+//! - `client`: `Client`, operation modules and fluent builders;
+//! - `crate_files`: `Cargo.toml`, `lib.rs` and module lists.
 //!
 //! Emitters only read the IR: every name was decided by [`crate::resolve`].
 //! Items are produced in IR order (shapes and operations sorted by model
