@@ -203,16 +203,14 @@ pub fn diffs(plan: &Plan) -> String {
     }
     for (path, content) in &plan.removals {
         let shown = path.display().to_string();
+        // Written by hand: an empty file has no hunks, and the header must show all the same.
+        out.push_str(&format!(
+            "--- a/{shown}\n+++ /dev/null (no model generates this file)\n"
+        ));
         let diff = TextDiff::from_lines(content.as_str(), "");
-        out.push_str(
-            &diff
-                .unified_diff()
-                .header(
-                    &format!("a/{shown}"),
-                    "/dev/null (no model generates this file)",
-                )
-                .to_string(),
-        );
+        for hunk in diff.unified_diff().iter_hunks() {
+            out.push_str(&hunk.to_string());
+        }
     }
     for name in &plan.missing_members {
         out.push_str(&format!(
