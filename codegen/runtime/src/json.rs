@@ -19,10 +19,11 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 use base64::Engine as _;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use crate::blob::Blob;
+use crate::datetime::{DateTime, TimestampFormat};
 
 /// A value that can be written in the JSON protocols' representation.
 pub trait JsonSerialize {
@@ -405,6 +406,300 @@ where
     }
 }
 
+// ----- documents -----
+
+/// An untyped JSON value, as carried by a `document` shape.
+pub type Document = serde_json::Value;
+
+impl JsonSerialize for Document {
+    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self, serializer)
+    }
+}
+
+impl JsonDeserialize for Document {
+    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::Deserialize::deserialize(deserializer)
+    }
+}
+
+// ----- timestamps -----
+
+/// A value holding timestamps (a timestamp, or lists and maps of them),
+/// written with the format its member's model gives.
+pub trait JsonSerializeWith {
+    /// Writes `self`, its timestamps in `format`.
+    fn serialize_with<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+/// A value holding timestamps, read with the format its member's model gives.
+pub trait JsonDeserializeWith: Sized {
+    /// Reads a value whose timestamps are in `format` (epoch seconds are also
+    /// accepted as numbers whatever the format).
+    fn deserialize_with<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
+}
+
+struct SerWith<'a, T: ?Sized>(&'a T, TimestampFormat);
+
+impl<T: JsonSerializeWith + ?Sized> serde::Serialize for SerWith<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_with(self.1, serializer)
+    }
+}
+
+struct SeedWith<T>(TimestampFormat, PhantomData<T>);
+
+impl<'de, T: JsonDeserializeWith> DeserializeSeed<'de> for SeedWith<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::deserialize_with(self.0, deserializer)
+    }
+}
+
+/// Writes one member whose value holds timestamps in `format`.
+pub fn serialize_entry_with<M: SerializeMap, T: JsonSerializeWith + ?Sized>(
+    map: &mut M,
+    key: &str,
+    value: &T,
+    format: TimestampFormat,
+) -> Result<(), M::Error> {
+    map.serialize_entry(key, &SerWith(value, format))
+}
+
+/// Reads the current member's value, whose timestamps are in `format`; `null` reads as `None`.
+pub fn value_with<'de, T: JsonDeserializeWith, A: MapAccess<'de>>(
+    map: &mut A,
+    format: TimestampFormat,
+) -> Result<Option<T>, A::Error> {
+    map.next_value_seed(SeedWith::<Option<T>>(format, PhantomData))
+}
+
+impl JsonSerializeWith for DateTime {
+    fn serialize_with<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match format {
+            TimestampFormat::EpochSeconds if self.subsec_nanos() == 0 => {
+                serializer.serialize_i64(self.secs())
+            }
+            TimestampFormat::EpochSeconds => serializer.serialize_f64(self.as_secs_f64()),
+            other => serializer.serialize_str(&self.fmt(other)),
+        }
+    }
+}
+
+impl JsonDeserializeWith for DateTime {
+    fn deserialize_with<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct TimestampVisitor(TimestampFormat);
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = DateTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a timestamp ({:?})", self.0)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<DateTime, E> {
+                Ok(DateTime::from_secs(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<DateTime, E> {
+                i64::try_from(v)
+                    .map(DateTime::from_secs)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<DateTime, E> {
+                DateTime::from_secs_f64(v)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DateTime, E> {
+                DateTime::parse(v, self.0).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(TimestampVisitor(format))
+    }
+}
+
+impl<T: JsonSerializeWith> JsonSerializeWith for Vec<T> {
+    fn serialize_with<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self {
+            seq.serialize_element(&SerWith(item, format))?;
+        }
+        seq.end()
+    }
+}
+
+impl<T: JsonDeserializeWith> JsonDeserializeWith for Vec<T> {
+    fn deserialize_with<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(TimestampFormat, PhantomData<T>);
+        impl<'de, T: JsonDeserializeWith> Visitor<'de> for ListVisitor<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) =
+                    seq.next_element_seed(SeedWith::<Option<T>>(self.0, PhantomData))?
+                {
+                    out.extend(item);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor(format, PhantomData))
+    }
+}
+
+impl<V: JsonSerializeWith, H> JsonSerializeWith for HashMap<String, V, H> {
+    fn serialize_with<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self {
+            map.serialize_entry(key, &SerWith(value, format))?;
+        }
+        map.end()
+    }
+}
+
+impl<V: JsonDeserializeWith, H: std::hash::BuildHasher + Default> JsonDeserializeWith
+    for HashMap<String, V, H>
+{
+    fn deserialize_with<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor<V, H>(TimestampFormat, PhantomData<(V, H)>);
+        impl<'de, V: JsonDeserializeWith, H: std::hash::BuildHasher + Default> Visitor<'de>
+            for MapVisitor<V, H>
+        {
+            type Value = HashMap<String, V, H>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let capacity = map.size_hint().unwrap_or(0).min(4096);
+                let mut out = HashMap::with_capacity_and_hasher(capacity, H::default());
+                while let Some(Key(key)) = map.next_key()? {
+                    if let Some(value) = value_with::<V, A>(&mut map, self.0)? {
+                        out.insert(key.into_owned(), value);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(format, PhantomData))
+    }
+}
+
+impl<T: JsonDeserializeWith> JsonDeserializeWith for Option<T> {
+    fn deserialize_with<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct OptionVisitor<T>(TimestampFormat, PhantomData<T>);
+        impl<'de, T: JsonDeserializeWith> Visitor<'de> for OptionVisitor<T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
+                T::deserialize_with(self.0, deserializer).map(Some)
+            }
+        }
+        deserializer.deserialize_option(OptionVisitor(format, PhantomData))
+    }
+}
+
+// ----- unions -----
+
+/// A union read from a JSON object with exactly one member set.
+///
+/// Generated code implements [`read_variant`](JsonUnion::read_variant) with
+/// one arm per member wire name.
+pub trait JsonUnion: Sized {
+    /// The shape's name, for error messages.
+    const NAME: &'static str;
+
+    /// Reads the value of member `key`: `None` when it is `null`, the
+    /// union's unknown variant when the key is not a member.
+    fn read_variant<'de, A: MapAccess<'de>>(
+        key: &str,
+        map: &mut A,
+    ) -> Result<Option<Self>, A::Error>;
+}
+
+/// Reads a [`JsonUnion`]: `__type` is ignored, `null` members are not set,
+/// and anything but exactly one set member is an error.
+pub fn deserialize_union<'de, T: JsonUnion, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    struct UnionVisitor<T>(PhantomData<T>);
+    impl<'de, T: JsonUnion> Visitor<'de> for UnionVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a JSON object with one member of union {}", T::NAME)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut found = None;
+            while let Some(Key(key)) = map.next_key()? {
+                if key == "__type" {
+                    skip(&mut map)?;
+                    continue;
+                }
+                if let Some(variant) = T::read_variant(&key, &mut map)? {
+                    if found.is_some() {
+                        return Err(de::Error::custom(format_args!(
+                            "union {} has more than one member set",
+                            T::NAME
+                        )));
+                    }
+                    found = Some(variant);
+                }
+            }
+            found.ok_or_else(|| {
+                de::Error::custom(format_args!("union {} has no member set", T::NAME))
+            })
+        }
+    }
+    deserializer.deserialize_map(UnionVisitor(PhantomData))
+}
+
+/// The error for serializing a union's unknown variant, which holds no value to send.
+pub fn unknown_variant<E: serde::ser::Error>(union: &str, member: &str) -> E {
+    E::custom(format_args!(
+        "union {union} holds the unknown member `{member}`, which cannot be sent"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,5 +822,116 @@ mod tests {
         }
         assert_eq!(from_slice::<Upper>(br#""ab""#).unwrap(), Upper("AB".into()));
         assert!(from_slice::<Upper>(b"1").is_err());
+    }
+
+    #[test]
+    fn timestamps_in_each_format_and_container() {
+        use crate::datetime::TimestampFormat as F;
+        struct Holder(Vec<DateTime>, F);
+        impl JsonSerialize for Holder {
+            fn serialize_json<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(None)?;
+                serialize_entry_with(&mut map, "t", &self.0, self.1)?;
+                map.end()
+            }
+        }
+        let t = DateTime::from_secs(1_398_796_238);
+        let frac = DateTime::from_millis(946_845_296_123);
+        assert_eq!(
+            to_vec(&Holder(vec![t, frac], F::EpochSeconds)).unwrap(),
+            br#"{"t":[1398796238,946845296.123]}"#
+        );
+        assert_eq!(
+            to_vec(&Holder(vec![t], F::DateTime)).unwrap(),
+            br#"{"t":["2014-04-29T18:30:38Z"]}"#
+        );
+        assert_eq!(
+            to_vec(&Holder(vec![t], F::HttpDate)).unwrap(),
+            br#"{"t":["Tue, 29 Apr 2014 18:30:38 GMT"]}"#
+        );
+
+        #[derive(Default)]
+        struct Reader(Option<HashMap<String, DateTime>>);
+        impl JsonObject for Reader {
+            const NAME: &'static str = "Reader";
+            fn read_member<'de, A: MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match key {
+                    "m" => self.0 = value_with(map, F::DateTime)?,
+                    _ => skip(map)?,
+                }
+                Ok(())
+            }
+        }
+        impl JsonDeserialize for Reader {
+            fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                deserialize_object(d)
+            }
+        }
+        let read: Reader =
+            from_slice(br#"{"m": {"a": "2014-04-29T18:30:38Z", "b": 1398796238, "c": null}}"#)
+                .unwrap();
+        let map = read.0.unwrap();
+        assert_eq!(map["a"], t);
+        assert_eq!(map["b"], t);
+        assert_eq!(map.len(), 2);
+        assert!(from_slice::<Reader>(br#"{"m": {"a": "yesterday"}}"#).is_err());
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Choice {
+        Text(String),
+        Number(i32),
+        Unknown(String),
+    }
+
+    impl JsonUnion for Choice {
+        const NAME: &'static str = "Choice";
+        fn read_variant<'de, A: MapAccess<'de>>(
+            key: &str,
+            map: &mut A,
+        ) -> Result<Option<Self>, A::Error> {
+            Ok(match key {
+                "text" => value(map)?.map(Choice::Text),
+                "number" => value(map)?.map(Choice::Number),
+                other => {
+                    skip(map)?;
+                    Some(Choice::Unknown(other.to_owned()))
+                }
+            })
+        }
+    }
+
+    impl JsonDeserialize for Choice {
+        fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            deserialize_union(d)
+        }
+    }
+
+    #[test]
+    fn unions_take_exactly_one_member() {
+        assert_eq!(
+            from_slice::<Choice>(br#"{"text": "hi"}"#).unwrap(),
+            Choice::Text("hi".into())
+        );
+        assert_eq!(
+            from_slice::<Choice>(
+                br#"{"__type": "ns#Choice", "number": null, "number2": {"x": 1}}"#
+            )
+            .unwrap(),
+            Choice::Unknown("number2".into())
+        );
+        assert!(from_slice::<Choice>(br#"{}"#).is_err());
+        assert!(from_slice::<Choice>(br#"{"text": "a", "number": 1}"#).is_err());
+    }
+
+    #[test]
+    fn documents_are_any_json() {
+        let doc: Document = from_slice(br#"{"a": [1, "x", null, {"b": true}]}"#).unwrap();
+        assert_eq!(doc["a"][3]["b"], true);
+        assert_eq!(to_vec(&doc).unwrap(), br#"{"a":[1,"x",null,{"b":true}]}"#);
     }
 }

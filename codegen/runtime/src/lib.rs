@@ -16,21 +16,27 @@
 
 pub mod blob;
 pub mod block_on;
+pub mod checksum;
 pub mod config;
 pub mod credentials;
+pub mod datetime;
 pub mod error;
+pub mod headers;
 pub mod http;
 pub mod json;
 pub mod operation;
 pub mod param;
 pub mod rest_json;
 pub mod testing;
+pub mod token;
 pub mod uri;
 
 pub use blob::Blob;
 pub use config::{Config, ConfigBuilder, Region};
 pub use credentials::Credentials;
+pub use datetime::{DateTime, TimestampFormat};
 pub use error::{BuildError, SdkError};
+pub use json::Document;
 
 /// Re-exported so generated crates need no direct dependency on these crates.
 #[doc(hidden)]

@@ -25,6 +25,12 @@ pub struct ServiceInfo {
     pub api_version: &'static str,
 }
 
+/// A prefix the operation puts before the endpoint's host (`foo.` of the
+/// model's `endpoint.hostPrefix`, labels filled in); carried in the request's
+/// extensions from `serialize_request` to [`invoke`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostPrefix(pub String);
+
 /// Why a response did not yield the operation's output.
 #[derive(Debug)]
 pub enum ResponseFailure<E> {
@@ -114,10 +120,17 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
     )))
 }
 
-/// Prefixes the request's path-and-query URI with `base`.
-fn set_endpoint(request: &mut HttpRequest, base: &str) -> Result<(), BuildError> {
+/// Prefixes the request's path-and-query URI with `base`, and its host with
+/// the operation's [`HostPrefix`], if any.
+pub fn set_endpoint(request: &mut HttpRequest, base: &str) -> Result<(), BuildError> {
     let path = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let full = format!("{base}{path}");
+    let full = match request.extensions().get::<HostPrefix>() {
+        Some(HostPrefix(prefix)) => match base.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{prefix}{rest}{path}"),
+            None => format!("{prefix}{base}{path}"),
+        },
+        None => format!("{base}{path}"),
+    };
     *request.uri_mut() = full.parse().map_err(|e| {
         BuildError::config(format!("endpoint URL `{base}` is not a valid URL: {e}"))
     })?;
@@ -165,6 +178,19 @@ mod tests {
         let config = Config::builder().region("us-east-1.evil.com/").build();
         let err = endpoint(&config, &SERVICE).unwrap_err();
         assert!(err.to_string().contains("not a valid region"), "{err}");
+    }
+
+    #[test]
+    fn host_prefix_goes_before_the_host() {
+        let mut request = http::Request::builder()
+            .uri("/op")
+            .body(bytes::Bytes::new())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(HostPrefix("foo.bar.".into()));
+        set_endpoint(&mut request, "https://example.com").unwrap();
+        assert_eq!(request.uri(), "https://foo.bar.example.com/op");
     }
 
     #[test]

@@ -63,11 +63,11 @@ pub fn greedy_label(member: &'static str, value: &str) -> Result<String, BuildEr
 }
 
 /// Appends the value of the required URI label `member` of `shape` to `uri`.
-pub fn push_label<T: ToParam + ?Sized>(
+pub fn push_label<T: ToParam>(
     uri: &mut String,
     shape: &'static str,
     member: &'static str,
-    value: Option<&T>,
+    value: Option<T>,
 ) -> Result<(), BuildError> {
     let value = value.ok_or_else(|| BuildError::missing_member(shape, member))?;
     uri.push_str(&label(member, &value.to_param())?);
@@ -75,22 +75,46 @@ pub fn push_label<T: ToParam + ?Sized>(
 }
 
 /// Appends the value of the required greedy URI label `member` of `shape` to `uri`.
-pub fn push_greedy_label<T: ToParam + ?Sized>(
+pub fn push_greedy_label<T: ToParam>(
     uri: &mut String,
     shape: &'static str,
     member: &'static str,
-    value: Option<&T>,
+    value: Option<T>,
 ) -> Result<(), BuildError> {
     let value = value.ok_or_else(|| BuildError::missing_member(shape, member))?;
     uri.push_str(&greedy_label(member, &value.to_param())?);
     Ok(())
 }
 
+/// Checks the value of a host label (`hostLabel` member) before it becomes
+/// part of the host name: dot-separated labels of letters, digits and `-`.
+pub fn host_label<'a>(member: &'static str, value: &'a str) -> Result<&'a str, BuildError> {
+    let valid = !value.is_empty()
+        && value.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if valid {
+        Ok(value)
+    } else {
+        Err(BuildError::invalid_member(
+            member,
+            "a host label must be letters, digits and `-`, 1 to 63 long",
+        ))
+    }
+}
+
 /// Appends query parameters to a path, encoding keys and values.
+///
+/// Keys pushed by named members are remembered, so that a map of query
+/// parameters cannot override them.
 #[derive(Debug)]
 pub struct QueryWriter {
     uri: String,
     has_query: bool,
+    named: Vec<String>,
 }
 
 impl QueryWriter {
@@ -100,6 +124,7 @@ impl QueryWriter {
         Self {
             uri: path,
             has_query,
+            named: Vec::new(),
         }
     }
 
@@ -111,11 +136,61 @@ impl QueryWriter {
         let _ = write!(self.uri, "{}", utf8_percent_encode(value, UNRESERVED));
     }
 
-    /// Appends `key=value` when `value` is set.
-    pub fn push_param<T: ToParam + ?Sized>(&mut self, key: &str, value: Option<&T>) {
+    /// Appends `key=value` for a named member, when `value` is set.
+    pub fn push_param<T: ToParam>(&mut self, key: &str, value: Option<T>) {
         if let Some(value) = value {
+            self.named.push(key.to_owned());
             self.push(key, &value.to_param());
         }
+    }
+
+    /// Appends `key=item` for each item of a named list member, when it is set.
+    pub fn push_list<I>(&mut self, key: &str, items: Option<I>)
+    where
+        I: IntoIterator,
+        I::Item: ToParam,
+    {
+        if let Some(items) = items {
+            self.named.push(key.to_owned());
+            for item in items {
+                self.push(key, &item.to_param());
+            }
+        }
+    }
+
+    /// Appends each pair of a map member, except keys a named member
+    /// already set. Pairs are sorted by key so the URI does not depend on hashing.
+    pub fn push_map<V: ToParam>(&mut self, map: Option<&std::collections::HashMap<String, V>>) {
+        for (key, value) in self.unnamed_sorted(map) {
+            self.push(key, &value.to_param());
+        }
+    }
+
+    /// Appends `key=item` for each item of each list in a map member, except
+    /// keys a named member already set; sorted by key.
+    pub fn push_map_of_lists<V: ToParam>(
+        &mut self,
+        map: Option<&std::collections::HashMap<String, Vec<V>>>,
+    ) {
+        for (key, items) in self.unnamed_sorted(map) {
+            for item in items {
+                self.push(key, &item.to_param());
+            }
+        }
+    }
+
+    fn unnamed_sorted<'m, V>(
+        &self,
+        map: Option<&'m std::collections::HashMap<String, V>>,
+    ) -> Vec<(&'m str, &'m V)> {
+        let mut pairs: Vec<(&str, &V)> = map
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| !self.named.contains(key))
+            .map(|(key, value)| (key.as_str(), value))
+            .collect();
+        pairs.sort_by_key(|(key, _)| *key);
+        pairs
     }
 
     /// Appends `key` with no value.
@@ -171,7 +246,7 @@ mod tests {
         let mut uri = String::from("/things/");
         push_label(&mut uri, "In", "thing_name", Some("a/b")).unwrap();
         assert_eq!(uri, "/things/a%2Fb");
-        let err = push_label::<str>(&mut uri, "In", "thing_name", None).unwrap_err();
+        let err = push_label::<&str>(&mut uri, "In", "thing_name", None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "`thing_name` is required by `In` but was not set"
@@ -188,10 +263,43 @@ mod tests {
         q.push("b&c", "=");
         q.push_key("flag");
         q.push_param("n", Some(&5i32));
-        q.push_param::<bool>("skipped", None);
+        q.push_param::<&bool>("skipped", None);
         assert_eq!(q.finish(), "/p?a=1%202&b%26c=%3D&flag&n=5");
         let mut q = QueryWriter::new("/p?list".into());
         q.push("x", "y");
         assert_eq!(q.finish(), "/p?list&x=y");
+    }
+
+    #[test]
+    fn query_lists_and_maps_with_precedence() {
+        use std::collections::HashMap;
+        let mut q = QueryWriter::new("/p".into());
+        q.push_param("bar", Some("named"));
+        q.push_list("list", Some(&vec![1, 2]));
+        q.push_list::<&Vec<i32>>("absent", None);
+        let map: HashMap<String, Vec<String>> = [
+            ("bar".to_owned(), vec!["fromMap".to_owned()]),
+            ("qux".to_owned(), vec!["a".to_owned(), "b".to_owned()]),
+        ]
+        .into_iter()
+        .collect();
+        q.push_map_of_lists(Some(&map));
+        let plain: HashMap<String, String> =
+            [("z".to_owned(), "1".to_owned())].into_iter().collect();
+        q.push_map(Some(&plain));
+        assert_eq!(q.finish(), "/p?bar=named&list=1&list=2&qux=a&qux=b&z=1");
+    }
+
+    #[test]
+    fn host_labels_are_checked() {
+        assert_eq!(host_label("label", "bar").unwrap(), "bar");
+        assert!(host_label("label", "a.b-c").is_ok());
+        for bad in ["", "a/b", "evil.com/", "a..b", "x y", "ü"] {
+            assert_eq!(
+                host_label("label", bad).unwrap_err().member(),
+                Some("label"),
+                "{bad}"
+            );
+        }
     }
 }

@@ -1,0 +1,382 @@
+//! HTTP headers bound to members: scalars, lists, prefix maps and JSON values.
+//!
+//! Writing checks every name and value, so a hostile string cannot inject a
+//! header line; reading names the member whose header did not parse.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::request::Builder;
+
+use crate::datetime::{DateTime, TimestampFormat};
+use crate::error::{BoxError, BuildError};
+use crate::param::{FromParam, ToParam};
+
+fn value(member: &'static str, text: &str) -> Result<HeaderValue, BuildError> {
+    HeaderValue::from_str(text).map_err(|_| {
+        BuildError::invalid_member(
+            member,
+            "the value cannot be sent in an HTTP header (control characters or line breaks)",
+        )
+    })
+}
+
+/// Adds header `name` for `member` when `item` is set.
+pub fn add<T: ToParam>(
+    request: Builder,
+    name: &'static str,
+    member: &'static str,
+    item: Option<T>,
+) -> Result<Builder, BuildError> {
+    match item {
+        Some(item) => Ok(request.header(name, value(member, &item.to_param())?)),
+        None => Ok(request),
+    }
+}
+
+/// Adds header `name` for a list `member` when it is set: items joined by
+/// `, `, each quoted when it holds a comma or a quote and `quote` is set
+/// (HTTP dates hold commas by design and are never quoted).
+pub fn add_list<I>(
+    request: Builder,
+    name: &'static str,
+    member: &'static str,
+    items: Option<I>,
+    quote: bool,
+) -> Result<Builder, BuildError>
+where
+    I: IntoIterator,
+    I::Item: ToParam,
+{
+    let Some(items) = items else {
+        return Ok(request);
+    };
+    let mut joined = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            joined.push_str(", ");
+        }
+        let text = item.to_param();
+        if quote && text.contains([',', '"']) {
+            joined.push('"');
+            for c in text.chars() {
+                if c == '"' || c == '\\' {
+                    joined.push('\\');
+                }
+                joined.push(c);
+            }
+            joined.push('"');
+        } else {
+            joined.push_str(&text);
+        }
+    }
+    Ok(request.header(name, value(member, &joined)?))
+}
+
+/// Adds one header per map entry, named `prefix` + key.
+pub fn add_prefixed(
+    mut request: Builder,
+    prefix: &'static str,
+    member: &'static str,
+    map: Option<&HashMap<String, String>>,
+) -> Result<Builder, BuildError> {
+    let Some(map) = map else { return Ok(request) };
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    for key in keys {
+        let name = HeaderName::try_from(format!("{prefix}{key}")).map_err(|_| {
+            BuildError::invalid_member(
+                member,
+                format!("`{prefix}{key}` is not a valid header name"),
+            )
+        })?;
+        request = request.header(name, value(member, &map[key])?);
+    }
+    Ok(request)
+}
+
+/// Adds header `name` carrying a JSON document, base64-encoded.
+pub fn add_json_value(
+    request: Builder,
+    name: &'static str,
+    member: &'static str,
+    json: Option<&String>,
+) -> Result<Builder, BuildError> {
+    match json {
+        Some(json) => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(json.as_bytes());
+            Ok(request.header(name, value(member, &encoded)?))
+        }
+        None => Ok(request),
+    }
+}
+
+/// The text of header `name`; repeated headers are joined with `, `.
+fn text(headers: &HeaderMap, name: &str, member: &str) -> Result<Option<String>, BoxError> {
+    let mut out: Option<String> = None;
+    for value in headers.get_all(name) {
+        let part = value
+            .to_str()
+            .map_err(|_| format!("header `{name}` for `{member}` is not valid text"))?;
+        match &mut out {
+            Some(text) => {
+                text.push_str(", ");
+                text.push_str(part);
+            }
+            None => out = Some(part.to_owned()),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads header `name` into `member`.
+pub fn read<T: FromParam>(
+    headers: &HeaderMap,
+    name: &str,
+    member: &str,
+) -> Result<Option<T>, BoxError> {
+    let Some(text) = text(headers, name, member)? else {
+        return Ok(None);
+    };
+    T::from_param(&text)
+        .map(Some)
+        .map_err(|e| format!("header `{name}` for `{member}`: {e}").into())
+}
+
+/// Reads a timestamp header in `format`.
+pub fn read_timestamp(
+    headers: &HeaderMap,
+    name: &str,
+    member: &str,
+    format: TimestampFormat,
+) -> Result<Option<DateTime>, BoxError> {
+    let Some(text) = text(headers, name, member)? else {
+        return Ok(None);
+    };
+    DateTime::parse(text.trim(), format)
+        .map(Some)
+        .map_err(|e| format!("header `{name}` for `{member}`: {e}").into())
+}
+
+/// Splits a header list on commas outside double quotes, unquoting items.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted => quoted = false,
+            '"' if current.trim().is_empty() => {
+                current.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            '\\' if quoted => current.extend(chars.next()),
+            ',' if !quoted => {
+                items.push(finish_item(&mut current, was_quoted));
+                was_quoted = false;
+            }
+            c => current.push(c),
+        }
+    }
+    if !text.trim().is_empty() {
+        items.push(finish_item(&mut current, was_quoted));
+    }
+    items
+}
+
+fn finish_item(current: &mut String, was_quoted: bool) -> String {
+    let item = if was_quoted {
+        current.clone()
+    } else {
+        current.trim().to_owned()
+    };
+    current.clear();
+    item
+}
+
+/// Reads a list header into `member`.
+pub fn read_list<T: FromParam>(
+    headers: &HeaderMap,
+    name: &str,
+    member: &str,
+) -> Result<Option<Vec<T>>, BoxError> {
+    let Some(text) = text(headers, name, member)? else {
+        return Ok(None);
+    };
+    split_list(&text)
+        .iter()
+        .map(|item| {
+            T::from_param(item).map_err(|e| format!("header `{name}` for `{member}`: {e}").into())
+        })
+        .collect::<Result<Vec<T>, BoxError>>()
+        .map(Some)
+}
+
+/// Reads a list of timestamps in `format`; HTTP dates, which hold a comma
+/// each, are split at every second comma.
+pub fn read_timestamp_list(
+    headers: &HeaderMap,
+    name: &str,
+    member: &str,
+    format: TimestampFormat,
+) -> Result<Option<Vec<DateTime>>, BoxError> {
+    let Some(text) = text(headers, name, member)? else {
+        return Ok(None);
+    };
+    let items: Vec<String> = if format == TimestampFormat::HttpDate {
+        let parts: Vec<&str> = text.split(',').collect();
+        parts
+            .chunks(2)
+            .map(|pair| pair.join(",").trim().to_owned())
+            .collect()
+    } else {
+        split_list(&text)
+    };
+    items
+        .iter()
+        .map(|item| {
+            DateTime::parse(item, format)
+                .map_err(|e| format!("header `{name}` for `{member}`: {e}").into())
+        })
+        .collect::<Result<Vec<_>, BoxError>>()
+        .map(Some)
+}
+
+/// Reads every header whose name starts with `prefix` (all headers for an
+/// empty prefix) into a map keyed by the rest of the name.
+pub fn read_prefixed(
+    headers: &HeaderMap,
+    prefix: &str,
+    member: &str,
+) -> Result<Option<HashMap<String, String>>, BoxError> {
+    let prefix = prefix.to_ascii_lowercase();
+    let mut out = HashMap::new();
+    for name in headers.keys() {
+        if let Some(key) = name.as_str().strip_prefix(&prefix) {
+            if let Some(text) = text(headers, name.as_str(), member)? {
+                out.insert(key.to_owned(), text);
+            }
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// Reads a base64-encoded JSON document from header `name`.
+pub fn read_json_value(
+    headers: &HeaderMap,
+    name: &str,
+    member: &str,
+) -> Result<Option<String>, BoxError> {
+    let Some(text) = text(headers, name, member)? else {
+        return Ok(None);
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("header `{name}` for `{member}`: invalid base64: {e}"))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| format!("header `{name}` for `{member}`: not UTF-8 JSON").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::param::Formatted;
+
+    fn sent(builder: Builder) -> HeaderMap {
+        builder.body(()).unwrap().headers().clone()
+    }
+
+    #[test]
+    fn lists_are_joined_and_quoted() {
+        let request = add_list(
+            Builder::new(),
+            "x-list",
+            "list",
+            Some(["b,c", "\"def\"", "a"]),
+            true,
+        )
+        .unwrap();
+        let headers = sent(request);
+        assert_eq!(headers["x-list"], r#""b,c", "\"def\"", a"#);
+        let parsed: Vec<String> = read_list(&headers, "x-list", "list").unwrap().unwrap();
+        assert_eq!(parsed, ["b,c", "\"def\"", "a"]);
+        assert_eq!(split_list("a, b ,c"), ["a", "b", "c"]);
+        assert_eq!(split_list(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn empty_list_is_an_empty_header() {
+        let headers =
+            sent(add_list::<&[&str]>(Builder::new(), "x-c", "c", Some(&[]), true).unwrap());
+        assert_eq!(headers["x-c"], "");
+    }
+
+    #[test]
+    fn http_date_lists_split_at_every_second_comma() {
+        let t = DateTime::from_secs(1_576_540_098);
+        let items = [
+            Formatted(&t, TimestampFormat::HttpDate),
+            Formatted(&t, TimestampFormat::HttpDate),
+        ];
+        let headers = sent(add_list(Builder::new(), "x-t", "t", Some(items), false).unwrap());
+        assert_eq!(
+            headers["x-t"],
+            "Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT"
+        );
+        let parsed = read_timestamp_list(&headers, "x-t", "t", TimestampFormat::HttpDate)
+            .unwrap()
+            .unwrap();
+        assert_eq!(parsed, [t, t]);
+    }
+
+    #[test]
+    fn hostile_values_and_names_are_build_errors() {
+        let err = add(Builder::new(), "x-a", "a", Some("v\r\nx-injected: 1")).unwrap_err();
+        assert_eq!(err.member(), Some("a"));
+        let map: HashMap<String, String> = [("bad name\n".to_owned(), "v".to_owned())]
+            .into_iter()
+            .collect();
+        let err = add_prefixed(Builder::new(), "x-foo-", "foo_map", Some(&map)).unwrap_err();
+        assert_eq!(err.member(), Some("foo_map"));
+    }
+
+    #[test]
+    fn prefixed_and_json_value_round_trip() {
+        let map: HashMap<String, String> = [
+            ("abc".to_owned(), "Abc value".to_owned()),
+            ("def".to_owned(), String::new()),
+        ]
+        .into_iter()
+        .collect();
+        let request = add_prefixed(Builder::new(), "x-foo-", "foo_map", Some(&map)).unwrap();
+        let request = add_json_value(request, "x-json", "json", Some(&"true".to_owned())).unwrap();
+        let headers = sent(request);
+        assert_eq!(headers["x-foo-abc"], "Abc value");
+        assert_eq!(headers["x-json"], "dHJ1ZQ==");
+        assert_eq!(
+            read_prefixed(&headers, "x-foo-", "m").unwrap().unwrap(),
+            map
+        );
+        assert_eq!(
+            read_json_value(&headers, "x-json", "json")
+                .unwrap()
+                .as_deref(),
+            Some("true")
+        );
+        assert_eq!(read_prefixed(&headers, "", "m").unwrap().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn bad_header_text_names_the_member() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-n", HeaderValue::from_static("ten"));
+        let err = read::<i32>(&headers, "x-n", "count").unwrap_err();
+        assert!(err.to_string().contains("`count`"), "{err}");
+        assert_eq!(read::<i32>(&headers, "x-missing", "count").unwrap(), None);
+    }
+}
