@@ -76,9 +76,42 @@ pub enum ShapeKind {
     Float,
     Double,
     Blob,
-    List { member: ShapeId },
-    Map { key: ShapeId, value: ShapeId },
+    /// A point in time, with the format its shape declares, if any.
+    Timestamp {
+        format: Option<TimestampFormat>,
+    },
+    /// Untyped JSON (`document: true`).
+    Document,
+    List {
+        member: ShapeId,
+    },
+    Map {
+        key: ShapeId,
+        value: ShapeId,
+    },
     Structure(Structure),
+    /// A structure of which exactly one member is set (`union: true`).
+    Union(Union),
+}
+
+/// A union: its members, and the enum variant each becomes.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Members in model order.
+    pub structure: Structure,
+    /// The Rust variant name of each member, in the same order; none is `Unknown`.
+    pub variants: Vec<String>,
+}
+
+/// How a timestamp is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// Seconds since the epoch (`unixTimestamp`).
+    EpochSeconds,
+    /// RFC 3339 (`iso8601`).
+    DateTime,
+    /// IMF-fixdate (`rfc822`).
+    HttpDate,
 }
 
 /// One value of a string enum.
@@ -143,6 +176,15 @@ pub struct Member {
     pub location: Location,
     /// Stored as `Box<T>` to break a recursive cycle.
     pub boxed: bool,
+    /// The format of the timestamps the value holds (itself, or in its lists
+    /// and maps); `None` when it holds none.
+    pub timestamp_format: Option<TimestampFormat>,
+    /// A string carrying JSON, sent base64-encoded in a header (`jsonvalue`).
+    pub json_value: bool,
+    /// Filled with a fresh token when not set (`idempotencyToken`).
+    pub idempotency_token: bool,
+    /// Part of the host name (`hostLabel`).
+    pub host_label: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
 }
@@ -158,6 +200,8 @@ pub enum Location {
     Query,
     /// An HTTP header.
     Header,
+    /// HTTP headers whose names start with the wire name (a map member).
+    Headers,
     /// The HTTP status code (outputs).
     StatusCode,
 }
@@ -185,6 +229,10 @@ pub struct Operation {
     pub output: OperationShape,
     /// Error shapes, in model order.
     pub errors: Vec<ShapeId>,
+    /// A prefix for the endpoint's host, with labels (`endpoint.hostPrefix`).
+    pub host_prefix: Option<Vec<PathSegment>>,
+    /// Whether requests carry a `Content-MD5` header.
+    pub checksum_required: bool,
 }
 
 /// A synthetic input or output of an operation.

@@ -60,6 +60,28 @@ pub struct Operation {
     pub documentation: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
+    #[serde(default)]
+    pub endpoint: Option<Endpoint>,
+    #[serde(default)]
+    pub http_checksum_required: bool,
+    #[serde(default)]
+    pub http_checksum: Option<HttpChecksum>,
+}
+
+/// An operation's `endpoint` trait.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    #[serde(default)]
+    pub host_prefix: Option<String>,
+}
+
+/// An operation's `httpChecksum` trait.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpChecksum {
+    #[serde(default)]
+    pub request_checksum_required: bool,
 }
 
 /// An operation's HTTP binding.
@@ -104,6 +126,11 @@ pub struct Shape {
     pub error: Option<ErrorTrait>,
     #[serde(default)]
     pub union: bool,
+    #[serde(default)]
+    pub document: bool,
+    // timestamp
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
     // string
     #[serde(default, rename = "enum")]
     pub enum_values: Option<Vec<String>>,
@@ -144,6 +171,14 @@ pub struct Member {
     pub location_name: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub jsonvalue: bool,
+    #[serde(default)]
+    pub idempotency_token: bool,
+    #[serde(default)]
+    pub host_label: bool,
 }
 
 /// A JSON object's entries in file order.

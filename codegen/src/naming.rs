@@ -130,6 +130,16 @@ pub mod derived {
         format!("{name}Error")
     }
 
+    /// The accessor of union member `name` (`as_string_value`).
+    pub fn union_as(name: &str) -> String {
+        format!("as_{name}")
+    }
+
+    /// The test of union member `name` (`is_string_value`).
+    pub fn union_is(name: &str) -> String {
+        format!("is_{name}")
+    }
+
     /// The setter taking the whole `Option` of member `name` (`set_thing_name`).
     pub fn setter(name: &str) -> String {
         format!("set_{name}")

@@ -10,7 +10,7 @@ use crate::docs::html_to_rustdoc;
 use crate::error::{Error, Problem};
 use crate::ir::{
     EnumVariant, ErrorInfo, Location, Member, Operation, OperationShape, PathSegment, Service,
-    Shape, ShapeId, ShapeKind, Structure,
+    Shape, ShapeId, ShapeKind, Structure, TimestampFormat, Union,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -114,6 +114,7 @@ impl<'m> Resolver<'m> {
             return self.empty_service(file, crate_name, service_id, endpoint_prefix);
         }
         self.check_targets(&shapes);
+        resolve_timestamp_formats(&mut shapes);
         box_recursion(&mut shapes);
 
         let mut modules = Namespace::default();
@@ -207,12 +208,32 @@ impl<'m> Resolver<'m> {
                     ShapeKind::String
                 }
             },
+            "timestamp" => ShapeKind::Timestamp {
+                format: self.timestamp_format(&at, shape.timestamp_format.as_deref()),
+            },
+            "structure" if shape.document => ShapeKind::Document,
             "structure" if shape.union => {
-                self.problem(&at, "union structures are not supported yet");
-                ShapeKind::String
+                let structure = self.structure(&at, shape);
+                let mut names = Namespace::with_reserved(&[UNKNOWN]);
+                let variants = structure
+                    .members
+                    .iter()
+                    .map(|member| {
+                        let plain = self.name(
+                            &format!("{at}, member `{}`", member.name),
+                            &member.name,
+                            Case::UpperCamel,
+                        );
+                        names.claim(&plain, "Value", |_| Vec::new())
+                    })
+                    .collect();
+                ShapeKind::Union(Union {
+                    structure,
+                    variants,
+                })
             }
             "structure" => ShapeKind::Structure(self.structure(&at, shape)),
-            other @ ("timestamp" | "document" | "bigInteger" | "bigDecimal") => {
+            other @ ("bigInteger" | "bigDecimal") => {
                 self.problem(&at, format!("shape type `{other}` is not supported yet"));
                 ShapeKind::String
             }
@@ -229,6 +250,18 @@ impl<'m> Resolver<'m> {
             emitted: false,
             serialized: false,
             deserialized: false,
+        }
+    }
+
+    fn timestamp_format(&mut self, at: &str, format: Option<&str>) -> Option<TimestampFormat> {
+        match format? {
+            "unixTimestamp" => Some(TimestampFormat::EpochSeconds),
+            "iso8601" => Some(TimestampFormat::DateTime),
+            "rfc822" => Some(TimestampFormat::HttpDate),
+            other => {
+                self.problem(at, format!("unknown timestampFormat `{other}`"));
+                None
+            }
         }
     }
 
@@ -272,6 +305,7 @@ impl<'m> Resolver<'m> {
                 Some("uri") => Location::Uri,
                 Some("querystring") => Location::Query,
                 Some("header") => Location::Header,
+                Some("headers") => Location::Headers,
                 Some("statusCode") => Location::StatusCode,
                 Some(other) => {
                     self.problem(
@@ -292,6 +326,11 @@ impl<'m> Resolver<'m> {
                 required: shape.required.contains(member_name),
                 location,
                 boxed: false,
+                timestamp_format: self
+                    .timestamp_format(&member_at, member.timestamp_format.as_deref()),
+                json_value: member.jsonvalue,
+                idempotency_token: member.idempotency_token,
+                host_label: member.host_label,
                 docs: docs(member.documentation.as_deref()),
             });
         }
@@ -331,24 +370,10 @@ impl<'m> Resolver<'m> {
                         format!("map key `{}` is not a string shape", shapes[key.0].name),
                     );
                 }
-                ShapeKind::Structure(structure) => {
+                ShapeKind::Structure(structure) | ShapeKind::Union(Union { structure, .. }) => {
                     for member in &structure.members {
-                        let target = &shapes[member.target.0];
-                        let scalar = !matches!(
-                            target.kind,
-                            ShapeKind::List { .. }
-                                | ShapeKind::Map { .. }
-                                | ShapeKind::Structure(_)
-                        );
-                        let outside_body = !matches!(member.location, Location::Body);
-                        if outside_body && !scalar {
-                            self.problem(
-                                format!("{at}, member `{}`", member.name),
-                                format!(
-                                    "{:?} members that target a list, map or structure (`{}`) are not supported yet",
-                                    member.location, target.name
-                                ),
-                            );
+                        if let Err(message) = check_binding(shapes, member) {
+                            self.problem(format!("{at}, member `{}`", member.name), message);
                         }
                     }
                 }
@@ -407,6 +432,11 @@ impl<'m> Resolver<'m> {
                 _ => self.problem(&error_at, "is not an error structure (`exception: true`)"),
             }
         }
+        let host_prefix = op
+            .endpoint
+            .as_ref()
+            .and_then(|e| e.host_prefix.as_deref())
+            .map(|prefix| self.host_prefix(&at, prefix, &input.structure));
         Operation {
             name: name.to_owned(),
             rust_name,
@@ -418,6 +448,12 @@ impl<'m> Resolver<'m> {
             input,
             output,
             errors,
+            host_prefix,
+            checksum_required: op.http_checksum_required
+                || op
+                    .http_checksum
+                    .as_ref()
+                    .is_some_and(|c| c.request_checksum_required),
         }
     }
 
@@ -470,6 +506,41 @@ impl<'m> Resolver<'m> {
             structure,
             docs,
         }
+    }
+
+    /// Splits a host prefix (`foo.{label}.`) into literals and `hostLabel` members.
+    fn host_prefix(&mut self, at: &str, prefix: &str, input: &Structure) -> Vec<PathSegment> {
+        let mut segments = Vec::new();
+        let mut rest = prefix;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                self.problem(at, format!("host prefix `{prefix}` has an unclosed `{{`"));
+                return segments;
+            };
+            let label = &rest[open + 1..close];
+            match input
+                .members
+                .iter()
+                .position(|m| m.host_label && m.name == label)
+            {
+                Some(member) => segments.push(PathSegment::Label {
+                    member,
+                    greedy: false,
+                }),
+                None => self.problem(
+                    at,
+                    format!("host prefix label `{{{label}}}` has no `hostLabel` input member"),
+                ),
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        segments
     }
 
     /// Splits a request URI into path segments, checking labels against the input's `uri` members.
@@ -536,6 +607,106 @@ impl<'m> Resolver<'m> {
     }
 }
 
+/// Whether values of the shape are written as one piece of text in a URI,
+/// query or header.
+fn is_scalar(kind: &ShapeKind) -> bool {
+    !matches!(
+        kind,
+        ShapeKind::List { .. }
+            | ShapeKind::Map { .. }
+            | ShapeKind::Structure(_)
+            | ShapeKind::Union(_)
+            | ShapeKind::Document
+    )
+}
+
+/// Checks that a member's target can travel where the member is bound.
+fn check_binding(shapes: &[Shape], member: &Member) -> Result<(), String> {
+    let target = &shapes[member.target.0];
+    let scalar_list = |id: ShapeId| match &shapes[id.0].kind {
+        ShapeKind::List { member } => is_scalar(&shapes[member.0].kind),
+        kind => is_scalar(kind),
+    };
+    let ok = match member.location {
+        Location::Body => true,
+        Location::Uri => is_scalar(&target.kind),
+        Location::Header => scalar_list(member.target),
+        Location::Query => match &target.kind {
+            ShapeKind::Map { value, .. } => scalar_list(*value),
+            _ => scalar_list(member.target),
+        },
+        Location::Headers => {
+            matches!(&target.kind, ShapeKind::Map { value, .. } if matches!(shapes[value.0].kind, ShapeKind::String))
+        }
+        Location::StatusCode => matches!(target.kind, ShapeKind::Integer),
+    };
+    if !ok {
+        return Err(format!(
+            "a {:?} binding cannot carry `{}`",
+            member.location, target.name
+        ));
+    }
+    if member.json_value && !matches!(target.kind, ShapeKind::String) {
+        return Err("`jsonvalue` members must target a string".to_owned());
+    }
+    Ok(())
+}
+
+/// The timestamp shape a value holds directly or through lists and maps.
+fn timestamp_within(shapes: &[Shape], id: ShapeId) -> Option<&ShapeKind> {
+    match &shapes[id.0].kind {
+        kind @ ShapeKind::Timestamp { .. } => Some(kind),
+        ShapeKind::List { member } => timestamp_within(shapes, *member),
+        ShapeKind::Map { value, .. } => timestamp_within(shapes, *value),
+        _ => None,
+    }
+}
+
+/// Decides the timestamp format of every member that holds timestamps: the
+/// member's own, else its timestamp shape's, else the default of where the
+/// member travels (epoch seconds in JSON, HTTP dates in headers, RFC 3339 in
+/// URIs and queries).
+fn resolve_timestamp_formats(shapes: &mut [Shape]) {
+    let formats: Vec<Vec<Option<TimestampFormat>>> = shapes
+        .iter()
+        .map(|shape| match &shape.kind {
+            ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) => s
+                .members
+                .iter()
+                .map(|member| {
+                    let Some(ShapeKind::Timestamp { format }) =
+                        timestamp_within(shapes, member.target)
+                    else {
+                        return None;
+                    };
+                    Some(
+                        member
+                            .timestamp_format
+                            .or(*format)
+                            .unwrap_or(match member.location {
+                                Location::Header | Location::Headers => TimestampFormat::HttpDate,
+                                Location::Uri | Location::Query => TimestampFormat::DateTime,
+                                Location::Body | Location::StatusCode => {
+                                    TimestampFormat::EpochSeconds
+                                }
+                            }),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for (shape, formats) in shapes.iter_mut().zip(formats) {
+        if let ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) =
+            &mut shape.kind
+        {
+            for (member, format) in s.members.iter_mut().zip(formats) {
+                member.timestamp_format = format;
+            }
+        }
+    }
+}
+
 fn docs(html: Option<&str>) -> Vec<String> {
     html.map(html_to_rustdoc).unwrap_or_default()
 }
@@ -572,7 +743,9 @@ fn reachable(shapes: &[Shape], mut stack: Vec<ShapeId>) -> BTreeSet<ShapeId> {
         match &shapes[id.0].kind {
             ShapeKind::List { member } => stack.push(*member),
             ShapeKind::Map { key, value } => stack.extend([*key, *value]),
-            ShapeKind::Structure(s) => stack.extend(s.members.iter().map(|m| m.target)),
+            ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) => {
+                stack.extend(s.members.iter().map(|m| m.target))
+            }
             _ => {}
         }
     }
@@ -587,7 +760,7 @@ fn name_types(shapes: &mut [Shape]) {
     for shape in shapes.iter_mut().filter(|s| s.emitted) {
         let namespace = match &shape.kind {
             ShapeKind::Structure(s) if s.error.is_some() => &mut errors,
-            ShapeKind::Structure(_) | ShapeKind::Enum(_) => &mut types,
+            ShapeKind::Structure(_) | ShapeKind::Union(_) | ShapeKind::Enum(_) => &mut types,
             _ => continue,
         };
         // Shape names were checked when the shape was read; this cannot fail here.
@@ -638,7 +811,9 @@ fn box_recursion(shapes: &mut [Shape]) {
         }
     }
     for (i, target) in boxed {
-        if let ShapeKind::Structure(s) = &mut shapes[i].kind {
+        if let ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) =
+            &mut shapes[i].kind
+        {
             for member in s.members.iter_mut().filter(|m| m.target == target) {
                 member.boxed = true;
             }

@@ -19,7 +19,7 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind};
+use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
 use crate::naming::ident;
 
 /// Where the generated crate finds the runtime crate.
@@ -170,6 +170,8 @@ fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
         ShapeKind::Float => quote!(f32),
         ShapeKind::Double => quote!(f64),
         ShapeKind::Blob => quote!(::sdk_runtime::Blob),
+        ShapeKind::Timestamp { .. } => quote!(::sdk_runtime::DateTime),
+        ShapeKind::Document => quote!(::sdk_runtime::Document),
         ShapeKind::List { member } => {
             let member = rust_type(service, *member);
             quote!(::std::vec::Vec<#member>)
@@ -178,7 +180,16 @@ fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
             let value = rust_type(service, *value);
             quote!(::std::collections::HashMap<::std::string::String, #value>)
         }
-        ShapeKind::Enum(_) | ShapeKind::Structure(_) => shape_path(shape),
+        ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => shape_path(shape),
+    }
+}
+
+/// The runtime's name for a timestamp format.
+fn timestamp_format(format: TimestampFormat) -> TokenStream {
+    match format {
+        TimestampFormat::EpochSeconds => quote!(::sdk_runtime::TimestampFormat::EpochSeconds),
+        TimestampFormat::DateTime => quote!(::sdk_runtime::TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(::sdk_runtime::TimestampFormat::HttpDate),
     }
 }
 
@@ -205,10 +216,15 @@ fn value_kind(service: &Service, id: ShapeId) -> ValueKind {
         | ShapeKind::Integer
         | ShapeKind::Long
         | ShapeKind::Float
-        | ShapeKind::Double => ValueKind::Copy,
+        | ShapeKind::Double
+        | ShapeKind::Timestamp { .. } => ValueKind::Copy,
         ShapeKind::List { member } => ValueKind::List(*member),
         ShapeKind::Map { value, .. } => ValueKind::Map(*value),
-        ShapeKind::Blob | ShapeKind::Enum(_) | ShapeKind::Structure(_) => ValueKind::Other,
+        ShapeKind::Blob
+        | ShapeKind::Document
+        | ShapeKind::Enum(_)
+        | ShapeKind::Structure(_)
+        | ShapeKind::Union(_) => ValueKind::Other,
     }
 }
 

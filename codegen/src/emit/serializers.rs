@@ -1,19 +1,23 @@
 //! Serializers: the rest-json wire mapping.
 //!
-//! The files these functions fill (`src/protocol/*`) define no item named
-//! after the model, so the emitted code uses prelude names (`Option`,
-//! `Result`, `String`) where other emitters spell out full paths.
-//!
 //! Per operation, two sans-IO functions (`serialize_request`,
 //! `parse_response`); per shape, the JSON (de)serialization impls the
 //! runtime's `json` module drives.
+//!
+//! The files these functions fill (`src/protocol/*`) define no item named
+//! after the model, so the emitted code uses prelude names (`Option`,
+//! `Result`, `String`) where other emitters spell out full paths.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::errors::message_member;
-use super::{doc_attrs, doc_line, inner_doc_attrs, is_error, member_ident, shape_path};
-use crate::ir::{Location, Member, Operation, PathSegment, Service, ShapeKind, Structure};
+use super::{
+    doc_attrs, doc_line, inner_doc_attrs, is_error, member_ident, shape_path, timestamp_format,
+};
+use crate::ir::{
+    Location, Member, Operation, PathSegment, Service, Shape, ShapeKind, Structure, Union,
+};
 use crate::naming::{derived, ident};
 
 /// `src/protocol/shapes.rs`: JSON impls for every emitted shape, in the
@@ -36,39 +40,8 @@ pub fn shapes_rs(service: &Service) -> TokenStream {
                     is_error(shape).then(|| error_from_response(service, &path, structure));
                 quote!(#ser #de #from_response)
             }
-            ShapeKind::Enum(_) => {
-                let path = shape_path(shape);
-                quote! {
-                impl ::sdk_runtime::json::JsonSerialize for #path {
-                    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
-                        &self,
-                        serializer: S,
-                    ) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_str(self.as_str())
-                    }
-                }
-
-                impl ::sdk_runtime::json::JsonDeserialize for #path {
-                    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
-                        deserializer: D,
-                    ) -> Result<Self, D::Error> {
-                        ::sdk_runtime::json::deserialize_str_enum(deserializer)
-                    }
-                }
-
-                impl ::sdk_runtime::param::ToParam for #path {
-                    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-                        ::std::borrow::Cow::Borrowed(self.as_str())
-                    }
-                }
-
-                impl ::sdk_runtime::param::FromParam for #path {
-                    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
-                        Ok(Self::from(value))
-                    }
-                }
-                }
-            }
+            ShapeKind::Union(union) => union_json(shape, union),
+            ShapeKind::Enum(_) => enum_json(shape),
             _ => quote!(),
         });
     let docs = inner_doc_attrs(&["JSON (de)serialization of the service's data types.".to_owned()]);
@@ -78,15 +51,72 @@ pub fn shapes_rs(service: &Service) -> TokenStream {
     }
 }
 
+fn enum_json(shape: &Shape) -> TokenStream {
+    let path = shape_path(shape);
+    quote! {
+        impl ::sdk_runtime::json::JsonSerialize for #path {
+            fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl ::sdk_runtime::json::JsonDeserialize for #path {
+            fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::sdk_runtime::json::deserialize_str_enum(deserializer)
+            }
+        }
+
+        impl ::sdk_runtime::param::ToParam for #path {
+            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+
+        impl ::sdk_runtime::param::FromParam for #path {
+            fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+                Ok(Self::from(value))
+            }
+        }
+    }
+}
+
+/// Writes one member `value` under `wire` into `map`, with its timestamp format if it has one.
+fn write_entry(member: &Member, value: TokenStream) -> TokenStream {
+    let wire = &member.wire_name;
+    match member.timestamp_format {
+        Some(format) => {
+            let format = timestamp_format(format);
+            quote!(::sdk_runtime::json::serialize_entry_with(&mut map, #wire, #value, #format)?;)
+        }
+        None => quote!(::sdk_runtime::json::serialize_entry(&mut map, #wire, #value)?;),
+    }
+}
+
+/// Reads the current member's value, with its timestamp format if it has one.
+fn read_value(member: &Member) -> TokenStream {
+    match member.timestamp_format {
+        Some(format) => {
+            let format = timestamp_format(format);
+            quote!(::sdk_runtime::json::value_with(map, #format)?)
+        }
+        None => quote!(::sdk_runtime::json::value(map)?),
+    }
+}
+
 /// `impl JsonSerialize`: an object of the set `members`.
 fn json_serialize<'a>(ty: &TokenStream, members: impl Iterator<Item = &'a Member>) -> TokenStream {
     let entries: Vec<TokenStream> = members
         .map(|member| {
             let field = member_ident(member);
-            let wire = &member.wire_name;
+            let write = write_entry(member, quote!(value));
             quote! {
                 if let Some(value) = &self.#field {
-                    ::sdk_runtime::json::serialize_entry(&mut map, #wire, value)?;
+                    #write
                 }
             }
         })
@@ -119,7 +149,8 @@ fn json_deserialize<'a>(
     let arms = members.map(|member| {
         let field = member_ident(member);
         let wire = &member.wire_name;
-        quote!(#wire => self.#field = ::sdk_runtime::json::value(map)?,)
+        let read = read_value(member);
+        quote!(#wire => self.#field = #read,)
     });
     quote! {
         impl ::sdk_runtime::json::JsonObject for #ty {
@@ -148,33 +179,99 @@ fn json_deserialize<'a>(
     }
 }
 
-/// `from_response` of an error shape: its body, with the message taken from
-/// wherever the response carried it.
+/// A union's JSON impls: an object with exactly one member.
+fn union_json(shape: &Shape, union: &Union) -> TokenStream {
+    let path = shape_path(shape);
+    let model_name = &shape.name;
+    let members = || union.structure.members.iter().zip(&union.variants);
+    let ser = shape.serialized.then(|| {
+        let arms = members().map(|(member, variant)| {
+            let variant = ident(variant);
+            let write = write_entry(member, quote!(value));
+            quote!(Self::#variant(value) => { #write })
+        });
+        quote! {
+            impl ::sdk_runtime::json::JsonSerialize for #path {
+                fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> Result<S::Ok, S::Error> {
+                    let mut map = serializer.serialize_map(Some(1))?;
+                    match self {
+                        #(#arms)*
+                        Self::Unknown(member) => {
+                            return Err(::sdk_runtime::json::unknown_variant(#model_name, member));
+                        }
+                    }
+                    ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+                }
+            }
+        }
+    });
+    let de = shape.deserialized.then(|| {
+        let arms = members().map(|(member, variant)| {
+            let variant = ident(variant);
+            let wire = &member.wire_name;
+            let read = read_value(member);
+            let wrap = if member.boxed {
+                quote!(|value| Self::#variant(::std::boxed::Box::new(value)))
+            } else {
+                quote!(Self::#variant)
+            };
+            quote!(#wire => #read.map(#wrap),)
+        });
+        quote! {
+            impl ::sdk_runtime::json::JsonUnion for #path {
+                const NAME: &'static str = #model_name;
+
+                fn read_variant<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+                    key: &str,
+                    map: &mut A,
+                ) -> Result<Option<Self>, A::Error> {
+                    Ok(match key {
+                        #(#arms)*
+                        other => {
+                            ::sdk_runtime::json::skip(map)?;
+                            Some(Self::Unknown(other.to_owned()))
+                        }
+                    })
+                }
+            }
+
+            impl ::sdk_runtime::json::JsonDeserialize for #path {
+                fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Self, D::Error> {
+                    ::sdk_runtime::json::deserialize_union(deserializer)
+                }
+            }
+        }
+    });
+    quote!(#ser #de)
+}
+
+/// `from_response` of an error shape: its body and headers, with the message
+/// taken from wherever the response carried it.
 fn error_from_response(
     service: &Service,
     path: &TokenStream,
     structure: &Structure,
 ) -> TokenStream {
-    let (binding, fill_message) = match message_member(service, structure) {
-        Some(member) => {
-            let field = member_ident(member);
-            (
-                quote!(mut error),
-                quote! {
-                    if error.#field.is_none() {
-                        error.#field = meta.message().map(ToOwned::to_owned);
-                    }
-                },
-            )
+    let fill_message = message_member(service, structure).map(|member| {
+        let field = member_ident(member);
+        quote! {
+            if error.#field.is_none() {
+                error.#field = meta.message().map(ToOwned::to_owned);
+            }
         }
-        None => (quote!(error), quote!(let _ = meta;)),
-    };
-    let headers = header_reads(quote!(error), structure, &quote!());
-    let binding = if headers.is_empty() {
-        binding
-    } else {
+    });
+    let headers = response_bindings(service, quote!(error), structure, &quote!());
+    let binding = if fill_message.is_some() || !headers.is_empty() {
         quote!(mut error)
+    } else {
+        quote!(error)
     };
+    let unused_meta = fill_message.is_none().then(|| quote!(let _ = meta;));
     quote! {
         impl #path {
             /// Parses this error from an error response.
@@ -184,6 +281,7 @@ fn error_from_response(
             ) -> Result<Self, ::sdk_runtime::error::BoxError> {
                 let #binding: Self = ::sdk_runtime::rest_json::body(response)?;
                 #fill_message
+                #unused_meta
                 #(#headers)*
                 Ok(error)
             }
@@ -191,9 +289,18 @@ fn error_from_response(
     }
 }
 
-/// Statements that read header- and status-bound members of `structure`
-/// into `target`; `map_err` turns a parse failure into the caller's error.
-fn header_reads(
+/// The item type of a list member, for header and query lists.
+fn list_item<'a>(service: &'a Service, member: &Member) -> Option<&'a Shape> {
+    match &service.shape(member.target).kind {
+        ShapeKind::List { member } => Some(service.shape(*member)),
+        _ => None,
+    }
+}
+
+/// Statements reading members bound to headers and the status code into
+/// `target`; `map_err` turns a parse failure into the caller's error.
+fn response_bindings(
+    service: &Service,
     target: TokenStream,
     structure: &Structure,
     map_err: &TokenStream,
@@ -205,19 +312,32 @@ fn header_reads(
             let field = member_ident(member);
             let wire = &member.wire_name;
             let name = &member.rust_name;
-            match member.location {
-                Location::Header => Some(quote! {
-                    if let Some(value) = response.headers().get(#wire) {
-                        #target.#field = Some(
-                            ::sdk_runtime::param::from_header(#name, value)#map_err?,
-                        );
+            let headers = quote!(response.headers());
+            let read = match member.location {
+                Location::Header if member.json_value => {
+                    quote!(::sdk_runtime::headers::read_json_value(#headers, #wire, #name))
+                }
+                Location::Header => match (list_item(service, member), member.timestamp_format) {
+                    (Some(_), Some(format)) => {
+                        let format = timestamp_format(format);
+                        quote!(::sdk_runtime::headers::read_timestamp_list(#headers, #wire, #name, #format))
                     }
-                }),
-                Location::StatusCode => Some(quote! {
-                    #target.#field = Some(response.status().as_u16().into());
-                }),
-                _ => None,
-            }
+                    (Some(_), None) => quote!(::sdk_runtime::headers::read_list(#headers, #wire, #name)),
+                    (None, Some(format)) => {
+                        let format = timestamp_format(format);
+                        quote!(::sdk_runtime::headers::read_timestamp(#headers, #wire, #name, #format))
+                    }
+                    (None, None) => quote!(::sdk_runtime::headers::read(#headers, #wire, #name)),
+                },
+                Location::Headers => quote!(::sdk_runtime::headers::read_prefixed(#headers, #wire, #name)),
+                Location::StatusCode => {
+                    return Some(quote! {
+                        #target.#field = Some(i32::from(response.status().as_u16()));
+                    })
+                }
+                Location::Body | Location::Uri | Location::Query => return None,
+            };
+            Some(quote!(#target.#field = #read #map_err?;))
         })
         .collect()
 }
@@ -271,26 +391,67 @@ fn has_json_body(structure: &Structure) -> bool {
     structure.payload.is_none() && structure.body_members().next().is_some()
 }
 
+/// An expression for the member's value as something `ToParam` (`Option<_>`),
+/// timestamps formatted as the member says.
+fn param_value(member: &Member) -> TokenStream {
+    let field = member_ident(member);
+    match member.timestamp_format {
+        Some(format) => {
+            let format = timestamp_format(format);
+            quote!(input.#field.as_ref().map(|value| ::sdk_runtime::param::Formatted(value, #format)))
+        }
+        None => quote!(input.#field.as_ref()),
+    }
+}
+
+/// Like [`param_value`] for list members: `Option<impl IntoIterator<Item: ToParam>>`.
+fn param_list(member: &Member) -> TokenStream {
+    let field = member_ident(member);
+    match member.timestamp_format {
+        Some(format) => {
+            let format = timestamp_format(format);
+            quote! {
+                input.#field.as_ref().map(|items| {
+                    items.iter().map(|value| ::sdk_runtime::param::Formatted(value, #format))
+                })
+            }
+        }
+        None => quote!(input.#field.as_ref()),
+    }
+}
+
+/// Statements that append the segments of a path (or host prefix) to `target`.
+fn push_segments(
+    structure: &Structure,
+    input_name: &str,
+    segments: &[PathSegment],
+    target: &TokenStream,
+) -> Vec<TokenStream> {
+    segments
+        .iter()
+        .map(|segment| match segment {
+            PathSegment::Literal(text) => quote!(#target.push_str(#text);),
+            PathSegment::Label { member, greedy } => {
+                let member = &structure.members[*member];
+                let name = &member.rust_name;
+                let value = param_value(member);
+                let push = if *greedy {
+                    quote!(::sdk_runtime::uri::push_greedy_label)
+                } else {
+                    quote!(::sdk_runtime::uri::push_label)
+                };
+                quote!(#push(&mut #target, #input_name, #name, #value)?;)
+            }
+        })
+        .collect()
+}
+
 fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
     let structure = &op.input.structure;
     let input = ident(&op.input.rust_name);
     let input_name = &op.input.rust_name;
 
-    let path = op.path.iter().map(|segment| match segment {
-        PathSegment::Literal(text) => quote!(uri.push_str(#text);),
-        PathSegment::Label { member, greedy } => {
-            let member = &structure.members[*member];
-            let field = member_ident(member);
-            let name = &member.rust_name;
-            let push = if *greedy {
-                quote!(::sdk_runtime::uri::push_greedy_label)
-            } else {
-                quote!(::sdk_runtime::uri::push_label)
-            };
-            quote!(#push(&mut uri, #input_name, #name, input.#field.as_ref())?;)
-        }
-    });
-
+    let path = push_segments(structure, input_name, &op.path, &quote!(uri));
     let query_members: Vec<&Member> = structure
         .members
         .iter()
@@ -303,73 +464,93 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let q = format!("?{q}");
             quote!(uri.push_str(#q);)
         });
-        let pushes = query_members.iter().map(|member| {
+        // Named members first, so that a map of parameters cannot override them.
+        let mut named = Vec::new();
+        let mut maps = Vec::new();
+        for member in &query_members {
             let field = member_ident(member);
             let wire = &member.wire_name;
-            quote!(query.push_param(#wire, input.#field.as_ref());)
-        });
+            match &service.shape(member.target).kind {
+                ShapeKind::Map { value, .. } => {
+                    let push = if matches!(service.shape(*value).kind, ShapeKind::List { .. }) {
+                        quote!(push_map_of_lists)
+                    } else {
+                        quote!(push_map)
+                    };
+                    maps.push(quote!(query.#push(input.#field.as_ref());));
+                }
+                ShapeKind::List { .. } => {
+                    let items = param_list(member);
+                    named.push(quote!(query.push_list(#wire, #items);));
+                }
+                _ => {
+                    let value = param_value(member);
+                    named.push(quote!(query.push_param(#wire, #value);));
+                }
+            }
+        }
         quote! {
             #literal
             let mut query = ::sdk_runtime::uri::QueryWriter::new(uri);
-            #(#pushes)*
+            #(#named)*
+            #(#maps)*
             let uri = query.finish();
         }
     };
 
-    let headers = structure.members.iter().filter(|m| m.location == Location::Header).map(|member| {
-        let field = member_ident(member);
-        let wire = &member.wire_name;
-        let name = &member.rust_name;
+    let headers: Vec<TokenStream> = structure
+        .members
+        .iter()
+        .filter(|m| matches!(m.location, Location::Header | Location::Headers))
+        .map(|member| {
+            let field = member_ident(member);
+            let wire = &member.wire_name;
+            let name = &member.rust_name;
+            let add = if member.location == Location::Headers {
+                quote!(::sdk_runtime::headers::add_prefixed(request, #wire, #name, input.#field.as_ref()))
+            } else if member.json_value {
+                quote!(::sdk_runtime::headers::add_json_value(request, #wire, #name, input.#field.as_ref()))
+            } else if list_item(service, member).is_some() {
+                let items = param_list(member);
+                let quote_items = member.timestamp_format.is_none();
+                quote!(::sdk_runtime::headers::add_list(request, #wire, #name, #items, #quote_items))
+            } else {
+                let value = param_value(member);
+                quote!(::sdk_runtime::headers::add(request, #wire, #name, #value))
+            };
+            quote!(request = #add?;)
+        })
+        .collect();
+
+    let body = request_body(service, structure);
+    let checksum = op.checksum_required.then(|| {
         quote! {
-            if let Some(value) = &input.#field {
-                let value = ::sdk_runtime::param::ToParam::to_param(value);
-                request = request.header(#wire, ::sdk_runtime::param::header_value(#name, &value)?);
+            request = request.header("content-md5", ::sdk_runtime::checksum::content_md5(&body));
+        }
+    });
+    let host_prefix = op.host_prefix.as_ref().map(|segments| {
+        let labels = segments.iter().filter_map(|segment| match segment {
+            PathSegment::Label { member, .. } => {
+                let member = &structure.members[*member];
+                let field = member_ident(member);
+                let name = &member.rust_name;
+                Some(quote! {
+                    if let Some(value) = &input.#field {
+                        ::sdk_runtime::uri::host_label(#name, value)?;
+                    }
+                })
             }
+            PathSegment::Literal(_) => None,
+        });
+        let pushes = push_segments(structure, input_name, segments, &quote!(host));
+        quote! {
+            #(#labels)*
+            let mut host = String::new();
+            #(#pushes)*
+            request = request.extension(::sdk_runtime::operation::HostPrefix(host));
         }
     });
 
-    let body = match structure.payload.map(|i| &structure.members[i]) {
-        Some(payload) => {
-            let field = member_ident(payload);
-            let (content_type, bytes) = match &service.shape(payload.target).kind {
-                ShapeKind::Blob => (
-                    quote!("application/octet-stream"),
-                    quote!(value.as_bytes().to_vec()),
-                ),
-                ShapeKind::String => (quote!("text/plain"), quote!(value.as_bytes().to_vec())),
-                _ => (
-                    quote!(::sdk_runtime::rest_json::CONTENT_TYPE),
-                    quote!(::sdk_runtime::json::to_vec(value).map_err(BuildError::serialization)?),
-                ),
-            };
-            quote! {
-                let body = match &input.#field {
-                    Some(value) => {
-                        request = request.header("content-type", #content_type);
-                        #bytes
-                    }
-                    None => Vec::new(),
-                };
-            }
-        }
-        None if has_json_body(structure) => quote! {
-            request = request.header("content-type", ::sdk_runtime::rest_json::CONTENT_TYPE);
-            let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
-        },
-        None => quote!(let body = Vec::new();),
-    };
-
-    let request_mut = structure
-        .members
-        .iter()
-        .any(|m| m.location == Location::Header)
-        || has_json_body(structure)
-        || structure.payload.is_some();
-    let request_binding = if request_mut {
-        quote!(mut request)
-    } else {
-        quote!(request)
-    };
     let uses_input = structure
         .members
         .iter()
@@ -393,11 +574,16 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let mut uri = String::with_capacity(64);
             #(#path)*
             #query
-            let #request_binding = ::sdk_runtime::deps::http::Request::builder()
+            let mut request = ::sdk_runtime::deps::http::Request::builder()
                 .method(::sdk_runtime::deps::http::Method::#method)
                 .uri(uri);
+            #host_prefix
             #(#headers)*
             #body
+            #checksum
+            if !body.is_empty() {
+                request = request.header("content-length", body.len());
+            }
             request
                 .body(::sdk_runtime::deps::bytes::Bytes::from(body))
                 .map_err(BuildError::serialization)
@@ -405,11 +591,84 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
+/// Statements that compute `body` and set the content type (unless a header
+/// member already set one).
+fn request_body(service: &Service, structure: &Structure) -> TokenStream {
+    let type_member = structure.members.iter().any(|m| {
+        m.location == Location::Header && m.wire_name.eq_ignore_ascii_case("content-type")
+    });
+    let set_type = |content_type: TokenStream| {
+        if type_member {
+            quote! {
+                if !request.headers_ref().is_some_and(|h| h.contains_key("content-type")) {
+                    request = request.header("content-type", #content_type);
+                }
+            }
+        } else {
+            quote!(request = request.header("content-type", #content_type);)
+        }
+    };
+    let json_type = quote!(::sdk_runtime::rest_json::CONTENT_TYPE);
+    match structure.payload.map(|i| &structure.members[i]) {
+        Some(payload) => {
+            let field = member_ident(payload);
+            let (content_type, bytes, when_unset) = match &service.shape(payload.target).kind {
+                ShapeKind::Blob => (
+                    quote!("application/octet-stream"),
+                    quote!(value.as_bytes().to_vec()),
+                    None,
+                ),
+                ShapeKind::String => (
+                    quote!("text/plain"),
+                    quote!(value.as_bytes().to_vec()),
+                    None,
+                ),
+                ShapeKind::Enum(_) => (
+                    quote!("text/plain"),
+                    quote!(value.as_str().as_bytes().to_vec()),
+                    None,
+                ),
+                // An unset structure payload is sent as an empty object; other kinds as nothing.
+                kind => {
+                    let empty_object = matches!(kind, ShapeKind::Structure(_))
+                        .then(|| set_type(json_type.clone()));
+                    (
+                        json_type.clone(),
+                        quote!(::sdk_runtime::json::to_vec(value)
+                            .map_err(BuildError::serialization)?),
+                        empty_object.map(|set| quote!({ #set b"{}".to_vec() })),
+                    )
+                }
+            };
+            let set = set_type(content_type);
+            let unset = when_unset.unwrap_or_else(|| quote!(Vec::new()));
+            quote! {
+                let body = match &input.#field {
+                    Some(value) => {
+                        #set
+                        #bytes
+                    }
+                    None => #unset,
+                };
+            }
+        }
+        None if has_json_body(structure) => {
+            let set = set_type(json_type);
+            quote! {
+                #set
+                let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+            }
+        }
+        None => quote!(let body: Vec<u8> = Vec::new();),
+    }
+}
+
 fn parse_response(service: &Service, op: &Operation) -> TokenStream {
     let structure = &op.output.structure;
     let output = ident(&op.output.rust_name);
     let error = ident(&derived::operation_error(&op.rust_name));
-    let headers = header_reads(
+    let headers = response_bindings(
+        service,
         quote!(output),
         structure,
         &quote!(.map_err(ResponseFailure::Malformed)),
@@ -427,10 +686,11 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
                 ShapeKind::String => quote! {
                     String::from_utf8(response.body().to_vec()).map_err(ResponseFailure::malformed)?
                 },
-                _ => {
-                    quote!(::sdk_runtime::rest_json::body(response)
-                        .map_err(ResponseFailure::malformed)?)
-                }
+                ShapeKind::Enum(_) => quote! {
+                    ::std::str::from_utf8(response.body()).map_err(ResponseFailure::malformed)?.into()
+                },
+                _ => quote!(::sdk_runtime::json::from_slice(response.body())
+                    .map_err(ResponseFailure::malformed)?),
             };
             quote! {
                 let #binding = #output::default();

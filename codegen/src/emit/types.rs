@@ -7,7 +7,7 @@ use super::{
     doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
     rust_type, setter_param, value_kind, ValueKind,
 };
-use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure};
+use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
 use crate::naming::{derived, ident};
 
 /// `src/types.rs`: every emitted structure and enum that is not an error.
@@ -29,6 +29,7 @@ pub fn types_rs(service: &Service) -> TokenStream {
                 structure_type(service, &spec)
             }
             ShapeKind::Enum(variants) => enum_type(shape, variants),
+            ShapeKind::Union(union) => union_type(service, shape, union),
             _ => quote!(),
         });
     let docs = inner_doc_attrs(&[
@@ -252,7 +253,12 @@ pub fn builder_type_with(
     });
     let moves = structure.members.iter().map(|member| {
         let field = member_ident(member);
-        quote!(#field: self.#field,)
+        // Inputs fill a missing idempotency token, as the service expects one per request.
+        if always_fallible && member.idempotency_token {
+            quote!(#field: self.#field.or_else(|| ::std::option::Option::Some(::sdk_runtime::token::idempotency_token())),)
+        } else {
+            quote!(#field: self.#field,)
+        }
     });
     let link = format!("[`{target}`]({})", target_path.to_string().replace(' ', ""));
     let fallible = always_fallible || structure.has_required();
@@ -315,6 +321,93 @@ fn builder_type(
     target_path: &TokenStream,
 ) -> TokenStream {
     builder_type_with(service, target, model_name, structure, target_path, false)
+}
+
+/// A union: an enum with a variant per member, and `Unknown` for members
+/// this crate does not know.
+fn union_type(service: &Service, shape: &Shape, union: &Union) -> TokenStream {
+    let name = ident(&shape.rust_name);
+    let docs = docs_or(&shape.docs, || {
+        format!("The `{}` union: exactly one of its members.", shape.name)
+    });
+    let members = &union.structure.members;
+    let variants = members
+        .iter()
+        .zip(&union.variants)
+        .map(|(member, variant)| {
+            let variant = ident(variant);
+            let ty = rust_type(service, member.target);
+            let ty = if member.boxed {
+                quote!(::std::boxed::Box<#ty>)
+            } else {
+                ty
+            };
+            let docs = member_docs(member);
+            let wire = &member.wire_name;
+            quote! {
+                #docs
+                #[cfg_attr(feature = "serde", serde(rename = #wire))]
+                #variant(#ty),
+            }
+        });
+    let accessors = members
+        .iter()
+        .zip(&union.variants)
+        .map(|(member, variant)| {
+            let variant = ident(variant);
+            let ty = rust_type(service, member.target);
+            let as_fn = ident(&derived::union_as(&member.rust_name));
+            let is_fn = ident(&derived::union_is(&member.rust_name));
+            let as_doc = doc_line(&format!(
+                "The `{}` member, if it is the one set.",
+                member.name
+            ));
+            let is_doc = doc_line(&format!(
+                "Whether the `{}` member is the one set.",
+                member.name
+            ));
+            let value = if member.boxed {
+                quote!(&**value)
+            } else {
+                quote!(value)
+            };
+            quote! {
+                #as_doc
+                pub fn #as_fn(&self) -> ::std::option::Option<&#ty> {
+                    match self {
+                        Self::#variant(value) => ::std::option::Option::Some(#value),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+
+                #is_doc
+                pub fn #is_fn(&self) -> bool {
+                    matches!(self, Self::#variant(_))
+                }
+            }
+        });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A member this version of the crate does not know, by its wire
+            /// name; it cannot be sent back.
+            #[cfg_attr(feature = "serde", serde(skip))]
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            #(#accessors)*
+
+            /// Whether the member set is one this crate does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+    }
 }
 
 /// A string enum with an `Unknown` variant that keeps values this crate does not know.

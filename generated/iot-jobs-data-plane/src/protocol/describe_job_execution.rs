@@ -37,10 +37,13 @@ pub fn serialize_request(
     query.push_param("includeJobDocument", input.include_job_document.as_ref());
     query.push_param("executionNumber", input.execution_number.as_ref());
     let uri = query.finish();
-    let request = ::sdk_runtime::deps::http::Request::builder()
+    let mut request = ::sdk_runtime::deps::http::Request::builder()
         .method(::sdk_runtime::deps::http::Method::GET)
         .uri(uri);
-    let body = Vec::new();
+    let body: Vec<u8> = Vec::new();
+    if !body.is_empty() {
+        request = request.header("content-length", body.len());
+    }
     request
         .body(::sdk_runtime::deps::bytes::Bytes::from(body))
         .map_err(BuildError::serialization)

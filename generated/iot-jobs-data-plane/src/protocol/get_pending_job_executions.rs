@@ -28,10 +28,13 @@ pub fn serialize_request(
         input.thing_name.as_ref(),
     )?;
     uri.push_str("/jobs");
-    let request = ::sdk_runtime::deps::http::Request::builder()
+    let mut request = ::sdk_runtime::deps::http::Request::builder()
         .method(::sdk_runtime::deps::http::Method::GET)
         .uri(uri);
-    let body = Vec::new();
+    let body: Vec<u8> = Vec::new();
+    if !body.is_empty() {
+        request = request.header("content-length", body.len());
+    }
     request
         .body(::sdk_runtime::deps::bytes::Bytes::from(body))
         .map_err(BuildError::serialization)

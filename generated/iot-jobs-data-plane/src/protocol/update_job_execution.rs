@@ -38,6 +38,9 @@ pub fn serialize_request(
         .uri(uri);
     request = request.header("content-type", ::sdk_runtime::rest_json::CONTENT_TYPE);
     let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+    if !body.is_empty() {
+        request = request.header("content-length", body.len());
+    }
     request
         .body(::sdk_runtime::deps::bytes::Bytes::from(body))
         .map_err(BuildError::serialization)
