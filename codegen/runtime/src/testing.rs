@@ -91,6 +91,121 @@ impl HttpClient for ReplayClient {
     }
 }
 
+/// What a serialized request must look like, as protocol test suites state it.
+#[derive(Clone, Debug, Default)]
+pub struct ExpectedRequest<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// Path and query; the query is compared as a multiset of `key=value` pairs.
+    pub uri: &'a str,
+    /// Headers that must have exactly these values (names compared without case).
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Headers that must be absent.
+    pub forbid_headers: &'a [&'a str],
+    /// Headers that must be present, whatever their value.
+    pub require_headers: &'a [&'a str],
+    /// The body, if the case states one: compared as JSON when both sides
+    /// parse as JSON, else byte for byte.
+    pub body: Option<&'a [u8]>,
+    /// The host (with any host prefix), if the case states one.
+    pub host: Option<&'a str>,
+}
+
+/// Compares `request` with `expected`; the error lists every difference.
+pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if request.method().as_str() != expected.method {
+        problems.push(format!(
+            "method: expected {}, got {}",
+            expected.method,
+            request.method()
+        ));
+    }
+    let (path, query) = split_uri(expected.uri);
+    let actual_path = request.uri().path();
+    if actual_path != path {
+        problems.push(format!("path: expected `{path}`, got `{actual_path}`"));
+    }
+    let mut expected_pairs = query_pairs(query);
+    let mut actual_pairs = query_pairs(request.uri().query().unwrap_or(""));
+    expected_pairs.sort();
+    actual_pairs.sort();
+    if expected_pairs != actual_pairs {
+        problems.push(format!(
+            "query: expected {expected_pairs:?}, got {actual_pairs:?}"
+        ));
+    }
+    for (name, value) in expected.headers {
+        let actual: Vec<&str> = request
+            .headers()
+            .get_all(*name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("(not text)"))
+            .collect();
+        if actual.join(", ") != *value {
+            problems.push(format!(
+                "header `{name}`: expected `{value}`, got {actual:?}"
+            ));
+        }
+    }
+    for name in expected.forbid_headers {
+        if request.headers().contains_key(*name) {
+            problems.push(format!("header `{name}` must be absent"));
+        }
+    }
+    for name in expected.require_headers {
+        if !request.headers().contains_key(*name) {
+            problems.push(format!("header `{name}` must be present"));
+        }
+    }
+    if let Some(body) = expected.body {
+        if let Some(problem) = compare_bodies(body, request.body()) {
+            problems.push(problem);
+        }
+    }
+    if let Some(host) = expected.host {
+        let actual = request.uri().authority().map_or("", |a| a.as_str());
+        if actual != host {
+            problems.push(format!("host: expected `{host}`, got `{actual}`"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+fn split_uri(uri: &str) -> (&str, &str) {
+    uri.split_once('?').unwrap_or((uri, ""))
+}
+
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => (key.to_owned(), value.to_owned()),
+            None => (pair.to_owned(), String::new()),
+        })
+        .collect()
+}
+
+fn compare_bodies(expected: &[u8], actual: &[u8]) -> Option<String> {
+    let as_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
+    let equal = match (as_json(expected), as_json(actual)) {
+        (Some(expected), Some(actual)) => expected == actual,
+        _ => expected == actual,
+    };
+    (!equal).then(|| {
+        format!(
+            "body: expected `{}`, got `{}`",
+            String::from_utf8_lossy(expected),
+            String::from_utf8_lossy(actual)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +229,48 @@ mod tests {
         let third = block_on(client.send(request())).unwrap_err();
         assert_eq!(third.kind(), ConnectorErrorKind::Other);
         assert_eq!(client.requests().len(), 3);
+    }
+
+    #[test]
+    fn check_request_reports_every_difference() {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("https://foo.example.com/p?b=2&a=1&a=0")
+            .header("x-a", "1")
+            .header("x-forbidden", "1")
+            .body(Bytes::from_static(br#"{"k": [1, 2]}"#))
+            .unwrap();
+        let good = ExpectedRequest {
+            method: "POST",
+            uri: "/p?a=0&a=1&b=2",
+            headers: &[("X-A", "1")],
+            require_headers: &["x-forbidden"],
+            body: Some(br#"{"k":[1,2]}"#),
+            host: Some("foo.example.com"),
+            ..Default::default()
+        };
+        assert_eq!(check_request(&request, &good), Ok(()));
+        let bad = ExpectedRequest {
+            method: "GET",
+            uri: "/q?a=1",
+            headers: &[("x-a", "2")],
+            forbid_headers: &["x-forbidden"],
+            require_headers: &["x-missing"],
+            body: Some(b"{}"),
+            host: Some("example.com"),
+        };
+        let problems = check_request(&request, &bad).unwrap_err();
+        for part in [
+            "method",
+            "path",
+            "query",
+            "header `x-a`",
+            "must be absent",
+            "must be present",
+            "body",
+            "host",
+        ] {
+            assert!(problems.contains(part), "{part} missing from {problems}");
+        }
     }
 }
