@@ -146,25 +146,37 @@ fn json_deserialize<'a>(
     model_name: &str,
     members: impl Iterator<Item = &'a Member>,
 ) -> TokenStream {
-    let arms = members.map(|member| {
-        let field = member_ident(member);
-        let wire = &member.wire_name;
-        let read = read_value(member);
-        quote!(#wire => self.#field = #read,)
-    });
+    let arms: Vec<TokenStream> = members
+        .map(|member| {
+            let field = member_ident(member);
+            let wire = &member.wire_name;
+            let read = read_value(member);
+            quote!(#wire => self.#field = #read,)
+        })
+        .collect();
+    let (key, body) = if arms.is_empty() {
+        (quote!(_key), quote!(::sdk_runtime::json::skip(map)?;))
+    } else {
+        (
+            quote!(key),
+            quote! {
+                match key {
+                    #(#arms)*
+                    _ => ::sdk_runtime::json::skip(map)?,
+                }
+            },
+        )
+    };
     quote! {
         impl ::sdk_runtime::json::JsonObject for #ty {
             const NAME: &'static str = #model_name;
 
             fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
                 &mut self,
-                key: &str,
+                #key: &str,
                 map: &mut A,
             ) -> Result<(), A::Error> {
-                match key {
-                    #(#arms)*
-                    _ => ::sdk_runtime::json::skip(map)?,
-                }
+                #body
                 Ok(())
             }
         }
@@ -265,13 +277,19 @@ fn error_from_response(
             }
         }
     });
-    let headers = response_bindings(service, quote!(error), structure, &quote!());
-    let binding = if fill_message.is_some() || !headers.is_empty() {
+    let fields = response_bindings(service, structure, &quote!());
+    let binding = if fill_message.is_some() {
         quote!(mut error)
     } else {
         quote!(error)
     };
     let unused_meta = fill_message.is_none().then(|| quote!(let _ = meta;));
+    let value = with_fields(
+        &quote!(Self),
+        &fields,
+        structure.members.len(),
+        quote!(body),
+    );
     quote! {
         impl #path {
             /// Parses this error from an error response.
@@ -279,10 +297,10 @@ fn error_from_response(
                 response: &::sdk_runtime::http::HttpResponse,
                 meta: &::sdk_runtime::error::ErrorMetadata,
             ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-                let #binding: Self = ::sdk_runtime::rest_json::body(response)?;
+                let body: Self = ::sdk_runtime::rest_json::body(response)?;
+                let #binding = #value;
                 #fill_message
                 #unused_meta
-                #(#headers)*
                 Ok(error)
             }
         }
@@ -297,11 +315,10 @@ fn list_item<'a>(service: &'a Service, member: &Member) -> Option<&'a Shape> {
     }
 }
 
-/// Statements reading members bound to headers and the status code into
-/// `target`; `map_err` turns a parse failure into the caller's error.
+/// Field initializers (`field: value,`) for the members bound to headers and
+/// the status code; `map_err` turns a parse failure into the caller's error.
 fn response_bindings(
     service: &Service,
-    target: TokenStream,
     structure: &Structure,
     map_err: &TokenStream,
 ) -> Vec<TokenStream> {
@@ -331,15 +348,30 @@ fn response_bindings(
                 },
                 Location::Headers => quote!(::sdk_runtime::headers::read_prefixed(#headers, #wire, #name)),
                 Location::StatusCode => {
-                    return Some(quote! {
-                        #target.#field = Some(i32::from(response.status().as_u16()));
-                    })
+                    return Some(quote!(#field: Some(i32::from(response.status().as_u16())),));
                 }
                 Location::Body | Location::Uri | Location::Query => return None,
             };
-            Some(quote!(#target.#field = #read #map_err?;))
+            Some(quote!(#field: #read #map_err?,))
         })
         .collect()
+}
+
+/// `Type { fields, ..base }`, or just `base` when there are no fields, and no
+/// `..base` when the fields cover every member.
+fn with_fields(
+    ty: &TokenStream,
+    fields: &[TokenStream],
+    members: usize,
+    base: TokenStream,
+) -> TokenStream {
+    if fields.is_empty() {
+        base
+    } else if fields.len() == members {
+        quote!(#ty { #(#fields)* })
+    } else {
+        quote!(#ty { #(#fields)* ..#base })
+    }
 }
 
 /// `src/protocol/<operation>.rs`: `serialize_request`, `parse_response`, and
@@ -430,7 +462,10 @@ fn push_segments(
     segments
         .iter()
         .map(|segment| match segment {
-            PathSegment::Literal(text) => quote!(#target.push_str(#text);),
+            PathSegment::Literal(text) => match text.chars().collect::<Vec<_>>()[..] {
+                [c] => quote!(#target.push(#c);),
+                _ => quote!(#target.push_str(#text);),
+            },
             PathSegment::Label { member, greedy } => {
                 let member = &structure.members[*member];
                 let name = &member.rust_name;
@@ -457,13 +492,13 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
         .iter()
         .filter(|m| m.location == Location::Query)
         .collect();
-    let query = if query_members.is_empty() && op.literal_query.is_none() {
-        quote!()
+    let literal = op.literal_query.as_ref().map(|q| {
+        let q = format!("?{q}");
+        quote!(uri.push_str(#q);)
+    });
+    let query = if query_members.is_empty() {
+        quote!(#literal)
     } else {
-        let literal = op.literal_query.as_ref().map(|q| {
-            let q = format!("?{q}");
-            quote!(uri.push_str(#q);)
-        });
         // Named members first, so that a map of parameters cannot override them.
         let mut named = Vec::new();
         let mut maps = Vec::new();
@@ -667,18 +702,13 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
     let structure = &op.output.structure;
     let output = ident(&op.output.rust_name);
     let error = ident(&derived::operation_error(&op.rust_name));
-    let headers = response_bindings(
+    let mut fields = response_bindings(
         service,
-        quote!(output),
         structure,
         &quote!(.map_err(ResponseFailure::Malformed)),
     );
-    let binding = if structure.payload.is_some() || !headers.is_empty() {
-        quote!(mut output)
-    } else {
-        quote!(output)
-    };
-    let body = match structure.payload.map(|i| &structure.members[i]) {
+    let mut base = quote!(#output::default());
+    match structure.payload.map(|i| &structure.members[i]) {
         Some(payload) => {
             let field = member_ident(payload);
             let value = match &service.shape(payload.target).kind {
@@ -692,25 +722,44 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
                 _ => quote!(::sdk_runtime::json::from_slice(response.body())
                     .map_err(ResponseFailure::malformed)?),
             };
-            quote! {
-                let #binding = #output::default();
-                if !response.body().is_empty() {
-                    output.#field = Some(#value);
-                }
+            // An empty body is an unset payload.
+            fields.push(quote! {
+                #field: if response.body().is_empty() { None } else { Some(#value) },
+            });
+        }
+        None if has_json_body(structure) => {
+            base = quote!(::sdk_runtime::rest_json::body::<#output>(response).map_err(ResponseFailure::malformed)?);
+        }
+        None => {}
+    }
+    let value = with_fields(&quote!(#output), &fields, structure.members.len(), base);
+    let body = quote!(let output = #value;);
+    let unhandled = quote!(#error::Unhandled(::sdk_runtime::error::Unhandled::new(meta, response.body().clone())));
+    let parse_error_body = if op.errors.is_empty() {
+        quote! {
+            let meta = ::sdk_runtime::rest_json::error_metadata(response);
+            ResponseFailure::Service(#unhandled)
+        }
+    } else {
+        let errors = op.errors.iter().map(|id| {
+            let shape = service.shape(*id);
+            let code = &shape.name;
+            let variant = ident(&shape.rust_name);
+            let path = shape_path(shape);
+            quote!(Some(#code) => #path::from_response(response, &meta).map(#error::#variant),)
+        });
+        quote! {
+            let meta = ::sdk_runtime::rest_json::error_metadata(response);
+            let parsed = match meta.code() {
+                #(#errors)*
+                _ => Ok(#unhandled),
+            };
+            match parsed {
+                Ok(error) => ResponseFailure::Service(error),
+                Err(source) => ResponseFailure::Malformed(source),
             }
         }
-        None if has_json_body(structure) => quote! {
-            let #binding: #output = ::sdk_runtime::rest_json::body(response).map_err(ResponseFailure::malformed)?;
-        },
-        None => quote!(let #binding = #output::default();),
     };
-    let errors = op.errors.iter().map(|id| {
-        let shape = service.shape(*id);
-        let code = &shape.name;
-        let variant = ident(&shape.rust_name);
-        let path = shape_path(shape);
-        quote!(Some(#code) => #path::from_response(response, &meta).map(#error::#variant),)
-    });
     let doc = doc_line(&format!(
         "Parses a response to `{}` into its output or its error.",
         op.name
@@ -722,21 +771,12 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
                 return Err(parse_error(response));
             }
             #body
-            #(#headers)*
             Ok(output)
         }
 
         /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
         fn parse_error(response: &HttpResponse) -> ResponseFailure<#error> {
-            let meta = ::sdk_runtime::rest_json::error_metadata(response);
-            let parsed = match meta.code() {
-                #(#errors)*
-                _ => Ok(#error::Unhandled(::sdk_runtime::error::Unhandled::new(meta, response.body().clone()))),
-            };
-            match parsed {
-                Ok(error) => ResponseFailure::Service(error),
-                Err(source) => ResponseFailure::Malformed(source),
-            }
+            #parse_error_body
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output: DescribeJobExecutionOutput = ::sdk_runtime::rest_json::body(response)
+    let output = ::sdk_runtime::rest_json::body::<DescribeJobExecutionOutput>(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }

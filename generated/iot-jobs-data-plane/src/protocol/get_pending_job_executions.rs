@@ -50,7 +50,9 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output: GetPendingJobExecutionsOutput = ::sdk_runtime::rest_json::body(response)
+    let output = ::sdk_runtime::rest_json::body::<
+        GetPendingJobExecutionsOutput,
+    >(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }

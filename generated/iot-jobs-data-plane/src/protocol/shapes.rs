@@ -34,7 +34,8 @@ impl crate::types::error::CertificateValidationException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -73,7 +74,8 @@ impl crate::types::error::InvalidRequestException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -113,7 +115,8 @@ impl crate::types::error::InvalidStateTransitionException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -274,7 +277,8 @@ impl crate::types::error::ResourceNotFoundException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -314,7 +318,8 @@ impl crate::types::error::ServiceUnavailableException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -353,7 +358,8 @@ impl crate::types::error::TerminalStateException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }
@@ -392,7 +398,8 @@ impl crate::types::error::ThrottlingException {
         response: &::sdk_runtime::http::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let mut error: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
         }

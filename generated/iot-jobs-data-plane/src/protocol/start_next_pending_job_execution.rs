@@ -51,9 +51,9 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output: StartNextPendingJobExecutionOutput = ::sdk_runtime::rest_json::body(
-            response,
-        )
+    let output = ::sdk_runtime::rest_json::body::<
+        StartNextPendingJobExecutionOutput,
+    >(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }

@@ -53,7 +53,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output: UpdateJobExecutionOutput = ::sdk_runtime::rest_json::body(response)
+    let output = ::sdk_runtime::rest_json::body::<UpdateJobExecutionOutput>(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }
