@@ -1,6 +1,7 @@
 //! Project tasks, run as `cargo xtask <task>`.
 
 mod codegen;
+mod protocol_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -11,6 +12,8 @@ usage: cargo xtask <task>
 tasks:
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
+  protocol-tests FILE...
+                    run protocol-test suites (botocore's format) against the generator
   test              the project's test command: formatting, clippy (generated crates
                     included), every test, rustdoc of the generated crates, drift check
 ";
@@ -68,6 +71,17 @@ fn main() -> ExitCode {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
+        ["protocol-tests", files @ ..] => {
+            let files: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+            match protocol_tests::run(&project_root(), &files) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(failure) => {
+                    eprintln!("error: {}", failure.0);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
