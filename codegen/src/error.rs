@@ -10,7 +10,29 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     file: String,
+    stage: Stage,
     problems: Vec<Problem>,
+}
+
+/// The pipeline stage an [`Error`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the JSON.
+    Load,
+    /// Checking and naming.
+    Resolve,
+    /// Formatting emitted code (a generator bug).
+    Format,
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stage::Load => "load",
+            Stage::Resolve => "resolve",
+            Stage::Format => "format",
+        })
+    }
 }
 
 /// One problem in a model.
@@ -41,6 +63,7 @@ impl Error {
         };
         Self {
             file: file.to_owned(),
+            stage: Stage::Load,
             problems: vec![Problem { at, message }],
         }
     }
@@ -49,6 +72,7 @@ impl Error {
     pub(crate) fn resolve(file: &str, problems: Vec<Problem>) -> Self {
         Self {
             file: file.to_owned(),
+            stage: Stage::Resolve,
             problems,
         }
     }
@@ -58,6 +82,7 @@ impl Error {
     pub(crate) fn internal(file: &str, generated: &str, message: String) -> Self {
         Self {
             file: file.to_owned(),
+            stage: Stage::Format,
             problems: vec![Problem {
                 at: format!("generating `{generated}`"),
                 message: format!("internal error, please report: {message}"),
@@ -68,6 +93,11 @@ impl Error {
     /// The model file.
     pub fn file(&self) -> &str {
         &self.file
+    }
+
+    /// The stage that failed.
+    pub fn stage(&self) -> Stage {
+        self.stage
     }
 
     /// The problems, in model order.

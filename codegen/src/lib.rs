@@ -21,9 +21,10 @@ pub mod naming;
 pub mod resolve;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 pub use emit::Options;
-pub use error::Error;
+pub use error::{Error, Stage};
 
 /// A generated crate: its directory name and its files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,12 +35,36 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<String, String>,
 }
 
+/// Time spent in each stage of one [`generate_timed`] run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    pub load: Duration,
+    pub resolve: Duration,
+    pub emit: Duration,
+    pub format: Duration,
+}
+
 /// Generates the crate for the model at `path` (as named in headers and
 /// errors, e.g. `model/iot-jobs-data-plane.json`) whose text is `text`.
 pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
+    generate_timed(path, text, options).map(|(generated, _)| generated)
+}
+
+/// [`generate`], also reporting the time spent in each stage.
+pub fn generate_timed(path: &str, text: &str, options: &Options) -> Result<(GeneratedCrate, StageTimes), Error> {
+    let mut times = StageTimes::default();
+    let mut clock = Instant::now();
+    let mut lap = |slot: &mut Duration| {
+        let now = Instant::now();
+        *slot = now - clock;
+        clock = now;
+    };
     let model = model::parse(path, text)?;
+    lap(&mut times.load);
     let service = resolve::resolve(path, &model)?;
+    lap(&mut times.resolve);
     let files = emit::emit(&service, options);
+    lap(&mut times.emit);
     let mut out = BTreeMap::new();
     for (file, content) in files {
         let text = match content {
@@ -48,8 +73,10 @@ pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCr
         };
         out.insert(file, text);
     }
-    Ok(GeneratedCrate {
+    lap(&mut times.format);
+    let generated = GeneratedCrate {
         name: service.crate_name,
         files: out,
-    })
+    };
+    Ok((generated, times))
 }

@@ -1,6 +1,7 @@
 //! Project tasks, run as `cargo xtask <task>`.
 
 mod codegen;
+mod corpus;
 mod protocol_tests;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ usage: cargo xtask <task>
 tasks:
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
+  corpus DIR [--compile [SERVICES...]]
+                    generate (and check) every rest-json model of a botocore data folder
   protocol-tests FILE...
                     run protocol-test suites (botocore's format) against the generator
   test              the project's test command: formatting, clippy (generated crates
@@ -71,6 +74,17 @@ fn main() -> ExitCode {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
+        ["corpus", args @ ..] => {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            match corpus::run(&project_root(), &args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(failure) => {
+                    eprintln!("error: {}", failure.0);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         ["protocol-tests", files @ ..] => {
             let files: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
             match protocol_tests::run(&project_root(), &files) {

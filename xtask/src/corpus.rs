@@ -1,0 +1,356 @@
+//! `cargo xtask corpus DIR [--compile [SERVICES...]]`: the generator on every
+//! rest-json model of a botocore `data` folder.
+//!
+//! Crates go to a scratch workspace under `target/corpus` (never
+//! `generated/`). A model the generator cannot handle is a failure of that
+//! service only; models of other protocols are counted as unsupported.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{IsTerminal, Read, Write};
+use std::panic;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::codegen::Failure;
+
+/// The one protocol the generator speaks.
+const SUPPORTED: &str = "rest-json";
+
+/// One service's model: its folder name and the newest version's file.
+#[derive(Debug, Clone)]
+pub struct ServiceModel {
+    pub service: String,
+    pub path: PathBuf,
+}
+
+/// What happened to one service.
+#[derive(Debug)]
+enum Outcome {
+    Generated { crate_name: String },
+    Failed { stage: String, reason: String },
+    Unsupported { protocol: String },
+}
+
+/// Finds the newest version of every service in a botocore `data` folder.
+pub fn find_models(dir: &Path) -> Result<Vec<ServiceModel>, Failure> {
+    let read = |dir: &Path| -> Result<Vec<PathBuf>, Failure> {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| Failure(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        Ok(entries)
+    };
+    let mut models = Vec::new();
+    for service_dir in read(dir)? {
+        // Versions are dates (`2017-09-29`): the last in order is the newest.
+        for version in read(&service_dir)?.iter().rev() {
+            let plain = version.join("service-2.json");
+            let gzipped = version.join("service-2.json.gz");
+            let path = if plain.exists() {
+                plain
+            } else if gzipped.exists() {
+                gzipped
+            } else {
+                continue;
+            };
+            let service = service_dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            models.push(ServiceModel { service, path });
+            break;
+        }
+    }
+    if models.is_empty() {
+        return Err(Failure(format!("{}: no service-2.json models found", dir.display())));
+    }
+    Ok(models)
+}
+
+/// Reads a model file, gunzipping `.gz` files.
+pub fn read_model(path: &Path) -> Result<String, String> {
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .map_err(|e| format!("gunzip: {e}"))?;
+        Ok(text)
+    } else {
+        String::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())
+    }
+}
+
+/// The protocol a model declares, read without the rest of the model.
+fn protocol(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Head {
+        metadata: Meta,
+    }
+    #[derive(Deserialize)]
+    struct Meta {
+        protocol: String,
+    }
+    serde_json::from_str::<Head>(text).ok().map(|h| h.metadata.protocol)
+}
+
+/// Accumulated time per stage.
+#[derive(Debug, Default)]
+struct Times {
+    read: Duration,
+    stages: codegen::StageTimes,
+    write: Duration,
+}
+
+/// Runs the corpus; returns whether every supported service generated (and, with `compile`, compiled cleanly).
+pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
+    let (dir, compile, only) = match args {
+        [dir] => (dir, false, Vec::new()),
+        [dir, flag, rest @ ..] if flag == "--compile" => (dir, true, rest.to_vec()),
+        _ => return Err(Failure("usage: cargo xtask corpus DIR [--compile [SERVICES...]]".to_owned())),
+    };
+    let models = find_models(Path::new(dir))?;
+    let work = root.join("target/corpus");
+    let runtime = root.join("codegen/runtime");
+    let options = codegen::Options {
+        runtime_path: runtime.display().to_string(),
+    };
+
+    let mut times = Times::default();
+    let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
+    let progress = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    for (i, model) in models.iter().enumerate() {
+        if progress {
+            eprint!("\r\x1b[K[{}/{}] {}", i + 1, models.len(), model.service);
+        } else if i % 50 == 0 {
+            eprintln!("[{}/{}] {}", i + 1, models.len(), model.service);
+        }
+        let outcome = generate_one(model, &work, &options, &mut times);
+        outcomes.insert(model.service.clone(), outcome);
+    }
+    if progress {
+        eprintln!();
+    }
+    let total = started.elapsed();
+
+    let mut generated = Vec::new();
+    let (mut failed, mut unsupported) = (0, 0);
+    for (service, outcome) in &outcomes {
+        match outcome {
+            Outcome::Generated { crate_name } => generated.push((service.clone(), crate_name.clone())),
+            Outcome::Failed { stage, reason } => {
+                failed += 1;
+                let reason = reason.lines().take(3).collect::<Vec<_>>().join(" | ");
+                println!("FAILED {service} [{stage}]: {reason}");
+            }
+            Outcome::Unsupported { .. } => unsupported += 1,
+        }
+    }
+    let mut protocols: BTreeMap<&str, usize> = BTreeMap::new();
+    for outcome in outcomes.values() {
+        if let Outcome::Unsupported { protocol } = outcome {
+            *protocols.entry(protocol.as_str()).or_default() += 1;
+        }
+    }
+    for (protocol, count) in &protocols {
+        println!("unsupported: {count} services use protocol {protocol}, not supported yet");
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "time: read {:.0} ms, load {:.0} ms, resolve {:.0} ms, emit {:.0} ms, format {:.0} ms, write {:.0} ms (total {:.1} s)",
+        ms(times.read),
+        ms(times.stages.load),
+        ms(times.stages.resolve),
+        ms(times.stages.emit),
+        ms(times.stages.format),
+        ms(times.write),
+        total.as_secs_f64()
+    );
+    write_workspace(&work, &generated)?;
+    println!("{} generated, {failed} failed, {unsupported} unsupported", generated.len());
+    if !compile {
+        return Ok(failed == 0);
+    }
+    let chosen: Vec<(String, String)> = if only.is_empty() {
+        generated
+    } else {
+        let mut chosen = Vec::new();
+        for name in &only {
+            match generated.iter().find(|(service, _)| service == name) {
+                Some(found) => chosen.push(found.clone()),
+                None => return Err(Failure(format!("service `{name}` was not generated"))),
+            }
+        }
+        chosen
+    };
+    let compiled_ok = check_crates(&work, &chosen)?;
+    Ok(failed == 0 && compiled_ok)
+}
+
+fn generate_one(model: &ServiceModel, work: &Path, options: &codegen::Options, times: &mut Times) -> Outcome {
+    let failed = |stage: &str, reason: String| Outcome::Failed {
+        stage: stage.to_owned(),
+        reason,
+    };
+    let clock = Instant::now();
+    let text = match read_model(&model.path) {
+        Ok(text) => text,
+        Err(reason) => return failed("read", reason),
+    };
+    times.read += clock.elapsed();
+    match protocol(&text) {
+        Some(protocol) if protocol == SUPPORTED => {}
+        Some(protocol) => return Outcome::Unsupported { protocol },
+        None => return failed("load", "no metadata.protocol".to_owned()),
+    }
+    let name = format!("{}/service-2.json", model.service);
+    // A panic in the generator is a bug; it fails this service, not the run.
+    let result = panic::catch_unwind(|| codegen::generate_timed(&name, &text, options));
+    let (generated, stage_times) = match result {
+        Ok(Ok(done)) => done,
+        Ok(Err(error)) => return failed(&error.stage().to_string(), error.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            return failed("panic", message);
+        }
+    };
+    times.stages.load += stage_times.load;
+    times.stages.resolve += stage_times.resolve;
+    times.stages.emit += stage_times.emit;
+    times.stages.format += stage_times.format;
+    let clock = Instant::now();
+    let crate_dir = work.join(&generated.name);
+    for (file, content) in &generated.files {
+        if let Err(e) = write_if_changed(&crate_dir.join(file), content) {
+            return failed("write", e.to_string());
+        }
+    }
+    times.write += clock.elapsed();
+    Outcome::Generated {
+        crate_name: generated.name,
+    }
+}
+
+fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
+    if fs::read(path).ok().as_deref() == Some(content.as_bytes()) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, content)
+}
+
+fn write_workspace(work: &Path, generated: &[(String, String)]) -> Result<(), Failure> {
+    let members: Vec<String> = generated.iter().map(|(_, name)| format!("{name:?}")).collect();
+    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [\n    {}\n]\n", members.join(",\n    "));
+    write_if_changed(&work.join("Cargo.toml"), &manifest).map_err(|e| Failure(format!("{}: {e}", work.display())))
+}
+
+/// `cargo check` over the chosen crates, errors and warnings per service.
+fn check_crates(work: &Path, chosen: &[(String, String)]) -> Result<bool, Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(work)
+        .args(["check", "--keep-going", "--message-format=json"])
+        .env("CARGO_TARGET_DIR", work.join("target"));
+    for (_, crate_name) in chosen {
+        command.args(["-p", crate_name]);
+    }
+    let started = Instant::now();
+    let output = command.output().map_err(|e| Failure(format!("running cargo check: {e}")))?;
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if message["reason"] != "compiler-message" {
+            continue;
+        }
+        let package = package_name(message["package_id"].as_str().unwrap_or_default());
+        let level = message["message"]["level"].as_str().unwrap_or_default();
+        let rendered = message["message"]["rendered"].as_str().unwrap_or_default().to_owned();
+        match level {
+            "error" => errors.entry(package).or_default().push(rendered),
+            "warning" => warnings.entry(package).or_default().push(rendered),
+            _ => {}
+        }
+    }
+    let mut std_err = std::io::stderr();
+    let (mut compiled, mut failed, mut warning_count) = (0, 0, 0);
+    for (service, crate_name) in chosen {
+        let service_errors = errors.get(crate_name).map_or(0, Vec::len);
+        let service_warnings = warnings.get(crate_name).map_or(0, Vec::len);
+        warning_count += service_warnings;
+        if service_errors > 0 {
+            failed += 1;
+            let first = errors[crate_name][0].lines().take(6).collect::<Vec<_>>().join("\n    ");
+            println!("FAILED {service}: {service_errors} errors, {service_warnings} warnings\n    {first}");
+        } else {
+            compiled += 1;
+            if service_warnings > 0 {
+                let first = warnings[crate_name][0].lines().take(6).collect::<Vec<_>>().join("\n    ");
+                println!("WARNINGS {service}: {service_warnings}\n    {first}");
+            }
+        }
+    }
+    if !output.status.success() && failed == 0 {
+        let _ = writeln!(std_err, "{}", String::from_utf8_lossy(&output.stderr));
+        return Err(Failure("cargo check failed outside the generated crates".to_owned()));
+    }
+    println!("cargo check of {} crates took {:.1} s", chosen.len(), elapsed.as_secs_f64());
+    println!("{compiled} compiled, {failed} failed, {warning_count} warnings");
+    Ok(failed == 0 && warning_count == 0)
+}
+
+/// The package name in a cargo package id (`path+file:///.../name#0.1.0` or `name 0.1.0 (...)`).
+fn package_name(id: &str) -> String {
+    if let Some(rest) = id.strip_prefix("path+file://") {
+        let path = rest.split('#').next().unwrap_or_default();
+        return Path::new(path).file_name().unwrap_or_default().to_string_lossy().into_owned();
+    }
+    id.split(' ').next().unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_version_and_gzipped_models_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |service: &str, version: &str, file: &str, bytes: &[u8]| {
+            let path = dir.path().join(service).join(version);
+            fs::create_dir_all(&path).unwrap();
+            fs::write(path.join(file), bytes).unwrap();
+        };
+        make("alpha", "2015-01-01", "service-2.json", b"old");
+        make("alpha", "2020-01-01", "service-2.json", b"{}");
+        make("alpha", "2021-01-01", "paginators-1.json", b"{}");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(br#"{"metadata": {"protocol": "json"}}"#).unwrap();
+        make("beta", "2019-01-01", "service-2.json.gz", &gz.finish().unwrap());
+        let models = find_models(dir.path()).unwrap();
+        assert_eq!(models.len(), 2);
+        assert!(models[0].path.ends_with("alpha/2020-01-01/service-2.json"));
+        let text = read_model(&models[1].path).unwrap();
+        assert_eq!(protocol(&text).as_deref(), Some("json"));
+    }
+
+    #[test]
+    fn package_names_from_ids() {
+        assert_eq!(package_name("path+file:///work/target/corpus/s3-control#0.1.0"), "s3-control");
+        assert_eq!(package_name("s3-control 0.1.0 (path+file:///x)"), "s3-control");
+    }
+}
