@@ -5,6 +5,7 @@
 //! every service lives here, once, compiled and tested as itself:
 //!
 //! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from;
+//! - [`sigv4`]: AWS Signature Version 4 request signing;
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
 //!   implementation in [`testing`];
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
@@ -24,6 +25,7 @@ pub mod json;
 pub mod operation;
 pub mod param;
 pub mod rest_json;
+pub mod sigv4;
 pub mod testing;
 pub mod uri;
 
