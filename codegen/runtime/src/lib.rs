@@ -5,6 +5,9 @@
 //! every service lives here, once, compiled and tested as itself:
 //!
 //! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from;
+//! - [`credentials`]: where credentials come from (fixed, environment
+//!   variables, the shared `~/.aws` files, or a chain of those), and
+//!   [`env`](mod@env), the environment they are read through;
 //! - [`sigv4`]: AWS Signature Version 4 request signing;
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
 //!   implementation in [`testing`];
@@ -19,6 +22,7 @@ pub mod blob;
 pub mod block_on;
 pub mod config;
 pub mod credentials;
+pub mod env;
 pub mod error;
 pub mod http;
 pub mod json;
