@@ -4,7 +4,8 @@
 //! wire mapping, one method per operation). Everything that is the same for
 //! every service lives here, once, compiled and tested as itself:
 //!
-//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from;
+//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from,
+//!   by hand or from the environment ([`Config::from_env`]);
 //! - [`credentials`]: where credentials come from (fixed, environment
 //!   variables, the shared `~/.aws` files, or a chain of those), and
 //!   [`env`](mod@env), the environment they are read through;

@@ -348,8 +348,8 @@ impl SigningOutput {
 /// Signs requests, caching derived signing keys.
 ///
 /// One signer serves any number of credentials, regions and services; share
-/// it so the cache pays off. Signing takes `&self` and is safe from many
-/// threads.
+/// it (a [`Config`](crate::Config) holds one for all its clones) so the cache
+/// pays off. Signing takes `&self` and is safe from many threads.
 #[derive(Default)]
 pub struct Signer {
     keys: RwLock<Vec<CachedKey>>,
