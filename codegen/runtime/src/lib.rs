@@ -13,7 +13,7 @@
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
 //!   implementation in [`testing`];
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
-//!   dispatch, parse) shared by every operation;
+//!   sign, dispatch, parse) shared by every operation;
 //! - [`error`]: [`SdkError`] and the pieces of an error response;
 //! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
 //!   helpers the generated serializers call;
