@@ -51,7 +51,11 @@ pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCr
 }
 
 /// [`generate`], also reporting the time spent in each stage.
-pub fn generate_timed(path: &str, text: &str, options: &Options) -> Result<(GeneratedCrate, StageTimes), Error> {
+pub fn generate_timed(
+    path: &str,
+    text: &str,
+    options: &Options,
+) -> Result<(GeneratedCrate, StageTimes), Error> {
     let mut times = StageTimes::default();
     let mut clock = Instant::now();
     let mut lap = |slot: &mut Duration| {

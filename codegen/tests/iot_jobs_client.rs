@@ -607,6 +607,7 @@ fn default_endpoint_comes_from_the_model_and_region() {
     replay.push_response(200, "{}");
     let config = Config::builder()
         .region("eu-west-1")
+        .credentials(Credentials::new("AKID", "SECRET", None))
         .http_client(replay.clone())
         .build();
     let client = Client::from_conf(config);
@@ -615,6 +616,40 @@ fn default_endpoint_comes_from_the_model_and_region() {
         only_request(&replay).uri(),
         "https://data.jobs.iot.eu-west-1.amazonaws.com/things/t/jobs"
     );
+}
+
+#[test]
+fn requests_are_signed_for_the_service_and_region() {
+    let (client, replay) = client();
+    replay.push_response(200, "{}");
+    block_on(client.get_pending_job_executions().thing_name("t").send()).unwrap();
+    let request = only_request(&replay);
+    assert_eq!(request.headers()["host"], "127.0.0.1:8080");
+    let date = request.headers()["x-amz-date"].to_str().unwrap();
+    let authorization = request.headers()["authorization"].to_str().unwrap();
+    let scope = format!("AKID/{}/us-east-1/iot-jobs-data/aws4_request", &date[..8]);
+    assert!(
+        authorization.starts_with(&format!(
+            "AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host;x-amz-date, Signature="
+        )),
+        "{authorization}"
+    );
+}
+
+#[test]
+fn no_credentials_is_a_clear_error() {
+    let replay = ReplayClient::new();
+    let config = Config::builder()
+        .region("us-east-1")
+        .http_client(replay.clone())
+        .build();
+    let client = Client::from_conf(config);
+    let err = block_on(client.get_pending_job_executions().thing_name("t").send()).unwrap_err();
+    assert!(
+        err.to_string().contains("no credentials are configured"),
+        "{err}"
+    );
+    assert!(replay.requests().is_empty());
 }
 
 #[test]

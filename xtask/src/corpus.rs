@@ -59,13 +59,20 @@ pub fn find_models(dir: &Path) -> Result<Vec<ServiceModel>, Failure> {
             } else {
                 continue;
             };
-            let service = service_dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let service = service_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             models.push(ServiceModel { service, path });
             break;
         }
     }
     if models.is_empty() {
-        return Err(Failure(format!("{}: no service-2.json models found", dir.display())));
+        return Err(Failure(format!(
+            "{}: no service-2.json models found",
+            dir.display()
+        )));
     }
     Ok(models)
 }
@@ -94,7 +101,9 @@ fn protocol(text: &str) -> Option<String> {
     struct Meta {
         protocol: String,
     }
-    serde_json::from_str::<Head>(text).ok().map(|h| h.metadata.protocol)
+    serde_json::from_str::<Head>(text)
+        .ok()
+        .map(|h| h.metadata.protocol)
 }
 
 /// Accumulated time per stage.
@@ -110,7 +119,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let (dir, compile, only) = match args {
         [dir] => (dir, false, Vec::new()),
         [dir, flag, rest @ ..] if flag == "--compile" => (dir, true, rest.to_vec()),
-        _ => return Err(Failure("usage: cargo xtask corpus DIR [--compile [SERVICES...]]".to_owned())),
+        _ => {
+            return Err(Failure(
+                "usage: cargo xtask corpus DIR [--compile [SERVICES...]]".to_owned(),
+            ))
+        }
     };
     let models = find_models(Path::new(dir))?;
     let work = root.join("target/corpus");
@@ -141,7 +154,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let (mut failed, mut unsupported) = (0, 0);
     for (service, outcome) in &outcomes {
         match outcome {
-            Outcome::Generated { crate_name } => generated.push((service.clone(), crate_name.clone())),
+            Outcome::Generated { crate_name } => {
+                generated.push((service.clone(), crate_name.clone()))
+            }
             Outcome::Failed { stage, reason } => {
                 failed += 1;
                 let reason = reason.lines().take(3).collect::<Vec<_>>().join(" | ");
@@ -171,7 +186,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
         total.as_secs_f64()
     );
     write_workspace(&work, &generated)?;
-    println!("{} generated, {failed} failed, {unsupported} unsupported", generated.len());
+    println!(
+        "{} generated, {failed} failed, {unsupported} unsupported",
+        generated.len()
+    );
     if !compile {
         return Ok(failed == 0);
     }
@@ -191,7 +209,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     Ok(failed == 0 && compiled_ok)
 }
 
-fn generate_one(model: &ServiceModel, work: &Path, options: &codegen::Options, times: &mut Times) -> Outcome {
+fn generate_one(
+    model: &ServiceModel,
+    work: &Path,
+    options: &codegen::Options,
+    times: &mut Times,
+) -> Outcome {
     let failed = |stage: &str, reason: String| Outcome::Failed {
         stage: stage.to_owned(),
         reason,
@@ -250,9 +273,16 @@ fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
 }
 
 fn write_workspace(work: &Path, generated: &[(String, String)]) -> Result<(), Failure> {
-    let members: Vec<String> = generated.iter().map(|(_, name)| format!("{name:?}")).collect();
-    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [\n    {}\n]\n", members.join(",\n    "));
-    write_if_changed(&work.join("Cargo.toml"), &manifest).map_err(|e| Failure(format!("{}: {e}", work.display())))
+    let members: Vec<String> = generated
+        .iter()
+        .map(|(_, name)| format!("{name:?}"))
+        .collect();
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [\n    {}\n]\n",
+        members.join(",\n    ")
+    );
+    write_if_changed(&work.join("Cargo.toml"), &manifest)
+        .map_err(|e| Failure(format!("{}: {e}", work.display())))
 }
 
 /// `cargo check` over the chosen crates, errors and warnings per service.
@@ -267,20 +297,27 @@ fn check_crates(work: &Path, chosen: &[(String, String)]) -> Result<bool, Failur
         command.args(["-p", crate_name]);
     }
     let started = Instant::now();
-    let output = command.output().map_err(|e| Failure(format!("running cargo check: {e}")))?;
+    let output = command
+        .output()
+        .map_err(|e| Failure(format!("running cargo check: {e}")))?;
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
 
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in stdout.lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if message["reason"] != "compiler-message" {
             continue;
         }
         let package = package_name(message["package_id"].as_str().unwrap_or_default());
         let level = message["message"]["level"].as_str().unwrap_or_default();
-        let rendered = message["message"]["rendered"].as_str().unwrap_or_default().to_owned();
+        let rendered = message["message"]["rendered"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         match level {
             "error" => errors.entry(package).or_default().push(rendered),
             "warning" => warnings.entry(package).or_default().push(rendered),
@@ -295,21 +332,35 @@ fn check_crates(work: &Path, chosen: &[(String, String)]) -> Result<bool, Failur
         warning_count += service_warnings;
         if service_errors > 0 {
             failed += 1;
-            let first = errors[crate_name][0].lines().take(6).collect::<Vec<_>>().join("\n    ");
+            let first = errors[crate_name][0]
+                .lines()
+                .take(6)
+                .collect::<Vec<_>>()
+                .join("\n    ");
             println!("FAILED {service}: {service_errors} errors, {service_warnings} warnings\n    {first}");
         } else {
             compiled += 1;
             if service_warnings > 0 {
-                let first = warnings[crate_name][0].lines().take(6).collect::<Vec<_>>().join("\n    ");
+                let first = warnings[crate_name][0]
+                    .lines()
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join("\n    ");
                 println!("WARNINGS {service}: {service_warnings}\n    {first}");
             }
         }
     }
     if !output.status.success() && failed == 0 {
         let _ = writeln!(std_err, "{}", String::from_utf8_lossy(&output.stderr));
-        return Err(Failure("cargo check failed outside the generated crates".to_owned()));
+        return Err(Failure(
+            "cargo check failed outside the generated crates".to_owned(),
+        ));
     }
-    println!("cargo check of {} crates took {:.1} s", chosen.len(), elapsed.as_secs_f64());
+    println!(
+        "cargo check of {} crates took {:.1} s",
+        chosen.len(),
+        elapsed.as_secs_f64()
+    );
     println!("{compiled} compiled, {failed} failed, {warning_count} warnings");
     Ok(failed == 0 && warning_count == 0)
 }
@@ -318,7 +369,11 @@ fn check_crates(work: &Path, chosen: &[(String, String)]) -> Result<bool, Failur
 fn package_name(id: &str) -> String {
     if let Some(rest) = id.strip_prefix("path+file://") {
         let path = rest.split('#').next().unwrap_or_default();
-        return Path::new(path).file_name().unwrap_or_default().to_string_lossy().into_owned();
+        return Path::new(path)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
     }
     id.split(' ').next().unwrap_or_default().to_owned()
 }
@@ -339,8 +394,14 @@ mod tests {
         make("alpha", "2020-01-01", "service-2.json", b"{}");
         make("alpha", "2021-01-01", "paginators-1.json", b"{}");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(br#"{"metadata": {"protocol": "json"}}"#).unwrap();
-        make("beta", "2019-01-01", "service-2.json.gz", &gz.finish().unwrap());
+        gz.write_all(br#"{"metadata": {"protocol": "json"}}"#)
+            .unwrap();
+        make(
+            "beta",
+            "2019-01-01",
+            "service-2.json.gz",
+            &gz.finish().unwrap(),
+        );
         let models = find_models(dir.path()).unwrap();
         assert_eq!(models.len(), 2);
         assert!(models[0].path.ends_with("alpha/2020-01-01/service-2.json"));
@@ -350,7 +411,13 @@ mod tests {
 
     #[test]
     fn package_names_from_ids() {
-        assert_eq!(package_name("path+file:///work/target/corpus/s3-control#0.1.0"), "s3-control");
-        assert_eq!(package_name("s3-control 0.1.0 (path+file:///x)"), "s3-control");
+        assert_eq!(
+            package_name("path+file:///work/target/corpus/s3-control#0.1.0"),
+            "s3-control"
+        );
+        assert_eq!(
+            package_name("s3-control 0.1.0 (path+file:///x)"),
+            "s3-control"
+        );
     }
 }

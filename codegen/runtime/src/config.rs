@@ -3,8 +3,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::credentials::Credentials;
+use crate::credentials::{
+    Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
+};
+use crate::env::Env;
 use crate::http::{HttpClient, SharedHttpClient};
+use crate::sigv4::Signer;
 
 /// An AWS region, such as `us-east-1`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -42,7 +46,9 @@ impl From<String> for Region {
 
 /// What a client needs to reach a service: region, endpoint, credentials and transport.
 ///
-/// One `Config` can serve clients of several services. It is cheap to clone.
+/// One `Config` can serve clients of several services. It is cheap to clone,
+/// and clones share one request [`Signer`], whose cache of signing keys then
+/// serves every client built from them.
 ///
 /// ```
 /// use sdk_runtime::{Config, Credentials};
@@ -57,14 +63,50 @@ impl From<String> for Region {
 pub struct Config {
     region: Option<Region>,
     endpoint_url: Option<Arc<str>>,
-    credentials: Option<Credentials>,
+    credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
+    signer: Arc<Signer>,
 }
 
 impl Config {
     /// A builder for a `Config`.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// A builder set up from the process environment, as the AWS CLI reads it:
+    ///
+    /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
+    /// - endpoint override: `AWS_ENDPOINT_URL`;
+    /// - credentials: a [`DefaultCredentialsChain`] (`AWS_ACCESS_KEY_ID`,
+    ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, else the `AWS_PROFILE`
+    ///   or `default` profile of `~/.aws/credentials` and `~/.aws/config`),
+    ///   resolved at the first call, not here.
+    ///
+    /// Values set on the returned builder replace what the environment says.
+    /// A transport still has to be set.
+    ///
+    /// ```
+    /// use sdk_runtime::Config;
+    ///
+    /// let config = Config::from_env().region("eu-west-1").build();
+    /// assert_eq!(config.region().map(|r| r.as_str()), Some("eu-west-1"));
+    /// ```
+    pub fn from_env() -> ConfigBuilder {
+        Self::from_env_with(Env::process())
+    }
+
+    /// As [`Config::from_env`], reading `env` instead of the process
+    /// environment (for the credential files too).
+    pub fn from_env_with(env: Env) -> ConfigBuilder {
+        let region = env
+            .get("AWS_REGION")
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .map(Region::from);
+        Self::builder()
+            .set_region(region)
+            .set_endpoint_url(env.get("AWS_ENDPOINT_URL"))
+            .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
 
     /// The region requests are sent to and signed for.
@@ -77,9 +119,23 @@ impl Config {
         self.endpoint_url.as_deref()
     }
 
-    /// The credentials requests are signed with.
+    /// The fixed credentials requests are signed with, if they were set with
+    /// [`ConfigBuilder::credentials`]; `None` if there are none or a provider
+    /// supplies them (see [`Config::credentials_provider`]).
     pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials
+            .as_ref()
+            .and_then(SharedCredentialsProvider::fixed_credentials)
+    }
+
+    /// Where requests get their credentials, each time one is signed.
+    pub fn credentials_provider(&self) -> Option<&SharedCredentialsProvider> {
         self.credentials.as_ref()
+    }
+
+    /// The signer requests are signed with, shared by this configuration's clones.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
     }
 
     /// The transport requests are sent with.
@@ -128,15 +184,28 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sets the credentials requests are signed with.
+    /// Sets the credentials requests are signed with (replacing any provider).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.inner.credentials = Some(credentials);
+        self.inner.credentials = Some(SharedCredentialsProvider::fixed(credentials));
         self
     }
 
-    /// Sets or clears the credentials.
+    /// Sets or clears the credentials (replacing any provider).
     pub fn set_credentials(mut self, credentials: Option<Credentials>) -> Self {
-        self.inner.credentials = credentials;
+        self.inner.credentials = credentials.map(SharedCredentialsProvider::fixed);
+        self
+    }
+
+    /// Gets credentials from `provider` each time a request is signed
+    /// (replacing any fixed credentials).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.inner.credentials = Some(SharedCredentialsProvider::new(provider));
+        self
+    }
+
+    /// Sets or clears the credentials provider.
+    pub fn set_credentials_provider(mut self, provider: Option<SharedCredentialsProvider>) -> Self {
+        self.inner.credentials = provider;
         self
     }
 
@@ -181,5 +250,112 @@ mod tests {
             .credentials(Credentials::new("AKID", "TOPSECRET", None))
             .build();
         assert!(!format!("{config:?}").contains("TOPSECRET"));
+    }
+
+    #[test]
+    fn credentials_or_a_provider() {
+        let creds = Credentials::new("AKID", "SECRET", None);
+        let fixed = Config::builder().credentials(creds.clone()).build();
+        assert_eq!(fixed.credentials(), Some(&creds));
+        let provided = fixed
+            .to_builder()
+            .credentials_provider(Credentials::new("OTHER", "SECRET", None))
+            .build();
+        assert_eq!(provided.credentials(), None);
+        let resolved = provided
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .unwrap();
+        assert_eq!(resolved.access_key_id(), "OTHER");
+        let cleared = provided.to_builder().set_credentials(None).build();
+        assert!(cleared.credentials_provider().is_none());
+    }
+
+    #[test]
+    fn clones_share_the_signer() {
+        let config = Config::builder().region("us-east-1").build();
+        let clone = config.clone();
+        let rebuilt = config.to_builder().region("eu-west-1").build();
+        assert!(std::ptr::eq(config.signer(), clone.signer()));
+        assert!(std::ptr::eq(config.signer(), rebuilt.signer()));
+        assert!(!std::ptr::eq(config.signer(), Config::default().signer()));
+    }
+
+    #[test]
+    fn from_env_reads_region_endpoint_and_credentials() {
+        let env = Env::from_pairs([
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_ENDPOINT_URL", "http://localhost:4566"),
+            ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+            ("AWS_SECRET_ACCESS_KEY", "TOPSECRET"),
+        ]);
+        let config = Config::from_env_with(env).build();
+        assert_eq!(config.region().map(Region::as_str), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url(), Some("http://localhost:4566"));
+        let creds = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .unwrap();
+        assert_eq!(creds.access_key_id(), "ENVKEY");
+        assert!(!format!("{config:?}").contains("TOPSECRET"));
+
+        let fallback =
+            Config::from_env_with(Env::from_pairs([("AWS_DEFAULT_REGION", "us-west-2")])).build();
+        assert_eq!(fallback.region().map(Region::as_str), Some("us-west-2"));
+        assert_eq!(fallback.endpoint_url(), None);
+    }
+
+    #[test]
+    fn explicit_values_win_over_the_environment() {
+        let env = Env::from_pairs([
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://localhost:4566"),
+            ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+            ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+        ]);
+        let config = Config::from_env_with(env)
+            .region("ap-south-1")
+            .endpoint_url("https://example.com")
+            .credentials(Credentials::new("EXPLICIT", "SECRET", None))
+            .build();
+        assert_eq!(config.region().map(Region::as_str), Some("ap-south-1"));
+        assert_eq!(config.endpoint_url(), Some("https://example.com"));
+        assert_eq!(
+            config.credentials().map(Credentials::access_key_id),
+            Some("EXPLICIT")
+        );
+    }
+
+    #[test]
+    fn from_env_resolves_credentials_lazily() {
+        // Nothing to find: building works, resolving says what was tried.
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_string_lossy().into_owned();
+        let config = Config::from_env_with(Env::from_pairs([("HOME", home.as_str())])).build();
+        assert_eq!(config.region(), None);
+        let err = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .unwrap_err();
+        assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
+
+        // Credentials written after the configuration was built are found.
+        let aws = dir.path().join(".aws");
+        std::fs::create_dir(&aws).unwrap();
+        std::fs::write(
+            aws.join("credentials"),
+            "[default]\naws_access_key_id = LATE\naws_secret_access_key = S\n",
+        )
+        .unwrap();
+        let creds = config
+            .credentials_provider()
+            .unwrap()
+            .provide_credentials()
+            .unwrap();
+        assert_eq!(creds.access_key_id(), "LATE");
     }
 }

@@ -5,13 +5,16 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use crate::credentials::CredentialsError;
 use crate::http::{ConnectorError, HttpResponse};
+use crate::sigv4::SigningError;
 
 /// Boxed error source.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// The request could not be built: a required member is missing, a value
-/// cannot be sent, or the configuration lacks something the call needs.
+/// cannot be sent, the configuration lacks something the call needs, or the
+/// request could not be signed.
 #[derive(Debug)]
 pub struct BuildError {
     kind: BuildErrorKind,
@@ -29,6 +32,8 @@ enum BuildErrorKind {
     },
     Config(String),
     Serialization(BoxError),
+    Credentials(CredentialsError),
+    Signing(SigningError),
 }
 
 impl BuildError {
@@ -63,6 +68,20 @@ impl BuildError {
         }
     }
 
+    /// No credentials could be resolved to sign the request with.
+    pub fn credentials(source: CredentialsError) -> Self {
+        Self {
+            kind: BuildErrorKind::Credentials(source),
+        }
+    }
+
+    /// The request could not be signed.
+    pub fn signing(source: SigningError) -> Self {
+        Self {
+            kind: BuildErrorKind::Signing(source),
+        }
+    }
+
     /// The member (wire name) this error is about, if any.
     pub fn member(&self) -> Option<&str> {
         match &self.kind {
@@ -84,6 +103,8 @@ impl fmt::Display for BuildError {
             }
             BuildErrorKind::Config(reason) => write!(f, "configuration: {reason}"),
             BuildErrorKind::Serialization(source) => write!(f, "serializing the request: {source}"),
+            BuildErrorKind::Credentials(source) => write!(f, "credentials: {source}"),
+            BuildErrorKind::Signing(source) => write!(f, "signing the request: {source}"),
         }
     }
 }
@@ -92,6 +113,8 @@ impl StdError for BuildError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.kind {
             BuildErrorKind::Serialization(source) => Some(&**source),
+            BuildErrorKind::Credentials(source) => Some(source),
+            BuildErrorKind::Signing(source) => Some(source),
             _ => None,
         }
     }

@@ -4,11 +4,16 @@
 //! wire mapping, one method per operation). Everything that is the same for
 //! every service lives here, once, compiled and tested as itself:
 //!
-//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from;
+//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from,
+//!   by hand or from the environment ([`Config::from_env`]);
+//! - [`credentials`]: where credentials come from (fixed, environment
+//!   variables, the shared `~/.aws` files, or a chain of those), and
+//!   [`env`](mod@env), the environment they are read through;
+//! - [`sigv4`]: AWS Signature Version 4 request signing;
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
 //!   implementation in [`testing`];
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
-//!   dispatch, parse) shared by every operation;
+//!   sign, dispatch, parse) shared by every operation;
 //! - [`error`]: [`SdkError`] and the pieces of an error response;
 //! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
 //!   helpers the generated serializers call;
@@ -20,6 +25,7 @@ pub mod checksum;
 pub mod config;
 pub mod credentials;
 pub mod datetime;
+pub mod env;
 pub mod error;
 pub mod headers;
 pub mod http;
@@ -27,6 +33,7 @@ pub mod json;
 pub mod operation;
 pub mod param;
 pub mod rest_json;
+pub mod sigv4;
 pub mod testing;
 pub mod token;
 pub mod uri;

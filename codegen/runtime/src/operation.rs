@@ -3,14 +3,17 @@
 //! A generated operation supplies the two sans-IO halves
 //! ([`Operation::serialize_request`], [`Operation::parse_response`]); this
 //! module supplies the rest, the same for every service: endpoint
-//! resolution, dispatch through the configured transport, and turning the
-//! outcome into [`SdkError`].
+//! resolution, SigV4 signing, dispatch through the configured transport, and
+//! turning the outcome into [`SdkError`].
 
 use std::borrow::Cow;
+use std::time::SystemTime;
 
 use crate::config::Config;
+use crate::credentials::ProvideCredentials;
 use crate::error::{BoxError, BuildError, SdkError};
 use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use crate::sigv4::{SigningParams, SigningSettings};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +71,9 @@ pub trait Operation {
     ) -> Result<Self::Output, ResponseFailure<Self::Error>>;
 }
 
-/// Calls operation `O` of `service` with `input`, as `config` says.
+/// Calls operation `O` of `service` with `input`, as `config` says: builds
+/// the request, points it at the endpoint, signs it with the configured
+/// credentials and region, sends it and parses the response.
 pub async fn invoke<O: Operation>(
     config: &Config,
     service: &ServiceInfo,
@@ -82,6 +87,7 @@ pub async fn invoke<O: Operation>(
             "no HTTP client is configured; set one with `Config::builder().http_client(..)`",
         ))
     })?;
+    sign(config, service, &mut request).map_err(SdkError::construction_failure)?;
     let response = client
         .send(request)
         .await
@@ -118,6 +124,43 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
         "https://{}.{name}.amazonaws.com",
         service.endpoint_prefix
     )))
+}
+
+/// Signs `request` (SigV4, in headers) for `service` with the configured
+/// credentials and region, at the current time.
+pub fn sign(
+    config: &Config,
+    service: &ServiceInfo,
+    request: &mut HttpRequest,
+) -> Result<(), BuildError> {
+    let region = config.region().ok_or_else(|| {
+        BuildError::config(
+            "a region is needed to sign requests and none is configured (an `endpoint_url` \
+             does not say which region to sign for); set one with \
+             `Config::builder().region(..)` or AWS_REGION",
+        )
+    })?;
+    let provider = config.credentials_provider().ok_or_else(|| {
+        BuildError::config(
+            "no credentials are configured; set them with `Config::builder().credentials(..)` \
+             or `.credentials_provider(..)`, or start from `Config::from_env()` to read \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile of ~/.aws/credentials",
+        )
+    })?;
+    let credentials = provider
+        .provide_credentials()
+        .map_err(BuildError::credentials)?;
+    let params = SigningParams {
+        credentials: &credentials,
+        region: region.as_str(),
+        service: service.signing_name,
+        time: SystemTime::now(),
+        settings: SigningSettings::default(),
+    };
+    config
+        .signer()
+        .sign(request, &params)
+        .map_err(BuildError::signing)
 }
 
 /// Prefixes the request's path-and-query URI with `base`, and its host with
@@ -200,5 +243,193 @@ mod tests {
             .body(bytes::Bytes::new())
             .unwrap();
         assert!(set_endpoint(&mut request, "not a url").is_err());
+    }
+
+    mod signing {
+        use std::error::Error as _;
+
+        use bytes::Bytes;
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+
+        use super::*;
+        use crate::block_on::block_on;
+        use crate::credentials::{Credentials, CredentialsError};
+        use crate::error::{ErrorMetadata, Unhandled};
+        use crate::testing::ReplayClient;
+
+        const BODY: &[u8] = br#"{"status":"IN_PROGRESS"}"#;
+
+        /// POSTs JSON to a path with an encoded label and an unsorted query.
+        struct PutThing;
+
+        impl Operation for PutThing {
+            const NAME: &'static str = "PutThing";
+            type Input = ();
+            type Output = ();
+            type Error = Unhandled;
+
+            fn serialize_request(_: &()) -> Result<HttpRequest, BuildError> {
+                Ok(http::Request::builder()
+                    .method("POST")
+                    .uri("/things/a%20b?z=2&a=1")
+                    .header("content-type", "application/json")
+                    .body(Bytes::from_static(BODY))
+                    .unwrap())
+            }
+
+            fn parse_response(response: &HttpResponse) -> Result<(), ResponseFailure<Unhandled>> {
+                if response.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(ResponseFailure::Service(Unhandled::new(
+                        ErrorMetadata::default(),
+                        response.body().clone(),
+                    )))
+                }
+            }
+        }
+
+        fn config(replay: &ReplayClient, credentials: Credentials) -> Config {
+            Config::builder()
+                .region("us-east-1")
+                .endpoint_url("http://127.0.0.1:8080")
+                .credentials(credentials)
+                .http_client(replay.clone())
+                .build()
+        }
+
+        fn hex(bytes: &[u8]) -> String {
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
+
+        fn hmac(key: &[u8], data: &str) -> Vec<u8> {
+            let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+            mac.update(data.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }
+
+        #[test]
+        fn sent_requests_carry_a_valid_signature() {
+            let token = "SESSION/TOKEN+==";
+            let replay = ReplayClient::new();
+            replay.push_response(200, "{}");
+            let config = config(
+                &replay,
+                Credentials::new("AKID", "SECRET", Some(token.into())),
+            );
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            let sent = replay.last_request().unwrap();
+            let headers = sent.headers();
+            assert_eq!(headers["host"], "127.0.0.1:8080");
+            assert_eq!(headers["x-amz-security-token"], token);
+            let date = headers["x-amz-date"].to_str().unwrap();
+            assert!(
+                date.len() == 16 && date.as_bytes()[8] == b'T' && date.ends_with('Z'),
+                "{date}"
+            );
+
+            // The signature, worked out here from the request as sent.
+            let signed_headers = "content-type;host;x-amz-date;x-amz-security-token";
+            let canonical = format!(
+                "POST\n/things/a%2520b\na=1&z=2\ncontent-type:application/json\n\
+                 host:127.0.0.1:8080\nx-amz-date:{date}\nx-amz-security-token:{token}\n\n\
+                 {signed_headers}\n{}",
+                hex(&Sha256::digest(sent.body()))
+            );
+            let scope = format!("{}/us-east-1/test/aws4_request", &date[..8]);
+            let string_to_sign = format!(
+                "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
+                hex(&Sha256::digest(canonical.as_bytes()))
+            );
+            let key = hmac(
+                &hmac(&hmac(&hmac(b"AWS4SECRET", &date[..8]), "us-east-1"), "test"),
+                "aws4_request",
+            );
+            let signature = hex(&hmac(&key, &string_to_sign));
+            assert_eq!(
+                headers["authorization"],
+                format!(
+                    "AWS4-HMAC-SHA256 Credential=AKID/{scope}, \
+                     SignedHeaders={signed_headers}, Signature={signature}"
+                )
+                .as_str()
+            );
+        }
+
+        #[test]
+        fn fixed_credentials_send_no_token_and_clones_share_derived_keys() {
+            let replay = ReplayClient::new();
+            replay.push_response(200, "{}");
+            replay.push_response(200, "{}");
+            let config = config(&replay, Credentials::new("AKID", "SECRET", None));
+            let clone = config.clone();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            block_on(invoke::<PutThing>(&clone, &SERVICE, &())).unwrap();
+            let requests = replay.requests();
+            assert!(requests[0].headers().get("x-amz-security-token").is_none());
+            assert!(requests[1].headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .contains("SignedHeaders=content-type;host;x-amz-date,"));
+            assert_eq!(config.signer().keys_derived(), 1);
+        }
+
+        #[test]
+        fn missing_region_or_credentials_are_clear_errors_and_nothing_is_sent() {
+            let replay = ReplayClient::new();
+            let no_region = Config::builder()
+                .endpoint_url("http://127.0.0.1:8080")
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_client(replay.clone())
+                .build();
+            let err = block_on(invoke::<PutThing>(&no_region, &SERVICE, &())).unwrap_err();
+            assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
+            assert!(
+                err.to_string().contains("a region is needed to sign"),
+                "{err}"
+            );
+
+            let no_credentials = no_region
+                .to_builder()
+                .region("us-east-1")
+                .set_credentials(None)
+                .build();
+            let err = block_on(invoke::<PutThing>(&no_credentials, &SERVICE, &())).unwrap_err();
+            assert!(
+                err.to_string().contains("no credentials are configured"),
+                "{err}"
+            );
+            assert!(err.to_string().contains("Config::from_env()"), "{err}");
+            assert!(replay.requests().is_empty());
+        }
+
+        #[derive(Debug)]
+        struct NoCredentials;
+
+        impl ProvideCredentials for NoCredentials {
+            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+                Err(CredentialsError::not_found("nothing in the test vault"))
+            }
+        }
+
+        #[test]
+        fn provider_errors_are_construction_failures_with_a_source() {
+            let replay = ReplayClient::new();
+            let config = Config::builder()
+                .region("us-east-1")
+                .credentials_provider(NoCredentials)
+                .http_client(replay.clone())
+                .build();
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "failed to construct request: credentials: no credentials found: \
+                 nothing in the test vault"
+            );
+            let build = err.source().unwrap();
+            assert!(build.source().unwrap().is::<CredentialsError>());
+            assert!(replay.requests().is_empty());
+        }
     }
 }
