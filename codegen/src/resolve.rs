@@ -646,8 +646,12 @@ fn check_binding(shapes: &[Shape], member: &Member) -> Result<(), String> {
             member.location, target.name
         ));
     }
-    if member.json_value && !matches!(target.kind, ShapeKind::String) {
-        return Err("`jsonvalue` members must target a string".to_owned());
+    // `jsonvalue` changes how a header carries a string; elsewhere it only describes the content.
+    if member.json_value
+        && member.location == Location::Header
+        && !matches!(target.kind, ShapeKind::String)
+    {
+        return Err("a `jsonvalue` header must target a string".to_owned());
     }
     Ok(())
 }
