@@ -221,7 +221,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// Year, month, day, hour, minute and second of seconds since the epoch.
-fn civil(seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
+pub(crate) fn civil(seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
     let days = seconds.div_euclid(86_400);
     let rest = seconds.rem_euclid(86_400);
     let z = days + 719_468;
@@ -582,6 +582,21 @@ mod tests {
             DateTime::parse("-1.5", TimestampFormat::EpochSeconds),
             Ok(DateTime::from_millis(-1500))
         );
+    }
+
+    #[test]
+    fn civil_dates_match_a_day_count() {
+        // Walks 1970..2500 a day at a time against a plain calendar.
+        let mut seconds = 0;
+        for year in 1970..2500i64 {
+            for month in 1..=12u32 {
+                for day in 1..=days_in_month(year, month) {
+                    assert_eq!(civil(seconds), (year, month, day, 0, 0, 0));
+                    assert_eq!(days_from_civil(year, month, day) * 86_400, seconds);
+                    seconds += 86_400;
+                }
+            }
+        }
     }
 
     #[test]
