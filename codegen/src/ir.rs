@@ -33,6 +33,8 @@ pub struct Service {
     pub operations: Vec<Operation>,
     /// Every error shape some operation returns, sorted by model name.
     pub errors: Vec<ShapeId>,
+    /// Operations the generator leaves out, with the reason, sorted by name.
+    pub left_out: Vec<(String, String)>,
 }
 
 impl Service {
@@ -76,6 +78,8 @@ pub enum ShapeKind {
     Float,
     Double,
     Blob,
+    /// A blob sent or received as a whole HTTP body (`streaming: true`).
+    StreamingBlob,
     /// A point in time, with the format its shape declares, if any.
     Timestamp {
         format: Option<TimestampFormat>,

@@ -33,6 +33,8 @@ pub struct GeneratedCrate {
     pub name: String,
     /// File contents by path relative to the crate's directory, `/`-separated.
     pub files: BTreeMap<String, String>,
+    /// Operations of the model the crate leaves out, with the reason (also in the crate's docs).
+    pub left_out: Vec<(String, String)>,
 }
 
 /// Time spent in each stage of one [`generate_timed`] run.
@@ -81,6 +83,7 @@ pub fn generate_timed(
     let generated = GeneratedCrate {
         name: service.crate_name,
         files: out,
+        left_out: service.left_out,
     };
     Ok((generated, times))
 }

@@ -128,6 +128,11 @@ pub struct Shape {
     pub union: bool,
     #[serde(default)]
     pub document: bool,
+    #[serde(default)]
+    pub eventstream: bool,
+    // blob
+    #[serde(default)]
+    pub streaming: bool,
     // timestamp
     #[serde(default)]
     pub timestamp_format: Option<String>,

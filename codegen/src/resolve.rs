@@ -118,12 +118,17 @@ impl<'m> Resolver<'m> {
         box_recursion(&mut shapes);
 
         let mut modules = Namespace::default();
-        let operations: Vec<Operation> = self
-            .model
-            .operations
-            .iter()
-            .map(|(name, op)| self.operation(name, op, &shapes, &mut modules))
-            .collect();
+        let mut left_out = Vec::new();
+        let mut operations = Vec::new();
+        for (name, op) in &self.model.operations {
+            match self.event_stream(op) {
+                Some(member) => left_out.push((
+                    name.clone(),
+                    format!("its `{member}` is an event stream, which this generator does not support yet"),
+                )),
+                None => operations.push(self.operation(name, op, &shapes, &mut modules)),
+            }
+        }
         mark_emitted(&mut shapes, &operations);
         name_types(&mut shapes);
 
@@ -149,7 +154,24 @@ impl<'m> Resolver<'m> {
             shapes,
             operations,
             errors: errors.into_iter().collect(),
+            left_out,
         }
+    }
+
+    /// The input or output member of `op` that is an event stream, if any.
+    fn event_stream(&self, op: &model::Operation) -> Option<String> {
+        [&op.input, &op.output]
+            .into_iter()
+            .flatten()
+            .find_map(|shape_ref| {
+                let shape = self.model.shapes.get(&shape_ref.shape)?;
+                shape.members.0.iter().find_map(|(name, member)| {
+                    let target = self.model.shapes.get(&member.shape)?;
+                    target
+                        .eventstream
+                        .then(|| format!("{}.{name}", shape_ref.shape))
+                })
+            })
     }
 
     fn empty_service(
@@ -171,6 +193,7 @@ impl<'m> Resolver<'m> {
             shapes: Vec::new(),
             operations: Vec::new(),
             errors: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 
@@ -188,6 +211,7 @@ impl<'m> Resolver<'m> {
             "long" => ShapeKind::Long,
             "float" => ShapeKind::Float,
             "double" => ShapeKind::Double,
+            "blob" if shape.streaming => ShapeKind::StreamingBlob,
             "blob" => ShapeKind::Blob,
             "list" => match &shape.member {
                 Some(member) => ShapeKind::List {
@@ -778,19 +802,23 @@ fn name_types(shapes: &mut [Shape]) {
 /// structure through members held by value: the cycles that would
 /// otherwise make a type of infinite size.
 fn box_recursion(shapes: &mut [Shape]) {
-    let direct = |shape: &Shape| -> Vec<ShapeId> {
-        match &shape.kind {
-            ShapeKind::Structure(s) => s.members.iter().map(|m| m.target).collect(),
-            _ => Vec::new(),
-        }
+    // Edges through members held by value: structures and unions (lists and maps already indirect).
+    let by_value = |id: &ShapeId| {
+        matches!(
+            shapes[id.0].kind,
+            ShapeKind::Structure(_) | ShapeKind::Union(_)
+        )
     };
     let edges: Vec<Vec<ShapeId>> = shapes
         .iter()
-        .map(|s| {
-            direct(s)
-                .into_iter()
-                .filter(|t| matches!(shapes[t.0].kind, ShapeKind::Structure(_)))
-                .collect()
+        .map(|shape| match &shape.kind {
+            ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) => s
+                .members
+                .iter()
+                .map(|m| m.target)
+                .filter(by_value)
+                .collect(),
+            _ => Vec::new(),
         })
         .collect();
     let reaches = |from: ShapeId, to: ShapeId| -> bool {

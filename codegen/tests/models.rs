@@ -100,6 +100,28 @@ fn small_model_generates_with_boxed_recursion() {
 }
 
 #[test]
+fn recursive_unions_are_boxed() {
+    let mut model = small_model();
+    model["shapes"]["Filter"] = json!({
+        "type": "structure",
+        "union": true,
+        "members": {"not": {"shape": "Filter"}, "all": {"shape": "Filters"}, "name": {"shape": "Id"}}
+    });
+    model["shapes"]["Filters"] = json!({"type": "list", "member": {"shape": "Filter"}});
+    model["shapes"]["Widget"]["members"]["filter"] = json!({"shape": "Filter"});
+    let generated = generate_value(&model).unwrap();
+    let types = &generated.files["src/types.rs"];
+    assert!(
+        types.contains("Not(::std::boxed::Box<crate::types::Filter>)"),
+        "{types}"
+    );
+    assert!(
+        types.contains("All(::std::vec::Vec<crate::types::Filter>)"),
+        "{types}"
+    );
+}
+
+#[test]
 fn truncated_json_names_the_file_and_position() {
     let text = small_model().to_string();
     let err = generate("model/widgets.json", &text[..text.len() / 2], &options()).unwrap_err();

@@ -30,9 +30,17 @@ pub struct ServiceModel {
 /// What happened to one service.
 #[derive(Debug)]
 enum Outcome {
-    Generated { crate_name: String },
-    Failed { stage: String, reason: String },
-    Unsupported { protocol: String },
+    Generated {
+        crate_name: String,
+        left_out: Vec<(String, String)>,
+    },
+    Failed {
+        stage: String,
+        reason: String,
+    },
+    Unsupported {
+        protocol: String,
+    },
 }
 
 /// Finds the newest version of every service in a botocore `data` folder.
@@ -151,11 +159,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let total = started.elapsed();
 
     let mut generated = Vec::new();
-    let (mut failed, mut unsupported) = (0, 0);
+    let (mut failed, mut unsupported, mut left_out_count, mut left_out_services) = (0, 0, 0, 0);
     for (service, outcome) in &outcomes {
         match outcome {
-            Outcome::Generated { crate_name } => {
-                generated.push((service.clone(), crate_name.clone()))
+            Outcome::Generated {
+                crate_name,
+                left_out,
+            } => {
+                generated.push((service.clone(), crate_name.clone()));
+                if !left_out.is_empty() {
+                    left_out_services += 1;
+                    left_out_count += left_out.len();
+                    for (operation, reason) in left_out {
+                        println!("left out {service}::{operation}: {reason}");
+                    }
+                }
             }
             Outcome::Failed { stage, reason } => {
                 failed += 1;
@@ -170,6 +188,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
         if let Outcome::Unsupported { protocol } = outcome {
             *protocols.entry(protocol.as_str()).or_default() += 1;
         }
+    }
+    if left_out_count > 0 {
+        println!(
+            "left out: {left_out_count} operations in {left_out_services} services (each listed in its crate's docs)"
+        );
     }
     for (protocol, count) in &protocols {
         println!("unsupported: {count} services use protocol {protocol}, not supported yet");
@@ -259,6 +282,7 @@ fn generate_one(
     times.write += clock.elapsed();
     Outcome::Generated {
         crate_name: generated.name,
+        left_out: generated.left_out,
     }
 }
 

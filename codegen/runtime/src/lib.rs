@@ -21,6 +21,7 @@
 
 pub mod blob;
 pub mod block_on;
+pub mod byte_stream;
 pub mod checksum;
 pub mod config;
 pub mod credentials;
@@ -39,6 +40,7 @@ pub mod token;
 pub mod uri;
 
 pub use blob::Blob;
+pub use byte_stream::ByteStream;
 pub use config::{Config, ConfigBuilder, Region};
 pub use credentials::Credentials;
 pub use datetime::{DateTime, TimestampFormat};

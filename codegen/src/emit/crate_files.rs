@@ -92,6 +92,19 @@ let client = Client::from_conf(config);
 - [`protocol`]: the rest-json wire mapping as sans-IO functions."
     );
     docs.extend(usage.lines().map(str::to_owned));
+    if !service.left_out.is_empty() {
+        docs.extend([
+            String::new(),
+            "# Operations not generated".to_owned(),
+            String::new(),
+        ]);
+        docs.extend(
+            service
+                .left_out
+                .iter()
+                .map(|(name, reason)| format!("- `{name}`: {reason}.")),
+        );
+    }
     let docs = inner_doc_attrs(&docs);
     let service_id = &service.service_id;
     let endpoint_prefix = &service.endpoint_prefix;

@@ -170,6 +170,7 @@ fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
         ShapeKind::Float => quote!(f32),
         ShapeKind::Double => quote!(f64),
         ShapeKind::Blob => quote!(::sdk_runtime::Blob),
+        ShapeKind::StreamingBlob => quote!(::sdk_runtime::ByteStream),
         ShapeKind::Timestamp { .. } => quote!(::sdk_runtime::DateTime),
         ShapeKind::Document => quote!(::sdk_runtime::Document),
         ShapeKind::List { member } => {
@@ -221,6 +222,7 @@ fn value_kind(service: &Service, id: ShapeId) -> ValueKind {
         ShapeKind::List { member } => ValueKind::List(*member),
         ShapeKind::Map { value, .. } => ValueKind::Map(*value),
         ShapeKind::Blob
+        | ShapeKind::StreamingBlob
         | ShapeKind::Document
         | ShapeKind::Enum(_)
         | ShapeKind::Structure(_)
@@ -237,6 +239,10 @@ fn setter_param(service: &Service, id: ShapeId) -> (TokenStream, TokenStream) {
         ),
         ShapeKind::Blob => (
             quote!(impl ::std::convert::Into<::sdk_runtime::Blob>),
+            quote!(.into()),
+        ),
+        ShapeKind::StreamingBlob => (
+            quote!(impl ::std::convert::Into<::sdk_runtime::ByteStream>),
             quote!(.into()),
         ),
         _ => (rust_type(service, id), quote!()),

@@ -648,7 +648,7 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
         Some(payload) => {
             let field = member_ident(payload);
             let (content_type, bytes, when_unset) = match &service.shape(payload.target).kind {
-                ShapeKind::Blob => (
+                ShapeKind::Blob | ShapeKind::StreamingBlob => (
                     quote!("application/octet-stream"),
                     quote!(value.as_bytes().to_vec()),
                     None,
@@ -713,6 +713,9 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
             let field = member_ident(payload);
             let value = match &service.shape(payload.target).kind {
                 ShapeKind::Blob => quote!(::sdk_runtime::Blob::new(response.body().to_vec())),
+                ShapeKind::StreamingBlob => {
+                    quote!(::sdk_runtime::ByteStream::new(response.body().clone()))
+                }
                 ShapeKind::String => quote! {
                     String::from_utf8(response.body().to_vec()).map_err(ResponseFailure::malformed)?
                 },

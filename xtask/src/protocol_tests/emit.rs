@@ -348,6 +348,10 @@ impl Emitter<'_> {
                 let bytes = Literal::byte_string(value.as_str().ok_or_else(mismatch)?.as_bytes());
                 quote!(::sdk_runtime::Blob::new(#bytes.to_vec()))
             }
+            ShapeKind::StreamingBlob => {
+                let bytes = Literal::byte_string(value.as_str().ok_or_else(mismatch)?.as_bytes());
+                quote!(::sdk_runtime::ByteStream::new(#bytes.to_vec()))
+            }
             ShapeKind::Timestamp { .. } => match (value.as_i64(), value.as_f64()) {
                 (Some(seconds), _) => quote!(::sdk_runtime::DateTime::from_secs(#seconds)),
                 (None, Some(seconds)) => {
