@@ -17,6 +17,8 @@ use serde::Deserialize;
 
 use crate::codegen::Failure;
 
+const USAGE: &str = "usage: cargo xtask corpus DIR [--compile [SERVICES...] | --bench [RUNS]]";
+
 /// The one protocol the generator speaks.
 const SUPPORTED: &str = "rest-json";
 
@@ -127,11 +129,19 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let (dir, compile, only) = match args {
         [dir] => (dir, false, Vec::new()),
         [dir, flag, rest @ ..] if flag == "--compile" => (dir, true, rest.to_vec()),
-        _ => {
-            return Err(Failure(
-                "usage: cargo xtask corpus DIR [--compile [SERVICES...]]".to_owned(),
-            ))
+        [dir, flag, rest @ ..] if flag == "--bench" => {
+            let runs = match rest {
+                [] => 5,
+                [runs] => runs.parse().map_err(|_| {
+                    Failure(format!("--bench takes a number of runs, not `{runs}`"))
+                })?,
+                _ => return Err(Failure(USAGE.to_owned())),
+            };
+            let report = bench(root, Path::new(dir), runs)?;
+            println!("{}", report.table());
+            return Ok(true);
         }
+        _ => return Err(Failure(USAGE.to_owned())),
     };
     let models = find_models(Path::new(dir))?;
     let work = root.join("target/corpus");
@@ -230,6 +240,93 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     };
     let compiled_ok = check_crates(&work, &chosen)?;
     Ok(failed == 0 && compiled_ok)
+}
+
+/// Medians of whole-corpus generation and of parsing the same files.
+pub struct BenchReport {
+    pub services: usize,
+    pub bytes: usize,
+    pub runs: usize,
+    /// Per run: parsing every model with `serde_json` into a `Value`.
+    pub parse: Vec<Duration>,
+    /// Per run: load, resolve, emit, format and write every model's crate.
+    pub generate: Vec<Duration>,
+}
+
+/// The median of `times` (sorted in place).
+pub fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    match times.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => times[n / 2],
+        n => (times[n / 2 - 1] + times[n / 2]) / 2,
+    }
+}
+
+impl BenchReport {
+    /// A markdown table of the medians and their ratio.
+    pub fn table(&self) -> String {
+        let mut parse = self.parse.clone();
+        let mut generate = self.generate.clone();
+        let (parse, generate) = (median(&mut parse), median(&mut generate));
+        let ratio = generate.as_secs_f64() / parse.as_secs_f64().max(1e-9);
+        format!(
+            "| corpus ({} rest-json models, {:.1} MB, median of {} runs) | time |\n| --- | --- |\n\
+             | parse with serde_json into `Value` | {:.0} ms |\n\
+             | generate: load, resolve, emit, format, write | {:.2} s |\n\
+             | ratio generate / parse | {ratio:.0}x |",
+            self.services,
+            self.bytes as f64 / 1e6,
+            self.runs,
+            parse.as_secs_f64() * 1000.0,
+            generate.as_secs_f64(),
+        )
+    }
+}
+
+/// Times whole-corpus generation (parse to write) against parsing the same
+/// files with serde_json, `runs` times each. Files are read into memory first.
+pub fn bench(root: &Path, dir: &Path, runs: usize) -> Result<BenchReport, Failure> {
+    let mut texts = Vec::new();
+    for model in find_models(dir)? {
+        let text = read_model(&model.path)
+            .map_err(|e| Failure(format!("{}: {e}", model.path.display())))?;
+        if protocol(&text).as_deref() == Some(SUPPORTED) {
+            texts.push((model.service, text));
+        }
+    }
+    let work = root.join("target/corpus-bench");
+    let options = codegen::Options {
+        runtime_path: root.join("codegen/runtime").display().to_string(),
+    };
+    let mut report = BenchReport {
+        services: texts.len(),
+        bytes: texts.iter().map(|(_, t)| t.len()).sum(),
+        runs,
+        parse: Vec::new(),
+        generate: Vec::new(),
+    };
+    for run in 0..runs {
+        eprintln!("run {}/{runs}", run + 1);
+        let clock = Instant::now();
+        for (_, text) in &texts {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| Failure(format!("parse: {e}")))?;
+            std::hint::black_box(value);
+        }
+        report.parse.push(clock.elapsed());
+        let clock = Instant::now();
+        for (service, text) in &texts {
+            let generated =
+                codegen::generate(service, text, &options).map_err(|e| Failure(e.to_string()))?;
+            for (file, content) in &generated.files {
+                write_if_changed(&work.join(&generated.name).join(file), content)
+                    .map_err(|e| Failure(format!("writing: {e}")))?;
+            }
+        }
+        report.generate.push(clock.elapsed());
+    }
+    Ok(report)
 }
 
 fn generate_one(
@@ -431,6 +528,17 @@ mod tests {
         assert!(models[0].path.ends_with("alpha/2020-01-01/service-2.json"));
         let text = read_model(&models[1].path).unwrap();
         assert_eq!(protocol(&text).as_deref(), Some("json"));
+    }
+
+    #[test]
+    fn medians() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(&mut [ms(3), ms(1), ms(2)]), ms(2));
+        assert_eq!(
+            median(&mut [ms(4), ms(1), ms(2), ms(3)]),
+            Duration::from_micros(2500)
+        );
+        assert_eq!(median(&mut []), Duration::ZERO);
     }
 
     #[test]

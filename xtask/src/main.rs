@@ -13,8 +13,8 @@ usage: cargo xtask <task>
 tasks:
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
-  corpus DIR [--compile [SERVICES...]]
-                    generate (and check) every rest-json model of a botocore data folder
+  corpus DIR [--compile [SERVICES...] | --bench [RUNS]]
+                    generate (and check, or time) every rest-json model of a botocore data folder
   protocol-tests FILE...
                     run protocol-test suites (botocore's format) against the generator
   test              the project's test command: formatting, clippy (generated crates

@@ -37,69 +37,93 @@ pub enum Output {
     Text(String),
 }
 
-/// Emits every file of the crate for `service`: paths relative to the crate's directory.
-pub fn emit(service: &Service, options: &Options) -> Vec<(String, Output)> {
+/// One file of a generated crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum File {
+    CargoToml,
+    RustfmtToml,
+    Lib,
+    Client,
+    ServiceError,
+    Types,
+    TypesBuilders,
+    ErrorShapes,
+    ErrorShapeBuilders,
+    OperationList,
+    ProtocolList,
+    ProtocolShapes,
+    /// The module of operation `n` (index into `Service::operations`).
+    Operation(usize),
+    /// The wire mapping of operation `n`.
+    Protocol(usize),
+}
+
+impl File {
+    /// The file's path relative to the crate's directory.
+    pub fn path(self, service: &Service) -> String {
+        match self {
+            File::CargoToml => "Cargo.toml".to_owned(),
+            File::RustfmtToml => "rustfmt.toml".to_owned(),
+            File::Lib => "src/lib.rs".to_owned(),
+            File::Client => "src/client.rs".to_owned(),
+            File::ServiceError => "src/error.rs".to_owned(),
+            File::Types => "src/types.rs".to_owned(),
+            File::TypesBuilders => "src/types/builders.rs".to_owned(),
+            File::ErrorShapes => "src/types/error.rs".to_owned(),
+            File::ErrorShapeBuilders => "src/types/error/builders.rs".to_owned(),
+            File::OperationList => "src/operation.rs".to_owned(),
+            File::ProtocolList => "src/protocol.rs".to_owned(),
+            File::ProtocolShapes => "src/protocol/shapes.rs".to_owned(),
+            File::Operation(n) => format!("src/operation/{}.rs", service.operations[n].module),
+            File::Protocol(n) => format!("src/protocol/{}.rs", service.operations[n].module),
+        }
+    }
+}
+
+/// Every file of the crate for `service`.
+pub fn files(service: &Service) -> Vec<File> {
     let mut files = vec![
-        (
-            "Cargo.toml".to_owned(),
-            Output::Text(crate_files::cargo_toml(service, options)),
-        ),
-        (
-            "rustfmt.toml".to_owned(),
-            Output::Text(crate_files::rustfmt_toml()),
-        ),
-        (
-            "src/lib.rs".to_owned(),
-            Output::Rust(crate_files::lib_rs(service)),
-        ),
-        (
-            "src/client.rs".to_owned(),
-            Output::Rust(client::client_rs(service)),
-        ),
-        (
-            "src/error.rs".to_owned(),
-            Output::Rust(errors::service_error_rs(service)),
-        ),
-        (
-            "src/types.rs".to_owned(),
-            Output::Rust(types::types_rs(service)),
-        ),
-        (
-            "src/types/builders.rs".to_owned(),
-            Output::Rust(types::builders_rs(service, false)),
-        ),
-        (
-            "src/types/error.rs".to_owned(),
-            Output::Rust(errors::error_shapes_rs(service)),
-        ),
-        (
-            "src/types/error/builders.rs".to_owned(),
-            Output::Rust(types::builders_rs(service, true)),
-        ),
-        (
-            "src/operation.rs".to_owned(),
-            Output::Rust(crate_files::operation_rs(service)),
-        ),
-        (
-            "src/protocol.rs".to_owned(),
-            Output::Rust(crate_files::protocol_rs(service)),
-        ),
-        (
-            "src/protocol/shapes.rs".to_owned(),
-            Output::Rust(serializers::shapes_rs(service)),
-        ),
+        File::CargoToml,
+        File::RustfmtToml,
+        File::Lib,
+        File::Client,
+        File::ServiceError,
+        File::Types,
+        File::TypesBuilders,
+        File::ErrorShapes,
+        File::ErrorShapeBuilders,
+        File::OperationList,
+        File::ProtocolList,
+        File::ProtocolShapes,
     ];
-    for op in &service.operations {
-        files.push((
-            format!("src/operation/{}.rs", op.module),
-            Output::Rust(client::operation_rs(service, op)),
-        ));
-        files.push((
-            format!("src/protocol/{}.rs", op.module),
-            Output::Rust(serializers::operation_rs(service, op)),
-        ));
+    for n in 0..service.operations.len() {
+        files.push(File::Operation(n));
+        files.push(File::Protocol(n));
     }
     files
+}
+
+/// Emits one file of the crate for `service`. Files are independent, so
+/// they can be emitted in any order, or at once.
+pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
+    match file {
+        File::CargoToml => Output::Text(crate_files::cargo_toml(service, options)),
+        File::RustfmtToml => Output::Text(crate_files::rustfmt_toml()),
+        File::Lib => Output::Rust(crate_files::lib_rs(service)),
+        File::Client => Output::Rust(client::client_rs(service)),
+        File::ServiceError => Output::Rust(errors::service_error_rs(service)),
+        File::Types => Output::Rust(types::types_rs(service)),
+        File::TypesBuilders => Output::Rust(types::builders_rs(service, false)),
+        File::ErrorShapes => Output::Rust(errors::error_shapes_rs(service)),
+        File::ErrorShapeBuilders => Output::Rust(types::builders_rs(service, true)),
+        File::OperationList => Output::Rust(crate_files::operation_rs(service)),
+        File::ProtocolList => Output::Rust(crate_files::protocol_rs(service)),
+        File::ProtocolShapes => Output::Rust(serializers::shapes_rs(service)),
+        File::Operation(n) => Output::Rust(client::operation_rs(service, &service.operations[n])),
+        File::Protocol(n) => {
+            Output::Rust(serializers::operation_rs(service, &service.operations[n]))
+        }
+    }
 }
 
 /// `#[doc]` attributes for documentation lines.
