@@ -69,50 +69,53 @@ pub fn generate_timed(
     lap(&mut times.load);
     let service = resolve::resolve(path, &model)?;
     lap(&mut times.resolve);
-    let (out, emit_time, format_time) = emit_and_format(path, &service, options)?;
-    times.emit = emit_time;
-    times.format = format_time;
+    let share = emit_and_format(path, &service, options)?;
+    times.emit = share.emit;
+    times.format = share.format;
     let generated = GeneratedCrate {
         name: service.crate_name,
-        files: out,
+        files: share.files.into_iter().collect(),
         left_out: service.left_out,
     };
     Ok((generated, times))
 }
 
+/// What one worker of [`emit_and_format`] produced, and the time it spent.
+#[derive(Default)]
+struct Share {
+    files: Vec<(String, String)>,
+    emit: Duration,
+    format: Duration,
+}
+
 /// Emits and formats every file, spread over the machine's cores (files are
-/// independent; formatting dominates generation time). Returns the files in
-/// a sorted map, so the result does not depend on which thread did what,
-/// and the emit and format time summed over threads.
-fn emit_and_format(
-    path: &str,
-    service: &ir::Service,
-    options: &Options,
-) -> Result<(BTreeMap<String, String>, Duration, Duration), Error> {
+/// independent; formatting dominates generation time). The files are
+/// collected in a sorted map, so the result does not depend on which thread
+/// did what; the times are summed over threads.
+fn emit_and_format(path: &str, service: &ir::Service, options: &Options) -> Result<Share, Error> {
     let files = emit::files(service);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len());
-    let work = |worker: usize| -> Result<(Vec<(String, String)>, Duration, Duration), Error> {
-        let (mut emitted, mut formatted) = (Duration::ZERO, Duration::ZERO);
-        let mut out = Vec::new();
+    let work = |worker: usize| -> Result<Share, Error> {
+        let mut share = Share::default();
         // Round-robin, so large and small files mix across workers.
         for file in files.iter().skip(worker).step_by(workers) {
             let name = file.path(service);
             let clock = Instant::now();
             let output = emit::emit_file(service, options, *file);
-            emitted += clock.elapsed();
+            share.emit += clock.elapsed();
             let clock = Instant::now();
             let text = match output {
                 emit::Output::Rust(tokens) => format::rust_file(path, &name, tokens)?,
                 emit::Output::Text(text) => format::text_file(path, &text),
             };
-            formatted += clock.elapsed();
-            out.push((name, text));
+            share.format += clock.elapsed();
+            share.files.push((name, text));
         }
-        Ok((out, emitted, formatted))
+        Ok(share)
     };
-    let results: Vec<_> = std::thread::scope(|scope| {
+    let results: Vec<Result<Share, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| scope.spawn(move || work(worker)))
             .collect();
@@ -129,13 +132,13 @@ fn emit_and_format(
             })
             .collect()
     });
-    let mut out = BTreeMap::new();
-    let (mut emitted, mut formatted) = (Duration::ZERO, Duration::ZERO);
+    let mut all = Share::default();
     for result in results {
-        let (files, e, f) = result?;
-        out.extend(files);
-        emitted += e;
-        formatted += f;
+        let share = result?;
+        all.files.extend(share.files);
+        all.emit += share.emit;
+        all.format += share.format;
     }
-    Ok((out, emitted, formatted))
+    all.files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(all)
 }
