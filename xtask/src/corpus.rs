@@ -412,7 +412,13 @@ fn check_crates(work: &Path, chosen: &[(String, String)]) -> Result<bool, Failur
     let mut command = Command::new(cargo);
     command
         .current_dir(work)
-        .args(["check", "--keep-going", "--message-format=json"])
+        // All features: the optional `serde` derives must compile too.
+        .args([
+            "check",
+            "--keep-going",
+            "--all-features",
+            "--message-format=json",
+        ])
         .env("CARGO_TARGET_DIR", work.join("target"));
     for (_, crate_name) in chosen {
         command.args(["-p", crate_name]);

@@ -82,16 +82,21 @@ impl From<&'static str> for ByteStream {
 
 /// In JSON (where a model puts a streaming blob outside a payload), base64 like any blob.
 impl crate::json::JsonSerialize for ByteStream {
-    fn serialize_json<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::json::JsonSerialize::serialize_json(&crate::Blob::new(self.as_bytes()), serializer)
+    fn serialize_json<S: serde::Serializer>(
+        &self,
+        format: crate::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::Blob::new(self.as_bytes()).serialize_json(format, serializer)
     }
 }
 
 impl crate::json::JsonDeserialize for ByteStream {
     fn deserialize_json<'de, D: serde::Deserializer<'de>>(
+        format: crate::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let blob: crate::Blob = crate::json::JsonDeserialize::deserialize_json(deserializer)?;
+        let blob = crate::Blob::deserialize_json(format, deserializer)?;
         Ok(Self::new(blob.into_inner()))
     }
 }
@@ -100,14 +105,14 @@ impl crate::json::JsonDeserialize for ByteStream {
 #[cfg(feature = "serde")]
 impl serde::Serialize for ByteStream {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::json::JsonSerialize::serialize_json(self, serializer)
+        crate::json::JsonSerialize::serialize_json(self, crate::json::DEFAULT_FORMAT, serializer)
     }
 }
 
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ByteStream {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::json::JsonDeserialize::deserialize_json(deserializer)
+        crate::json::JsonDeserialize::deserialize_json(crate::json::DEFAULT_FORMAT, deserializer)
     }
 }
 

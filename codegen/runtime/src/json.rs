@@ -7,15 +7,21 @@
 //! (its `serde` feature) without a conflict. Values stream straight between
 //! bytes and Rust types: no intermediate `serde_json::Value`.
 //!
+//! Both traits carry the [`TimestampFormat`] of the member that holds the
+//! value: timestamps, alone or in lists and maps, are written and read in it;
+//! other values pass it on or ignore it (a structure's own members have their
+//! own formats).
+//!
 //! Wire rules implemented here: blobs are base64; floats may be the strings
 //! `"NaN"`, `"Infinity"` and `"-Infinity"`; `null` inside a list or map is
 //! dropped; `null` for a member means the member is absent; unknown members
-//! are skipped.
+//! are skipped; timestamps in text formats are also accepted as epoch-second
+//! numbers.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
 
 use base64::Engine as _;
@@ -25,33 +31,50 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use crate::blob::Blob;
 use crate::datetime::{DateTime, TimestampFormat};
 
+/// The timestamp format of JSON bodies unless a member says otherwise.
+pub const DEFAULT_FORMAT: TimestampFormat = TimestampFormat::EpochSeconds;
+
 /// A value that can be written in the JSON protocols' representation.
 pub trait JsonSerialize {
-    /// Writes `self` with `serializer`.
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+    /// Writes `self` with `serializer`; timestamps it holds are written in `format`.
+    fn serialize_json<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
 }
 
 /// A value that can be read from the JSON protocols' representation.
 pub trait JsonDeserialize: Sized {
-    /// Reads a value from `deserializer`.
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+    /// Reads a value from `deserializer`; timestamps it holds are read in `format`.
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
 }
 
-/// Adapts a [`JsonSerialize`] value to `serde::Serialize`.
-pub struct Ser<'a, T: ?Sized>(pub &'a T);
+/// Adapts a [`JsonSerialize`] value, with its format, to `serde::Serialize`.
+struct Ser<'a, T: ?Sized>(&'a T, TimestampFormat);
 
 impl<T: JsonSerialize + ?Sized> serde::Serialize for Ser<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_json(serializer)
+        self.0.serialize_json(self.1, serializer)
     }
 }
 
-/// Adapts a [`JsonDeserialize`] value to `serde::Deserialize`.
-pub struct De<T>(pub T);
+/// Adapts a [`JsonDeserialize`] type, with its format, to `serde::de::DeserializeSeed`.
+struct Seed<T>(TimestampFormat, PhantomData<T>);
 
-impl<'de, T: JsonDeserialize> serde::Deserialize<'de> for De<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize_json(deserializer).map(De)
+impl<T> Seed<T> {
+    fn new(format: TimestampFormat) -> Self {
+        Self(format, PhantomData)
+    }
+}
+
+impl<'de, T: JsonDeserialize> DeserializeSeed<'de> for Seed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::deserialize_json(self.0, deserializer)
     }
 }
 
@@ -123,7 +146,15 @@ pub fn deserialize_object<'de, T: JsonObject, D: Deserializer<'de>>(
 pub fn value<'de, T: JsonDeserialize, A: MapAccess<'de>>(
     map: &mut A,
 ) -> Result<Option<T>, A::Error> {
-    map.next_value::<De<Option<T>>>().map(|v| v.0)
+    value_with(map, DEFAULT_FORMAT)
+}
+
+/// Reads the current member's value, its timestamps in `format`; `null` reads as `None`.
+pub fn value_with<'de, T: JsonDeserialize, A: MapAccess<'de>>(
+    map: &mut A,
+    format: TimestampFormat,
+) -> Result<Option<T>, A::Error> {
+    map.next_value_seed(Seed::<Option<T>>::new(format))
 }
 
 /// Skips the current member's value, whatever it is.
@@ -150,44 +181,67 @@ where
     deserializer.deserialize_str(EnumVisitor(PhantomData))
 }
 
-/// Writes a JSON object member by member; see [`JsonSerialize`] impls of
-/// generated structures.
+/// Writes one member of a JSON object.
 pub fn serialize_entry<M: SerializeMap, T: JsonSerialize + ?Sized>(
     map: &mut M,
     key: &str,
     value: &T,
 ) -> Result<(), M::Error> {
-    map.serialize_entry(key, &Ser(value))
+    serialize_entry_with(map, key, value, DEFAULT_FORMAT)
+}
+
+/// Writes one member of a JSON object, its timestamps in `format`.
+pub fn serialize_entry_with<M: SerializeMap, T: JsonSerialize + ?Sized>(
+    map: &mut M,
+    key: &str,
+    value: &T,
+    format: TimestampFormat,
+) -> Result<(), M::Error> {
+    map.serialize_entry(key, &Ser(value, format))
 }
 
 /// Serializes `value` to a JSON document.
 pub fn to_vec<T: JsonSerialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(128);
-    value.serialize_json(&mut serde_json::Serializer::new(&mut out))?;
+    value.serialize_json(DEFAULT_FORMAT, &mut serde_json::Serializer::new(&mut out))?;
     Ok(out)
 }
 
 /// Parses a JSON document into `T`; trailing content other than white space is an error.
 pub fn from_slice<T: JsonDeserialize>(bytes: &[u8]) -> Result<T, serde_json::Error> {
-    serde_json::from_slice::<De<T>>(bytes).map(|v| v.0)
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize_json(DEFAULT_FORMAT, &mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 // ----- scalars -----
 
 impl JsonSerialize for str {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize_json<S: Serializer>(
+        &self,
+        _: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)
     }
 }
 
 impl JsonSerialize for String {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize_json<S: Serializer>(
+        &self,
+        _: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)
     }
 }
 
 impl JsonDeserialize for String {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        _: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         serde::Deserialize::deserialize(deserializer)
     }
 }
@@ -195,12 +249,12 @@ impl JsonDeserialize for String {
 macro_rules! plain_scalar {
     ($($ty:ty),*) => {$(
         impl JsonSerialize for $ty {
-            fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize_json<S: Serializer>(&self, _: TimestampFormat, serializer: S) -> Result<S::Ok, S::Error> {
                 serde::Serialize::serialize(self, serializer)
             }
         }
         impl JsonDeserialize for $ty {
-            fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize_json<'de, D: Deserializer<'de>>(_: TimestampFormat, deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer)
             }
         }
@@ -212,7 +266,7 @@ plain_scalar!(bool, i8, i16, i32, i64);
 macro_rules! float_scalar {
     ($($ty:ident),*) => {$(
         impl JsonSerialize for $ty {
-            fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize_json<S: Serializer>(&self, _: TimestampFormat, serializer: S) -> Result<S::Ok, S::Error> {
                 if self.is_nan() {
                     serializer.serialize_str("NaN")
                 } else if self.is_infinite() {
@@ -223,7 +277,7 @@ macro_rules! float_scalar {
             }
         }
         impl JsonDeserialize for $ty {
-            fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize_json<'de, D: Deserializer<'de>>(_: TimestampFormat, deserializer: D) -> Result<Self, D::Error> {
                 struct FloatVisitor;
                 impl Visitor<'_> for FloatVisitor {
                     type Value = $ty;
@@ -257,13 +311,20 @@ macro_rules! float_scalar {
 float_scalar!(f32, f64);
 
 impl JsonSerialize for Blob {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize_json<S: Serializer>(
+        &self,
+        _: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(self.as_bytes()))
     }
 }
 
 impl JsonDeserialize for Blob {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        _: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         struct BlobVisitor;
         impl Visitor<'_> for BlobVisitor {
             type Value = Blob;
@@ -281,208 +342,8 @@ impl JsonDeserialize for Blob {
     }
 }
 
-// ----- wrappers -----
-
-impl<T: JsonSerialize + ?Sized> JsonSerialize for Box<T> {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize_json(serializer)
-    }
-}
-
-impl<T: JsonDeserialize> JsonDeserialize for Box<T> {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize_json(deserializer).map(Box::new)
-    }
-}
-
-impl<T: JsonSerialize> JsonSerialize for Option<T> {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Some(value) => value.serialize_json(serializer),
-            None => serializer.serialize_none(),
-        }
-    }
-}
-
-impl<T: JsonDeserialize> JsonDeserialize for Option<T> {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OptionVisitor<T>(PhantomData<T>);
-        impl<'de, T: JsonDeserialize> Visitor<'de> for OptionVisitor<T> {
-            type Value = Option<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value or null")
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Self::Value, D::Error> {
-                T::deserialize_json(deserializer).map(Some)
-            }
-        }
-        deserializer.deserialize_option(OptionVisitor(PhantomData))
-    }
-}
-
-impl<T: JsonSerialize> JsonSerialize for Vec<T> {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.len()))?;
-        for item in self {
-            seq.serialize_element(&Ser(item))?;
-        }
-        seq.end()
-    }
-}
-
-impl<T: JsonDeserialize> JsonDeserialize for Vec<T> {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor<T>(PhantomData<T>);
-        impl<'de, T: JsonDeserialize> Visitor<'de> for ListVisitor<T> {
-            type Value = Vec<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(De(item)) = seq.next_element::<De<Option<T>>>()? {
-                    out.extend(item);
-                }
-                Ok(out)
-            }
-        }
-        deserializer.deserialize_seq(ListVisitor(PhantomData))
-    }
-}
-
-impl<K, V, H> JsonSerialize for HashMap<K, V, H>
-where
-    K: AsRef<str>,
-    V: JsonSerialize,
-{
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (key, value) in self {
-            map.serialize_entry(key.as_ref(), &Ser(value))?;
-        }
-        map.end()
-    }
-}
-
-impl<K, V, H> JsonDeserialize for HashMap<K, V, H>
-where
-    K: for<'a> From<&'a str> + Eq + Hash,
-    V: JsonDeserialize,
-    H: std::hash::BuildHasher + Default,
-{
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<K, V, H>(PhantomData<(K, V, H)>);
-        impl<'de, K, V, H> Visitor<'de> for MapVisitor<K, V, H>
-        where
-            K: for<'a> From<&'a str> + Eq + Hash,
-            V: JsonDeserialize,
-            H: std::hash::BuildHasher + Default,
-        {
-            type Value = HashMap<K, V, H>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let capacity = map.size_hint().unwrap_or(0).min(4096);
-                let mut out = HashMap::with_capacity_and_hasher(capacity, H::default());
-                while let Some(Key(key)) = map.next_key()? {
-                    if let Some(value) = value::<V, A>(&mut map)? {
-                        out.insert(K::from(&key), value);
-                    }
-                }
-                Ok(out)
-            }
-        }
-        deserializer.deserialize_map(MapVisitor(PhantomData))
-    }
-}
-
-// ----- documents -----
-
-/// An untyped JSON value, as carried by a `document` shape.
-pub type Document = serde_json::Value;
-
-impl JsonSerialize for Document {
-    fn serialize_json<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(self, serializer)
-    }
-}
-
-impl JsonDeserialize for Document {
-    fn deserialize_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde::Deserialize::deserialize(deserializer)
-    }
-}
-
-// ----- timestamps -----
-
-/// A value holding timestamps (a timestamp, or lists and maps of them),
-/// written with the format its member's model gives.
-pub trait JsonSerializeWith {
-    /// Writes `self`, its timestamps in `format`.
-    fn serialize_with<S: Serializer>(
-        &self,
-        format: TimestampFormat,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error>;
-}
-
-/// A value holding timestamps, read with the format its member's model gives.
-pub trait JsonDeserializeWith: Sized {
-    /// Reads a value whose timestamps are in `format` (epoch seconds are also
-    /// accepted as numbers whatever the format).
-    fn deserialize_with<'de, D: Deserializer<'de>>(
-        format: TimestampFormat,
-        deserializer: D,
-    ) -> Result<Self, D::Error>;
-}
-
-struct SerWith<'a, T: ?Sized>(&'a T, TimestampFormat);
-
-impl<T: JsonSerializeWith + ?Sized> serde::Serialize for SerWith<'_, T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_with(self.1, serializer)
-    }
-}
-
-struct SeedWith<T>(TimestampFormat, PhantomData<T>);
-
-impl<'de, T: JsonDeserializeWith> DeserializeSeed<'de> for SeedWith<T> {
-    type Value = T;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        T::deserialize_with(self.0, deserializer)
-    }
-}
-
-/// Writes one member whose value holds timestamps in `format`.
-pub fn serialize_entry_with<M: SerializeMap, T: JsonSerializeWith + ?Sized>(
-    map: &mut M,
-    key: &str,
-    value: &T,
-    format: TimestampFormat,
-) -> Result<(), M::Error> {
-    map.serialize_entry(key, &SerWith(value, format))
-}
-
-/// Reads the current member's value, whose timestamps are in `format`; `null` reads as `None`.
-pub fn value_with<'de, T: JsonDeserializeWith, A: MapAccess<'de>>(
-    map: &mut A,
-    format: TimestampFormat,
-) -> Result<Option<T>, A::Error> {
-    map.next_value_seed(SeedWith::<Option<T>>(format, PhantomData))
-}
-
-impl JsonSerializeWith for DateTime {
-    fn serialize_with<S: Serializer>(
+impl JsonSerialize for DateTime {
+    fn serialize_json<S: Serializer>(
         &self,
         format: TimestampFormat,
         serializer: S,
@@ -497,8 +358,8 @@ impl JsonSerializeWith for DateTime {
     }
 }
 
-impl JsonDeserializeWith for DateTime {
-    fn deserialize_with<'de, D: Deserializer<'de>>(
+impl JsonDeserialize for DateTime {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
         format: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -528,96 +389,71 @@ impl JsonDeserializeWith for DateTime {
     }
 }
 
-impl<T: JsonSerializeWith> JsonSerializeWith for Vec<T> {
-    fn serialize_with<S: Serializer>(
+// ----- documents -----
+
+/// An untyped JSON value, as carried by a `document` shape.
+pub type Document = serde_json::Value;
+
+impl JsonSerialize for Document {
+    fn serialize_json<S: Serializer>(
+        &self,
+        _: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self, serializer)
+    }
+}
+
+impl JsonDeserialize for Document {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        _: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        serde::Deserialize::deserialize(deserializer)
+    }
+}
+
+// ----- containers: they pass the format on to what they hold -----
+
+impl<T: JsonSerialize + ?Sized> JsonSerialize for Box<T> {
+    fn serialize_json<S: Serializer>(
         &self,
         format: TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.len()))?;
-        for item in self {
-            seq.serialize_element(&SerWith(item, format))?;
-        }
-        seq.end()
+        (**self).serialize_json(format, serializer)
     }
 }
 
-impl<T: JsonDeserializeWith> JsonDeserializeWith for Vec<T> {
-    fn deserialize_with<'de, D: Deserializer<'de>>(
+impl<T: JsonDeserialize> JsonDeserialize for Box<T> {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
         format: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct ListVisitor<T>(TimestampFormat, PhantomData<T>);
-        impl<'de, T: JsonDeserializeWith> Visitor<'de> for ListVisitor<T> {
-            type Value = Vec<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(item) =
-                    seq.next_element_seed(SeedWith::<Option<T>>(self.0, PhantomData))?
-                {
-                    out.extend(item);
-                }
-                Ok(out)
-            }
-        }
-        deserializer.deserialize_seq(ListVisitor(format, PhantomData))
+        T::deserialize_json(format, deserializer).map(Box::new)
     }
 }
 
-impl<V: JsonSerializeWith, H> JsonSerializeWith for HashMap<String, V, H> {
-    fn serialize_with<S: Serializer>(
+impl<T: JsonSerialize> JsonSerialize for Option<T> {
+    fn serialize_json<S: Serializer>(
         &self,
         format: TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (key, value) in self {
-            map.serialize_entry(key, &SerWith(value, format))?;
+        match self {
+            Some(value) => value.serialize_json(format, serializer),
+            None => serializer.serialize_none(),
         }
-        map.end()
     }
 }
 
-impl<V: JsonDeserializeWith, H: std::hash::BuildHasher + Default> JsonDeserializeWith
-    for HashMap<String, V, H>
-{
-    fn deserialize_with<'de, D: Deserializer<'de>>(
-        format: TimestampFormat,
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor<V, H>(TimestampFormat, PhantomData<(V, H)>);
-        impl<'de, V: JsonDeserializeWith, H: std::hash::BuildHasher + Default> Visitor<'de>
-            for MapVisitor<V, H>
-        {
-            type Value = HashMap<String, V, H>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let capacity = map.size_hint().unwrap_or(0).min(4096);
-                let mut out = HashMap::with_capacity_and_hasher(capacity, H::default());
-                while let Some(Key(key)) = map.next_key()? {
-                    if let Some(value) = value_with::<V, A>(&mut map, self.0)? {
-                        out.insert(key.into_owned(), value);
-                    }
-                }
-                Ok(out)
-            }
-        }
-        deserializer.deserialize_map(MapVisitor(format, PhantomData))
-    }
-}
-
-impl<T: JsonDeserializeWith> JsonDeserializeWith for Option<T> {
-    fn deserialize_with<'de, D: Deserializer<'de>>(
+impl<T: JsonDeserialize> JsonDeserialize for Option<T> {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
         format: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         struct OptionVisitor<T>(TimestampFormat, PhantomData<T>);
-        impl<'de, T: JsonDeserializeWith> Visitor<'de> for OptionVisitor<T> {
+        impl<'de, T: JsonDeserialize> Visitor<'de> for OptionVisitor<T> {
             type Value = Option<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a value or null")
@@ -632,10 +468,97 @@ impl<T: JsonDeserializeWith> JsonDeserializeWith for Option<T> {
                 self,
                 deserializer: D,
             ) -> Result<Self::Value, D::Error> {
-                T::deserialize_with(self.0, deserializer).map(Some)
+                T::deserialize_json(self.0, deserializer).map(Some)
             }
         }
         deserializer.deserialize_option(OptionVisitor(format, PhantomData))
+    }
+}
+
+impl<T: JsonSerialize> JsonSerialize for Vec<T> {
+    fn serialize_json<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self {
+            seq.serialize_element(&Ser(item, format))?;
+        }
+        seq.end()
+    }
+}
+
+impl<T: JsonDeserialize> JsonDeserialize for Vec<T> {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(TimestampFormat, PhantomData<T>);
+        impl<'de, T: JsonDeserialize> Visitor<'de> for ListVisitor<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element_seed(Seed::<Option<T>>::new(self.0))? {
+                    out.extend(item);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor(format, PhantomData))
+    }
+}
+
+impl<K: AsRef<str>, V: JsonSerialize, H> JsonSerialize for HashMap<K, V, H> {
+    fn serialize_json<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self {
+            map.serialize_entry(key.as_ref(), &Ser(value, format))?;
+        }
+        map.end()
+    }
+}
+
+impl<K, V, H> JsonDeserialize for HashMap<K, V, H>
+where
+    K: for<'a> From<&'a str> + Eq + Hash,
+    V: JsonDeserialize,
+    H: BuildHasher + Default,
+{
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V, H>(TimestampFormat, PhantomData<(K, V, H)>);
+        impl<'de, K, V, H> Visitor<'de> for MapVisitor<K, V, H>
+        where
+            K: for<'a> From<&'a str> + Eq + Hash,
+            V: JsonDeserialize,
+            H: BuildHasher + Default,
+        {
+            type Value = HashMap<K, V, H>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let capacity = map.size_hint().unwrap_or(0).min(4096);
+                let mut out = HashMap::with_capacity_and_hasher(capacity, H::default());
+                while let Some(Key(key)) = map.next_key()? {
+                    if let Some(value) = value_with::<V, A>(&mut map, self.0)? {
+                        out.insert(K::from(&key), value);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(format, PhantomData))
     }
 }
 
@@ -731,7 +654,10 @@ mod tests {
     }
 
     impl JsonDeserialize for Point {
-        fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn deserialize_json<'de, D: Deserializer<'de>>(
+            _: TimestampFormat,
+            d: D,
+        ) -> Result<Self, D::Error> {
             deserialize_object(d)
         }
     }
@@ -816,7 +742,10 @@ mod tests {
             }
         }
         impl JsonDeserialize for Upper {
-            fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize_json<'de, D: Deserializer<'de>>(
+                _: TimestampFormat,
+                d: D,
+            ) -> Result<Self, D::Error> {
                 deserialize_str_enum(d)
             }
         }
@@ -829,7 +758,7 @@ mod tests {
         use crate::datetime::TimestampFormat as F;
         struct Holder(Vec<DateTime>, F);
         impl JsonSerialize for Holder {
-            fn serialize_json<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            fn serialize_json<S: Serializer>(&self, _: F, s: S) -> Result<S::Ok, S::Error> {
                 let mut map = s.serialize_map(None)?;
                 serialize_entry_with(&mut map, "t", &self.0, self.1)?;
                 map.end()
@@ -867,7 +796,7 @@ mod tests {
             }
         }
         impl JsonDeserialize for Reader {
-            fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize_json<'de, D: Deserializer<'de>>(_: F, d: D) -> Result<Self, D::Error> {
                 deserialize_object(d)
             }
         }
@@ -906,7 +835,10 @@ mod tests {
     }
 
     impl JsonDeserialize for Choice {
-        fn deserialize_json<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn deserialize_json<'de, D: Deserializer<'de>>(
+            _: TimestampFormat,
+            d: D,
+        ) -> Result<Self, D::Error> {
             deserialize_union(d)
         }
     }

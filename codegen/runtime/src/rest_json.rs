@@ -53,6 +53,7 @@ impl JsonObject for ErrorBody {
 
 impl JsonDeserialize for ErrorBody {
     fn deserialize_json<'de, D: serde::Deserializer<'de>>(
+        _: crate::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         json::deserialize_object(deserializer)

@@ -57,6 +57,7 @@ fn enum_json(shape: &Shape) -> TokenStream {
         impl ::sdk_runtime::json::JsonSerialize for #path {
             fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
                 &self,
+                _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -65,6 +66,7 @@ fn enum_json(shape: &Shape) -> TokenStream {
 
         impl ::sdk_runtime::json::JsonDeserialize for #path {
             fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+                _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
                 ::sdk_runtime::json::deserialize_str_enum(deserializer)
@@ -130,6 +132,7 @@ fn json_serialize<'a>(ty: &TokenStream, members: impl Iterator<Item = &'a Member
         impl ::sdk_runtime::json::JsonSerialize for #ty {
             fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
                 &self,
+                _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 let #binding = serializer.serialize_map(None)?;
@@ -183,6 +186,7 @@ fn json_deserialize<'a>(
 
         impl ::sdk_runtime::json::JsonDeserialize for #ty {
             fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+                _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
                 ::sdk_runtime::json::deserialize_object(deserializer)
@@ -206,6 +210,7 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
             impl ::sdk_runtime::json::JsonSerialize for #path {
                 fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
                     &self,
+                    _format: ::sdk_runtime::TimestampFormat,
                     serializer: S,
                 ) -> Result<S::Ok, S::Error> {
                     let mut map = serializer.serialize_map(Some(1))?;
@@ -252,6 +257,7 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
 
             impl ::sdk_runtime::json::JsonDeserialize for #path {
                 fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+                    _format: ::sdk_runtime::TimestampFormat,
                     deserializer: D,
                 ) -> Result<Self, D::Error> {
                     ::sdk_runtime::json::deserialize_union(deserializer)

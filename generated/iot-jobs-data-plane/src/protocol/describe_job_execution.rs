@@ -130,6 +130,7 @@ impl ::sdk_runtime::json::JsonObject for DescribeJobExecutionOutput {
 
 impl ::sdk_runtime::json::JsonDeserialize for DescribeJobExecutionOutput {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)

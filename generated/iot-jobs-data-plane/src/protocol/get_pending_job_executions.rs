@@ -125,6 +125,7 @@ impl ::sdk_runtime::json::JsonObject for GetPendingJobExecutionsOutput {
 
 impl ::sdk_runtime::json::JsonDeserialize for GetPendingJobExecutionsOutput {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)

@@ -22,6 +22,7 @@ for crate::types::error::CertificateValidationException {
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::CertificateValidationException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -62,6 +63,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::error::InvalidRequestExce
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::InvalidRequestException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -103,6 +105,7 @@ for crate::types::error::InvalidStateTransitionException {
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::InvalidStateTransitionException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -156,6 +159,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::JobExecution {
 
 impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecution {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -182,6 +186,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::JobExecutionState {
 
 impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionState {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -191,6 +196,7 @@ impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionState {
 impl ::sdk_runtime::json::JsonSerialize for crate::types::JobExecutionStatus {
     fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
         &self,
+        _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -199,6 +205,7 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::JobExecutionStatus {
 
 impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionStatus {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_str_enum(deserializer)
@@ -240,6 +247,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::JobExecutionSummary {
 
 impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionSummary {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -265,6 +273,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::error::ResourceNotFoundEx
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::ResourceNotFoundException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -306,6 +315,7 @@ for crate::types::error::ServiceUnavailableException {
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::ServiceUnavailableException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -346,6 +356,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::error::TerminalStateExcep
 impl ::sdk_runtime::json::JsonDeserialize
 for crate::types::error::TerminalStateException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
@@ -386,6 +397,7 @@ impl ::sdk_runtime::json::JsonObject for crate::types::error::ThrottlingExceptio
 
 impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::ThrottlingException {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)

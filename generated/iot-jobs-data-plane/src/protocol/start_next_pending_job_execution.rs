@@ -110,6 +110,7 @@ fn parse_error(
 impl ::sdk_runtime::json::JsonSerialize for StartNextPendingJobExecutionInput {
     fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
         &self,
+        _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
@@ -145,6 +146,7 @@ impl ::sdk_runtime::json::JsonObject for StartNextPendingJobExecutionOutput {
 
 impl ::sdk_runtime::json::JsonDeserialize for StartNextPendingJobExecutionOutput {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)

@@ -115,6 +115,7 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<UpdateJobExecutionErr
 impl ::sdk_runtime::json::JsonSerialize for UpdateJobExecutionInput {
     fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
         &self,
+        _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
@@ -170,6 +171,7 @@ impl ::sdk_runtime::json::JsonObject for UpdateJobExecutionOutput {
 
 impl ::sdk_runtime::json::JsonDeserialize for UpdateJobExecutionOutput {
     fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::json::deserialize_object(deserializer)
