@@ -12,6 +12,8 @@ use sdk_runtime::testing::ReplayClient;
 
 const ENDPOINT: &str = "http://127.0.0.1:8080";
 
+/// A client whose calls send one request each: these tests check what is made
+/// of one response (retries are tested in the runtime and in `e2e.rs`).
 fn client() -> (Client, ReplayClient) {
     let replay = ReplayClient::new();
     let config = Config::builder()
@@ -19,6 +21,7 @@ fn client() -> (Client, ReplayClient) {
         .endpoint_url(ENDPOINT)
         .credentials(Credentials::new("AKID", "SECRET", None))
         .http_client(replay.clone())
+        .max_attempts(1)
         .build();
     (Client::from_conf(config), replay)
 }

@@ -13,7 +13,9 @@
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
 //!   implementation in [`testing`];
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
-//!   sign, dispatch, parse) shared by every operation;
+//!   sign, dispatch, retry, parse) shared by every operation; [`retry`] says
+//!   what is retried, [`sleep`] how it waits, [`clock`] how a wrong local
+//!   clock is corrected;
 //! - [`error`]: [`SdkError`] and the pieces of an error response;
 //! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
 //!   helpers the generated serializers call;
@@ -22,6 +24,7 @@
 pub mod blob;
 pub mod block_on;
 pub mod checksum;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod datetime;
@@ -33,7 +36,9 @@ pub mod json;
 pub mod operation;
 pub mod param;
 pub mod rest_json;
+pub mod retry;
 pub mod sigv4;
+pub mod sleep;
 pub mod testing;
 pub mod token;
 pub mod uri;
