@@ -64,7 +64,8 @@ impl From<String> for Region {
 /// serves every client built from them), one [`ClockOffset`] and one
 /// [`RetryQuota`].
 ///
-/// Defaults: [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`];
+/// Defaults: the `https` feature's transport (`transport::UreqClient`), if
+/// the feature is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`];
 /// [`DEFAULT_MAX_ATTEMPTS`] attempts per call (see [`retry`](crate::retry));
 /// the [`DefaultSleep`](crate::sleep::DefaultSleep) between them.
 ///
@@ -127,7 +128,7 @@ impl Config {
     ///   resolved at the first call, not here.
     ///
     /// Values set on the returned builder replace what the environment says.
-    /// A transport still has to be set.
+    /// Without the `https` feature, a transport still has to be set.
     ///
     /// ```
     /// use sdk_runtime::Config;
@@ -181,7 +182,8 @@ impl Config {
         &self.signer
     }
 
-    /// The transport requests are sent with.
+    /// The transport set with [`ConfigBuilder::http_client`], if any (calls
+    /// use the default transport of the `https` feature when there is none).
     pub fn http_client(&self) -> Option<&SharedHttpClient> {
         self.http_client.as_ref()
     }

@@ -148,13 +148,18 @@ async fn invoke_counting<O: Operation>(
     }
 }
 
-/// The configured transport.
+/// The configured transport, else the default one (feature `https`).
 fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
-    config.http_client().ok_or_else(|| {
-        BuildError::config(
-            "no HTTP client is configured; set one with `Config::builder().http_client(..)`",
-        )
-    })
+    if let Some(client) = config.http_client() {
+        return Ok(client);
+    }
+    #[cfg(feature = "https")]
+    return Ok(crate::transport::default_client());
+    #[cfg(not(feature = "https"))]
+    Err(BuildError::config(
+        "no HTTP client is configured; set one with `Config::builder().http_client(..)`, \
+         or enable the `https` feature for the default transport",
+    ))
 }
 
 /// The base URL requests go to: the configured override, else the service's
@@ -434,6 +439,7 @@ mod tests {
             assert_eq!(config.signer().keys_derived(), 1);
         }
 
+        #[cfg(not(feature = "https"))]
         #[test]
         fn without_a_transport_the_error_says_how_to_get_one() {
             let config = Config::builder()
@@ -446,6 +452,7 @@ mod tests {
                 err.to_string().contains("no HTTP client is configured"),
                 "{err}"
             );
+            assert!(err.to_string().contains("`https` feature"), "{err}");
             assert_eq!(err.attempts(), 0);
         }
 

@@ -39,7 +39,10 @@ impl AsyncSleep for SharedAsyncSleep {
 
 /// The sleep used when none is configured.
 ///
-/// The future blocks the thread that polls it ([`std::thread::sleep`]): right for
+/// With the `rt-tokio` feature, inside a tokio runtime, it is tokio's timer
+/// (the runtime needs its time driver, which `#[tokio::main]` and
+/// `Runtime::new` enable). Anywhere else, the future blocks the thread that
+/// polls it ([`std::thread::sleep`]): right for
 /// [`block_on`](crate::block_on::block_on) and the generated `send_blocking`,
 /// wrong for an async executor, which should get an [`AsyncSleep`] of its own.
 #[derive(Clone, Copy, Debug, Default)]
@@ -47,6 +50,10 @@ pub struct DefaultSleep;
 
 impl AsyncSleep for DefaultSleep {
     fn sleep(&self, duration: Duration) -> SleepFuture {
+        #[cfg(feature = "rt-tokio")]
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Box::pin(tokio::time::sleep(duration));
+        }
         Box::pin(async move { std::thread::sleep(duration) })
     }
 }
@@ -62,5 +69,23 @@ mod tests {
         let start = Instant::now();
         block_on(DefaultSleep.sleep(Duration::from_millis(20)));
         assert!(start.elapsed() >= Duration::from_millis(20));
+    }
+
+    #[cfg(feature = "rt-tokio")]
+    #[test]
+    fn default_sleep_uses_the_tokio_timer_inside_a_runtime() {
+        use std::task::{Context, Poll, Waker};
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let _context = runtime.enter();
+        // A timer's future is pending at first; a thread sleep would block,
+        // then be ready.
+        let mut sleep = DefaultSleep.sleep(Duration::from_millis(50));
+        let poll = sleep.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        assert_eq!(poll, Poll::Pending);
+        runtime.block_on(sleep);
     }
 }
