@@ -717,3 +717,34 @@ fn serde_feature_uses_wire_names() {
     let back: JobExecution = serde_json::from_value(json).unwrap();
     assert_eq!(back, execution);
 }
+
+#[test]
+fn send_blocking_sends_the_same_request_and_parses_the_same_way() {
+    let (client, replay) = client();
+    replay.push_response(200, r#"{"queuedJobs": [{"jobId": "b"}]}"#);
+    replay.push(response(
+        404,
+        &[("x-amzn-ErrorType", "ResourceNotFoundException")],
+        r#"{"message": "no thing"}"#,
+    ));
+    let output = client
+        .get_pending_job_executions()
+        .thing_name("my-thing")
+        .send_blocking()
+        .unwrap();
+    assert_eq!(output.queued_jobs().unwrap()[0].job_id(), Some("b"));
+    let err = client
+        .get_pending_job_executions()
+        .thing_name("my-thing")
+        .send_blocking()
+        .unwrap_err();
+    assert_eq!(
+        err.into_service_error().code(),
+        Some("ResourceNotFoundException")
+    );
+    let requests = replay.requests();
+    assert_eq!(requests.len(), 2);
+    for request in requests {
+        assert_eq!(request.uri(), "http://127.0.0.1:8080/things/my-thing/jobs");
+    }
+}
