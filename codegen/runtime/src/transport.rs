@@ -29,25 +29,52 @@ const USER_AGENT: &str = concat!("sdk-runtime/", env!("CARGO_PKG_VERSION"), " ur
 /// back as a response (the caller decides what it means), does not follow
 /// redirects, reads the whole body (at most 10 MiB, ureq's limit) and honours
 /// the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` environment
-/// variables. Clones share the connection pool.
+/// variables, except for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`:
+/// a local emulator), which it always reaches directly. Clones share the
+/// connection pool.
 #[derive(Clone, Debug)]
 pub struct UreqClient {
+    /// Through the proxy the environment names, if any.
     agent: Agent,
+    /// Never through a proxy: for loopback hosts.
+    direct: Agent,
 }
 
 impl UreqClient {
     /// A transport with its own connection pool.
     pub fn new() -> Self {
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .user_agent(USER_AGENT)
-            .build();
+        let agent = |direct: bool| -> Agent {
+            let config = Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .user_agent(USER_AGENT);
+            // Without `proxy(..)`, ureq takes the proxy from the environment.
+            let config = if direct { config.proxy(None) } else { config };
+            config.build().into()
+        };
         Self {
-            agent: config.into(),
+            agent: agent(false),
+            direct: agent(true),
         }
     }
+
+    fn agent_for(&self, request: &HttpRequest) -> &Agent {
+        if request.uri().host().is_some_and(is_loopback) {
+            &self.direct
+        } else {
+            &self.agent
+        }
+    }
+}
+
+/// Whether `host` (as in a URI: IPv6 in brackets) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Default for UreqClient {
@@ -60,7 +87,7 @@ impl HttpClient for UreqClient {
     fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
         #[cfg(feature = "rt-tokio")]
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let agent = self.agent.clone();
+            let agent = self.agent_for(&request).clone();
             let call = runtime.spawn_blocking(move || call(&agent, request));
             return Box::pin(async move {
                 call.await.unwrap_or_else(|join| {
@@ -71,7 +98,7 @@ impl HttpClient for UreqClient {
                 })
             });
         }
-        Box::pin(async move { call(&self.agent, request) })
+        Box::pin(async move { call(self.agent_for(&request), request) })
     }
 }
 
@@ -149,6 +176,7 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorEr
 mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::sync::mpsc;
     use std::thread;
     use std::time::Duration;
 
@@ -156,11 +184,13 @@ mod tests {
     use crate::block_on::block_on;
 
     /// Serves one connection: reads the request head, waits `delay`, writes
-    /// `reply` and closes. Returns the endpoint and the request head it read.
-    fn serve_once(reply: &'static [u8], delay: Duration) -> (String, thread::JoinHandle<String>) {
+    /// `reply` and closes. Returns the endpoint and where the request head
+    /// it read arrives.
+    fn serve_once(reply: &'static [u8], delay: Duration) -> (String, mpsc::Receiver<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let server = thread::spawn(move || {
+        let (sender, head) = mpsc::channel();
+        thread::spawn(move || {
             let (mut stream, _) = listener.accept().unwrap();
             stream
                 .set_read_timeout(Some(Duration::from_secs(5)))
@@ -173,9 +203,15 @@ mod tests {
             thread::sleep(delay);
             // The client may have given up and closed; that is the point of some tests.
             let _ = stream.write_all(reply);
-            String::from_utf8_lossy(&head).into_owned()
+            let _ = sender.send(String::from_utf8_lossy(&head).into_owned());
         });
-        (endpoint, server)
+        (endpoint, head)
+    }
+
+    fn head(received: &mpsc::Receiver<String>) -> String {
+        received
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the server got no request")
     }
 
     fn get(endpoint: &str, attempt: Option<Duration>) -> HttpRequest {
@@ -200,7 +236,7 @@ mod tests {
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()["x-amzn-errortype"], "Busy");
         assert_eq!(response.body().as_ref(), b"{\"a\":1}");
-        let head = server.join().unwrap().to_ascii_lowercase();
+        let head = head(&server).to_ascii_lowercase();
         assert!(
             head.starts_with("get /things/t/jobs http/1.1\r\n"),
             "{head}"
@@ -233,7 +269,30 @@ mod tests {
         );
         let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
-        server.join().unwrap();
+        head(&server);
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for host in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "example.com",
+            "10.0.0.1",
+            "[::2]",
+            "localhost.example.com",
+            "",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
     }
 
     #[test]
