@@ -13,6 +13,9 @@ mod fake_jobs;
 #[path = "e2e/server.rs"]
 mod server;
 
+#[path = "../examples/iot_job_agent/agent.rs"]
+mod agent;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +30,7 @@ use sdk_runtime::http::ConnectorErrorKind;
 use sdk_runtime::testing::InstantSleep;
 use serde_json::json;
 
+use agent::{Agent, JobDocument, Outcome};
 use fake_jobs::FakeJobs;
 use server::{Clock, Gate, Reply, Seen, Server, SIGNING};
 
@@ -591,5 +595,179 @@ async fn send_await_does_not_block_the_runtime() {
         s.server.replies(),
         [200],
         "a 500 means the held reply timed out: the runtime was blocked"
+    );
+}
+
+// --- The job agent example ---
+
+fn agent(s: &Setup) -> Agent {
+    Agent::new(s.client(), THING, &["install", "reboot"], 15)
+}
+
+#[test]
+fn job_agent_runs_a_job_to_success() {
+    let s = setup();
+    s.jobs.queue("job-1", INSTALL);
+    let mut performed = Vec::new();
+    let outcome = agent(&s)
+        .run_once(|operation, step| {
+            performed.push(format!("{operation}:{step}"));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Succeeded {
+            job_id: "job-1".into()
+        }
+    );
+    assert_eq!(
+        performed,
+        ["install:download", "install:verify", "install:apply"]
+    );
+    let execution = s.jobs.execution("job-1");
+    assert_eq!(execution.status, "SUCCEEDED");
+    assert_eq!(execution.status_details["progress"], "3/3");
+
+    // Get pending, start, three steps in progress, succeeded: each update
+    // at the version the previous one left.
+    let seen = s.server.seen();
+    s.server.assert_all_signed();
+    assert_eq!(seen.len(), 6);
+    assert_eq!(seen[1].json()["stepTimeoutInMinutes"], 15);
+    let updates: Vec<_> = seen[2..].iter().map(Seen::json).collect();
+    for (i, update) in updates.iter().enumerate() {
+        assert_eq!(update["expectedVersion"], i + 2, "{update}");
+    }
+    assert_eq!(updates[1]["status"], "IN_PROGRESS");
+    assert_eq!(
+        updates[1]["statusDetails"],
+        json!({"step": "verify", "progress": "2/3"})
+    );
+    assert_eq!(updates[1]["stepTimeoutInMinutes"], 15);
+    assert_eq!(updates[3]["status"], "SUCCEEDED");
+
+    // Nothing left: idle, after one call.
+    let outcome = agent(&s).run_once(|_, _| Ok(())).unwrap();
+    assert_eq!(outcome, Outcome::Idle);
+    assert_eq!(s.server.seen().len(), 7);
+}
+
+#[test]
+fn job_agent_rejects_what_the_device_does_not_do_and_fails_a_failed_step() {
+    let s = setup();
+    s.jobs.queue("format", r#"{"operation": "format-disk"}"#);
+    s.jobs.queue("garbled", "not json");
+    s.jobs.queue("broken", INSTALL);
+    let agent = agent(&s);
+
+    let outcome = agent.run_once(|_, _| panic!("nothing to perform")).unwrap();
+    let reason = "this device does not do \"format-disk\"";
+    assert_eq!(
+        outcome,
+        Outcome::Rejected {
+            job_id: "format".into(),
+            reason: reason.into()
+        }
+    );
+    assert_eq!(s.jobs.execution("format").status, "REJECTED");
+    assert_eq!(s.jobs.execution("format").status_details["reason"], reason);
+
+    let outcome = agent.run_once(|_, _| panic!("nothing to perform")).unwrap();
+    let Outcome::Rejected { job_id, reason } = outcome else {
+        panic!("expected a rejection, got {outcome:?}");
+    };
+    assert_eq!(job_id, "garbled");
+    assert!(
+        reason.starts_with("the job document is not JSON"),
+        "{reason}"
+    );
+
+    let outcome = agent
+        .run_once(|_, step| match step {
+            "verify" => Err("checksum mismatch".into()),
+            _ => Ok(()),
+        })
+        .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Failed {
+            job_id: "broken".into(),
+            reason: "checksum mismatch".into()
+        }
+    );
+    let broken = s.jobs.execution("broken");
+    assert_eq!(broken.status, "FAILED");
+    assert_eq!(broken.status_details["step"], "verify");
+    s.server.assert_all_signed();
+}
+
+#[test]
+fn job_agent_catches_up_after_a_version_mismatch_and_drops_a_cancelled_job() {
+    let s = setup();
+    s.jobs.queue("job-1", INSTALL);
+    let jobs = Arc::clone(&s.jobs);
+    let outcome = agent(&s)
+        .run_once(|_, step| {
+            if step == "download" {
+                // Someone else touches the execution: its version moves on.
+                jobs.change("job-1", "IN_PROGRESS");
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Succeeded {
+            job_id: "job-1".into()
+        }
+    );
+    let statuses: Vec<u16> = s.server.replies();
+    assert!(statuses.contains(&409), "{statuses:?}");
+    assert!(
+        s.server
+            .seen()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/job-1")),
+        "the agent reads the execution again after the mismatch"
+    );
+
+    s.jobs.queue("job-2", INSTALL);
+    let jobs = Arc::clone(&s.jobs);
+    let outcome = agent(&s)
+        .run_once(|_, _| {
+            jobs.change("job-2", "CANCELED");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Dropped {
+            job_id: "job-2".into(),
+            status: "CANCELED".into()
+        }
+    );
+    assert_eq!(s.jobs.execution("job-2").status, "CANCELED");
+}
+
+#[test]
+fn job_agent_reports_a_failing_service_as_an_error() {
+    let down = Server::start(|_| Reply::error(500, "InternalFailure", "oops"));
+    let client = Client::from_conf(config_for(&down, &InstantSleep::new()).build());
+    let err = Agent::new(client, THING, &["install"], 15)
+        .run_once(|_, _| Ok(()))
+        .unwrap_err();
+    assert_eq!(err.context, "GetPendingJobExecutions");
+    assert!(
+        err.to_string()
+            .contains("after 3 attempts: InternalFailure: oops"),
+        "{err}"
+    );
+    assert_eq!(
+        JobDocument::parse(r#"{"operation": "reboot"}"#),
+        Ok(JobDocument {
+            operation: "reboot".into(),
+            steps: vec!["reboot".into()]
+        })
     );
 }
