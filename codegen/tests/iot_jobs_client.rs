@@ -8,7 +8,7 @@ use iot_jobs_data_plane::types::{JobExecution, JobExecutionStatus};
 use iot_jobs_data_plane::{Client, Config, Credentials, Error, SdkError};
 use sdk_runtime::block_on::block_on;
 use sdk_runtime::http::{ConnectorError, ConnectorErrorKind, HttpRequest};
-use sdk_runtime::testing::ReplayClient;
+use sdk_runtime::testing::{response, ReplayClient};
 
 const ENDPOINT: &str = "http://127.0.0.1:8080";
 
@@ -24,16 +24,6 @@ fn client() -> (Client, ReplayClient) {
         .max_attempts(1)
         .build();
     (Client::from_conf(config), replay)
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> sdk_runtime::http::HttpResponse {
-    let mut builder = http::Response::builder().status(status);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder
-        .body(bytes::Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap()
 }
 
 fn body_json(request: &HttpRequest) -> serde_json::Value {

@@ -525,7 +525,7 @@ mod tests {
         use crate::datetime::{DateTime, TimestampFormat};
         use crate::http::{ConnectorError, ConnectorErrorKind};
         use crate::retry::RetryKind;
-        use crate::testing::{InstantSleep, ReplayClient};
+        use crate::testing::{response, InstantSleep, ReplayClient};
 
         fn config(replay: &ReplayClient, sleep: &InstantSleep) -> Config {
             Config::builder()
@@ -538,12 +538,15 @@ mod tests {
         }
 
         fn error(status: u16, code: &str) -> HttpResponse {
-            http::Response::builder()
-                .status(status)
-                .header("x-amzn-ErrorType", code)
-                .header("x-amzn-RequestId", format!("req-{status}"))
-                .body(bytes::Bytes::from_static(br#"{"message": "m"}"#))
-                .unwrap()
+            let request_id = format!("req-{status}");
+            response(
+                status,
+                &[
+                    ("x-amzn-ErrorType", code),
+                    ("x-amzn-RequestId", &request_id),
+                ],
+                r#"{"message": "m"}"#,
+            )
         }
 
         fn amz_date(request: &HttpRequest) -> String {
@@ -675,15 +678,15 @@ mod tests {
         fn clock_skew_is_learned_once_and_used_from_then_on() {
             let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
             let service_now = SystemTime::now() + Duration::from_secs(3 * 3600);
-            let skewed = http::Response::builder()
-                .status(403)
-                .header("x-amzn-ErrorType", "RequestTimeTooSkewed")
-                .header(
-                    "date",
-                    DateTime::from(service_now).fmt(TimestampFormat::HttpDate),
-                )
-                .body(bytes::Bytes::from_static(b"{}"))
-                .unwrap();
+            let date = DateTime::from(service_now).fmt(TimestampFormat::HttpDate);
+            let skewed = response(
+                403,
+                &[
+                    ("x-amzn-ErrorType", "RequestTimeTooSkewed"),
+                    ("date", &date),
+                ],
+                "{}",
+            );
             replay.push(skewed.clone());
             replay.push_response(200, "{}");
             replay.push_response(200, "{}");

@@ -251,17 +251,7 @@ impl Default for RetryQuota {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-        let mut builder = http::Response::builder().status(status);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        builder
-            .body(Bytes::copy_from_slice(body.as_bytes()))
-            .unwrap()
-    }
+    use crate::testing::response;
 
     fn error(status: u16, code: &str, message: &str) -> Result<HttpResponse, ConnectorError> {
         Ok(response(

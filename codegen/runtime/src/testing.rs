@@ -94,6 +94,23 @@ impl HttpClient for ReplayClient {
     }
 }
 
+/// A response with `status`, `headers` and `body`, to queue on a
+/// [`ReplayClient`] or to parse.
+///
+/// # Panics
+///
+/// If `status` is not a valid HTTP status code (100 to 999) or a header
+/// name or value is not valid.
+pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    let mut builder = http::Response::builder().status(status);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(Bytes::copy_from_slice(body.as_bytes()))
+        .expect("a status code, headers and a body make a valid response")
+}
+
 /// A sleep that returns at once and records how long it was asked to wait,
 /// so tests of retries run fast and can check the backoff.
 ///
