@@ -173,16 +173,17 @@ impl Agent {
         let document = match document {
             Ok(document) => document,
             Err(reason) => {
-                let end = self.update(
-                    &job_id,
+                let details = [("reason", reason.as_str())];
+                return self.end(
+                    job_id,
                     version,
                     JobExecutionStatus::Rejected,
-                    &[("reason", &reason)],
-                )?;
-                return Ok(match end {
-                    Updated::At(_) => Outcome::Rejected { job_id, reason },
-                    Updated::Ended(status) => Outcome::Dropped { job_id, status },
-                });
+                    &details,
+                    |job_id| Outcome::Rejected {
+                        job_id,
+                        reason: reason.clone(),
+                    },
+                );
             }
         };
 
@@ -196,26 +197,42 @@ impl Agent {
             }
             if let Err(reason) = perform(&document.operation, step) {
                 let details = [("step", step.as_str()), ("reason", reason.as_str())];
-                return Ok(
-                    match self.update(&job_id, version, JobExecutionStatus::Failed, &details)? {
-                        Updated::At(_) => Outcome::Failed { job_id, reason },
-                        Updated::Ended(status) => Outcome::Dropped { job_id, status },
+                return self.end(
+                    job_id,
+                    version,
+                    JobExecutionStatus::Failed,
+                    &details,
+                    |job_id| Outcome::Failed {
+                        job_id,
+                        reason: reason.clone(),
                     },
                 );
             }
         }
         let done = format!("{total}/{total}");
-        Ok(
-            match self.update(
-                &job_id,
-                version,
-                JobExecutionStatus::Succeeded,
-                &[("progress", &done)],
-            )? {
-                Updated::At(_) => Outcome::Succeeded { job_id },
-                Updated::Ended(status) => Outcome::Dropped { job_id, status },
-            },
+        let details = [("progress", done.as_str())];
+        self.end(
+            job_id,
+            version,
+            JobExecutionStatus::Succeeded,
+            &details,
+            |job_id| Outcome::Succeeded { job_id },
         )
+    }
+
+    /// Ends the job with `status`: `outcome`, unless someone else ended it first.
+    fn end(
+        &self,
+        job_id: String,
+        version: i64,
+        status: JobExecutionStatus,
+        details: &[(&str, &str)],
+        outcome: impl FnOnce(String) -> Outcome,
+    ) -> Result<Outcome, AgentError> {
+        Ok(match self.update(&job_id, version, status, details)? {
+            Updated::At(_) => outcome(job_id),
+            Updated::Ended(status) => Outcome::Dropped { job_id, status },
+        })
     }
 
     /// Reports `status` at `version`. On a version mismatch, reads the
