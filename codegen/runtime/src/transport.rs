@@ -158,8 +158,9 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorEr
         }
         ureq::Error::Io(io) => match io.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ConnectorErrorKind::Timeout,
-            // TLS failures (a certificate that does not verify) come as
-            // invalid data; another attempt would fail the same way.
+            // TLS failures (a certificate that does not verify, a server
+            // that does not speak TLS) come as invalid data, or as
+            // `ureq::Error::Rustls`; another attempt would fail the same way.
             io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => ConnectorErrorKind::Other,
             _ => ConnectorErrorKind::Io,
         },
@@ -270,6 +271,19 @@ mod tests {
         let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
         head(&server);
+    }
+
+    #[test]
+    fn a_tls_failure_is_not_worth_retrying() {
+        // A server that answers a TLS handshake in plain HTTP.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("https://{}", listener.local_addr().unwrap());
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        });
+        let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
+        assert_eq!(err.kind(), ConnectorErrorKind::Other, "{err}");
     }
 
     #[test]
