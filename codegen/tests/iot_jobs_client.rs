@@ -8,10 +8,12 @@ use iot_jobs_data_plane::types::{JobExecution, JobExecutionStatus};
 use iot_jobs_data_plane::{Client, Config, Credentials, Error, SdkError};
 use sdk_runtime::block_on::block_on;
 use sdk_runtime::http::{ConnectorError, ConnectorErrorKind, HttpRequest};
-use sdk_runtime::testing::ReplayClient;
+use sdk_runtime::testing::{response, ReplayClient};
 
 const ENDPOINT: &str = "http://127.0.0.1:8080";
 
+/// A client whose calls send one request each: these tests check what is made
+/// of one response (retries are tested in the runtime and in `e2e.rs`).
 fn client() -> (Client, ReplayClient) {
     let replay = ReplayClient::new();
     let config = Config::builder()
@@ -19,18 +21,9 @@ fn client() -> (Client, ReplayClient) {
         .endpoint_url(ENDPOINT)
         .credentials(Credentials::new("AKID", "SECRET", None))
         .http_client(replay.clone())
+        .max_attempts(1)
         .build();
     (Client::from_conf(config), replay)
-}
-
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> sdk_runtime::http::HttpResponse {
-    let mut builder = http::Response::builder().status(status);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder
-        .body(bytes::Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap()
 }
 
 fn body_json(request: &HttpRequest) -> serde_json::Value {
@@ -713,4 +706,35 @@ fn serde_feature_uses_wire_names() {
     );
     let back: JobExecution = serde_json::from_value(json).unwrap();
     assert_eq!(back, execution);
+}
+
+#[test]
+fn send_blocking_sends_the_same_request_and_parses_the_same_way() {
+    let (client, replay) = client();
+    replay.push_response(200, r#"{"queuedJobs": [{"jobId": "b"}]}"#);
+    replay.push(response(
+        404,
+        &[("x-amzn-ErrorType", "ResourceNotFoundException")],
+        r#"{"message": "no thing"}"#,
+    ));
+    let output = client
+        .get_pending_job_executions()
+        .thing_name("my-thing")
+        .send_blocking()
+        .unwrap();
+    assert_eq!(output.queued_jobs().unwrap()[0].job_id(), Some("b"));
+    let err = client
+        .get_pending_job_executions()
+        .thing_name("my-thing")
+        .send_blocking()
+        .unwrap_err();
+    assert_eq!(
+        err.into_service_error().code(),
+        Some("ResourceNotFoundException")
+    );
+    let requests = replay.requests();
+    assert_eq!(requests.len(), 2);
+    for request in requests {
+        assert_eq!(request.uri(), "http://127.0.0.1:8080/things/my-thing/jobs");
+    }
 }

@@ -48,9 +48,29 @@ const TEST_STEPS: &[Step] = &[
         ],
         env: &[],
     },
+    // The workspace build turns on every feature some member asks for; the
+    // runtime's core-only build (no transport) is checked on its own.
+    Step {
+        name: "clippy (runtime without features)",
+        args: &[
+            "clippy",
+            "-p",
+            "sdk-runtime",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
     Step {
         name: "tests",
         args: &["test", "--workspace"],
+        env: &[],
+    },
+    Step {
+        name: "tests (runtime without features)",
+        args: &["test", "-p", "sdk-runtime", "--lib"],
         env: &[],
     },
     Step {

@@ -1,14 +1,26 @@
-//! Client configuration: region, endpoint, credentials and transport.
+//! Client configuration: region, endpoint, credentials, transport, timeouts
+//! and retries.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::clock::ClockOffset;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
 use crate::env::Env;
-use crate::http::{HttpClient, SharedHttpClient};
+use crate::http::{HttpClient, RequestTimeouts, SharedHttpClient};
+use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
 use crate::sigv4::Signer;
+use crate::sleep::{AsyncSleep, SharedAsyncSleep};
+
+/// How long making a connection may take unless configured otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+/// How long one attempt (connect, send, whole response) may take unless
+/// configured otherwise.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An AWS region, such as `us-east-1`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -44,11 +56,18 @@ impl From<String> for Region {
     }
 }
 
-/// What a client needs to reach a service: region, endpoint, credentials and transport.
+/// What a client needs to reach a service: region, endpoint, credentials,
+/// transport, timeouts and retries.
 ///
 /// One `Config` can serve clients of several services. It is cheap to clone,
-/// and clones share one request [`Signer`], whose cache of signing keys then
-/// serves every client built from them.
+/// and clones share one request [`Signer`] (whose cache of signing keys then
+/// serves every client built from them), one [`ClockOffset`] and one
+/// [`RetryQuota`].
+///
+/// Defaults: the `https` feature's transport (`transport::UreqClient`), if
+/// the feature is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`];
+/// [`DEFAULT_MAX_ATTEMPTS`] attempts per call (see [`retry`](crate::retry));
+/// the [`DefaultSleep`](crate::sleep::DefaultSleep) between them.
 ///
 /// ```
 /// use sdk_runtime::{Config, Credentials};
@@ -59,13 +78,38 @@ impl From<String> for Region {
 ///     .build();
 /// assert_eq!(config.region().map(|r| r.as_str()), Some("us-east-1"));
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     region: Option<Region>,
     endpoint_url: Option<Arc<str>>,
     credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
+    timeouts: RequestTimeouts,
+    max_attempts: u32,
+    sleep: Option<SharedAsyncSleep>,
+    clock_offset: ClockOffset,
+    retry_quota: Arc<RetryQuota>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            region: None,
+            endpoint_url: None,
+            credentials: None,
+            http_client: None,
+            signer: Arc::default(),
+            timeouts: RequestTimeouts {
+                connect: Some(DEFAULT_CONNECT_TIMEOUT),
+                attempt: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            },
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            sleep: None,
+            clock_offset: ClockOffset::default(),
+            retry_quota: Arc::default(),
+        }
+    }
 }
 
 impl Config {
@@ -84,7 +128,7 @@ impl Config {
     ///   resolved at the first call, not here.
     ///
     /// Values set on the returned builder replace what the environment says.
-    /// A transport still has to be set.
+    /// Without the `https` feature, a transport still has to be set.
     ///
     /// ```
     /// use sdk_runtime::Config;
@@ -138,9 +182,48 @@ impl Config {
         &self.signer
     }
 
-    /// The transport requests are sent with.
+    /// The transport set with [`ConfigBuilder::http_client`], if any (calls
+    /// use the default transport of the `https` feature when there is none).
     pub fn http_client(&self) -> Option<&SharedHttpClient> {
         self.http_client.as_ref()
+    }
+
+    /// The limit on making a connection; `None`: no limit.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.timeouts.connect
+    }
+
+    /// The limit on one attempt, from connecting to the end of the response;
+    /// `None`: no limit.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.timeouts.attempt
+    }
+
+    /// Both timeouts, as the transport gets them.
+    pub fn timeouts(&self) -> RequestTimeouts {
+        self.timeouts
+    }
+
+    /// The most requests one call sends, retries included (at least 1).
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The sleep set with [`ConfigBuilder::sleep_impl`], if any (calls use
+    /// [`DefaultSleep`](crate::sleep::DefaultSleep) when there is none).
+    pub fn sleep_impl(&self) -> Option<&SharedAsyncSleep> {
+        self.sleep.as_ref()
+    }
+
+    /// How far the service's clock is from this machine's, as learned from
+    /// clock-skew errors; requests are signed with the corrected time.
+    pub fn clock_offset(&self) -> &ClockOffset {
+        &self.clock_offset
+    }
+
+    /// The retry budget this configuration's clones share.
+    pub fn retry_quota(&self) -> &RetryQuota {
+        &self.retry_quota
     }
 
     /// A builder that starts from this configuration, to change part of it.
@@ -221,6 +304,56 @@ impl ConfigBuilder {
         self
     }
 
+    /// Limits how long making a connection may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.set_connect_timeout(Some(timeout))
+    }
+
+    /// Sets the connect timeout, or with `None` removes the limit.
+    pub fn set_connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.inner.timeouts.connect = timeout;
+        self
+    }
+
+    /// Limits how long one attempt may take, from connecting to the last
+    /// byte of the response (default [`DEFAULT_ATTEMPT_TIMEOUT`]). An attempt
+    /// that runs out fails with a
+    /// [`ConnectorErrorKind::Timeout`](crate::http::ConnectorErrorKind::Timeout)
+    /// error, and is retried as a transient failure.
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.set_attempt_timeout(Some(timeout))
+    }
+
+    /// Sets the attempt timeout, or with `None` removes the limit.
+    pub fn set_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.inner.timeouts.attempt = timeout;
+        self
+    }
+
+    /// Sets the most requests one call sends, the first included (default
+    /// [`DEFAULT_MAX_ATTEMPTS`]): 1 turns retries off; 0 counts as 1.
+    ///
+    /// A request whose signing time the service rejects is signed again with
+    /// the corrected clock once, on top of these (see [`crate::clock`]).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.inner.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Waits between retries with `sleep`, e.g. another executor's timer,
+    /// or [`InstantSleep`](crate::testing::InstantSleep) in tests.
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.inner.sleep = Some(SharedAsyncSleep::new(sleep));
+        self
+    }
+
+    /// Sets or clears the sleep (cleared: the default one).
+    pub fn set_sleep_impl(mut self, sleep: Option<SharedAsyncSleep>) -> Self {
+        self.inner.sleep = sleep;
+        self
+    }
+
     /// The configuration.
     pub fn build(self) -> Config {
         self.inner
@@ -280,6 +413,36 @@ mod tests {
         assert!(std::ptr::eq(config.signer(), clone.signer()));
         assert!(std::ptr::eq(config.signer(), rebuilt.signer()));
         assert!(!std::ptr::eq(config.signer(), Config::default().signer()));
+        config.clock_offset().set_millis(-42);
+        assert_eq!(rebuilt.clock_offset().millis(), -42);
+        assert_eq!(Config::default().clock_offset().millis(), 0);
+        assert!(std::ptr::eq(config.retry_quota(), rebuilt.retry_quota()));
+    }
+
+    #[test]
+    fn timeouts_and_retries_default_and_change() {
+        let config = Config::builder().build();
+        assert_eq!(config.connect_timeout(), Some(Duration::from_millis(3100)));
+        assert_eq!(config.attempt_timeout(), Some(Duration::from_secs(30)));
+        assert_eq!(config.max_attempts(), 3);
+        assert!(config.sleep_impl().is_none());
+        let changed = config
+            .to_builder()
+            .connect_timeout(Duration::from_secs(1))
+            .set_attempt_timeout(None)
+            .max_attempts(5)
+            .sleep_impl(crate::testing::InstantSleep::new())
+            .build();
+        assert_eq!(
+            changed.timeouts(),
+            RequestTimeouts {
+                connect: Some(Duration::from_secs(1)),
+                attempt: None,
+            }
+        );
+        assert_eq!(changed.max_attempts(), 5);
+        assert!(changed.sleep_impl().is_some());
+        assert_eq!(Config::builder().max_attempts(0).build().max_attempts(), 1);
     }
 
     #[test]

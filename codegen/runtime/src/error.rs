@@ -18,6 +18,8 @@ pub type BoxError = Box<dyn StdError + Send + Sync>;
 #[derive(Debug)]
 pub struct BuildError {
     kind: BuildErrorKind,
+    /// Requests sent by the call before this error; set by `invoke`.
+    attempts: u32,
 }
 
 #[derive(Debug)]
@@ -37,49 +39,41 @@ enum BuildErrorKind {
 }
 
 impl BuildError {
+    fn of_kind(kind: BuildErrorKind) -> Self {
+        Self { kind, attempts: 0 }
+    }
+
     /// The required `member` of `shape` (both wire names) was not set.
     pub fn missing_member(shape: &'static str, member: &'static str) -> Self {
-        Self {
-            kind: BuildErrorKind::MissingMember { shape, member },
-        }
+        Self::of_kind(BuildErrorKind::MissingMember { shape, member })
     }
 
     /// The value of `member` cannot be sent, for `reason`.
     pub fn invalid_member(member: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            kind: BuildErrorKind::InvalidMember {
-                member,
-                reason: reason.into(),
-            },
-        }
+        Self::of_kind(BuildErrorKind::InvalidMember {
+            member,
+            reason: reason.into(),
+        })
     }
 
     /// The configuration lacks what the call needs.
     pub fn config(reason: impl Into<String>) -> Self {
-        Self {
-            kind: BuildErrorKind::Config(reason.into()),
-        }
+        Self::of_kind(BuildErrorKind::Config(reason.into()))
     }
 
     /// The body could not be serialized.
     pub fn serialization(source: impl Into<BoxError>) -> Self {
-        Self {
-            kind: BuildErrorKind::Serialization(source.into()),
-        }
+        Self::of_kind(BuildErrorKind::Serialization(source.into()))
     }
 
     /// No credentials could be resolved to sign the request with.
     pub fn credentials(source: CredentialsError) -> Self {
-        Self {
-            kind: BuildErrorKind::Credentials(source),
-        }
+        Self::of_kind(BuildErrorKind::Credentials(source))
     }
 
     /// The request could not be signed.
     pub fn signing(source: SigningError) -> Self {
-        Self {
-            kind: BuildErrorKind::Signing(source),
-        }
+        Self::of_kind(BuildErrorKind::Signing(source))
     }
 
     /// The member (wire name) this error is about, if any.
@@ -255,7 +249,10 @@ impl StdError for Unhandled {
 #[derive(Debug)]
 pub struct ServiceError<E> {
     source: E,
-    raw: HttpResponse,
+    // Boxed, as in `ResponseError`: it keeps `SdkError`, and every `Result`
+    // carrying one, small.
+    raw: Box<HttpResponse>,
+    attempts: u32,
 }
 
 impl<E> ServiceError<E> {
@@ -280,7 +277,8 @@ impl<E> ServiceError<E> {
 #[derive(Debug)]
 pub struct ResponseError {
     source: BoxError,
-    raw: HttpResponse,
+    raw: Box<HttpResponse>,
+    attempts: u32,
 }
 
 impl ResponseError {
@@ -322,13 +320,40 @@ impl<E> SdkError<E> {
     pub fn response_error(source: impl Into<BoxError>, raw: HttpResponse) -> Self {
         Self::ResponseError(ResponseError {
             source: source.into(),
-            raw,
+            raw: Box::new(raw),
+            attempts: 0,
         })
     }
 
     /// An error answered by the service.
     pub fn service_error(source: E, raw: HttpResponse) -> Self {
-        Self::ServiceError(ServiceError { source, raw })
+        Self::ServiceError(ServiceError {
+            source,
+            raw: Box::new(raw),
+            attempts: 0,
+        })
+    }
+
+    /// How many requests the call sent (attempts, retries included) before
+    /// it failed with this error; 0 if it failed before sending any.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::ConstructionFailure(err) => err.attempts,
+            Self::DispatchFailure(err) => err.attempts,
+            Self::ResponseError(err) => err.attempts,
+            Self::ServiceError(err) => err.attempts,
+        }
+    }
+
+    /// Records that the call sent `attempts` requests.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Self::ConstructionFailure(err) => err.attempts = attempts,
+            Self::DispatchFailure(err) => err.attempts = attempts,
+            Self::ResponseError(err) => err.attempts = attempts,
+            Self::ServiceError(err) => err.attempts = attempts,
+        }
+        self
     }
 
     /// The operation's error, if the service answered with one.
@@ -367,18 +392,35 @@ impl<E> SdkError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for SdkError<E> {
+/// ` after N attempts` when a call sent more than one request, else nothing.
+struct AfterAttempts(u32);
+
+impl fmt::Display for AfterAttempts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 | 1 => Ok(()),
+            attempts => write!(f, " after {attempts} attempts"),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    /// What failed and why; when the call sent more than one request (it
+    /// retried), how many: `service error after 3 attempts: ...`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let after = AfterAttempts(self.attempts());
         match self {
-            Self::ConstructionFailure(err) => write!(f, "failed to construct request: {err}"),
-            Self::DispatchFailure(err) => write!(f, "dispatch failure: {err}"),
+            Self::ConstructionFailure(err) => {
+                write!(f, "failed to construct request{after}: {err}")
+            }
+            Self::DispatchFailure(err) => write!(f, "dispatch failure{after}: {err}"),
             Self::ResponseError(err) => write!(
                 f,
-                "invalid response (HTTP {}): {}",
+                "invalid response (HTTP {}){after}: {}",
                 err.raw.status().as_u16(),
                 err.source
             ),
-            Self::ServiceError(err) => write!(f, "service error: {}", err.source),
+            Self::ServiceError(err) => write!(f, "service error{after}: {}", err.source),
         }
     }
 }
@@ -397,6 +439,14 @@ impl<E: StdError + 'static> StdError for SdkError<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Results carrying an `SdkError` are moved around a lot (and clippy
+    /// flags functions returning large errors in generated code).
+    #[test]
+    fn sdk_error_stays_small() {
+        let size = std::mem::size_of::<SdkError<Unhandled>>();
+        assert!(size <= 64, "{size} bytes");
+    }
 
     #[test]
     fn build_error_names_the_member() {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -21,10 +22,25 @@ pub type HttpFuture<'a> =
 /// Sends one HTTP request and returns the response.
 ///
 /// The request is complete: absolute URI, `host` header, signed. A transport
-/// does not retry; the caller decides that.
+/// does not retry; the caller decides that. It should honour the
+/// [`RequestTimeouts`] in the request's extensions, which
+/// [`operation::invoke`](crate::operation::invoke) sets from the
+/// [`Config`](crate::Config), and report a reply that does not come in time
+/// as [`ConnectorErrorKind::Timeout`].
 pub trait HttpClient: Send + Sync + fmt::Debug {
     /// Sends `request`.
     fn send(&self, request: HttpRequest) -> HttpFuture<'_>;
+}
+
+/// How long one attempt of a request may take, carried in the request's
+/// extensions for the transport to apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestTimeouts {
+    /// The limit on making the connection (TCP connect), if any.
+    pub connect: Option<Duration>,
+    /// The limit on the whole attempt, from connecting to the last byte of
+    /// the response, if any.
+    pub attempt: Option<Duration>,
 }
 
 /// A transport shared between clones of a configuration.
@@ -49,15 +65,18 @@ impl HttpClient for SharedHttpClient {
 pub struct ConnectorError {
     kind: ConnectorErrorKind,
     source: Box<dyn StdError + Send + Sync>,
+    /// Requests sent by the call that ended with this error; set by `invoke`.
+    pub(crate) attempts: u32,
 }
 
 /// What kind of failure a [`ConnectorError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConnectorErrorKind {
-    /// No response arrived in time.
+    /// No response arrived in time; retrying may help.
     Timeout,
-    /// The connection could not be made or broke; retrying may help.
+    /// The connection could not be made or broke (before or while the
+    /// response came); retrying may help.
     Io,
     /// Anything else; retrying will not help.
     Other,
@@ -72,6 +91,7 @@ impl ConnectorError {
         Self {
             kind,
             source: source.into(),
+            attempts: 0,
         }
     }
 

@@ -11,18 +11,34 @@
 //!   [`env`](mod@env), the environment they are read through;
 //! - [`sigv4`]: AWS Signature Version 4 request signing;
 //! - [`http::HttpClient`]: the transport seam, with an in-memory
-//!   implementation in [`testing`];
+//!   implementation in [`testing`] and, with the `https` feature, the default
+//!   HTTPS transport in `transport`;
 //! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
-//!   sign, dispatch, parse) shared by every operation;
+//!   sign, dispatch, retry, parse) shared by every operation; [`retry`] says
+//!   what is retried, [`sleep`] how it waits, [`clock`] how a wrong local
+//!   clock is corrected;
 //! - [`error`]: [`SdkError`] and the pieces of an error response;
 //! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
 //!   helpers the generated serializers call;
 //! - [`Blob`]: the value types that model shapes map to.
+//!
+//! # Features
+//!
+//! - none: the core only; calls need a transport
+//!   ([`ConfigBuilder::http_client`]);
+//! - `https`: the default transport, `transport::UreqClient` (ureq, rustls),
+//!   used when none is configured; blocking, so fit for
+//!   [`block_on`](block_on::block_on) without any async runtime;
+//! - `rt-tokio` (implies `https`): inside a tokio runtime the transport runs
+//!   on tokio's blocking pool and retries wait on tokio's timer, so
+//!   `send().await` never blocks an executor thread;
+//! - `serde`: `Serialize` / `Deserialize` for the value types.
 
 pub mod blob;
 pub mod block_on;
 pub mod byte_stream;
 pub mod checksum;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod datetime;
@@ -34,9 +50,13 @@ pub mod json;
 pub mod operation;
 pub mod param;
 pub mod rest_json;
+pub mod retry;
 pub mod sigv4;
+pub mod sleep;
 pub mod testing;
 pub mod token;
+#[cfg(feature = "https")]
+pub mod transport;
 pub mod uri;
 
 pub use blob::Blob;

@@ -3,8 +3,8 @@
 //! A generated operation supplies the two sans-IO halves
 //! ([`Operation::serialize_request`], [`Operation::parse_response`]); this
 //! module supplies the rest, the same for every service: endpoint
-//! resolution, SigV4 signing, dispatch through the configured transport, and
-//! turning the outcome into [`SdkError`].
+//! resolution, SigV4 signing, dispatch through the configured transport,
+//! retries, and turning the outcome into [`SdkError`].
 
 use std::borrow::Cow;
 use std::time::SystemTime;
@@ -12,8 +12,10 @@ use std::time::SystemTime;
 use crate::config::Config;
 use crate::credentials::ProvideCredentials;
 use crate::error::{BoxError, BuildError, SdkError};
-use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use crate::http::{HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
+use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
+use crate::sleep::{AsyncSleep, DefaultSleep};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,31 +74,92 @@ pub trait Operation {
 }
 
 /// Calls operation `O` of `service` with `input`, as `config` says: builds
-/// the request, points it at the endpoint, signs it with the configured
-/// credentials and region, sends it and parses the response.
+/// the request, points it at the endpoint, then per attempt signs it with the
+/// configured credentials and region (afresh, with a fresh `x-amz-date`),
+/// sends it and decides whether to try again (see [`crate::retry`] and
+/// [`crate::clock`]); parses the last response.
+///
+/// The error of a call that retried is the last attempt's, and
+/// [`SdkError::attempts`] says how many requests were sent.
 pub async fn invoke<O: Operation>(
     config: &Config,
     service: &ServiceInfo,
     input: &O::Input,
 ) -> Result<O::Output, SdkError<O::Error>> {
+    let mut attempts = 0;
+    let result = invoke_counting::<O>(config, service, input, &mut attempts).await;
+    result.map_err(|err| err.with_attempts(attempts))
+}
+
+async fn invoke_counting<O: Operation>(
+    config: &Config,
+    service: &ServiceInfo,
+    input: &O::Input,
+    attempts: &mut u32,
+) -> Result<O::Output, SdkError<O::Error>> {
     let mut request = O::serialize_request(input).map_err(SdkError::construction_failure)?;
     let base = endpoint(config, service).map_err(SdkError::construction_failure)?;
     set_endpoint(&mut request, &base).map_err(SdkError::construction_failure)?;
-    let client = config.http_client().ok_or_else(|| {
-        SdkError::construction_failure(BuildError::config(
-            "no HTTP client is configured; set one with `Config::builder().http_client(..)`",
-        ))
-    })?;
-    sign(config, service, &mut request).map_err(SdkError::construction_failure)?;
-    let response = client
-        .send(request)
-        .await
-        .map_err(SdkError::dispatch_failure)?;
+    let client = http_client(config).map_err(SdkError::construction_failure)?;
+    request.extensions_mut().insert(config.timeouts());
+    let default_sleep = DefaultSleep;
+    let sleep: &dyn AsyncSleep = match config.sleep_impl() {
+        Some(sleep) => sleep,
+        None => &default_sleep,
+    };
+
+    let mut retries = 0;
+    let mut last_retry_cost = None;
+    let mut clock_corrected = false;
+    let outcome = loop {
+        let mut attempt = request.clone();
+        sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
+        *attempts += 1;
+        let outcome = client.send(attempt).await;
+        match retry::classify(&outcome) {
+            Verdict::ClockSkew(service_time) if !clock_corrected => {
+                config.clock_offset().learn(service_time, SystemTime::now());
+                clock_corrected = true;
+            }
+            Verdict::Retry(kind) if retries + 1 < config.max_attempts() => {
+                let Some(cost) = config.retry_quota().acquire(kind) else {
+                    break outcome;
+                };
+                last_retry_cost = Some(cost);
+                sleep
+                    .sleep(retry::backoff(retries, retry::random_jitter()))
+                    .await;
+                retries += 1;
+            }
+            _ => break outcome,
+        }
+    };
+
+    let response = outcome.map_err(SdkError::dispatch_failure)?;
     match O::parse_response(&response) {
-        Ok(output) => Ok(output),
+        Ok(output) => {
+            config
+                .retry_quota()
+                .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));
+            Ok(output)
+        }
         Err(ResponseFailure::Service(err)) => Err(SdkError::service_error(err, response)),
         Err(ResponseFailure::Malformed(err)) => Err(SdkError::response_error(err, response)),
     }
+}
+
+/// The configured transport, else the default one (feature `https`).
+fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
+    if let Some(client) = config.http_client() {
+        return Ok(client);
+    }
+    #[cfg(feature = "https")]
+    return Ok(crate::transport::default_client());
+    #[cfg(not(feature = "https"))]
+    Err(BuildError::config(
+        "no HTTP client is configured; set one with `Config::builder().http_client(..)`, \
+         or enable the `https` feature for the default transport",
+    ))
 }
 
 /// The base URL requests go to: the configured override, else the service's
@@ -127,7 +190,8 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 }
 
 /// Signs `request` (SigV4, in headers) for `service` with the configured
-/// credentials and region, at the current time.
+/// credentials and region, at the current time as corrected by the
+/// configuration's [`ClockOffset`](crate::clock::ClockOffset).
 pub fn sign(
     config: &Config,
     service: &ServiceInfo,
@@ -154,7 +218,7 @@ pub fn sign(
         credentials: &credentials,
         region: region.as_str(),
         service: service.signing_name,
-        time: SystemTime::now(),
+        time: config.clock_offset().now(),
         settings: SigningSettings::default(),
     };
     config
@@ -261,7 +325,7 @@ mod tests {
         const BODY: &[u8] = br#"{"status":"IN_PROGRESS"}"#;
 
         /// POSTs JSON to a path with an encoded label and an unsorted query.
-        struct PutThing;
+        pub(super) struct PutThing;
 
         impl Operation for PutThing {
             const NAME: &'static str = "PutThing";
@@ -375,6 +439,23 @@ mod tests {
             assert_eq!(config.signer().keys_derived(), 1);
         }
 
+        #[cfg(not(feature = "https"))]
+        #[test]
+        fn without_a_transport_the_error_says_how_to_get_one() {
+            let config = Config::builder()
+                .region("us-east-1")
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .build();
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
+            assert!(
+                err.to_string().contains("no HTTP client is configured"),
+                "{err}"
+            );
+            assert!(err.to_string().contains("`https` feature"), "{err}");
+            assert_eq!(err.attempts(), 0);
+        }
+
         #[test]
         fn missing_region_or_credentials_are_clear_errors_and_nothing_is_sent() {
             let replay = ReplayClient::new();
@@ -430,6 +511,208 @@ mod tests {
             let build = err.source().unwrap();
             assert!(build.source().unwrap().is::<CredentialsError>());
             assert!(replay.requests().is_empty());
+        }
+    }
+
+    mod retries {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        use std::time::Duration;
+
+        use super::signing::PutThing;
+        use super::*;
+        use crate::block_on::block_on;
+        use crate::credentials::{Credentials, CredentialsError};
+        use crate::datetime::{DateTime, TimestampFormat};
+        use crate::http::{ConnectorError, ConnectorErrorKind};
+        use crate::retry::RetryKind;
+        use crate::testing::{response, InstantSleep, ReplayClient};
+
+        fn config(replay: &ReplayClient, sleep: &InstantSleep) -> Config {
+            Config::builder()
+                .region("us-east-1")
+                .endpoint_url("http://127.0.0.1:8080")
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_client(replay.clone())
+                .sleep_impl(sleep.clone())
+                .build()
+        }
+
+        fn error(status: u16, code: &str) -> HttpResponse {
+            let request_id = format!("req-{status}");
+            response(
+                status,
+                &[
+                    ("x-amzn-ErrorType", code),
+                    ("x-amzn-RequestId", &request_id),
+                ],
+                r#"{"message": "m"}"#,
+            )
+        }
+
+        fn amz_date(request: &HttpRequest) -> String {
+            request.headers()["x-amz-date"].to_str().unwrap().to_owned()
+        }
+
+        /// Seconds since the epoch of an `x-amz-date` (`20140429T183038Z`).
+        fn amz_date_secs(amz_date: &str) -> i64 {
+            let rfc3339 = format!(
+                "{}-{}-{}T{}:{}:{}Z",
+                &amz_date[0..4],
+                &amz_date[4..6],
+                &amz_date[6..8],
+                &amz_date[9..11],
+                &amz_date[11..13],
+                &amz_date[13..15]
+            );
+            DateTime::parse(&rfc3339, TimestampFormat::DateTime)
+                .unwrap()
+                .secs()
+        }
+
+        #[test]
+        fn transient_failures_are_retried_with_growing_backoff() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push(error(503, "ServiceUnavailableException"));
+            replay.push_failure(ConnectorError::new(ConnectorErrorKind::Io, "reset"));
+            replay.push_response(200, "{}");
+            let config = config(&replay, &sleep).to_builder().max_attempts(4).build();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            assert_eq!(replay.requests().len(), 3);
+            let waits = sleep.durations();
+            assert_eq!(waits.len(), 2);
+            assert!(waits[0] <= Duration::from_millis(100), "{waits:?}");
+            assert!(waits[1] <= Duration::from_millis(200), "{waits:?}");
+            // The last retry's cost came back with the success.
+            assert_eq!(config.retry_quota().available(), RetryQuota::CAPACITY - 5);
+        }
+
+        #[test]
+        fn exhausted_retries_return_the_last_error_with_the_count() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            for _ in 0..3 {
+                replay.push(error(503, "ServiceUnavailableException"));
+            }
+            replay.push_response(200, "{}");
+            let config = config(&replay, &sleep);
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(replay.requests().len(), 3);
+            assert_eq!(err.attempts(), 3);
+            assert_eq!(err.request_id(), Some("req-503"));
+            assert_eq!(
+                err.to_string(),
+                "service error after 3 attempts: unknown error"
+            );
+            assert_eq!(sleep.durations().len(), 2);
+        }
+
+        #[test]
+        fn client_errors_and_one_attempt_configs_are_not_retried() {
+            for (status, code, max_attempts) in [
+                (400, "ValidationException", 3),
+                (403, "AccessDeniedException", 3),
+                (404, "ResourceNotFoundException", 3),
+                (429, "ThrottlingException", 1),
+                (503, "ServiceUnavailableException", 1),
+            ] {
+                let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+                replay.push(error(status, code));
+                replay.push_response(200, "{}");
+                let config = config(&replay, &sleep)
+                    .to_builder()
+                    .max_attempts(max_attempts)
+                    .build();
+                let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+                assert_eq!(err.attempts(), 1, "{code}");
+                assert_eq!(replay.requests().len(), 1, "{code}");
+                assert!(sleep.durations().is_empty(), "{code}");
+                assert!(!err.to_string().contains("attempts"), "{err}");
+            }
+        }
+
+        #[test]
+        fn an_empty_retry_quota_stops_retries() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push(error(500, "InternalFailure"));
+            replay.push_response(200, "{}");
+            let config = config(&replay, &sleep);
+            while config.retry_quota().acquire(RetryKind::Transient).is_some() {}
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(err.attempts(), 1);
+            assert_eq!(replay.requests().len(), 1);
+        }
+
+        /// Hands out new session credentials on every call.
+        #[derive(Debug, Default)]
+        struct Rotating(AtomicU32);
+
+        impl ProvideCredentials for Rotating {
+            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+                let n = self.0.fetch_add(1, Ordering::Relaxed);
+                Ok(Credentials::new(
+                    "AKID",
+                    "SECRET",
+                    Some(format!("token-{n}")),
+                ))
+            }
+        }
+
+        #[test]
+        fn every_attempt_is_signed_afresh() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push(error(429, "TooManyRequestsException"));
+            replay.push_response(200, "{}");
+            let config = config(&replay, &sleep)
+                .to_builder()
+                .credentials_provider(Rotating::default())
+                .build();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            let requests = replay.requests();
+            assert_eq!(requests.len(), 2);
+            let header = |i: usize, name: &str| requests[i].headers()[name].clone();
+            assert_eq!(header(0, "x-amz-security-token"), "token-0");
+            assert_eq!(header(1, "x-amz-security-token"), "token-1");
+            assert_ne!(header(0, "authorization"), header(1, "authorization"));
+        }
+
+        #[test]
+        fn clock_skew_is_learned_once_and_used_from_then_on() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            let service_now = SystemTime::now() + Duration::from_secs(3 * 3600);
+            let date = DateTime::from(service_now).fmt(TimestampFormat::HttpDate);
+            let skewed = response(
+                403,
+                &[
+                    ("x-amzn-ErrorType", "RequestTimeTooSkewed"),
+                    ("date", &date),
+                ],
+                "{}",
+            );
+            replay.push(skewed.clone());
+            replay.push_response(200, "{}");
+            replay.push_response(200, "{}");
+            // The correction is not a retry: it happens with retries off too.
+            let config = config(&replay, &sleep).to_builder().max_attempts(1).build();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            let offset = config.clock_offset().millis();
+            assert!(
+                (3 * 3600 - 5) * 1000 < offset && offset < (3 * 3600 + 5) * 1000,
+                "{offset}"
+            );
+            block_on(invoke::<PutThing>(&config.clone(), &SERVICE, &())).unwrap();
+            let requests = replay.requests();
+            assert_eq!(requests.len(), 3);
+            assert!(sleep.durations().is_empty(), "no backoff before a re-sign");
+            let local = amz_date_secs(&amz_date(&requests[0]));
+            for corrected in &requests[1..] {
+                let shift = amz_date_secs(&amz_date(corrected)) - local;
+                assert!((3 * 3600 - 5..3 * 3600 + 5).contains(&shift), "{shift}");
+            }
+
+            // A second skew error in one call is returned, not chased.
+            replay.push(skewed.clone());
+            replay.push(skewed);
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(err.attempts(), 2);
         }
     }
 }

@@ -102,17 +102,7 @@ pub fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-        let mut builder = http::Response::builder().status(status);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        builder
-            .body(Bytes::copy_from_slice(body.as_bytes()))
-            .unwrap()
-    }
+    use crate::testing::response;
 
     #[test]
     fn code_is_sanitized() {

@@ -1,13 +1,16 @@
-//! An in-memory transport for tests: canned responses, recorded requests.
+//! Test doubles: an in-memory transport (canned responses, recorded
+//! requests) and a sleep that does not wait.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::http::{
     ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
 };
+use crate::sleep::{AsyncSleep, SleepFuture};
 
 /// A transport that answers each request with the next queued response and
 /// records the requests, so a test can check exactly what was sent.
@@ -88,6 +91,67 @@ impl HttpClient for ReplayClient {
             ))
         });
         Box::pin(std::future::ready(next))
+    }
+}
+
+/// A response with `status`, `headers` and `body`, to queue on a
+/// [`ReplayClient`] or to parse.
+///
+/// # Panics
+///
+/// If `status` is not a valid HTTP status code (100 to 999) or a header
+/// name or value is not valid.
+pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    let mut builder = http::Response::builder().status(status);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(Bytes::copy_from_slice(body.as_bytes()))
+        .expect("a status code, headers and a body make a valid response")
+}
+
+/// A sleep that returns at once and records how long it was asked to wait,
+/// so tests of retries run fast and can check the backoff.
+///
+/// Clones share the record.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_runtime::sleep::AsyncSleep;
+/// use sdk_runtime::testing::InstantSleep;
+///
+/// let sleep = InstantSleep::new();
+/// sdk_runtime::block_on::block_on(sleep.sleep(Duration::from_secs(20)));
+/// assert_eq!(sleep.durations(), [Duration::from_secs(20)]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct InstantSleep {
+    durations: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl InstantSleep {
+    /// A sleep with nothing recorded.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The waits asked for so far, oldest first.
+    pub fn durations(&self) -> Vec<Duration> {
+        self.durations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl AsyncSleep for InstantSleep {
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        self.durations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(duration);
+        Box::pin(std::future::ready(()))
     }
 }
 

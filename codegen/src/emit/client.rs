@@ -21,7 +21,7 @@ pub fn client_rs(service: &Service) -> TokenStream {
         let fluent = ident(&derived::fluent_builder(&op.rust_name));
         let docs = docs_or(&op.docs, || format!("Calls `{}`.", op.name));
         let how = format!(
-            "Set the input with the builder's setters, then call `send().await`; see [`{fluent}`](crate::operation::{module}::builders::{fluent})."
+            "Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`{fluent}`](crate::operation::{module}::builders::{fluent})."
         );
         let how_attr = doc_line(&how);
         quote! {
@@ -163,7 +163,8 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
-/// The fluent builder a `Client` method returns: the input's setters plus `send`.
+/// The fluent builder a `Client` method returns: the input's setters plus
+/// `send` and `send_blocking`.
 fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
     let module = ident(&op.module);
     let op_ident = ident(&op.rust_name);
@@ -270,6 +271,22 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
                     &input,
                 )
                 .await
+            }
+
+            /// As [`send`](Self::send), but waits for the result on this
+            /// thread, without an async runtime (with the `https` feature's
+            /// transport, or any transport whose futures need no runtime).
+            ///
+            /// Do not call it from inside an async runtime's worker thread
+            /// (an `async fn`, a spawned task): it blocks that thread until
+            /// the call is done, retries included. Use `send().await` there.
+            pub fn send_blocking(
+                self,
+            ) -> ::std::result::Result<
+                crate::operation::#module::#output,
+                ::sdk_runtime::SdkError<crate::operation::#module::#error>,
+            > {
+                ::sdk_runtime::block_on::block_on(self.send())
             }
 
             #(#setters)*

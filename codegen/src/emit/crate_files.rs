@@ -33,6 +33,13 @@ sdk-runtime = {{ path = {runtime} }}
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [features]
+default = ["rt-tokio"]
+# The default HTTPS transport (ureq, rustls): blocking, for `send_blocking` or
+# any executor that may block.
+https = ["sdk-runtime/https"]
+# `https`, with `send().await` safe on tokio: calls run on tokio's blocking
+# pool and retries wait on tokio's timer.
+rt-tokio = ["sdk-runtime/rt-tokio"]
 # Serialize/Deserialize on the data types, with their wire names.
 serde = ["dep:serde", "sdk-runtime/serde"]
 "#,

@@ -23,7 +23,7 @@ impl Client {
 
     /// Gets details of a job execution.
     ///
-    /// Set the input with the builder's setters, then call `send().await`; see [`DescribeJobExecutionFluentBuilder`](crate::operation::describe_job_execution::builders::DescribeJobExecutionFluentBuilder).
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`DescribeJobExecutionFluentBuilder`](crate::operation::describe_job_execution::builders::DescribeJobExecutionFluentBuilder).
     pub fn describe_job_execution(
         &self,
     ) -> crate::operation::describe_job_execution::builders::DescribeJobExecutionFluentBuilder {
@@ -34,7 +34,7 @@ impl Client {
 
     /// Gets the list of all jobs for a thing that are not in a terminal status.
     ///
-    /// Set the input with the builder's setters, then call `send().await`; see [`GetPendingJobExecutionsFluentBuilder`](crate::operation::get_pending_job_executions::builders::GetPendingJobExecutionsFluentBuilder).
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`GetPendingJobExecutionsFluentBuilder`](crate::operation::get_pending_job_executions::builders::GetPendingJobExecutionsFluentBuilder).
     pub fn get_pending_job_executions(
         &self,
     ) -> crate::operation::get_pending_job_executions::builders::GetPendingJobExecutionsFluentBuilder {
@@ -45,7 +45,7 @@ impl Client {
 
     /// Gets and starts the next pending (status IN\_PROGRESS or QUEUED) job execution for a thing.
     ///
-    /// Set the input with the builder's setters, then call `send().await`; see [`StartNextPendingJobExecutionFluentBuilder`](crate::operation::start_next_pending_job_execution::builders::StartNextPendingJobExecutionFluentBuilder).
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`StartNextPendingJobExecutionFluentBuilder`](crate::operation::start_next_pending_job_execution::builders::StartNextPendingJobExecutionFluentBuilder).
     pub fn start_next_pending_job_execution(
         &self,
     ) -> crate::operation::start_next_pending_job_execution::builders::StartNextPendingJobExecutionFluentBuilder {
@@ -56,7 +56,7 @@ impl Client {
 
     /// Updates the status of a job execution.
     ///
-    /// Set the input with the builder's setters, then call `send().await`; see [`UpdateJobExecutionFluentBuilder`](crate::operation::update_job_execution::builders::UpdateJobExecutionFluentBuilder).
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`UpdateJobExecutionFluentBuilder`](crate::operation::update_job_execution::builders::UpdateJobExecutionFluentBuilder).
     pub fn update_job_execution(
         &self,
     ) -> crate::operation::update_job_execution::builders::UpdateJobExecutionFluentBuilder {

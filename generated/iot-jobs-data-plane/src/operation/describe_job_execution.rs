@@ -423,6 +423,24 @@ pub mod builders {
                 .await
         }
 
+        /// As [`send`](Self::send), but waits for the result on this
+        /// thread, without an async runtime (with the `https` feature's
+        /// transport, or any transport whose futures need no runtime).
+        ///
+        /// Do not call it from inside an async runtime's worker thread
+        /// (an `async fn`, a spawned task): it blocks that thread until
+        /// the call is done, retries included. Use `send().await` there.
+        pub fn send_blocking(
+            self,
+        ) -> ::std::result::Result<
+            crate::operation::describe_job_execution::DescribeJobExecutionOutput,
+            ::sdk_runtime::SdkError<
+                crate::operation::describe_job_execution::DescribeJobExecutionError,
+            >,
+        > {
+            ::sdk_runtime::block_on::block_on(self.send())
+        }
+
         /// The unique identifier assigned to this job when it was created.
         pub fn job_id(
             mut self,

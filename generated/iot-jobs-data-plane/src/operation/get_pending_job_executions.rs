@@ -363,6 +363,24 @@ pub mod builders {
                 .await
         }
 
+        /// As [`send`](Self::send), but waits for the result on this
+        /// thread, without an async runtime (with the `https` feature's
+        /// transport, or any transport whose futures need no runtime).
+        ///
+        /// Do not call it from inside an async runtime's worker thread
+        /// (an `async fn`, a spawned task): it blocks that thread until
+        /// the call is done, retries included. Use `send().await` there.
+        pub fn send_blocking(
+            self,
+        ) -> ::std::result::Result<
+            crate::operation::get_pending_job_executions::GetPendingJobExecutionsOutput,
+            ::sdk_runtime::SdkError<
+                crate::operation::get_pending_job_executions::GetPendingJobExecutionsError,
+            >,
+        > {
+            ::sdk_runtime::block_on::block_on(self.send())
+        }
+
         /// The name of the thing that is executing the job.
         pub fn thing_name(
             mut self,

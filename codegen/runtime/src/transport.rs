@@ -1,0 +1,320 @@
+//! The default transport (feature `https`): [`UreqClient`], HTTP/1.1 over
+//! rustls, on [ureq](https://docs.rs/ureq/3).
+//!
+//! ureq is blocking. Without the `rt-tokio` feature the request runs inside
+//! the future, on the thread that polls it: right for
+//! [`block_on`](crate::block_on::block_on) and the generated `send_blocking`.
+//! With `rt-tokio`, inside a tokio runtime, it runs on tokio's blocking pool
+//! (`spawn_blocking`), so `send().await` never blocks an executor thread;
+//! outside a runtime it runs inline as without the feature.
+
+use std::io;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use ureq::Agent;
+
+use crate::http::{
+    ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
+    RequestTimeouts, SharedHttpClient,
+};
+
+/// The `user-agent` requests carry (it is not signed).
+const USER_AGENT: &str = concat!("sdk-runtime/", env!("CARGO_PKG_VERSION"), " ureq/3");
+
+/// The default transport: a pool of HTTP/1.1 keep-alive connections over
+/// rustls (ring), trusting the Mozilla root certificates (webpki-roots).
+///
+/// It applies the [`RequestTimeouts`] of each request, sends any 4xx/5xx
+/// back as a response (the caller decides what it means), does not follow
+/// redirects, reads the whole body (at most 10 MiB, ureq's limit) and honours
+/// the `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` environment
+/// variables, except for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`:
+/// a local emulator), which it always reaches directly. Clones share the
+/// connection pool.
+#[derive(Clone, Debug)]
+pub struct UreqClient {
+    /// Through the proxy the environment names, if any.
+    agent: Agent,
+    /// Never through a proxy: for loopback hosts.
+    direct: Agent,
+}
+
+impl UreqClient {
+    /// A transport with its own connection pool.
+    pub fn new() -> Self {
+        let agent = |direct: bool| -> Agent {
+            let config = Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .max_redirects_will_error(false)
+                .user_agent(USER_AGENT);
+            // Without `proxy(..)`, ureq takes the proxy from the environment.
+            let config = if direct { config.proxy(None) } else { config };
+            config.build().into()
+        };
+        Self {
+            agent: agent(false),
+            direct: agent(true),
+        }
+    }
+
+    fn agent_for(&self, request: &HttpRequest) -> &Agent {
+        if request.uri().host().is_some_and(is_loopback) {
+            &self.direct
+        } else {
+            &self.agent
+        }
+    }
+}
+
+/// Whether `host` (as in a URI: IPv6 in brackets) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Default for UreqClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HttpClient for UreqClient {
+    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        #[cfg(feature = "rt-tokio")]
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let agent = self.agent_for(&request).clone();
+            let call = runtime.spawn_blocking(move || call(&agent, request));
+            return Box::pin(async move {
+                call.await.unwrap_or_else(|join| {
+                    Err(ConnectorError::new(
+                        ConnectorErrorKind::Other,
+                        format!("the transport's task on tokio's blocking pool failed: {join}"),
+                    ))
+                })
+            });
+        }
+        Box::pin(async move { call(self.agent_for(&request), request) })
+    }
+}
+
+/// The transport [`Config`](crate::Config) uses when none is set: one
+/// [`UreqClient`] for the whole process, so every client shares its pool.
+pub fn default_client() -> &'static SharedHttpClient {
+    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
+    CLIENT.get_or_init(|| SharedHttpClient::new(UreqClient::new()))
+}
+
+/// Sends `request` and reads the whole response, blocking.
+fn call(agent: &Agent, request: HttpRequest) -> Result<HttpResponse, ConnectorError> {
+    let timeouts = request
+        .extensions()
+        .get::<RequestTimeouts>()
+        .copied()
+        .unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    // No body: nothing to send, not even `content-length: 0` on a GET.
+    let response = if body.is_empty() {
+        run(agent, http::Request::from_parts(parts, ()), timeouts)
+    } else {
+        run(agent, http::Request::from_parts(parts, &body[..]), timeouts)
+    };
+    let error = |error| connector_error(error, timeouts);
+    let (parts, mut body) = response.map_err(error)?.into_parts();
+    let body = body.read_to_vec().map_err(error)?;
+    Ok(http::Response::from_parts(parts, Bytes::from(body)))
+}
+
+fn run<B: ureq::AsSendBody>(
+    agent: &Agent,
+    request: http::Request<B>,
+    timeouts: RequestTimeouts,
+) -> Result<http::Response<ureq::Body>, ureq::Error> {
+    let request = agent
+        .configure_request(request)
+        .timeout_connect(timeouts.connect)
+        .timeout_global(timeouts.attempt)
+        .build();
+    agent.run(request)
+}
+
+/// Sorts ureq's errors into the kinds retries look at.
+fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorError {
+    let kind = match &error {
+        ureq::Error::Timeout(which) => {
+            let (name, limit) = match which {
+                ureq::Timeout::Connect => ("connect timeout", timeouts.connect),
+                _ => ("attempt timeout", timeouts.attempt),
+            };
+            let message = match limit {
+                Some(limit) => format!("the {name} of {limit:?} ran out ({error})"),
+                None => error.to_string(),
+            };
+            return ConnectorError::new(ConnectorErrorKind::Timeout, message);
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ConnectorErrorKind::Timeout,
+            // TLS failures (a certificate that does not verify, a server
+            // that does not speak TLS) come as invalid data, or as
+            // `ureq::Error::Rustls`; another attempt would fail the same way.
+            io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => ConnectorErrorKind::Other,
+            _ => ConnectorErrorKind::Io,
+        },
+        // The connection failed or broke mid-response.
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
+            ConnectorErrorKind::Io
+        }
+        _ => ConnectorErrorKind::Other,
+    };
+    ConnectorError::new(kind, error)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::block_on::block_on;
+
+    /// Serves one connection: reads the request head, waits `delay`, writes
+    /// `reply` and closes. Returns the endpoint and where the request head
+    /// it read arrives.
+    fn serve_once(reply: &'static [u8], delay: Duration) -> (String, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let (sender, head) = mpsc::channel();
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            thread::sleep(delay);
+            // The client may have given up and closed; that is the point of some tests.
+            let _ = stream.write_all(reply);
+            let _ = sender.send(String::from_utf8_lossy(&head).into_owned());
+        });
+        (endpoint, head)
+    }
+
+    fn head(received: &mpsc::Receiver<String>) -> String {
+        received
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the server got no request")
+    }
+
+    fn get(endpoint: &str, attempt: Option<Duration>) -> HttpRequest {
+        let mut request = http::Request::builder()
+            .uri(format!("{endpoint}/things/t/jobs"))
+            .body(Bytes::new())
+            .unwrap();
+        request.extensions_mut().insert(RequestTimeouts {
+            connect: Some(Duration::from_secs(1)),
+            attempt,
+        });
+        request
+    }
+
+    #[test]
+    fn error_statuses_come_back_as_responses_and_get_has_no_body_headers() {
+        let (endpoint, server) = serve_once(
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 7\r\nx-amzn-ErrorType: Busy\r\nconnection: close\r\n\r\n{\"a\":1}",
+            Duration::ZERO,
+        );
+        let response = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap();
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["x-amzn-errortype"], "Busy");
+        assert_eq!(response.body().as_ref(), b"{\"a\":1}");
+        let head = head(&server).to_ascii_lowercase();
+        assert!(
+            head.starts_with("get /things/t/jobs http/1.1\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("user-agent: sdk-runtime/"), "{head}");
+        assert!(!head.contains("content-length"), "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+    }
+
+    #[test]
+    fn a_slow_reply_is_a_timeout() {
+        let (endpoint, _server) = serve_once(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}",
+            Duration::from_secs(2),
+        );
+        let request = get(&endpoint, Some(Duration::from_millis(200)));
+        let err = block_on(UreqClient::new().send(request)).unwrap_err();
+        assert_eq!(err.kind(), ConnectorErrorKind::Timeout, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "timed out: the attempt timeout of 200ms ran out (timeout: global)"
+        );
+    }
+
+    #[test]
+    fn a_reply_cut_short_is_an_io_error() {
+        let (endpoint, server) = serve_once(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"execution\":",
+            Duration::ZERO,
+        );
+        let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
+        assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
+        head(&server);
+    }
+
+    #[test]
+    fn a_tls_failure_is_not_worth_retrying() {
+        // A server that answers a TLS handshake in plain HTTP.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("https://{}", listener.local_addr().unwrap());
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        });
+        let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
+        assert_eq!(err.kind(), ConnectorErrorKind::Other, "{err}");
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for host in [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "example.com",
+            "10.0.0.1",
+            "[::2]",
+            "localhost.example.com",
+            "",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn nothing_listening_is_an_io_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
+        assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
+    }
+}
