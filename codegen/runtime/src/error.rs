@@ -248,7 +248,9 @@ impl StdError for Unhandled {
 /// The service answered with an error response, parsed into `E`.
 #[derive(Debug)]
 pub struct ServiceError<E> {
-    source: E,
+    // Boxed: a model's error shape can be large, and every `Result` of a call
+    // would carry its size on the success path too.
+    source: Box<E>,
     // Boxed, as in `ResponseError`: it keeps `SdkError`, and every `Result`
     // carrying one, small.
     raw: Box<HttpResponse>,
@@ -263,7 +265,7 @@ impl<E> ServiceError<E> {
 
     /// The parsed error, by value.
     pub fn into_err(self) -> E {
-        self.source
+        *self.source
     }
 
     /// The response it was parsed from.
@@ -327,6 +329,11 @@ impl<E> SdkError<E> {
 
     /// An error answered by the service.
     pub fn service_error(source: E, raw: HttpResponse) -> Self {
+        Self::service_error_boxed(Box::new(source), raw)
+    }
+
+    /// An error answered by the service, already boxed.
+    pub(crate) fn service_error_boxed(source: Box<E>, raw: HttpResponse) -> Self {
         Self::ServiceError(ServiceError {
             source,
             raw: Box::new(raw),
@@ -359,7 +366,7 @@ impl<E> SdkError<E> {
     /// The operation's error, if the service answered with one.
     pub fn as_service_error(&self) -> Option<&E> {
         match self {
-            Self::ServiceError(err) => Some(&err.source),
+            Self::ServiceError(err) => Some(&*err.source),
             _ => None,
         }
     }
@@ -372,7 +379,7 @@ impl<E> SdkError<E> {
         Self: StdError + Send + Sync + 'static,
     {
         match self {
-            Self::ServiceError(err) => err.source,
+            Self::ServiceError(err) => *err.source,
             other => E::from(Unhandled::from_source(other)),
         }
     }
@@ -431,7 +438,7 @@ impl<E: StdError + 'static> StdError for SdkError<E> {
             Self::ConstructionFailure(err) => Some(err),
             Self::DispatchFailure(err) => Some(err),
             Self::ResponseError(err) => Some(&*err.source),
-            Self::ServiceError(err) => Some(&err.source),
+            Self::ServiceError(err) => Some(&*err.source),
         }
     }
 }

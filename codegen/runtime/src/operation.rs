@@ -39,13 +39,20 @@ pub struct HostPrefix(pub String);
 /// Why a response did not yield the operation's output.
 #[derive(Debug)]
 pub enum ResponseFailure<E> {
-    /// The service answered with an error, parsed into the operation's error type.
-    Service(E),
+    /// The service answered with an error, parsed into the operation's error
+    /// type (boxed: error shapes can be large, and this sits in every
+    /// `parse_response` result).
+    Service(Box<E>),
     /// The response could not be parsed.
     Malformed(BoxError),
 }
 
 impl<E> ResponseFailure<E> {
+    /// An error the service answered with.
+    pub fn service(error: E) -> Self {
+        Self::Service(Box::new(error))
+    }
+
     /// A response that could not be parsed.
     pub fn malformed(source: impl Into<BoxError>) -> Self {
         Self::Malformed(source.into())
@@ -143,7 +150,7 @@ async fn invoke_counting<O: Operation>(
                 .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));
             Ok(output)
         }
-        Err(ResponseFailure::Service(err)) => Err(SdkError::service_error(err, response)),
+        Err(ResponseFailure::Service(err)) => Err(SdkError::service_error_boxed(err, response)),
         Err(ResponseFailure::Malformed(err)) => Err(SdkError::response_error(err, response)),
     }
 }
@@ -346,7 +353,7 @@ mod tests {
                 if response.status().is_success() {
                     Ok(())
                 } else {
-                    Err(ResponseFailure::Service(Unhandled::new(
+                    Err(ResponseFailure::service(Unhandled::new(
                         ErrorMetadata::default(),
                         response.body().clone(),
                     )))
