@@ -60,8 +60,12 @@ fn space_items(text: &str) -> String {
             let (p, l) = (prev.trim_start(), line.trim_start());
             let after_inner_docs = p.starts_with("//!") && !l.starts_with("//!");
             let starts_item = ITEM_STARTS.iter().any(|s| l.starts_with(s));
-            let prev_is_prefix =
-                p.starts_with("///") || p.starts_with("#[") || p.starts_with("//!");
+            // The last line of a multi-line attribute (`)]`) belongs to what follows, too.
+            let prev_is_prefix = p.starts_with("///")
+                || p.starts_with("#[")
+                || p.starts_with("//!")
+                || p == ")]"
+                || p == "]";
             let prev_opens =
                 p.ends_with('{') || p.ends_with('(') || p.ends_with(',') || p.is_empty();
             let imports = one_line_import(prev) && one_line_import(line);

@@ -151,6 +151,62 @@ pub fn lib_name(crate_name: &str) -> String {
     crate_name.replace('-', "_")
 }
 
+/// Names the generator introduces, which model names must not take.
+pub mod reserved {
+    /// Method names a member's getter and setters must not take: the
+    /// generator's own methods on structures, builders and fluent builders,
+    /// and the methods of std traits (`sub`, `clone`, `next`, ...) that a
+    /// reader, and clippy's `should_implement_trait`, would take them for.
+    pub const MEMBER_METHODS: &[&str] = &[
+        // structures and builders
+        "build",
+        "builder",
+        "from_response",
+        // fluent builders
+        "send",
+        "send_blocking",
+        "as_input",
+        "config",
+        // std trait methods
+        "add",
+        "as_mut",
+        "as_ref",
+        "bitand",
+        "bitor",
+        "bitxor",
+        "borrow",
+        "borrow_mut",
+        "clone",
+        "cmp",
+        "default",
+        "deref",
+        "deref_mut",
+        "div",
+        "drop",
+        "eq",
+        "from_iter",
+        "from_str",
+        "hash",
+        "index",
+        "index_mut",
+        "into_iter",
+        "mul",
+        "neg",
+        "next",
+        "not",
+        "rem",
+        "shl",
+        "shr",
+        "sub",
+    ];
+
+    /// The catch-all variant of every error enum.
+    pub const UNHANDLED: &str = "Unhandled";
+
+    /// The variant for values (enums) and members (unions) this crate does not know.
+    pub const UNKNOWN: &str = "Unknown";
+}
+
 /// A set of names in one Rust scope that hands out unique names.
 ///
 /// Names are taken in model order, so the result is deterministic: the first

@@ -18,13 +18,7 @@ use crate::naming::{self, Case, Namespace};
 /// The only protocol this generator speaks so far.
 pub const SUPPORTED_PROTOCOL: &str = "rest-json";
 
-/// Names the generator adds to every structure's impl or builder, which a member must not take.
-const STRUCT_RESERVED: &[&str] = &["build", "builder", "from_response"];
-/// Names the generator adds to every fluent builder.
-const FLUENT_RESERVED: &[&str] = &["send", "as_input", "config"];
-/// Variant name of the catch-all error, and of the unknown enum value.
-const UNHANDLED: &str = "Unhandled";
-const UNKNOWN: &str = "Unknown";
+use crate::naming::reserved::{MEMBER_METHODS, UNHANDLED, UNKNOWN};
 
 /// Resolves `model`, read from `file`.
 pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
@@ -313,11 +307,7 @@ impl<'m> Resolver<'m> {
     }
 
     fn structure(&mut self, at: &str, shape: &model::Shape) -> Structure {
-        let mut names = Namespace::with_reserved(STRUCT_RESERVED);
-        // Fluent builders carry the same setters, next to their own methods.
-        for reserved in FLUENT_RESERVED {
-            names.claim(reserved, "", |_| Vec::new());
-        }
+        let mut names = Namespace::with_reserved(MEMBER_METHODS);
         let mut members = Vec::new();
         for (member_name, member) in &shape.members.0 {
             let member_at = format!("{at}, member `{member_name}`");

@@ -747,7 +747,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
     let parse_error_body = if op.errors.is_empty() {
         quote! {
             let meta = ::sdk_runtime::rest_json::error_metadata(response);
-            ResponseFailure::Service(#unhandled)
+            ResponseFailure::service(#unhandled)
         }
     } else {
         let errors = op.errors.iter().map(|id| {
@@ -764,7 +764,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
                 _ => Ok(#unhandled),
             };
             match parsed {
-                Ok(error) => ResponseFailure::Service(error),
+                Ok(error) => ResponseFailure::service(error),
                 Err(source) => ResponseFailure::Malformed(source),
             }
         }

@@ -388,6 +388,10 @@ fn union_type(service: &Service, shape: &Shape, union: &Union) -> TokenStream {
         });
     quote! {
         #docs
+        #[allow(
+            clippy::large_enum_variant,
+            reason = "a union holds whichever member the service sends; boxing every member would allocate for each value"
+        )]
         #[derive(Clone, Debug, PartialEq)]
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         #[non_exhaustive]

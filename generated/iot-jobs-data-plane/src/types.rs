@@ -19,7 +19,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) approximate_seconds_before_timed_out: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -29,7 +28,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution_number: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -39,7 +37,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_document: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -49,7 +46,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_id: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -59,7 +55,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) last_updated_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -69,7 +64,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) queued_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -79,7 +73,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) started_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -89,7 +82,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status: ::std::option::Option<crate::types::JobExecutionStatus>,
     #[cfg_attr(
         feature = "serde",
@@ -99,7 +91,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status_details: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     >,
@@ -111,7 +102,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) thing_name: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -121,7 +111,6 @@ pub struct JobExecution {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) version_number: ::std::option::Option<i64>,
 }
 
@@ -203,7 +192,6 @@ pub struct JobExecutionState {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status: ::std::option::Option<crate::types::JobExecutionStatus>,
     #[cfg_attr(
         feature = "serde",
@@ -213,7 +201,6 @@ pub struct JobExecutionState {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status_details: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     >,
@@ -225,7 +212,6 @@ pub struct JobExecutionState {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) version_number: ::std::option::Option<i64>,
 }
 
@@ -389,7 +375,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution_number: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -399,7 +384,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_id: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -409,7 +393,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) last_updated_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -419,7 +402,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) queued_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -429,7 +411,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) started_at: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -439,7 +420,6 @@ pub struct JobExecutionSummary {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) version_number: ::std::option::Option<i64>,
 }
 

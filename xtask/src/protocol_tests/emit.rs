@@ -221,9 +221,12 @@ impl Emitter<'_> {
         let response = self.response(response);
         Ok(quote! {
             #response
-            let actual = match #lib::protocol::#module::parse_response(&response) {
-                Err(::sdk_runtime::operation::ResponseFailure::Service(#lib::operation::#module::#error_enum::#variant(actual))) => actual,
+            let error = match #lib::protocol::#module::parse_response(&response) {
+                Err(::sdk_runtime::operation::ResponseFailure::Service(error)) => *error,
                 other => panic!("expected the error {}, got {other:?}", #code),
+            };
+            let #lib::operation::#module::#error_enum::#variant(actual) = error else {
+                panic!("expected the error {}, got {error:?}", #code);
             };
             let expected = #expected;
             #checks

@@ -46,7 +46,6 @@ pub struct DescribeJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_id: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -56,7 +55,6 @@ pub struct DescribeJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) thing_name: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -66,7 +64,6 @@ pub struct DescribeJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) include_job_document: ::std::option::Option<bool>,
     #[cfg_attr(
         feature = "serde",
@@ -76,7 +73,6 @@ pub struct DescribeJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution_number: ::std::option::Option<i64>,
 }
 
@@ -119,7 +115,6 @@ pub struct DescribeJobExecutionOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution: ::std::option::Option<crate::types::JobExecution>,
 }
 

@@ -46,7 +46,6 @@ pub struct GetPendingJobExecutionsInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) thing_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -74,7 +73,6 @@ pub struct GetPendingJobExecutionsOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) in_progress_jobs: ::std::option::Option<
         ::std::vec::Vec<crate::types::JobExecutionSummary>,
     >,
@@ -86,7 +84,6 @@ pub struct GetPendingJobExecutionsOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) queued_jobs: ::std::option::Option<
         ::std::vec::Vec<crate::types::JobExecutionSummary>,
     >,

@@ -46,7 +46,6 @@ pub struct StartNextPendingJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) thing_name: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -56,7 +55,6 @@ pub struct StartNextPendingJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status_details: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     >,
@@ -68,7 +66,6 @@ pub struct StartNextPendingJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) step_timeout_in_minutes: ::std::option::Option<i64>,
 }
 
@@ -110,7 +107,6 @@ pub struct StartNextPendingJobExecutionOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution: ::std::option::Option<crate::types::JobExecution>,
 }
 

@@ -46,7 +46,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_id: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -56,7 +55,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) thing_name: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -66,7 +64,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status: ::std::option::Option<crate::types::JobExecutionStatus>,
     #[cfg_attr(
         feature = "serde",
@@ -76,7 +73,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) status_details: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, ::std::string::String>,
     >,
@@ -88,7 +84,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) step_timeout_in_minutes: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -98,7 +93,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) expected_version: ::std::option::Option<i64>,
     #[cfg_attr(
         feature = "serde",
@@ -108,7 +102,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) include_job_execution_state: ::std::option::Option<bool>,
     #[cfg_attr(
         feature = "serde",
@@ -118,7 +111,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) include_job_document: ::std::option::Option<bool>,
     #[cfg_attr(
         feature = "serde",
@@ -128,7 +120,6 @@ pub struct UpdateJobExecutionInput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution_number: ::std::option::Option<i64>,
 }
 
@@ -200,7 +191,6 @@ pub struct UpdateJobExecutionOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) execution_state: ::std::option::Option<crate::types::JobExecutionState>,
     #[cfg_attr(
         feature = "serde",
@@ -210,7 +200,6 @@ pub struct UpdateJobExecutionOutput {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) job_document: ::std::option::Option<::std::string::String>,
 }
 

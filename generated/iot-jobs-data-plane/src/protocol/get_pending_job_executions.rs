@@ -101,7 +101,7 @@ fn parse_error(
         }
     };
     match parsed {
-        Ok(error) => ResponseFailure::Service(error),
+        Ok(error) => ResponseFailure::service(error),
         Err(source) => ResponseFailure::Malformed(source),
     }
 }

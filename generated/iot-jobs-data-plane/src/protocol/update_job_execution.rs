@@ -107,7 +107,7 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<UpdateJobExecutionErr
         }
     };
     match parsed {
-        Ok(error) => ResponseFailure::Service(error),
+        Ok(error) => ResponseFailure::service(error),
         Err(source) => ResponseFailure::Malformed(source),
     }
 }

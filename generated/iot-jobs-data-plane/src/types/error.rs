@@ -16,7 +16,6 @@ pub struct CertificateValidationException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,7 +55,6 @@ pub struct InvalidRequestException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,7 +94,6 @@ pub struct InvalidStateTransitionException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -136,7 +133,6 @@ pub struct ResourceNotFoundException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -176,7 +172,6 @@ pub struct ServiceUnavailableException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -216,7 +211,6 @@ pub struct TerminalStateException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 
@@ -256,7 +250,6 @@ pub struct ThrottlingException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) message: ::std::option::Option<::std::string::String>,
     #[cfg_attr(
         feature = "serde",
@@ -266,7 +259,6 @@ pub struct ThrottlingException {
             skip_serializing_if = "::std::option::Option::is_none"
         )
     )]
-
     pub(crate) payload: ::std::option::Option<::sdk_runtime::Blob>,
 }
 
