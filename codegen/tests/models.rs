@@ -100,6 +100,28 @@ fn small_model_generates_with_boxed_recursion() {
 }
 
 #[test]
+fn the_runtime_md5_feature_only_for_models_that_need_it() {
+    let runtime_line = |model: &Value| -> String {
+        let generated = generate_value(model).unwrap();
+        let manifest = &generated.files["Cargo.toml"];
+        manifest
+            .lines()
+            .find(|l| l.starts_with("sdk-runtime"))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(!runtime_line(&small_model()).contains("features"));
+    let mut model = small_model();
+    model["operations"]["GetWidget"]["httpChecksumRequired"] = json!(true);
+    assert_eq!(
+        runtime_line(&model),
+        r#"sdk-runtime = { path = "../../codegen/runtime", features = ["content-md5"] }"#
+    );
+    let generated = generate_value(&model).unwrap();
+    assert!(generated.files["src/protocol/get_widget.rs"].contains("content_md5(&body)"));
+}
+
+#[test]
 fn recursive_unions_are_boxed() {
     let mut model = small_model();
     model["shapes"]["Filter"] = json!({

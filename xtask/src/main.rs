@@ -1,5 +1,6 @@
 //! Project tasks, run as `cargo xtask <task>`.
 
+mod bench;
 mod codegen;
 mod corpus;
 mod protocol_tests;
@@ -11,6 +12,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  bench [--compile] [--build-runs N] [--rounds N] [DIR]
+                    our client against aws-sdk and a serde_json floor: per call, bulk
+                    parse, codegen (DIR: a botocore data folder adds the whole corpus);
+                    --compile adds cold builds and binary sizes (minutes)
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
   corpus DIR [--compile [SERVICES...] | --bench [RUNS]]
@@ -94,6 +99,16 @@ fn main() -> ExitCode {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
+        ["bench", args @ ..] => {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            match bench::run(&project_root(), &args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    eprintln!("error: {}", failure.0);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         ["corpus", args @ ..] => {
             let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
             match corpus::run(&project_root(), &args) {

@@ -2,8 +2,10 @@
 //! and retries.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
+
+use http::uri::{Authority, Scheme};
 
 use crate::clock::ClockOffset;
 use crate::credentials::{
@@ -22,14 +24,14 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 /// configured otherwise.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An AWS region, such as `us-east-1`.
+/// An AWS region, such as `us-east-1`. Cheap to clone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Region(String);
+pub struct Region(Arc<str>);
 
 impl Region {
     /// A region from its name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self(name.into())
+        Self(name.into().into())
     }
 
     /// The region's name.
@@ -52,15 +54,16 @@ impl From<&str> for Region {
 
 impl From<String> for Region {
     fn from(name: String) -> Self {
-        Self(name)
+        Self(name.into())
     }
 }
 
 /// What a client needs to reach a service: region, endpoint, credentials,
 /// transport, timeouts and retries.
 ///
-/// One `Config` can serve clients of several services. It is cheap to clone,
-/// and clones share one request [`Signer`] (whose cache of signing keys then
+/// One `Config` can serve clients of several services. It is cheap to clone
+/// (one reference count: a fluent builder takes a clone per call), and clones
+/// share one request [`Signer`] (whose cache of signing keys then
 /// serves every client built from them), one [`ClockOffset`] and one
 /// [`RetryQuota`].
 ///
@@ -78,8 +81,14 @@ impl From<String> for Region {
 ///     .build();
 /// assert_eq!(config.region().map(|r| r.as_str()), Some("us-east-1"));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Default)]
 pub struct Config {
+    settings: Arc<Settings>,
+}
+
+/// What a [`Config`] holds, and what its builder edits.
+#[derive(Clone)]
+struct Settings {
     region: Option<Region>,
     endpoint_url: Option<Arc<str>>,
     credentials: Option<SharedCredentialsProvider>,
@@ -90,9 +99,79 @@ pub struct Config {
     sleep: Option<SharedAsyncSleep>,
     clock_offset: ClockOffset,
     retry_quota: Arc<RetryQuota>,
+    endpoints: Arc<EndpointCache>,
 }
 
-impl Default for Config {
+/// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
+/// puts before each request's path.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint {
+    pub(crate) scheme: Scheme,
+    pub(crate) authority: Authority,
+    /// The base URL as written (no trailing `/`), for requests whose URI
+    /// needs more than scheme and authority (a host prefix, a base path).
+    pub(crate) url: Arc<str>,
+    /// Whether the base URL has a path of its own (`http://host/prefix`).
+    pub(crate) has_path: bool,
+}
+
+/// Endpoints resolved for one configuration, per service endpoint prefix.
+/// Rebuilt empty by [`ConfigBuilder::build`], so a changed region or
+/// endpoint URL never meets a stale entry.
+#[derive(Debug, Default)]
+pub(crate) struct EndpointCache(RwLock<Vec<(&'static str, Endpoint)>>);
+
+impl EndpointCache {
+    /// The endpoint for `endpoint_prefix`, from the cache or from `resolve`.
+    pub(crate) fn get_or_resolve<E>(
+        &self,
+        endpoint_prefix: &'static str,
+        resolve: impl FnOnce() -> Result<Endpoint, E>,
+    ) -> Result<Endpoint, E> {
+        // Entries are only ever added whole: a poisoned lock holds valid data.
+        let cached = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(prefix, _)| *prefix == endpoint_prefix)
+            .map(|(_, endpoint)| endpoint.clone());
+        if let Some(endpoint) = cached {
+            return Ok(endpoint);
+        }
+        let endpoint = resolve()?;
+        let mut entries = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if !entries.iter().any(|(prefix, _)| *prefix == endpoint_prefix) {
+            entries.push((endpoint_prefix, endpoint.clone()));
+        }
+        Ok(endpoint)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.settings, f)
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("credentials", &self.credentials)
+            .field("http_client", &self.http_client)
+            .field("signer", &self.signer)
+            .field("timeouts", &self.timeouts)
+            .field("max_attempts", &self.max_attempts)
+            .field("sleep", &self.sleep)
+            .field("clock_offset", &self.clock_offset)
+            .field("retry_quota", &self.retry_quota)
+            .finish()
+    }
+}
+
+impl Default for Settings {
     fn default() -> Self {
         Self {
             region: None,
@@ -108,6 +187,7 @@ impl Default for Config {
             sleep: None,
             clock_offset: ClockOffset::default(),
             retry_quota: Arc::default(),
+            endpoints: Arc::default(),
         }
     }
 }
@@ -155,81 +235,87 @@ impl Config {
 
     /// The region requests are sent to and signed for.
     pub fn region(&self) -> Option<&Region> {
-        self.region.as_ref()
+        self.settings.region.as_ref()
     }
 
     /// The endpoint that replaces the service's default one, if any.
     pub fn endpoint_url(&self) -> Option<&str> {
-        self.endpoint_url.as_deref()
+        self.settings.endpoint_url.as_deref()
     }
 
     /// The fixed credentials requests are signed with, if they were set with
     /// [`ConfigBuilder::credentials`]; `None` if there are none or a provider
     /// supplies them (see [`Config::credentials_provider`]).
     pub fn credentials(&self) -> Option<&Credentials> {
-        self.credentials
+        self.settings
+            .credentials
             .as_ref()
             .and_then(SharedCredentialsProvider::fixed_credentials)
     }
 
     /// Where requests get their credentials, each time one is signed.
     pub fn credentials_provider(&self) -> Option<&SharedCredentialsProvider> {
-        self.credentials.as_ref()
+        self.settings.credentials.as_ref()
     }
 
     /// The signer requests are signed with, shared by this configuration's clones.
     pub fn signer(&self) -> &Signer {
-        &self.signer
+        &self.settings.signer
     }
 
     /// The transport set with [`ConfigBuilder::http_client`], if any (calls
     /// use the default transport of the `https` feature when there is none).
     pub fn http_client(&self) -> Option<&SharedHttpClient> {
-        self.http_client.as_ref()
+        self.settings.http_client.as_ref()
     }
 
     /// The limit on making a connection; `None`: no limit.
     pub fn connect_timeout(&self) -> Option<Duration> {
-        self.timeouts.connect
+        self.settings.timeouts.connect
     }
 
     /// The limit on one attempt, from connecting to the end of the response;
     /// `None`: no limit.
     pub fn attempt_timeout(&self) -> Option<Duration> {
-        self.timeouts.attempt
+        self.settings.timeouts.attempt
     }
 
     /// Both timeouts, as the transport gets them.
     pub fn timeouts(&self) -> RequestTimeouts {
-        self.timeouts
+        self.settings.timeouts
     }
 
     /// The most requests one call sends, retries included (at least 1).
     pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
+        self.settings.max_attempts
     }
 
     /// The sleep set with [`ConfigBuilder::sleep_impl`], if any (calls use
     /// [`DefaultSleep`](crate::sleep::DefaultSleep) when there is none).
     pub fn sleep_impl(&self) -> Option<&SharedAsyncSleep> {
-        self.sleep.as_ref()
+        self.settings.sleep.as_ref()
     }
 
     /// How far the service's clock is from this machine's, as learned from
     /// clock-skew errors; requests are signed with the corrected time.
     pub fn clock_offset(&self) -> &ClockOffset {
-        &self.clock_offset
+        &self.settings.clock_offset
     }
 
     /// The retry budget this configuration's clones share.
     pub fn retry_quota(&self) -> &RetryQuota {
-        &self.retry_quota
+        &self.settings.retry_quota
+    }
+
+    /// The endpoints resolved so far, shared by this configuration's clones.
+    pub(crate) fn endpoints(&self) -> &EndpointCache {
+        &self.settings.endpoints
     }
 
     /// A builder that starts from this configuration, to change part of it.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
-            inner: self.clone(),
+            inner: (*self.settings).clone(),
         }
     }
 }
@@ -237,7 +323,7 @@ impl Config {
 /// Builds a [`Config`]; see [`Config::builder`].
 #[derive(Clone, Debug, Default)]
 pub struct ConfigBuilder {
-    inner: Config,
+    inner: Settings,
 }
 
 impl ConfigBuilder {
@@ -356,7 +442,12 @@ impl ConfigBuilder {
 
     /// The configuration.
     pub fn build(self) -> Config {
-        self.inner
+        Config {
+            settings: Arc::new(Settings {
+                endpoints: Arc::default(),
+                ..self.inner
+            }),
+        }
     }
 }
 

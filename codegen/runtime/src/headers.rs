@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use base64::Engine as _;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http::request::Builder;
 
 use crate::datetime::{DateTime, TimestampFormat};
 use crate::error::{BoxError, BuildError};
@@ -22,35 +21,42 @@ fn value(member: &'static str, text: &str) -> Result<HeaderValue, BuildError> {
     })
 }
 
+/// The header name of `member` (any case; sent lowercase).
+fn name(member: &'static str, name: &str) -> Result<HeaderName, BuildError> {
+    HeaderName::try_from(name).map_err(|_| {
+        BuildError::invalid_member(member, format!("`{name}` is not a valid header name"))
+    })
+}
+
 /// Adds header `name` for `member` when `item` is set.
 pub fn add<T: ToParam>(
-    request: Builder,
+    headers: &mut HeaderMap,
     name: &'static str,
     member: &'static str,
     item: Option<T>,
-) -> Result<Builder, BuildError> {
-    match item {
-        Some(item) => Ok(request.header(name, value(member, &item.to_param())?)),
-        None => Ok(request),
+) -> Result<(), BuildError> {
+    if let Some(item) = item {
+        headers.append(self::name(member, name)?, value(member, &item.to_param())?);
     }
+    Ok(())
 }
 
 /// Adds header `name` for a list `member` when it is set: items joined by
 /// `, `, each quoted when it holds a comma or a quote and `quote` is set
 /// (HTTP dates hold commas by design and are never quoted).
 pub fn add_list<I>(
-    request: Builder,
+    headers: &mut HeaderMap,
     name: &'static str,
     member: &'static str,
     items: Option<I>,
     quote: bool,
-) -> Result<Builder, BuildError>
+) -> Result<(), BuildError>
 where
     I: IntoIterator,
     I::Item: ToParam,
 {
     let Some(items) = items else {
-        return Ok(request);
+        return Ok(());
     };
     let mut joined = String::new();
     for (i, item) in items.into_iter().enumerate() {
@@ -71,45 +77,39 @@ where
             joined.push_str(&text);
         }
     }
-    Ok(request.header(name, value(member, &joined)?))
+    headers.append(self::name(member, name)?, value(member, &joined)?);
+    Ok(())
 }
 
 /// Adds one header per map entry, named `prefix` + key.
 pub fn add_prefixed(
-    mut request: Builder,
+    headers: &mut HeaderMap,
     prefix: &'static str,
     member: &'static str,
     map: Option<&HashMap<String, String>>,
-) -> Result<Builder, BuildError> {
-    let Some(map) = map else { return Ok(request) };
+) -> Result<(), BuildError> {
+    let Some(map) = map else { return Ok(()) };
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
     for key in keys {
-        let name = HeaderName::try_from(format!("{prefix}{key}")).map_err(|_| {
-            BuildError::invalid_member(
-                member,
-                format!("`{prefix}{key}` is not a valid header name"),
-            )
-        })?;
-        request = request.header(name, value(member, &map[key])?);
+        let name = name(member, &format!("{prefix}{key}"))?;
+        headers.append(name, value(member, &map[key])?);
     }
-    Ok(request)
+    Ok(())
 }
 
 /// Adds header `name` carrying a JSON document, base64-encoded.
 pub fn add_json_value(
-    request: Builder,
+    headers: &mut HeaderMap,
     name: &'static str,
     member: &'static str,
     json: Option<&String>,
-) -> Result<Builder, BuildError> {
-    match json {
-        Some(json) => {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(json.as_bytes());
-            Ok(request.header(name, value(member, &encoded)?))
-        }
-        None => Ok(request),
+) -> Result<(), BuildError> {
+    if let Some(json) = json {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(json.as_bytes());
+        headers.append(self::name(member, name)?, value(member, &encoded)?);
     }
+    Ok(())
 }
 
 /// The text of header `name`; repeated headers are joined with `, `.
@@ -287,21 +287,17 @@ mod tests {
     use super::*;
     use crate::param::Formatted;
 
-    fn sent(builder: Builder) -> HeaderMap {
-        builder.body(()).unwrap().headers().clone()
-    }
-
     #[test]
     fn lists_are_joined_and_quoted() {
-        let request = add_list(
-            Builder::new(),
-            "x-list",
+        let mut headers = HeaderMap::new();
+        add_list(
+            &mut headers,
+            "X-List",
             "list",
             Some(["b,c", "\"def\"", "a"]),
             true,
         )
         .unwrap();
-        let headers = sent(request);
         assert_eq!(headers["x-list"], r#""b,c", "\"def\"", a"#);
         let parsed: Vec<String> = read_list(&headers, "x-list", "list").unwrap().unwrap();
         assert_eq!(parsed, ["b,c", "\"def\"", "a"]);
@@ -311,8 +307,8 @@ mod tests {
 
     #[test]
     fn empty_list_is_an_empty_header() {
-        let headers =
-            sent(add_list::<&[&str]>(Builder::new(), "x-c", "c", Some(&[]), true).unwrap());
+        let mut headers = HeaderMap::new();
+        add_list::<&[&str]>(&mut headers, "x-c", "c", Some(&[]), true).unwrap();
         assert_eq!(headers["x-c"], "");
     }
 
@@ -323,7 +319,8 @@ mod tests {
             Formatted(&t, TimestampFormat::HttpDate),
             Formatted(&t, TimestampFormat::HttpDate),
         ];
-        let headers = sent(add_list(Builder::new(), "x-t", "t", Some(items), false).unwrap());
+        let mut headers = HeaderMap::new();
+        add_list(&mut headers, "x-t", "t", Some(items), false).unwrap();
         assert_eq!(
             headers["x-t"],
             "Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT"
@@ -336,13 +333,17 @@ mod tests {
 
     #[test]
     fn hostile_values_and_names_are_build_errors() {
-        let err = add(Builder::new(), "x-a", "a", Some("v\r\nx-injected: 1")).unwrap_err();
+        let mut headers = HeaderMap::new();
+        let err = add(&mut headers, "x-a", "a", Some("v\r\nx-injected: 1")).unwrap_err();
         assert_eq!(err.member(), Some("a"));
+        let err = add(&mut headers, "x a", "a", Some("v")).unwrap_err();
+        assert!(err.to_string().contains("not a valid header name"), "{err}");
         let map: HashMap<String, String> = [("bad name\n".to_owned(), "v".to_owned())]
             .into_iter()
             .collect();
-        let err = add_prefixed(Builder::new(), "x-foo-", "foo_map", Some(&map)).unwrap_err();
+        let err = add_prefixed(&mut headers, "x-foo-", "foo_map", Some(&map)).unwrap_err();
         assert_eq!(err.member(), Some("foo_map"));
+        assert!(headers.is_empty());
     }
 
     #[test]
@@ -353,9 +354,9 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let request = add_prefixed(Builder::new(), "x-foo-", "foo_map", Some(&map)).unwrap();
-        let request = add_json_value(request, "x-json", "json", Some(&"true".to_owned())).unwrap();
-        let headers = sent(request);
+        let mut headers = HeaderMap::new();
+        add_prefixed(&mut headers, "x-foo-", "foo_map", Some(&map)).unwrap();
+        add_json_value(&mut headers, "x-json", "json", Some(&"true".to_owned())).unwrap();
         assert_eq!(headers["x-foo-abc"], "Abc value");
         assert_eq!(headers["x-json"], "dHJ1ZQ==");
         assert_eq!(

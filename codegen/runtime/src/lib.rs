@@ -32,11 +32,14 @@
 //! - `rt-tokio` (implies `https`): inside a tokio runtime the transport runs
 //!   on tokio's blocking pool and retries wait on tokio's timer, so
 //!   `send().await` never blocks an executor thread;
-//! - `serde`: `Serialize` / `Deserialize` for the value types.
+//! - `serde`: `Serialize` / `Deserialize` for the value types;
+//! - `content-md5`: `checksum::content_md5`, for models whose operations
+//!   require a `Content-MD5` header (the generator turns it on for them).
 
 pub mod blob;
 pub mod block_on;
 pub mod byte_stream;
+#[cfg(feature = "content-md5")]
 pub mod checksum;
 pub mod clock;
 pub mod config;

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use crate::config::Config;
+use crate::config::{Config, Endpoint};
 use crate::credentials::ProvideCredentials;
 use crate::error::{BoxError, BuildError, SdkError};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
@@ -80,11 +80,12 @@ pub trait Operation {
     ) -> Result<Self::Output, ResponseFailure<Self::Error>>;
 }
 
-/// Calls operation `O` of `service` with `input`, as `config` says: builds
-/// the request, points it at the endpoint, then per attempt signs it with the
-/// configured credentials and region (afresh, with a fresh `x-amz-date`),
-/// sends it and decides whether to try again (see [`crate::retry`] and
-/// [`crate::clock`]); parses the last response.
+/// Calls operation `O` of `service` with `input`, as `config` says: per
+/// attempt builds the request and points it at the endpoint (resolved once
+/// per configuration), signs it with the configured credentials and region
+/// (afresh, with a fresh `x-amz-date`), sends it and decides whether to try
+/// again (see [`crate::retry`] and [`crate::clock`]); parses the last
+/// response.
 ///
 /// The error of a call that retried is the last attempt's, and
 /// [`SdkError::attempts`] says how many requests were sent.
@@ -104,11 +105,22 @@ async fn invoke_counting<O: Operation>(
     input: &O::Input,
     attempts: &mut u32,
 ) -> Result<O::Output, SdkError<O::Error>> {
-    let mut request = O::serialize_request(input).map_err(SdkError::construction_failure)?;
-    let base = endpoint(config, service).map_err(SdkError::construction_failure)?;
-    set_endpoint(&mut request, &base).map_err(SdkError::construction_failure)?;
+    let base = config
+        .endpoints()
+        .get_or_resolve(service.endpoint_prefix, || {
+            resolve_endpoint(config, service)
+        })
+        .map_err(SdkError::construction_failure)?;
+    // Each attempt sends a request of its own. Serializing is deterministic
+    // (idempotency tokens are filled when the input is built), so a retry
+    // serializes again rather than every call keeping a copy it rarely needs.
+    let prepare = || -> Result<HttpRequest, BuildError> {
+        let mut request = O::serialize_request(input)?;
+        apply_endpoint(&mut request, &base)?;
+        Ok(request)
+    };
+    let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
     let client = http_client(config).map_err(SdkError::construction_failure)?;
-    request.extensions_mut().insert(config.timeouts());
     let default_sleep = DefaultSleep;
     let sleep: &dyn AsyncSleep = match config.sleep_impl() {
         Some(sleep) => sleep,
@@ -119,7 +131,11 @@ async fn invoke_counting<O: Operation>(
     let mut last_retry_cost = None;
     let mut clock_corrected = false;
     let outcome = loop {
-        let mut attempt = request.clone();
+        let mut attempt = match first.take() {
+            Some(request) => request,
+            None => prepare().map_err(SdkError::construction_failure)?,
+        };
+        attempt.extensions_mut().insert(config.timeouts());
         sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
         *attempts += 1;
         let outcome = client.send(attempt).await;
@@ -194,6 +210,45 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
         "https://{}.{name}.amazonaws.com",
         service.endpoint_prefix
     )))
+}
+
+/// [`endpoint`], parsed once for the configuration.
+fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, BuildError> {
+    let url = endpoint(config, service)?;
+    let invalid = |e: http::uri::InvalidUri| {
+        BuildError::config(format!("endpoint URL `{url}` is not a valid URL: {e}"))
+    };
+    let uri: http::Uri = url.parse().map_err(invalid)?;
+    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+        return Err(BuildError::config(format!(
+            "endpoint URL `{url}` is not a valid URL: it needs a scheme and a host"
+        )));
+    };
+    Ok(Endpoint {
+        scheme: scheme.clone(),
+        authority: authority.clone(),
+        url: url.as_ref().into(),
+        has_path: uri.path() != "/" || uri.query().is_some(),
+    })
+}
+
+/// Points `request` at `base`: scheme and authority put before its path and
+/// query as they are, or, for a host prefix or a base URL with a path of its
+/// own, through [`set_endpoint`].
+fn apply_endpoint(request: &mut HttpRequest, base: &Endpoint) -> Result<(), BuildError> {
+    if base.has_path || request.extensions().get::<HostPrefix>().is_some() {
+        return set_endpoint(request, &base.url);
+    }
+    // Moved out, not cloned: the path and query keep their bytes.
+    let mut parts = std::mem::take(request.uri_mut()).into_parts();
+    parts.scheme = Some(base.scheme.clone());
+    parts.authority = Some(base.authority.clone());
+    if parts.path_and_query.is_none() {
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+    }
+    *request.uri_mut() = http::Uri::from_parts(parts)
+        .map_err(|e| BuildError::config(format!("endpoint URL `{}`: {e}", base.url)))?;
+    Ok(())
 }
 
 /// Signs `request` (SigV4, in headers) for `service` with the configured
@@ -305,6 +360,88 @@ mod tests {
             .insert(HostPrefix("foo.bar.".into()));
         set_endpoint(&mut request, "https://example.com").unwrap();
         assert_eq!(request.uri(), "https://foo.bar.example.com/op");
+    }
+
+    fn resolved(config: &Config) -> Endpoint {
+        resolve_endpoint(config, &SERVICE).unwrap()
+    }
+
+    fn applied(base: &Endpoint, path: &str, host_prefix: Option<&str>) -> String {
+        let mut request = http::Request::builder()
+            .uri(path)
+            .body(bytes::Bytes::new())
+            .unwrap();
+        if let Some(prefix) = host_prefix {
+            request.extensions_mut().insert(HostPrefix(prefix.into()));
+        }
+        apply_endpoint(&mut request, base).unwrap();
+        request.uri().to_string()
+    }
+
+    #[test]
+    fn endpoints_apply_to_path_and_query() {
+        let regional = resolved(&Config::builder().region("eu-west-1").build());
+        assert_eq!(
+            applied(&regional, "/things/a%20b?x=1", None),
+            "https://data.test.eu-west-1.amazonaws.com/things/a%20b?x=1"
+        );
+        assert_eq!(
+            applied(&regional, "/op", Some("foo.")),
+            "https://foo.data.test.eu-west-1.amazonaws.com/op"
+        );
+        let local = resolved(
+            &Config::builder()
+                .endpoint_url("http://127.0.0.1:8080/")
+                .build(),
+        );
+        assert!(!local.has_path);
+        assert_eq!(applied(&local, "/x?y", None), "http://127.0.0.1:8080/x?y");
+        let prefixed = resolved(
+            &Config::builder()
+                .endpoint_url("http://localhost/base")
+                .build(),
+        );
+        assert!(prefixed.has_path);
+        assert_eq!(applied(&prefixed, "/x", None), "http://localhost/base/x");
+        let err = resolve_endpoint(
+            &Config::builder().endpoint_url("example.com").build(),
+            &SERVICE,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("needs a scheme and a host"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn resolved_endpoints_are_cached_per_built_config() {
+        let config = Config::builder().region("eu-west-1").build();
+        let resolve = |config: &Config| {
+            config
+                .endpoints()
+                .get_or_resolve(SERVICE.endpoint_prefix, || {
+                    resolve_endpoint(config, &SERVICE)
+                })
+                .unwrap()
+                .url
+        };
+        assert_eq!(
+            &*resolve(&config),
+            "https://data.test.eu-west-1.amazonaws.com"
+        );
+        // A clone shares the cache; a rebuilt configuration starts afresh.
+        let clone = config.clone();
+        assert!(std::ptr::eq(config.endpoints(), clone.endpoints()));
+        let moved = config.to_builder().region("us-west-2").build();
+        assert_eq!(
+            &*resolve(&moved),
+            "https://data.test.us-west-2.amazonaws.com"
+        );
+        assert_eq!(
+            &*resolve(&clone),
+            "https://data.test.eu-west-1.amazonaws.com"
+        );
     }
 
     #[test]
@@ -584,7 +721,14 @@ mod tests {
             replay.push_response(200, "{}");
             let config = config(&replay, &sleep).to_builder().max_attempts(4).build();
             block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
-            assert_eq!(replay.requests().len(), 3);
+            let requests = replay.requests();
+            assert_eq!(requests.len(), 3);
+            // Each attempt is the same request, serialized again.
+            for retried in &requests[1..] {
+                assert_eq!(retried.uri(), requests[0].uri());
+                assert_eq!(retried.body(), requests[0].body());
+                assert_eq!(retried.headers()["content-type"], "application/json");
+            }
             let waits = sleep.durations();
             assert_eq!(waits.len(), 2);
             assert!(waits[0] <= Duration::from_millis(100), "{waits:?}");

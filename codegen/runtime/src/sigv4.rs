@@ -391,12 +391,12 @@ thread_local! {
 /// The positions of the parts of a signing in the buffer.
 struct Computed<'r> {
     host_to_add: Option<&'r str>,
-    amz_date: String,
-    payload_hash: String,
+    amz_date: AmzDate,
+    payload_hash: Hex64,
     canonical_request: Range<usize>,
     signed_headers: Range<usize>,
     string_to_sign: Range<usize>,
-    signature: String,
+    signature: Hex64,
 }
 
 impl Signer {
@@ -456,7 +456,10 @@ impl Signer {
         if let Some(host) = host {
             headers.insert(HOST, host);
         }
-        headers.insert(HeaderName::from_static(X_AMZ_DATE), header_value(amz_date)?);
+        headers.insert(
+            HeaderName::from_static(X_AMZ_DATE),
+            header_value(amz_date.as_str())?,
+        );
         if let Some(token) = params.credentials.session_token() {
             let mut value = HeaderValue::from_str(token)
                 .map_err(|_| SigningError::new(SigningErrorKind::InvalidSessionToken))?;
@@ -466,10 +469,11 @@ impl Signer {
         if let Some(hash) = content_sha256 {
             headers.insert(
                 HeaderName::from_static(X_AMZ_CONTENT_SHA256),
-                header_value(hash)?,
+                header_value(hash.as_str())?,
             );
         }
-        let mut authorization = header_value(authorization)?;
+        let mut authorization = HeaderValue::from_maybe_shared(Bytes::from(authorization))
+            .map_err(|_| SigningError::invalid_param("header value", None))?;
         authorization.set_sensitive(true);
         headers.insert(AUTHORIZATION, authorization);
         Ok(())
@@ -490,7 +494,7 @@ impl Signer {
         Ok(SigningOutput {
             canonical_request: buf[computed.canonical_request.clone()].to_owned(),
             string_to_sign: buf[computed.string_to_sign.clone()].to_owned(),
-            signature: computed.signature,
+            signature: computed.signature.as_str().to_owned(),
             authorization,
         })
     }
@@ -509,9 +513,14 @@ impl Signer {
             return Err(SigningError::new(SigningErrorKind::InvalidSessionToken));
         }
         let amz_date = format_amz_date(params.time)?;
-        let payload_hash = hex(&Sha256::digest(request.body));
+        let payload_hash = if request.body.is_empty() {
+            EMPTY_SHA256
+        } else {
+            Hex64::of(&Sha256::digest(request.body).into())
+        };
         let host_to_add = request.host_to_add()?;
         let settings = &params.settings;
+        let (date_time, payload) = (amz_date.as_str(), payload_hash.as_str());
 
         // The headers to sign: the request's, less the unsigned ones and
         // those the signer sets, plus the signer's.
@@ -531,12 +540,12 @@ impl Signer {
         if let Some(host) = host_to_add {
             headers.push((Cow::Borrowed("host"), host));
         }
-        headers.push((Cow::Borrowed(X_AMZ_DATE), &amz_date));
+        headers.push((Cow::Borrowed(X_AMZ_DATE), date_time));
         if let Some(token) = token.filter(|_| settings.sign_session_token) {
             headers.push((Cow::Borrowed(X_AMZ_SECURITY_TOKEN), token));
         }
         if settings.sign_payload_header {
-            headers.push((Cow::Borrowed(X_AMZ_CONTENT_SHA256), &payload_hash));
+            headers.push((Cow::Borrowed(X_AMZ_CONTENT_SHA256), payload));
         }
         // Stable: the values of a repeated header keep their order.
         headers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -555,16 +564,16 @@ impl Signer {
         write_signed_headers(buf, &headers);
         let signed_headers = signed_start..buf.len();
         buf.push('\n');
-        buf.push_str(&payload_hash);
+        buf.push_str(payload);
         let canonical_request = 0..buf.len();
         let canonical_hash = Sha256::digest(buf.as_bytes());
 
         // Step 2: the string to sign.
         let sts_start = buf.len();
-        let date = &amz_date[..8];
+        let date = &date_time[..8];
         buf.push_str(ALGORITHM);
         buf.push('\n');
-        buf.push_str(&amz_date);
+        buf.push_str(date_time);
         buf.push('\n');
         buf.push_str(date);
         buf.push('/');
@@ -572,13 +581,13 @@ impl Signer {
         buf.push('/');
         buf.push_str(params.service);
         buf.push_str("/aws4_request\n");
-        push_hex(buf, &canonical_hash);
+        buf.push_str(Hex64::of(&canonical_hash.into()).as_str());
         let string_to_sign = sts_start..buf.len();
 
         // Step 3: the signature.
         let mut mac = self.keyed_mac(params, date);
         mac.update(buf[string_to_sign.clone()].as_bytes());
-        let signature = hex(&mac.finalize().into_bytes());
+        let signature = Hex64::of(&mac.finalize().into_bytes().into());
 
         Ok(Computed {
             host_to_add,
@@ -647,29 +656,34 @@ fn put_back_buffer(mut buf: String) {
     }
 }
 
-fn header_value(value: String) -> Result<HeaderValue, SigningError> {
-    // Only called with ASCII the signer wrote, from checked parts.
-    HeaderValue::from_maybe_shared(Bytes::from(value))
-        .map_err(|_| SigningError::invalid_param("header value", None))
+fn header_value(value: &str) -> Result<HeaderValue, SigningError> {
+    // Only called with ASCII the signer wrote.
+    HeaderValue::from_str(value).map_err(|_| SigningError::invalid_param("header value", None))
 }
 
 /// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=a;b, Signature=hex`.
 fn authorization(params: &SigningParams<'_>, computed: &Computed<'_>, buf: &str) -> String {
     let signed_headers = &buf[computed.signed_headers.clone()];
     let access_key_id = params.credentials.access_key_id();
+    // The exact length: the header value then takes the buffer as it is.
     let mut out = String::with_capacity(
         ALGORITHM.len()
+            + " Credential=".len()
             + access_key_id.len()
+            + "/YYYYMMDD/".len()
             + params.region.len()
+            + 1
             + params.service.len()
+            + "/aws4_request, SignedHeaders=".len()
             + signed_headers.len()
-            + 160,
+            + ", Signature=".len()
+            + 64,
     );
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");
     out.push_str(access_key_id);
     out.push('/');
-    out.push_str(&computed.amz_date[..8]);
+    out.push_str(computed.amz_date.date());
     out.push('/');
     out.push_str(params.region);
     out.push('/');
@@ -677,7 +691,8 @@ fn authorization(params: &SigningParams<'_>, computed: &Computed<'_>, buf: &str)
     out.push_str("/aws4_request, SignedHeaders=");
     out.push_str(signed_headers);
     out.push_str(", Signature=");
-    out.push_str(&computed.signature);
+    out.push_str(computed.signature.as_str());
+    debug_assert_eq!(out.len(), out.capacity());
     out
 }
 
@@ -733,18 +748,28 @@ fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str) -> 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-}
+/// A SHA-256 digest or HMAC as 64 lowercase hex digits, on the stack.
+#[derive(Clone, Copy)]
+struct Hex64([u8; 64]);
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    push_hex(&mut out, bytes);
-    out
+/// The hex SHA-256 of an empty payload.
+const EMPTY_SHA256: Hex64 =
+    Hex64(*b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+impl Hex64 {
+    fn of(bytes: &[u8; 32]) -> Self {
+        let mut out = [0; 64];
+        for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
+        }
+        Self(out)
+    }
+
+    fn as_str(&self) -> &str {
+        // Hex digits only.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// RFC 3986 unreserved characters, never percent-encoded.
@@ -766,6 +791,25 @@ fn push_encoded(out: &mut String, bytes: impl IntoIterator<Item = u8>, keep_slas
         } else {
             push_percent(out, b);
         }
+    }
+}
+
+/// [`push_encoded`] for a string: runs of bytes that stay as they are are
+/// copied whole.
+fn push_encoded_str(out: &mut String, s: &str, keep_slash: bool) {
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if !(is_unreserved(b) || (keep_slash && b == b'/')) {
+            // A run between encoded bytes is ASCII: its ends are char boundaries.
+            if start < i {
+                out.push_str(&s[start..i]);
+            }
+            push_percent(out, b);
+            start = i + 1;
+        }
+    }
+    if start < s.len() {
+        out.push_str(&s[start..]);
     }
 }
 
@@ -792,7 +836,15 @@ fn percent_decoded(s: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// Whether `path` has empty, `.` or `..` segments to normalize away.
 fn needs_normalizing(path: &str) -> bool {
-    path.contains("//") || path.split('/').any(|segment| matches!(segment, "." | ".."))
+    has_pair(path, b'/') || path.split('/').any(|segment| matches!(segment, "." | ".."))
+}
+
+/// Whether `text` has `byte` twice in a row: a plain scan, cheaper on short
+/// strings than a substring search, which prepares a searcher first.
+fn has_pair(text: &str, byte: u8) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == byte && w[1] == byte)
 }
 
 /// Removes `.` and `..` segments and empty segments (duplicate slashes);
@@ -829,7 +881,7 @@ fn write_canonical_path(buf: &mut String, path: &str, settings: &SigningSettings
         path = &normalized;
     }
     if settings.double_encode_path {
-        push_encoded(buf, path.bytes(), true);
+        push_encoded_str(buf, path, true);
     } else {
         buf.push_str(path);
     }
@@ -839,6 +891,14 @@ fn write_canonical_path(buf: &mut String, path: &str, settings: &SigningSettings
 /// with `&`; a key without value gets `=`.
 fn write_canonical_query(buf: &mut String, query: &str) {
     if query.is_empty() {
+        return;
+    }
+    if !query.contains('&') {
+        // One pair: nothing to sort.
+        let (key, value) = query.split_once('=').unwrap_or((query, ""));
+        push_encoded(buf, percent_decoded(key), false);
+        buf.push('=');
+        push_encoded(buf, percent_decoded(value), false);
         return;
     }
     let mut encoded = String::with_capacity(query.len() + 16);
@@ -891,6 +951,10 @@ fn write_canonical_headers(buf: &mut String, headers: &[(Cow<'_, str>, &str)]) {
 /// collapsed to one.
 fn push_trimmed(buf: &mut String, value: &str) {
     let value = value.trim_matches([' ', '\t']);
+    if !has_pair(value, b' ') {
+        buf.push_str(value);
+        return;
+    }
     let mut last_was_space = false;
     for c in value.chars() {
         if c == ' ' {
@@ -919,17 +983,31 @@ fn write_signed_headers(buf: &mut String, headers: &[(Cow<'_, str>, &str)]) {
     }
 }
 
-/// Appends `value` as exactly `width` decimal digits (zero-padded, and
-/// truncated to its last `width` digits, which callers never need).
-fn push_digits(out: &mut String, value: u64, width: u32) {
-    for place in (0..width).rev() {
-        let digit = value / 10u64.pow(place) % 10;
-        out.push(char::from_digit(digit as u32, 10).unwrap_or('0'));
+/// A signing time, `YYYYMMDDTHHMMSSZ` in UTC, on the stack.
+#[derive(Clone, Copy, Debug)]
+struct AmzDate([u8; 16]);
+
+impl AmzDate {
+    fn as_str(&self) -> &str {
+        // Digits, `T` and `Z` only.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// `YYYYMMDD`, the date of the credential scope.
+    fn date(&self) -> &str {
+        &self.as_str()[..8]
     }
 }
 
+/// Writes the last two decimal digits of `value`.
+fn two_digits(out: &mut [u8], value: u32) {
+    // Both digits are below 10.
+    out[0] = b'0' + (value / 10 % 10) as u8;
+    out[1] = b'0' + (value % 10) as u8;
+}
+
 /// `YYYYMMDDTHHMMSSZ` in UTC; its first eight characters are the scope date.
-fn format_amz_date(time: SystemTime) -> Result<String, SigningError> {
+fn format_amz_date(time: SystemTime) -> Result<AmzDate, SigningError> {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map_err(|_| SigningError::new(SigningErrorKind::TimeOutOfRange { before_1970: true }))?
@@ -941,16 +1019,17 @@ fn format_amz_date(time: SystemTime) -> Result<String, SigningError> {
             before_1970: false,
         }));
     }
-    let mut out = String::with_capacity(16);
-    push_digits(&mut out, year as u64, 4);
-    push_digits(&mut out, month.into(), 2);
-    push_digits(&mut out, day.into(), 2);
-    out.push('T');
-    push_digits(&mut out, hour.into(), 2);
-    push_digits(&mut out, minute.into(), 2);
-    push_digits(&mut out, second.into(), 2);
-    out.push('Z');
-    Ok(out)
+    let mut out = *b"00000000T000000Z";
+    // 1970..=9999: four digits.
+    let year = year as u32;
+    two_digits(&mut out[0..2], year / 100);
+    two_digits(&mut out[2..4], year % 100);
+    two_digits(&mut out[4..6], month);
+    two_digits(&mut out[6..8], day);
+    two_digits(&mut out[9..11], hour);
+    two_digits(&mut out[11..13], minute);
+    two_digits(&mut out[13..15], second);
+    Ok(AmzDate(out))
 }
 
 #[cfg(test)]
@@ -984,7 +1063,10 @@ mod tests {
     }
 
     fn date_at(secs: u64) -> String {
-        format_amz_date(UNIX_EPOCH + Duration::from_secs(secs)).unwrap()
+        format_amz_date(UNIX_EPOCH + Duration::from_secs(secs))
+            .unwrap()
+            .as_str()
+            .to_owned()
     }
 
     // The suite's get-vanilla case, written out.
@@ -1131,6 +1213,30 @@ mod tests {
             .ends_with(
                 "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
             ));
+    }
+
+    #[test]
+    fn string_encoding_matches_byte_encoding() {
+        for s in ["", "/", "/a b/c", "é/ü~-._", "%2F%", "a/ሴ/b", "plain", "ሴ"] {
+            for keep_slash in [false, true] {
+                let (mut by_bytes, mut by_runs) = (String::new(), String::new());
+                push_encoded(&mut by_bytes, s.bytes(), keep_slash);
+                push_encoded_str(&mut by_runs, s, keep_slash);
+                assert_eq!(by_runs, by_bytes, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_and_dates_are_written_in_place() {
+        assert_eq!(
+            EMPTY_SHA256.as_str(),
+            Hex64::of(&Sha256::digest(b"").into()).as_str()
+        );
+        assert_eq!(Hex64::of(&[0xab; 32]).as_str(), "ab".repeat(32));
+        // 2024-02-29 23:59:59 and 9999-12-31 23:59:59.
+        assert_eq!(date_at(1_709_251_199), "20240229T235959Z");
+        assert_eq!(date_at(253_402_300_799), "99991231T235959Z");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Test doubles: an in-memory transport (canned responses, recorded
-//! requests) and a sleep that does not wait.
+//! Test doubles: in-memory transports (canned responses, recorded
+//! requests; or one response for every request) and a sleep that does not
+//! wait.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -91,6 +92,40 @@ impl HttpClient for ReplayClient {
             ))
         });
         Box::pin(std::future::ready(next))
+    }
+}
+
+/// A transport that answers every request with a clone of one response,
+/// recording nothing.
+///
+/// For benchmarks and load tests, where [`ReplayClient`]'s queue and record
+/// would grow with every call: sending costs one clone of the response (its
+/// body is shared, not copied) and nothing else.
+///
+/// ```
+/// use sdk_runtime::http::HttpClient;
+/// use sdk_runtime::testing::{response, StaticClient};
+///
+/// let client = StaticClient::new(response(200, &[], r#"{"ok":true}"#));
+/// let request = http::Request::builder().uri("/x").body(bytes::Bytes::new()).unwrap();
+/// let reply = sdk_runtime::block_on::block_on(client.send(request)).unwrap();
+/// assert_eq!(reply.body(), r#"{"ok":true}"#);
+/// ```
+#[derive(Clone, Debug)]
+pub struct StaticClient {
+    response: HttpResponse,
+}
+
+impl StaticClient {
+    /// A client that answers every request with `response`.
+    pub fn new(response: HttpResponse) -> Self {
+        Self { response }
+    }
+}
+
+impl HttpClient for StaticClient {
+    fn send(&self, _request: HttpRequest) -> HttpFuture<'_> {
+        Box::pin(std::future::ready(Ok(self.response.clone())))
     }
 }
 
@@ -293,6 +328,22 @@ mod tests {
         let third = block_on(client.send(request())).unwrap_err();
         assert_eq!(third.kind(), ConnectorErrorKind::Other);
         assert_eq!(client.requests().len(), 3);
+    }
+
+    #[test]
+    fn static_client_answers_every_request_alike() {
+        let body = Bytes::from_static(b"{}");
+        let client = StaticClient::new(response(201, &[("x-amzn-RequestId", "r-1")], "{}"));
+        for path in ["/a", "/b", "/c"] {
+            let request = http::Request::builder()
+                .uri(path)
+                .body(Bytes::new())
+                .unwrap();
+            let reply = block_on(client.send(request)).unwrap();
+            assert_eq!(reply.status(), 201);
+            assert_eq!(reply.headers()["x-amzn-requestid"], "r-1");
+            assert_eq!(reply.body(), &body);
+        }
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! path.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -106,25 +105,36 @@ pub fn host_label<'a>(member: &'static str, value: &'a str) -> Result<&'a str, B
     }
 }
 
+/// The URI of a request from the path and query a serializer wrote.
+pub fn parse(path_and_query: String) -> Result<http::Uri, BuildError> {
+    http::Uri::try_from(path_and_query).map_err(BuildError::serialization)
+}
+
 /// Appends query parameters to a path, encoding keys and values.
 ///
-/// Keys pushed by named members are remembered, so that a map of query
-/// parameters cannot override them.
+/// Keys pushed by named members (which come first) are not overridden by a
+/// map of query parameters: a map skips the keys the named members wrote.
 #[derive(Debug)]
 pub struct QueryWriter {
     uri: String,
     has_query: bool,
-    named: Vec<String>,
+    /// Where the named members' pairs are in `uri`.
+    named: std::ops::Range<usize>,
+    /// Keys of named list members that are set but empty: they write
+    /// nothing, yet keep a map from setting their key.
+    empty_named: Vec<String>,
 }
 
 impl QueryWriter {
     /// Starts from `path`, which may already carry a literal query (`/x?list`).
     pub fn new(path: String) -> Self {
         let has_query = path.contains('?');
+        let end = path.len();
         Self {
             uri: path,
             has_query,
-            named: Vec::new(),
+            named: end..end,
+            empty_named: Vec::new(),
         }
     }
 
@@ -132,15 +142,14 @@ impl QueryWriter {
     pub fn push(&mut self, key: &str, value: &str) {
         self.push_key(key);
         self.uri.push('=');
-        // Writing into a String cannot fail.
-        let _ = write!(self.uri, "{}", utf8_percent_encode(value, UNRESERVED));
+        self.uri.extend(utf8_percent_encode(value, UNRESERVED));
     }
 
     /// Appends `key=value` for a named member, when `value` is set.
     pub fn push_param<T: ToParam>(&mut self, key: &str, value: Option<T>) {
         if let Some(value) = value {
-            self.named.push(key.to_owned());
             self.push(key, &value.to_param());
+            self.named.end = self.uri.len();
         }
     }
 
@@ -151,10 +160,14 @@ impl QueryWriter {
         I::Item: ToParam,
     {
         if let Some(items) = items {
-            self.named.push(key.to_owned());
+            let start = self.uri.len();
             for item in items {
                 self.push(key, &item.to_param());
             }
+            if self.uri.len() == start {
+                self.empty_named.push(key.to_owned());
+            }
+            self.named.end = self.uri.len();
         }
     }
 
@@ -186,18 +199,29 @@ impl QueryWriter {
         let mut pairs: Vec<(&str, &V)> = map
             .into_iter()
             .flatten()
-            .filter(|(key, _)| !self.named.contains(key))
+            .filter(|(key, _)| !self.is_named(key))
             .map(|(key, value)| (key.as_str(), value))
             .collect();
         pairs.sort_by_key(|(key, _)| *key);
         pairs
     }
 
+    /// Whether a named member set `key`.
+    fn is_named(&self, key: &str) -> bool {
+        if self.empty_named.iter().any(|named| named == key) {
+            return true;
+        }
+        let encoded: Cow<'_, str> = utf8_percent_encode(key, UNRESERVED).into();
+        self.uri[self.named.clone()]
+            .split(['?', '&'])
+            .any(|pair| pair.split('=').next() == Some(&*encoded))
+    }
+
     /// Appends `key` with no value.
     pub fn push_key(&mut self, key: &str) {
         self.uri.push(if self.has_query { '&' } else { '?' });
         self.has_query = true;
-        let _ = write!(self.uri, "{}", utf8_percent_encode(key, UNRESERVED));
+        self.uri.extend(utf8_percent_encode(key, UNRESERVED));
     }
 
     /// The path and query.
@@ -288,6 +312,22 @@ mod tests {
             [("z".to_owned(), "1".to_owned())].into_iter().collect();
         q.push_map(Some(&plain));
         assert_eq!(q.finish(), "/p?bar=named&list=1&list=2&qux=a&qux=b&z=1");
+    }
+
+    #[test]
+    fn maps_skip_exactly_the_keys_named_members_set() {
+        use std::collections::HashMap;
+        let map: HashMap<String, String> = ["lit", "a b", "empty", "other", "absent"]
+            .into_iter()
+            .map(|k| (k.to_owned(), "m".to_owned()))
+            .collect();
+        // A literal query key is not a named member's; an empty list is.
+        let mut q = QueryWriter::new("/p?lit".into());
+        q.push_param("a b", Some("named"));
+        q.push_list("empty", Some(&Vec::<String>::new()));
+        q.push_param::<&str>("absent", None);
+        q.push_map(Some(&map));
+        assert_eq!(q.finish(), "/p?lit&a%20b=named&absent=m&lit=m&other=m");
     }
 
     #[test]

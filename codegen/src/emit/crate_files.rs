@@ -18,6 +18,12 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
         "Client for {} (API version {}), generated from its service model.",
         service.full_name, service.api_version
     );
+    // The runtime's MD5 code only for models that need a Content-MD5 header.
+    let runtime_features = if service.operations.iter().any(|op| op.checksum_required) {
+        r#", features = ["content-md5"]"#
+    } else {
+        ""
+    };
     format!(
         r#"[package]
 name = {name}
@@ -29,7 +35,7 @@ license = "MIT"
 publish = false
 
 [dependencies]
-sdk-runtime = {{ path = {runtime} }}
+sdk-runtime = {{ path = {runtime}{runtime_features} }}
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [features]

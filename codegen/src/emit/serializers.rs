@@ -547,26 +547,31 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let field = member_ident(member);
             let wire = &member.wire_name;
             let name = &member.rust_name;
+            let headers = quote!(request.headers_mut());
             let add = if member.location == Location::Headers {
-                quote!(::sdk_runtime::headers::add_prefixed(request, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::headers::add_prefixed(#headers, #wire, #name, input.#field.as_ref()))
             } else if member.json_value {
-                quote!(::sdk_runtime::headers::add_json_value(request, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::headers::add_json_value(#headers, #wire, #name, input.#field.as_ref()))
             } else if list_item(service, member).is_some() {
                 let items = param_list(member);
                 let quote_items = member.timestamp_format.is_none();
-                quote!(::sdk_runtime::headers::add_list(request, #wire, #name, #items, #quote_items))
+                quote!(::sdk_runtime::headers::add_list(#headers, #wire, #name, #items, #quote_items))
             } else {
                 let value = param_value(member);
-                quote!(::sdk_runtime::headers::add(request, #wire, #name, #value))
+                quote!(::sdk_runtime::headers::add(#headers, #wire, #name, #value))
             };
-            quote!(request = #add?;)
+            quote!(#add?;)
         })
         .collect();
 
     let body = request_body(service, structure);
     let checksum = op.checksum_required.then(|| {
         quote! {
-            request = request.header("content-md5", ::sdk_runtime::checksum::content_md5(&body));
+            request.headers_mut().insert(
+                ::sdk_runtime::deps::http::HeaderName::from_static("content-md5"),
+                ::sdk_runtime::deps::http::HeaderValue::try_from(::sdk_runtime::checksum::content_md5(&body))
+                    .map_err(BuildError::serialization)?,
+            );
         }
     });
     let host_prefix = op.host_prefix.as_ref().map(|segments| {
@@ -588,7 +593,7 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             #(#labels)*
             let mut host = String::new();
             #(#pushes)*
-            request = request.extension(::sdk_runtime::operation::HostPrefix(host));
+            request.extensions_mut().insert(::sdk_runtime::operation::HostPrefix(host));
         }
     });
 
@@ -615,19 +620,21 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let mut uri = String::with_capacity(64);
             #(#path)*
             #query
-            let mut request = ::sdk_runtime::deps::http::Request::builder()
-                .method(::sdk_runtime::deps::http::Method::#method)
-                .uri(uri);
+            let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
+            *request.method_mut() = ::sdk_runtime::deps::http::Method::#method;
+            *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
             #host_prefix
             #(#headers)*
             #body
             #checksum
             if !body.is_empty() {
-                request = request.header("content-length", body.len());
+                request.headers_mut().insert(
+                    ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
+                    ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                );
             }
-            request
-                .body(::sdk_runtime::deps::bytes::Bytes::from(body))
-                .map_err(BuildError::serialization)
+            *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+            Ok(request)
         }
     }
 }
@@ -638,15 +645,22 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
     let type_member = structure.members.iter().any(|m| {
         m.location == Location::Header && m.wire_name.eq_ignore_ascii_case("content-type")
     });
+    // A static value: no copy, and free to clone for each attempt.
     let set_type = |content_type: TokenStream| {
+        let header = quote! {
+            request.headers_mut().insert(
+                ::sdk_runtime::deps::http::header::CONTENT_TYPE,
+                ::sdk_runtime::deps::http::HeaderValue::from_static(#content_type),
+            );
+        };
         if type_member {
             quote! {
-                if !request.headers_ref().is_some_and(|h| h.contains_key("content-type")) {
-                    request = request.header("content-type", #content_type);
+                if !request.headers().contains_key(::sdk_runtime::deps::http::header::CONTENT_TYPE) {
+                    #header
                 }
             }
         } else {
-            quote!(request = request.header("content-type", #content_type);)
+            header
         }
     };
     let json_type = quote!(::sdk_runtime::rest_json::CONTENT_TYPE);

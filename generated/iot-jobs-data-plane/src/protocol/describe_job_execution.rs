@@ -37,16 +37,20 @@ pub fn serialize_request(
     query.push_param("includeJobDocument", input.include_job_document.as_ref());
     query.push_param("executionNumber", input.execution_number.as_ref());
     let uri = query.finish();
-    let mut request = ::sdk_runtime::deps::http::Request::builder()
-        .method(::sdk_runtime::deps::http::Method::GET)
-        .uri(uri);
+    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::deps::http::Method::GET;
+    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
     let body: Vec<u8> = Vec::new();
     if !body.is_empty() {
-        request = request.header("content-length", body.len());
+        request
+            .headers_mut()
+            .insert(
+                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+            );
     }
-    request
-        .body(::sdk_runtime::deps::bytes::Bytes::from(body))
-        .map_err(BuildError::serialization)
+    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    Ok(request)
 }
 
 /// Parses a response to `DescribeJobExecution` into its output or its error.

@@ -33,17 +33,28 @@ pub fn serialize_request(
         "job_id",
         input.job_id.as_ref(),
     )?;
-    let mut request = ::sdk_runtime::deps::http::Request::builder()
-        .method(::sdk_runtime::deps::http::Method::POST)
-        .uri(uri);
-    request = request.header("content-type", ::sdk_runtime::rest_json::CONTENT_TYPE);
+    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    request
+        .headers_mut()
+        .insert(
+            ::sdk_runtime::deps::http::header::CONTENT_TYPE,
+            ::sdk_runtime::deps::http::HeaderValue::from_static(
+                ::sdk_runtime::rest_json::CONTENT_TYPE,
+            ),
+        );
     let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
     if !body.is_empty() {
-        request = request.header("content-length", body.len());
+        request
+            .headers_mut()
+            .insert(
+                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+            );
     }
-    request
-        .body(::sdk_runtime::deps::bytes::Bytes::from(body))
-        .map_err(BuildError::serialization)
+    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    Ok(request)
 }
 
 /// Parses a response to `UpdateJobExecution` into its output or its error.

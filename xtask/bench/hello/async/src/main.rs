@@ -1,0 +1,16 @@
+//! Hello world, async: one call with our crate's default features.
+
+use iot_jobs_data_plane::{Client, Config};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::from_conf(Config::from_env().build());
+    let output = client
+        .describe_job_execution()
+        .thing_name("sensor-17")
+        .job_id("firmware-update-2024-06")
+        .send()
+        .await?;
+    println!("{:?}", output.execution());
+    Ok(())
+}

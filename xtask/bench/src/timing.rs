@@ -1,0 +1,75 @@
+//! Timed batches, interleaved between subjects, and their medians.
+//!
+//! Each subject runs in batches long enough for the clock (about
+//! [`BATCH`]); a round runs one batch of every subject, starting with a
+//! different subject each round, so a burst of load from elsewhere on the
+//! machine falls on all of them alike. The result per subject is the median,
+//! over the rounds, of the mean time per iteration of a batch.
+
+use std::time::{Duration, Instant};
+
+/// How long one batch should take.
+pub const BATCH: Duration = Duration::from_millis(20);
+
+/// Something to time: a name and one iteration.
+pub struct Subject<'a> {
+    /// The name the result is printed under.
+    pub name: String,
+    run: Box<dyn FnMut() + 'a>,
+}
+
+impl<'a> Subject<'a> {
+    /// A subject whose iteration is `run`.
+    pub fn new(name: impl Into<String>, run: impl FnMut() + 'a) -> Self {
+        Self {
+            name: name.into(),
+            run: Box::new(run),
+        }
+    }
+}
+
+/// Iterations of `run` that take about [`BATCH`], after a warm-up.
+fn calibrate(run: &mut dyn FnMut()) -> u32 {
+    let mut iterations = 1u32;
+    loop {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            run();
+        }
+        let elapsed = start.elapsed();
+        if elapsed >= BATCH / 4 || iterations >= 1 << 24 {
+            let per = elapsed.as_secs_f64() / f64::from(iterations);
+            return ((BATCH.as_secs_f64() / per) as u32).max(1);
+        }
+        iterations *= 2;
+    }
+}
+
+/// The median over `rounds` rounds of each subject's time per iteration, in
+/// seconds, in the order of `subjects`.
+pub fn compare(subjects: &mut [Subject<'_>], rounds: usize) -> Vec<f64> {
+    let iterations: Vec<u32> = subjects.iter_mut().map(|s| calibrate(&mut s.run)).collect();
+    let mut samples = vec![Vec::with_capacity(rounds); subjects.len()];
+    for round in 0..rounds {
+        for k in 0..subjects.len() {
+            let i = (round + k) % subjects.len();
+            let run = &mut subjects[i].run;
+            let start = Instant::now();
+            for _ in 0..iterations[i] {
+                run();
+            }
+            samples[i].push(start.elapsed().as_secs_f64() / f64::from(iterations[i]));
+        }
+    }
+    samples.iter_mut().map(|s| median(s)).collect()
+}
+
+/// The median of `values` (sorted in place); 0 for none.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
