@@ -23,6 +23,8 @@ mod timing;
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use bytes::Bytes;
+
 use timing::Subject;
 
 /// Rounds unless the command line says otherwise.
@@ -58,106 +60,115 @@ fn main() -> ExitCode {
     ours::check();
     aws::check();
     floor::check();
-
-    let rt = aws::runtime();
-    let signed = floor::Signed::new();
     println!("rounds {rounds}");
-
-    let body = fixtures::describe_body();
-    let (our_client, aws_client) = (ours::canned(body.clone()), aws::canned(body.clone()));
-    let mut subjects = [
-        Subject::new("describe.ours", || {
-            drop(black_box(ours::describe(&our_client)))
-        }),
-        Subject::new("describe.aws", || {
-            drop(black_box(aws::describe(&rt, &aws_client)))
-        }),
-        Subject::new("describe.floor", || {
-            drop(black_box(floor::describe(black_box(&body))))
-        }),
-        Subject::new("describe.floor_signed", || {
-            drop(black_box(signed.describe(black_box(&body))))
-        }),
-    ];
-    report(&mut subjects, rounds);
-
-    let body = fixtures::update_body();
-    let (our_client, aws_client) = (ours::canned(body.clone()), aws::canned(body.clone()));
-    let mut subjects = [
-        Subject::new("update.ours", || drop(black_box(ours::update(&our_client)))),
-        Subject::new("update.aws", || {
-            drop(black_box(aws::update(&rt, &aws_client)))
-        }),
-        Subject::new("update.floor", || {
-            drop(black_box(floor::update(black_box(&body))))
-        }),
-        Subject::new("update.floor_signed", || {
-            drop(black_box(signed.update(black_box(&body))))
-        }),
-    ];
-    report(&mut subjects, rounds);
-
-    let body = fixtures::pending_body();
-    println!("pending.bytes {}", body.len());
-    let (our_client, aws_client) = (ours::canned(body.clone()), aws::canned(body.clone()));
-    let mut subjects = [
-        Subject::new("pending.ours", || {
-            drop(black_box(ours::pending(&our_client)))
-        }),
-        Subject::new("pending.aws", || {
-            drop(black_box(aws::pending(&rt, &aws_client)))
-        }),
-        Subject::new("pending.floor", || {
-            drop(black_box(floor::pending(black_box(&body))))
-        }),
-    ];
-    report(&mut subjects, rounds);
+    for operation in OPERATIONS {
+        let peers = Peers::new(operation);
+        if operation == "pending" {
+            println!("pending.bytes {}", peers.body.len());
+        }
+        let mut subjects = peers.subjects(operation);
+        let medians = timing::compare(&mut subjects, rounds);
+        for (subject, median) in subjects.iter().zip(medians) {
+            println!("{} {median:e}", subject.name);
+        }
+    }
     ExitCode::SUCCESS
 }
 
-/// Times `subjects` against each other and prints their medians.
-fn report(subjects: &mut [Subject<'_>], rounds: usize) {
-    let medians = timing::compare(subjects, rounds);
-    for (subject, median) in subjects.iter().zip(medians) {
-        println!("{} {median:e}", subject.name);
+/// The operations timed, in the order printed.
+const OPERATIONS: [&str; 3] = ["describe", "update", "pending"];
+
+/// Everything the subjects of one operation share: the canned body and
+/// each peer's client.
+struct Peers {
+    body: Bytes,
+    our_client: iot_jobs_data_plane::Client,
+    aws_client: aws_sdk_iotjobsdataplane::Client,
+    rt: tokio::runtime::Runtime,
+    signed: floor::Signed,
+}
+
+impl Peers {
+    /// The peers, answering `operation` (one of [`OPERATIONS`]).
+    fn new(operation: &str) -> Self {
+        let body = match operation {
+            "describe" => fixtures::describe_body(),
+            "update" => fixtures::update_body(),
+            _ => fixtures::pending_body(),
+        };
+        Self {
+            our_client: ours::canned(body.clone()),
+            aws_client: aws::canned(body.clone()),
+            body,
+            rt: aws::runtime(),
+            signed: floor::Signed::new(),
+        }
+    }
+
+    /// One subject per peer for `operation`, named `operation.peer`.
+    fn subjects(&self, operation: &str) -> Vec<Subject<'_>> {
+        let Self {
+            body,
+            our_client,
+            aws_client,
+            rt,
+            signed,
+        } = self;
+        let name = |peer: &str| format!("{operation}.{peer}");
+        match operation {
+            "describe" => vec![
+                Subject::new(name("ours"), || drop(black_box(ours::describe(our_client)))),
+                Subject::new(name("aws"), || {
+                    drop(black_box(aws::describe(rt, aws_client)))
+                }),
+                Subject::new(name("floor"), || {
+                    drop(black_box(floor::describe(black_box(body))))
+                }),
+                Subject::new(name("floor_signed"), || {
+                    drop(black_box(signed.describe(black_box(body))))
+                }),
+            ],
+            "update" => vec![
+                Subject::new(name("ours"), || drop(black_box(ours::update(our_client)))),
+                Subject::new(name("aws"), || drop(black_box(aws::update(rt, aws_client)))),
+                Subject::new(name("floor"), || {
+                    drop(black_box(floor::update(black_box(body))))
+                }),
+                Subject::new(name("floor_signed"), || {
+                    drop(black_box(signed.update(black_box(body))))
+                }),
+            ],
+            _ => vec![
+                Subject::new(name("ours"), || drop(black_box(ours::pending(our_client)))),
+                Subject::new(name("aws"), || {
+                    drop(black_box(aws::pending(rt, aws_client)))
+                }),
+                Subject::new(name("floor"), || {
+                    drop(black_box(floor::pending(black_box(body))))
+                }),
+            ],
+        }
     }
 }
 
 /// Runs one subject `iterations` times, untimed, for a profiler
 /// (`valgrind --tool=callgrind` counts its instructions).
 fn profile_one(subject: &str, iterations: u32) -> ExitCode {
-    let rt = aws::runtime();
-    let signed = floor::Signed::new();
-    let (operation, peer) = subject.split_once('.').unwrap_or((subject, ""));
-    let body = match operation {
-        "describe" => fixtures::describe_body(),
-        "update" => fixtures::update_body(),
-        "pending" => fixtures::pending_body(),
-        _ => {
-            eprintln!("unknown subject `{subject}`");
-            return ExitCode::from(2);
-        }
-    };
-    let (our_client, aws_client) = (ours::canned(body.clone()), aws::canned(body.clone()));
-    let mut run: Box<dyn FnMut()> = match (operation, peer) {
-        ("describe", "ours") => Box::new(|| drop(black_box(ours::describe(&our_client)))),
-        ("describe", "aws") => Box::new(|| drop(black_box(aws::describe(&rt, &aws_client)))),
-        ("describe", "floor") => Box::new(|| drop(black_box(floor::describe(&body)))),
-        ("describe", "floor_signed") => Box::new(|| drop(black_box(signed.describe(&body)))),
-        ("update", "ours") => Box::new(|| drop(black_box(ours::update(&our_client)))),
-        ("update", "aws") => Box::new(|| drop(black_box(aws::update(&rt, &aws_client)))),
-        ("update", "floor") => Box::new(|| drop(black_box(floor::update(&body)))),
-        ("update", "floor_signed") => Box::new(|| drop(black_box(signed.update(&body)))),
-        ("pending", "ours") => Box::new(|| drop(black_box(ours::pending(&our_client)))),
-        ("pending", "aws") => Box::new(|| drop(black_box(aws::pending(&rt, &aws_client)))),
-        ("pending", "floor") => Box::new(|| drop(black_box(floor::pending(&body)))),
-        _ => {
-            eprintln!("unknown subject `{subject}`");
-            return ExitCode::from(2);
-        }
+    let operation = subject
+        .split_once('.')
+        .map_or(subject, |(operation, _)| operation);
+    if !OPERATIONS.contains(&operation) {
+        eprintln!("unknown subject `{subject}`");
+        return ExitCode::from(2);
+    }
+    let peers = Peers::new(operation);
+    let mut subjects = peers.subjects(operation);
+    let Some(found) = subjects.iter_mut().find(|s| s.name == subject) else {
+        eprintln!("unknown subject `{subject}`");
+        return ExitCode::from(2);
     };
     for _ in 0..iterations {
-        run();
+        found.run();
     }
     ExitCode::SUCCESS
 }

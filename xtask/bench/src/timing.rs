@@ -26,6 +26,11 @@ impl<'a> Subject<'a> {
             run: Box::new(run),
         }
     }
+
+    /// One iteration.
+    pub fn run(&mut self) {
+        (self.run)();
+    }
 }
 
 /// Iterations of `run` that take about [`BATCH`], after a warm-up.
