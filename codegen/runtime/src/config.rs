@@ -99,7 +99,7 @@ struct Settings {
     sleep: Option<SharedAsyncSleep>,
     clock_offset: ClockOffset,
     retry_quota: Arc<RetryQuota>,
-    endpoints: Arc<EndpointCache>,
+    endpoints: EndpointCache,
 }
 
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
@@ -116,10 +116,16 @@ pub(crate) struct Endpoint {
 }
 
 /// Endpoints resolved for one configuration, per service endpoint prefix.
-/// Rebuilt empty by [`ConfigBuilder::build`], so a changed region or
-/// endpoint URL never meets a stale entry.
+/// A copy starts empty (a builder's, from [`Config::to_builder`]), so a
+/// changed region or endpoint URL never meets a stale entry.
 #[derive(Debug, Default)]
 pub(crate) struct EndpointCache(RwLock<Vec<(&'static str, Endpoint)>>);
+
+impl Clone for EndpointCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
 
 impl EndpointCache {
     /// The endpoint for `endpoint_prefix`, from the cache or from `resolve`.
@@ -187,7 +193,7 @@ impl Default for Settings {
             sleep: None,
             clock_offset: ClockOffset::default(),
             retry_quota: Arc::default(),
-            endpoints: Arc::default(),
+            endpoints: EndpointCache::default(),
         }
     }
 }
@@ -443,10 +449,7 @@ impl ConfigBuilder {
     /// The configuration.
     pub fn build(self) -> Config {
         Config {
-            settings: Arc::new(Settings {
-                endpoints: Arc::default(),
-                ..self.inner
-            }),
+            settings: Arc::new(self.inner),
         }
     }
 }

@@ -17,69 +17,69 @@ use crate::fixtures::{self, ACCESS_KEY, JOB_ID, REGION, SECRET_KEY, STATUS_DETAI
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobExecution {
-    pub job_id: Option<String>,
-    pub thing_name: Option<String>,
-    pub status: Option<String>,
-    pub status_details: Option<HashMap<String, String>>,
-    pub queued_at: Option<i64>,
-    pub started_at: Option<i64>,
-    pub last_updated_at: Option<i64>,
-    pub approximate_seconds_before_timed_out: Option<i64>,
-    pub version_number: Option<i64>,
-    pub execution_number: Option<i64>,
-    pub job_document: Option<String>,
+    job_id: Option<String>,
+    thing_name: Option<String>,
+    status: Option<String>,
+    status_details: Option<HashMap<String, String>>,
+    queued_at: Option<i64>,
+    started_at: Option<i64>,
+    last_updated_at: Option<i64>,
+    approximate_seconds_before_timed_out: Option<i64>,
+    version_number: Option<i64>,
+    execution_number: Option<i64>,
+    job_document: Option<String>,
 }
 
 /// `DescribeJobExecution`'s response.
 #[derive(Debug, Deserialize)]
 pub struct DescribeResponse {
-    pub execution: Option<JobExecution>,
+    execution: Option<JobExecution>,
 }
 
 /// `UpdateJobExecution`'s request body.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRequest {
-    pub status: String,
-    pub status_details: HashMap<String, String>,
-    pub expected_version: i64,
+    status: String,
+    status_details: HashMap<String, String>,
+    expected_version: i64,
 }
 
 /// `JobExecutionState`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobExecutionState {
-    pub status: Option<String>,
-    pub status_details: Option<HashMap<String, String>>,
-    pub version_number: Option<i64>,
+    status: Option<String>,
+    status_details: Option<HashMap<String, String>>,
+    version_number: Option<i64>,
 }
 
 /// `UpdateJobExecution`'s response.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResponse {
-    pub execution_state: Option<JobExecutionState>,
-    pub job_document: Option<String>,
+    execution_state: Option<JobExecutionState>,
+    job_document: Option<String>,
 }
 
 /// `JobExecutionSummary`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobExecutionSummary {
-    pub job_id: Option<String>,
-    pub queued_at: Option<i64>,
-    pub started_at: Option<i64>,
-    pub last_updated_at: Option<i64>,
-    pub version_number: Option<i64>,
-    pub execution_number: Option<i64>,
+    job_id: Option<String>,
+    queued_at: Option<i64>,
+    started_at: Option<i64>,
+    last_updated_at: Option<i64>,
+    version_number: Option<i64>,
+    execution_number: Option<i64>,
 }
 
 /// `GetPendingJobExecutions`' response.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingResponse {
-    pub in_progress_jobs: Option<Vec<JobExecutionSummary>>,
-    pub queued_jobs: Option<Vec<JobExecutionSummary>>,
+    in_progress_jobs: Option<Vec<JobExecutionSummary>>,
+    queued_jobs: Option<Vec<JobExecutionSummary>>,
 }
 
 fn endpoint() -> String {
