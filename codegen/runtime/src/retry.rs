@@ -157,7 +157,7 @@ fn server_time(response: &HttpResponse) -> Option<SystemTime> {
     let date = response.headers().get(http::header::DATE)?.to_str().ok()?;
     DateTime::parse(date.trim(), TimestampFormat::HttpDate)
         .ok()
-        .map(SystemTime::from)
+        .and_then(|time| SystemTime::try_from(time).ok())
 }
 
 /// The wait before retry `retry` (0 for the first), for `jitter` in `0.0..=1.0`
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn clock_skew_needs_a_time_code_or_message_and_a_date() {
-        let at = SystemTime::from(DateTime::from_secs(1_398_796_238));
+        let at = SystemTime::try_from(DateTime::from_secs(1_398_796_238)).unwrap();
         let skewed = [
             (403, "RequestTimeTooSkewed", "too far"),
             (400, "RequestExpired", "expired"),
