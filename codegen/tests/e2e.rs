@@ -502,6 +502,32 @@ async fn a_validation_error_is_not_retried() {
     assert!(s.sleep.durations().is_empty());
 }
 
+// --- Endpoint URL ---
+
+#[test]
+fn an_endpoint_url_with_a_query_or_fragment_sends_nothing() {
+    let s = setup();
+    for (suffix, part) in [("?x=1", "query"), ("#frag", "fragment")] {
+        let url = format!("{}{suffix}", s.server.endpoint());
+        let client = Client::from_conf(s.config.clone().endpoint_url(url.as_str()).build());
+        let err = client
+            .get_pending_job_executions()
+            .thing_name(THING)
+            .send_blocking()
+            .unwrap_err();
+        assert!(
+            matches!(err, SdkError::ConstructionFailure(_)),
+            "{url}: {err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("endpoint URL `{url}` has a {part} (`{suffix}`)")),
+            "{text}"
+        );
+    }
+    assert!(s.server.seen().is_empty(), "nothing reached the server");
+}
+
 // --- Clock skew ---
 
 #[tokio::test]

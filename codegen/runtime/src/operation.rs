@@ -232,8 +232,25 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 }
 
 /// [`endpoint`], parsed once for the configuration.
+///
+/// An endpoint URL is a scheme, a host, an optional port and an optional
+/// path, to which each operation appends its own path and query. One with a
+/// query or a fragment is refused, as the endpoint rules of the AWS SDKs
+/// refuse it (their `parseURL` does not accept a query): a query would end
+/// up in front of the operation's path (`/?x=1/things/...`), and a fragment
+/// is never sent at all.
 fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, BuildError> {
     let url = endpoint(config, service)?;
+    for (mark, part) in [('?', "query"), ('#', "fragment")] {
+        if let Some(at) = url.find(mark) {
+            let found: String = url[at..].chars().take(40).collect();
+            return Err(BuildError::config(format!(
+                "endpoint URL `{url}` has a {part} (`{found}`); an endpoint URL is a scheme, \
+                 a host, an optional port and an optional path, to which each operation \
+                 appends its own path and query: remove the {part}"
+            )));
+        }
+    }
     let invalid = |e: http::uri::InvalidUri| {
         BuildError::config(format!("endpoint URL `{url}` is not a valid URL: {e}"))
     };
@@ -247,7 +264,7 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, 
         scheme: scheme.clone(),
         authority: authority.clone(),
         url: url.as_ref().into(),
-        has_path: uri.path() != "/" || uri.query().is_some(),
+        has_path: uri.path() != "/",
     })
 }
 
@@ -431,6 +448,48 @@ mod tests {
             err.to_string().contains("needs a scheme and a host"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_endpoint_url_with_a_query_or_fragment_is_refused_before_sending() {
+        use crate::block_on::block_on;
+        use crate::credentials::Credentials;
+        use crate::testing::ReplayClient;
+
+        // A real port on loopback: were anything sent, it would be to here.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for (url, part, found) in [
+            (format!("http://127.0.0.1:{port}?x=1"), "query", "?x=1"),
+            (
+                format!("http://127.0.0.1:{port}/base/?x=1"),
+                "query",
+                "?x=1",
+            ),
+            (format!("http://127.0.0.1:{port}#frag"), "fragment", "#frag"),
+            (format!("http://127.0.0.1:{port}/#"), "fragment", "#"),
+        ] {
+            let replay = ReplayClient::new();
+            replay.push_response(200, "{}");
+            let config = Config::builder()
+                .region("us-east-1")
+                .endpoint_url(url.as_str())
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_client(replay.clone())
+                .build();
+            let err = block_on(invoke::<signing::PutThing>(&config, &SERVICE, &())).unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, SdkError::ConstructionFailure(_)), "{text}");
+            assert!(
+                text.contains(&format!("has a {part} (`{found}`)")),
+                "{url}: {text}"
+            );
+            assert!(text.contains(&format!("remove the {part}")), "{text}");
+            assert_eq!(err.attempts(), 0);
+            assert!(replay.requests().is_empty(), "{url}: nothing is sent");
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "no connection was made");
     }
 
     #[test]
