@@ -450,6 +450,47 @@ fn connections_cut_every_time_end_in_an_io_error() {
 }
 
 #[test]
+fn a_reply_that_is_not_http_is_not_retried() {
+    for (what, reply) in [
+        ("garbage", &b"<html>captive portal</html>\r\n\r\n"[..]),
+        (
+            "a bad status line",
+            b"HTTP/1.1 2x0 OK\r\ncontent-length: 0\r\n\r\n",
+        ),
+        (
+            "a bad length",
+            b"HTTP/1.1 200 OK\r\ncontent-length: -4\r\n\r\n{}",
+        ),
+    ] {
+        let s = setup();
+        s.server.script([Reply::Raw(reply), Reply::ok("{}")]);
+        let err = s
+            .client()
+            .describe_job_execution()
+            .thing_name(THING)
+            .job_id("job-1")
+            .send_blocking()
+            .unwrap_err();
+        let SdkError::DispatchFailure(failure) = &err else {
+            panic!("{what}: expected a dispatch failure, got {err:?}");
+        };
+        assert_eq!(
+            failure.kind(),
+            ConnectorErrorKind::InvalidResponse,
+            "{what}"
+        );
+        assert_eq!(err.attempts(), 1, "{what}");
+        assert!(
+            err.to_string()
+                .starts_with("dispatch failure: invalid HTTP response"),
+            "{what}: {err}"
+        );
+        assert_eq!(s.server.seen().len(), 1, "{what}");
+        assert!(s.sleep.durations().is_empty(), "{what}");
+    }
+}
+
+#[test]
 fn a_503_storm_exhausts_the_retries_with_a_clear_error() {
     let storm = Server::start(|_| Reply::error(503, "ServiceUnavailableException", "Busy"));
     let sleep = InstantSleep::new();

@@ -7,7 +7,17 @@
 //!   transient server errors (HTTP 500, 502, 503, 504 or a
 //!   [transient code](TRANSIENT_CODES)) and transport failures of kind
 //!   [`Io`](ConnectorErrorKind::Io) or [`Timeout`](ConnectorErrorKind::Timeout).
-//!   Never any other client error (4xx), nor a response that could not be parsed.
+//!   Never any other client error (4xx), nor a response that could not be
+//!   parsed.
+//! - The rule for malformed responses: a connection that fails or ends
+//!   before the response is complete (refused, reset, cut off mid-head or
+//!   mid-body) is [`Io`](ConnectorErrorKind::Io), and retried; a reply that
+//!   is complete enough to be judged and is not valid HTTP or breaks a
+//!   size limit (garbage, a bad status line, header, length or chunk, too
+//!   many headers, a head or body over the limit) is
+//!   [`InvalidResponse`](ConnectorErrorKind::InvalidResponse), and is not,
+//!   like a body the operation cannot parse: the peer did answer, and
+//!   would answer the same way again.
 //! - Before retry *n* (from 0), a wait drawn uniformly from
 //!   `0..=min(100 ms * 2^n, 20 s)` ("full jitter").
 //! - A [`RetryQuota`] shared by a configuration's clones: each retry spends
