@@ -112,4 +112,6 @@ pub mod __private {
 }
 
 #[cfg(test)]
+mod hostile_input;
+#[cfg(test)]
 mod layers;
