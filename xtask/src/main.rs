@@ -135,8 +135,21 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprint!("{USAGE}");
+        [] => {
+            eprint!("error: no task given\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        ["codegen", rest @ ..] => {
+            let unknown = rest.iter().find(|a| **a != "--check").unwrap_or(&rest[0]);
+            eprint!("error: `codegen` takes only `--check`, not `{unknown}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        ["test", extra, ..] => {
+            eprint!("error: `test` takes no arguments, not `{extra}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        [task, ..] => {
+            eprint!("error: unknown task `{task}`\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
@@ -183,19 +196,16 @@ fn run_codegen(check: bool) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         print!("{}", codegen::diffs(&plan));
-        eprintln!("error: generated/ is stale; run `cargo xtask codegen` and commit the result");
+        eprintln!(
+            "error: generated/ is out of step with model/: {}\nfix: run `cargo xtask codegen` (it also keeps `members` in Cargo.toml in step) and commit the result",
+            plan.problems()
+        );
         return ExitCode::FAILURE;
     }
     match codegen::apply(&root, &plan) {
         Ok(report) => {
             for line in &report {
                 println!("{line}");
-            }
-            if report.is_empty() {
-                println!("generated/ is already fresh");
-            }
-            for name in &plan.missing_members {
-                eprintln!("warning: add \"generated/{name}\" to `members` in Cargo.toml");
             }
             ExitCode::SUCCESS
         }
