@@ -67,9 +67,7 @@ impl Plan {
             }
         }
         for name in &self.missing_members {
-            parts.push(format!(
-                "Cargo.toml `members` lacks \"generated/{name}\""
-            ));
+            parts.push(format!("Cargo.toml `members` lacks \"generated/{name}\""));
         }
         for member in &self.stale_members {
             parts.push(format!(
@@ -143,7 +141,10 @@ pub fn generate_all(
         };
         match codegen::generate(&name, &text, &options) {
             Ok(generated) => {
-                if crates.iter().any(|c: &CrateSummary| c.name == generated.name) {
+                if crates
+                    .iter()
+                    .any(|c: &CrateSummary| c.name == generated.name)
+                {
                     errors.push(format!(
                         "{name}: another model also generates crate `{}`",
                         generated.name
@@ -211,7 +212,8 @@ pub fn plan(root: &Path) -> Result<Plan, Failure> {
 /// Reads the workspace manifest as a document whose layout and comments survive an edit.
 fn read_manifest(root: &Path) -> Result<toml_edit::DocumentMut, Failure> {
     let path = root.join("Cargo.toml");
-    let text = fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let text =
+        fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     text.parse()
         .map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
@@ -268,7 +270,11 @@ fn update_members(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
         if prefix.contains('#') {
             match members.get_mut(index) {
                 Some(next) => {
-                    let moved = format!("{}{}", prefix.trim_end_matches([' ', '\n']), prefix_of(next));
+                    let moved = format!(
+                        "{}{}",
+                        prefix.trim_end_matches([' ', '\n']),
+                        prefix_of(next)
+                    );
                     next.decor_mut().set_prefix(moved);
                 }
                 None => {
@@ -276,7 +282,11 @@ fn update_members(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
                     members.set_trailing(format!(
                         "{}{}",
                         prefix.trim_end_matches([' ', '\n']),
-                        if trailing.is_empty() { "\n" } else { trailing.as_str() }
+                        if trailing.is_empty() {
+                            "\n"
+                        } else {
+                            trailing.as_str()
+                        }
                     ));
                 }
             }
@@ -288,7 +298,10 @@ fn update_members(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
         // New entries go after the last `generated/…` one, in name order.
         let at = members
             .iter()
-            .position(|v| v.as_str().is_some_and(|m| m.starts_with("generated/") && *m > *member))
+            .position(|v| {
+                v.as_str()
+                    .is_some_and(|m| m.starts_with("generated/") && *m > *member)
+            })
             .unwrap_or(members.len());
         let mut prefix = "\n    ".to_owned();
         if at == members.len() {
@@ -377,10 +390,7 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
             summary.name, summary.model
         ));
         if !summary.left_out.is_empty() {
-            report.push(format!(
-                "  {} operations left out:",
-                summary.left_out.len()
-            ));
+            report.push(format!("  {} operations left out:", summary.left_out.len()));
             for (operation, reason) in &summary.left_out {
                 report.push(format!("    {operation}: {reason}"));
             }
@@ -637,11 +647,17 @@ mod tests {
         fs::remove_file(dir.path().join("model/iot-jobs-data-plane.json")).unwrap();
         let plan = plan(dir.path()).unwrap();
         assert_eq!(plan.stale_members, ["generated/iot-jobs-data-plane"]);
-        assert!(plan.problems().contains("which no model generates"), "{}", plan.problems());
+        assert!(
+            plan.problems().contains("which no model generates"),
+            "{}",
+            plan.problems()
+        );
         let report = apply(dir.path(), &plan).unwrap();
         assert!(
-            report.iter().any(|l| l.starts_with("generated/iot-jobs-data-plane: ")
-                && l.ends_with("removed (no model generates it)")),
+            report
+                .iter()
+                .any(|l| l.starts_with("generated/iot-jobs-data-plane: ")
+                    && l.ends_with("removed (no model generates it)")),
             "{report:?}"
         );
         assert!(!dir.path().join("generated/iot-jobs-data-plane").exists());
