@@ -4,6 +4,7 @@ mod bench;
 mod codegen;
 mod corpus;
 mod protocol_tests;
+mod readme;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,6 +23,7 @@ tasks:
                     generate (and check, or time) every rest-json model of a botocore data folder
   protocol-tests FILE...
                     run protocol-test suites (botocore's format) against the generator
+  readme            build the README's examples as pasted (also a step of `test`)
   test              the project's test command: formatting, clippy (generated crates
                     included), every test, rustdoc of the generated crates, drift check
 ";
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
+        ["readme"] => run_readme(),
         ["bench", args @ ..] => {
             let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
             match bench::run(&project_root(), &args) {
@@ -176,8 +179,22 @@ fn run_tests() -> ExitCode {
             }
         }
     }
+    eprintln!("==> README examples, built as pasted");
+    if run_readme() != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
     eprintln!("==> drift check: cargo xtask codegen --check");
     run_codegen(true)
+}
+
+fn run_readme() -> ExitCode {
+    match readme::check(&project_root()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.0);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_codegen(check: bool) -> ExitCode {
