@@ -7,22 +7,33 @@
 //! # Usage
 //!
 //! ```no_run
-//! use iot_jobs_data_plane::{Client, Config, Credentials};
+//! use iot_jobs_data_plane::{Client, Config};
 //!
-//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::builder()
-//!     .region("us-east-1")
-//!     .credentials(Credentials::new("AKID", "SECRET", None))
-//!     .build();
-//! let client = Client::from_conf(config);
-//! let output = client
-//!     .describe_job_execution()
-//!     // a setter per input member
-//!     .send()
-//!     .await;
-//! # let _ = output;
-//! # Ok(())
-//! # }
+//! /// Region and credentials from the environment (`AWS_REGION`,
+//! /// `AWS_ACCESS_KEY_ID`, ... or a profile); blocking, so no async
+//! /// runtime is needed.
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = Client::from_conf(Config::from_env().build());
+//!     let output = client
+//!         .describe_job_execution()
+//!         .job_id("example")
+//!         .thing_name("example")
+//!         .send_blocking()?;
+//!     println!("{output:?}");
+//!     Ok(())
+//! }
+//!
+//! /// The same call in async code (with the default `rt-tokio` feature, on tokio).
+//! pub async fn call(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+//!     let output = client
+//!         .describe_job_execution()
+//!         .job_id("example")
+//!         .thing_name("example")
+//!         .send()
+//!         .await?;
+//!     println!("{output:?}");
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Layout
