@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, inner_doc_attrs, Options};
-use crate::ir::{Member, Operation, Service, ShapeKind};
+use super::{doc_attrs, example_setters, example_types_import, inner_doc_attrs, Options};
+use crate::ir::{Operation, Service};
 use crate::naming::{self, ident};
 
 /// A TOML basic string: JSON string escapes are valid TOML escapes.
@@ -62,46 +62,16 @@ pub fn rustfmt_toml() -> String {
     "disable_all_formatting = true\n".to_owned()
 }
 
-/// A value for a required member in the crate's example, when its shape
-/// has a one-token example (strings, enums, numbers, booleans).
-fn example_value(service: &Service, member: &Member) -> Option<TokenStream> {
-    let shape = service.shape(member.target);
-    Some(match &shape.kind {
-        ShapeKind::String => quote!("example"),
-        ShapeKind::Enum(variants) => {
-            let ty = ident(&shape.rust_name);
-            let variant = ident(&variants.first()?.rust_name);
-            quote!(types::#ty::#variant)
-        }
-        ShapeKind::Boolean => quote!(true),
-        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => quote!(1),
-        ShapeKind::Float | ShapeKind::Double => quote!(1.0),
-        _ => return None,
-    })
-}
-
 /// The crate root's example: a whole program calling one operation with
 /// its required members set, blocking and async. The operation is the first
 /// (by name) whose required members all have a one-token example, preferring
 /// one that has required members, so the example shows them.
 fn usage_example(service: &Service) -> String {
     let lib = ident(&naming::lib_name(&service.crate_name));
-    let setters = |op: &Operation| -> Option<Vec<TokenStream>> {
-        op.input
-            .structure
-            .members
-            .iter()
-            .filter(|m| m.required && !m.idempotency_token)
-            .map(|m| {
-                let setter = ident(&m.rust_name);
-                example_value(service, m).map(|value| quote!(.#setter(#value)))
-            })
-            .collect()
-    };
     let candidates: Vec<(&Operation, Vec<TokenStream>)> = service
         .operations
         .iter()
-        .filter_map(|op| setters(op).map(|s| (op, s)))
+        .filter_map(|op| example_setters(service, op).map(|s| (op, s)))
         .collect();
     let chosen = match candidates.iter().position(|(_, s)| !s.is_empty()) {
         Some(index) => candidates.into_iter().nth(index),
@@ -122,10 +92,7 @@ fn usage_example(service: &Service) -> String {
         },
         Some((op, setters)) => {
             let method = ident(&op.module);
-            let sets_enum = op.input.structure.members.iter().any(|m| {
-                m.required && matches!(service.shape(m.target).kind, ShapeKind::Enum(_))
-            });
-            let types = sets_enum.then(|| quote!(types,));
+            let types = example_types_import(service, op);
             quote! {
                 use #lib::{#types Client, Config};
 

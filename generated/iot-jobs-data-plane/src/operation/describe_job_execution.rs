@@ -131,6 +131,33 @@ impl DescribeJobExecutionOutput {
 }
 
 /// The errors `DescribeJobExecution` can return.
+///
+/// A call's [`SdkError`](crate::SdkError) gives it with `into_service_error()` (a failure that is not the service's answer, such as a dropped connection, becomes `Unhandled`, with that failure as its source), or lends it with `as_service_error()`. Match the variants you handle and keep a catch-all arm: the service may answer with codes this crate does not list, which arrive as `Unhandled` with their code, message, HTTP status and request id.
+///
+/// ```no_run
+/// use iot_jobs_data_plane::operation::describe_job_execution::DescribeJobExecutionError;
+/// use iot_jobs_data_plane::Client;
+///
+/// pub async fn call(client: &Client) {
+///     match client
+///         .describe_job_execution()
+///         .job_id("example")
+///         .thing_name("example")
+///         .send()
+///         .await
+///     {
+///         Ok(output) => println!("{output:?}"),
+///         Err(error) => {
+///             match error.into_service_error() {
+///                 DescribeJobExecutionError::InvalidRequestException(error) => {
+///                     eprintln!("{error}")
+///                 }
+///                 other => eprintln!("DescribeJobExecution failed: {other}"),
+///             }
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DescribeJobExecutionError {
@@ -248,6 +275,8 @@ pub mod builders {
 
     impl DescribeJobExecutionInputBuilder {
         /// The unique identifier assigned to this job when it was created.
+        ///
+        /// **Required**: `build` returns an error naming `job_id` until it is set.
         pub fn job_id(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -266,6 +295,8 @@ pub mod builders {
         }
 
         /// The thing name associated with the device the job execution is running on.
+        ///
+        /// **Required**: `build` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -437,6 +468,8 @@ pub mod builders {
         }
 
         /// The unique identifier assigned to this job when it was created.
+        ///
+        /// **Required**: `send` returns an error naming `job_id` until it is set.
         pub fn job_id(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -455,6 +488,8 @@ pub mod builders {
         }
 
         /// The thing name associated with the device the job execution is running on.
+        ///
+        /// **Required**: `send` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,

@@ -111,6 +111,27 @@ impl GetPendingJobExecutionsOutput {
 }
 
 /// The errors `GetPendingJobExecutions` can return.
+///
+/// A call's [`SdkError`](crate::SdkError) gives it with `into_service_error()` (a failure that is not the service's answer, such as a dropped connection, becomes `Unhandled`, with that failure as its source), or lends it with `as_service_error()`. Match the variants you handle and keep a catch-all arm: the service may answer with codes this crate does not list, which arrive as `Unhandled` with their code, message, HTTP status and request id.
+///
+/// ```no_run
+/// use iot_jobs_data_plane::operation::get_pending_job_executions::GetPendingJobExecutionsError;
+/// use iot_jobs_data_plane::Client;
+///
+/// pub async fn call(client: &Client) {
+///     match client.get_pending_job_executions().thing_name("example").send().await {
+///         Ok(output) => println!("{output:?}"),
+///         Err(error) => {
+///             match error.into_service_error() {
+///                 GetPendingJobExecutionsError::InvalidRequestException(error) => {
+///                     eprintln!("{error}")
+///                 }
+///                 other => eprintln!("GetPendingJobExecutions failed: {other}"),
+///             }
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum GetPendingJobExecutionsError {
@@ -217,6 +238,8 @@ pub mod builders {
 
     impl GetPendingJobExecutionsInputBuilder {
         /// The name of the thing that is executing the job.
+        ///
+        /// **Required**: `build` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -379,6 +402,8 @@ pub mod builders {
         }
 
         /// The name of the thing that is executing the job.
+        ///
+        /// **Required**: `send` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,

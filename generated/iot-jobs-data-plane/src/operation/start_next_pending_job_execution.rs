@@ -123,6 +123,27 @@ impl StartNextPendingJobExecutionOutput {
 }
 
 /// The errors `StartNextPendingJobExecution` can return.
+///
+/// A call's [`SdkError`](crate::SdkError) gives it with `into_service_error()` (a failure that is not the service's answer, such as a dropped connection, becomes `Unhandled`, with that failure as its source), or lends it with `as_service_error()`. Match the variants you handle and keep a catch-all arm: the service may answer with codes this crate does not list, which arrive as `Unhandled` with their code, message, HTTP status and request id.
+///
+/// ```no_run
+/// use iot_jobs_data_plane::operation::start_next_pending_job_execution::StartNextPendingJobExecutionError;
+/// use iot_jobs_data_plane::Client;
+///
+/// pub async fn call(client: &Client) {
+///     match client.start_next_pending_job_execution().thing_name("example").send().await {
+///         Ok(output) => println!("{output:?}"),
+///         Err(error) => {
+///             match error.into_service_error() {
+///                 StartNextPendingJobExecutionError::InvalidRequestException(error) => {
+///                     eprintln!("{error}")
+///                 }
+///                 other => eprintln!("StartNextPendingJobExecution failed: {other}"),
+///             }
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StartNextPendingJobExecutionError {
@@ -233,6 +254,8 @@ pub mod builders {
 
     impl StartNextPendingJobExecutionInputBuilder {
         /// The name of the thing associated with the device.
+        ///
+        /// **Required**: `build` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -405,6 +428,8 @@ pub mod builders {
         }
 
         /// The name of the thing associated with the device.
+        ///
+        /// **Required**: `send` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,

@@ -223,6 +223,34 @@ impl UpdateJobExecutionOutput {
 }
 
 /// The errors `UpdateJobExecution` can return.
+///
+/// A call's [`SdkError`](crate::SdkError) gives it with `into_service_error()` (a failure that is not the service's answer, such as a dropped connection, becomes `Unhandled`, with that failure as its source), or lends it with `as_service_error()`. Match the variants you handle and keep a catch-all arm: the service may answer with codes this crate does not list, which arrive as `Unhandled` with their code, message, HTTP status and request id.
+///
+/// ```no_run
+/// use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionError;
+/// use iot_jobs_data_plane::{types, Client};
+///
+/// pub async fn call(client: &Client) {
+///     match client
+///         .update_job_execution()
+///         .job_id("example")
+///         .thing_name("example")
+///         .status(types::JobExecutionStatus::Queued)
+///         .send()
+///         .await
+///     {
+///         Ok(output) => println!("{output:?}"),
+///         Err(error) => {
+///             match error.into_service_error() {
+///                 UpdateJobExecutionError::InvalidRequestException(error) => {
+///                     eprintln!("{error}")
+///                 }
+///                 other => eprintln!("UpdateJobExecution failed: {other}"),
+///             }
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum UpdateJobExecutionError {
@@ -352,6 +380,8 @@ pub mod builders {
 
     impl UpdateJobExecutionInputBuilder {
         /// The unique identifier assigned to this job when it was created.
+        ///
+        /// **Required**: `build` returns an error naming `job_id` until it is set.
         pub fn job_id(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -370,6 +400,8 @@ pub mod builders {
         }
 
         /// The name of the thing associated with the device.
+        ///
+        /// **Required**: `build` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -388,6 +420,8 @@ pub mod builders {
         }
 
         /// The new status for the job execution (IN\_PROGRESS, FAILED, SUCCESS, or REJECTED). This must be specified on every update.
+        ///
+        /// **Required**: `build` returns an error naming `status` until it is set.
         pub fn status(mut self, input: crate::types::JobExecutionStatus) -> Self {
             self.status = ::std::option::Option::Some(input);
             self
@@ -664,6 +698,8 @@ pub mod builders {
         }
 
         /// The unique identifier assigned to this job when it was created.
+        ///
+        /// **Required**: `send` returns an error naming `job_id` until it is set.
         pub fn job_id(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -682,6 +718,8 @@ pub mod builders {
         }
 
         /// The name of the thing associated with the device.
+        ///
+        /// **Required**: `send` returns an error naming `thing_name` until it is set.
         pub fn thing_name(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -700,6 +738,8 @@ pub mod builders {
         }
 
         /// The new status for the job execution (IN\_PROGRESS, FAILED, SUCCESS, or REJECTED). This must be specified on every update.
+        ///
+        /// **Required**: `send` returns an error naming `status` until it is set.
         pub fn status(mut self, input: crate::types::JobExecutionStatus) -> Self {
             self.input = self.input.status(input);
             self
