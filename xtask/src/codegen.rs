@@ -111,33 +111,92 @@ fn files_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()
     Ok(())
 }
 
+/// The file in a model folder that holds the service model (botocore's name).
+pub const SERVICE_FILE: &str = "service-2.json";
+
+/// The file in a model folder that says how its crate is generated.
+pub const CODEGEN_FILE: &str = "codegen.json";
+
+/// `model/<service>/codegen.json`: how a model's crate is generated.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodegenSettings {
+    /// Only these operations (model names), and what they reach.
+    #[serde(default)]
+    operations: Option<Vec<String>>,
+}
+
+/// The model folders of `model/`, sorted; anything else there is an error.
+fn model_folders(root: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let model_dir = root.join("model");
+    let mut folders = Vec::new();
+    let mut errors = Vec::new();
+    for path in read_dir_sorted(&model_dir)
+        .map_err(|e| Failure(format!("reading {}: {e}", model_dir.display())))?
+    {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if !path.is_dir() {
+            errors.push(format!(
+                "{shown}: model/ holds one folder per service (model/<service>/{SERVICE_FILE}), not files"
+            ));
+        } else if !path.join(SERVICE_FILE).is_file() {
+            errors.push(format!("{shown}: no {SERVICE_FILE} in the folder"));
+        } else {
+            folders.push(path);
+        }
+    }
+    if errors.is_empty() {
+        Ok(folders)
+    } else {
+        Err(Failure(errors.join("\n")))
+    }
+}
+
+/// Reads a model folder's `codegen.json`, if there is one.
+fn codegen_settings(folder: &Path, shown: &str) -> Result<CodegenSettings, String> {
+    let path = folder.join(CODEGEN_FILE);
+    if !path.exists() {
+        return Ok(CodegenSettings::default());
+    }
+    let text = fs::read_to_string(&path).map_err(|e| format!("{shown}/{CODEGEN_FILE}: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{shown}/{CODEGEN_FILE}: {e}"))
+}
+
 /// Generates every model in memory: wanted file contents by path relative to `root`.
 pub fn generate_all(
     root: &Path,
 ) -> Result<(BTreeMap<PathBuf, String>, Vec<CrateSummary>), Failure> {
-    let model_dir = root.join("model");
-    let models: Vec<PathBuf> = read_dir_sorted(&model_dir)
-        .map_err(|e| Failure(format!("reading {}: {e}", model_dir.display())))?
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    let options = codegen::Options {
-        runtime_path: RUNTIME_FROM_CRATE.to_owned(),
-    };
+    let folders = model_folders(root)?;
     let mut wanted = BTreeMap::new();
     let mut crates = Vec::new();
     let mut errors = Vec::new();
-    for model in &models {
-        let name = format!(
+    for folder in &folders {
+        let shown = format!(
             "model/{}",
-            model.file_name().unwrap_or_default().to_string_lossy()
+            folder.file_name().unwrap_or_default().to_string_lossy()
         );
-        let text = match fs::read_to_string(model) {
+        let name = format!("{shown}/{SERVICE_FILE}");
+        let settings = match codegen_settings(folder, &shown) {
+            Ok(settings) => settings,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let text = match fs::read_to_string(folder.join(SERVICE_FILE)) {
             Ok(text) => text,
             Err(e) => {
                 errors.push(format!("{name}: {e}"));
                 continue;
             }
+        };
+        let options = codegen::Options {
+            runtime_path: RUNTIME_FROM_CRATE.to_owned(),
+            operations: settings.operations,
         };
         match codegen::generate(&name, &text, &options) {
             Ok(generated) => {
@@ -304,7 +363,14 @@ fn update_members(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
             })
             .unwrap_or(members.len());
         let mut prefix = "\n    ".to_owned();
-        if at == members.len() {
+        if let Some(next) = members.get_mut(at) {
+            // Comments before the entry that now follows stay before the list's part.
+            let next_prefix = prefix_of(next);
+            if next_prefix.contains('#') {
+                prefix = next_prefix;
+                next.decor_mut().set_prefix("\n    ");
+            }
+        } else {
             let trailing = members.trailing().as_str().unwrap_or("").to_owned();
             if trailing.contains('#') {
                 prefix = format!("{}\n    ", trailing.trim_end_matches([' ', '\n']));
@@ -389,12 +455,7 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
             "generated/{} (from {}): {changes}",
             summary.name, summary.model
         ));
-        if !summary.left_out.is_empty() {
-            report.push(format!("  {} operations left out:", summary.left_out.len()));
-            for (operation, reason) in &summary.left_out {
-                report.push(format!("    {operation}: {reason}"));
-            }
-        }
+        report.extend(left_out_lines(&summary.left_out));
     }
     // Crates no model generates any more.
     for (name, c) in counts {
@@ -405,6 +466,31 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, Failure> {
     }
     report.extend(update_members(root, plan)?);
     Ok(report)
+}
+
+/// The report's lines for a crate's left-out operations, grouped by reason:
+/// each operation by name, or only the count where a reason covers many
+/// (the crate's docs list them all).
+fn left_out_lines(left_out: &[(String, String)]) -> Vec<String> {
+    const LISTED: usize = 5;
+    let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (operation, reason) in left_out {
+        by_reason.entry(reason).or_default().push(operation);
+    }
+    let mut lines = Vec::new();
+    for (reason, operations) in by_reason {
+        if operations.len() > LISTED {
+            lines.push(format!(
+                "  {} operations left out: {reason} (listed in the crate's docs)",
+                operations.len()
+            ));
+        } else {
+            for operation in operations {
+                lines.push(format!("  left out {operation}: {reason}"));
+            }
+        }
+    }
+    lines
 }
 
 /// The unified diffs `--check` prints.
@@ -472,18 +558,20 @@ mod tests {
 
     const SCRATCH_MANIFEST: &str = "[workspace]\nresolver = \"2\"\nmembers = [\n    \"xtask\",\n    # One line per crate in generated/.\n]\n";
 
+    /// Copies the project's model folder `name` into the scratch project at `dir`.
+    fn copy_model(dir: &Path, name: &str) {
+        let from = project_root().join("model").join(name);
+        let to = dir.join("model").join(name);
+        fs::create_dir_all(&to).unwrap();
+        for file in read_dir_sorted(&from).unwrap() {
+            fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+        }
+    }
+
     /// A scratch project: the real model, its generated crate, and a workspace listing it.
     fn scratch_project() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let root = project_root();
-        fs::create_dir(dir.path().join("model")).unwrap();
-        for model in read_dir_sorted(&root.join("model")).unwrap() {
-            fs::copy(
-                &model,
-                dir.path().join("model").join(model.file_name().unwrap()),
-            )
-            .unwrap();
-        }
+        copy_model(dir.path(), "iot-jobs-data-plane");
         // `cargo xtask codegen` adds the generated crates to `members` itself.
         fs::write(dir.path().join("Cargo.toml"), SCRATCH_MANIFEST).unwrap();
         let plan = plan(dir.path()).unwrap();
@@ -543,7 +631,7 @@ mod tests {
     #[test]
     fn model_change_is_drift() {
         let dir = scratch_project();
-        let model = dir.path().join("model/iot-jobs-data-plane.json");
+        let model = dir.path().join("model/iot-jobs-data-plane/service-2.json");
         let text = fs::read_to_string(&model).unwrap().replace(
             "Gets details of a job execution.",
             "Describes one job execution.",
@@ -564,7 +652,7 @@ mod tests {
     #[test]
     fn broken_model_writes_nothing_and_names_the_shape() {
         let dir = scratch_project();
-        let model = dir.path().join("model/iot-jobs-data-plane.json");
+        let model = dir.path().join("model/iot-jobs-data-plane/service-2.json");
         let original = fs::read_to_string(&model).unwrap();
         let before = snapshot(dir.path());
 
@@ -579,13 +667,16 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.contains("model/iot-jobs-data-plane.json: shape `"),
+            err.contains("model/iot-jobs-data-plane/service-2.json: shape `"),
             "{err}"
         );
 
         fs::write(&model, &original[..original.len() / 2]).unwrap();
         let err = plan(dir.path()).unwrap_err().0;
-        assert!(err.contains("model/iot-jobs-data-plane.json"), "{err}");
+        assert!(
+            err.contains("model/iot-jobs-data-plane/service-2.json"),
+            "{err}"
+        );
         assert!(err.contains("truncated"), "{err}");
 
         assert_eq!(
@@ -644,7 +735,7 @@ mod tests {
     #[test]
     fn removing_a_model_removes_its_crate_and_members_line() {
         let dir = scratch_project();
-        fs::remove_file(dir.path().join("model/iot-jobs-data-plane.json")).unwrap();
+        fs::remove_dir_all(dir.path().join("model/iot-jobs-data-plane")).unwrap();
         let plan = plan(dir.path()).unwrap();
         assert_eq!(plan.stale_members, ["generated/iot-jobs-data-plane"]);
         assert!(
@@ -671,12 +762,7 @@ mod tests {
     #[test]
     fn codegen_reports_a_summary_per_crate() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("model")).unwrap();
-        fs::copy(
-            project_root().join("model/iot-jobs-data-plane.json"),
-            dir.path().join("model/iot-jobs-data-plane.json"),
-        )
-        .unwrap();
+        copy_model(dir.path(), "iot-jobs-data-plane");
         fs::write(dir.path().join("Cargo.toml"), SCRATCH_MANIFEST).unwrap();
         let first = plan(dir.path()).unwrap();
         let files = first.writes.len();
@@ -684,13 +770,32 @@ mod tests {
         assert_eq!(
             report[0],
             format!(
-                "generated/iot-jobs-data-plane (from model/iot-jobs-data-plane.json): {files} created, 0 updated, 0 removed"
+                "generated/iot-jobs-data-plane (from model/iot-jobs-data-plane/service-2.json): {files} created, 0 updated, 0 removed"
             )
         );
         let again = apply(dir.path(), &plan(dir.path()).unwrap()).unwrap();
         assert_eq!(
             again,
-            ["generated/iot-jobs-data-plane (from model/iot-jobs-data-plane.json): fresh"]
+            ["generated/iot-jobs-data-plane (from model/iot-jobs-data-plane/service-2.json): fresh"]
+        );
+    }
+
+    #[test]
+    fn a_new_crate_goes_in_name_order_under_the_lists_comment() {
+        let dir = scratch_project();
+        let model = dir.path().join("model/iot-jobs-data-plane/service-2.json");
+        let text = fs::read_to_string(&model).unwrap().replace(
+            "\"serviceId\": \"IoT Jobs Data Plane\"",
+            "\"serviceId\": \"A Jobs\"",
+        );
+        fs::create_dir_all(dir.path().join("model/a-jobs")).unwrap();
+        fs::write(dir.path().join("model/a-jobs/service-2.json"), text).unwrap();
+        let plan = plan(dir.path()).unwrap();
+        assert_eq!(plan.missing_members, ["a-jobs"]);
+        apply(dir.path(), &plan).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("Cargo.toml")).unwrap(),
+            "[workspace]\nresolver = \"2\"\nmembers = [\n    \"xtask\",\n    # One line per crate in generated/.\n    \"generated/a-jobs\",\n    \"generated/iot-jobs-data-plane\",\n]\n"
         );
     }
 }

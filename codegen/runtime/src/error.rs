@@ -541,7 +541,10 @@ mod tests {
              Caused by:\n    0: invalid peer certificate\n    1: certificate expired"
         );
         let structure = format!("{err:#?}");
-        assert!(structure.starts_with("DispatchFailure(\n    ConnectorError {"), "{structure}");
+        assert!(
+            structure.starts_with("DispatchFailure(\n    ConnectorError {"),
+            "{structure}"
+        );
         assert!(structure.contains("kind: Io"), "{structure}");
     }
 

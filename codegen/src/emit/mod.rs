@@ -22,11 +22,15 @@ use quote::quote;
 use crate::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
 use crate::naming::ident;
 
-/// Where the generated crate finds the runtime crate.
-#[derive(Clone, Debug)]
+/// How a crate is generated: where it finds the runtime crate, and which
+/// operations of the model it holds.
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Path of `codegen/runtime` relative to the generated crate's directory.
     pub runtime_path: String,
+    /// Only these operations (model names), and the shapes and errors they
+    /// reach; `None`: every operation. The rest are listed as left out.
+    pub operations: Option<Vec<String>>,
 }
 
 /// One file of a generated crate, before formatting.
