@@ -126,8 +126,19 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     }
 }
 
+/// Documentation lines as doc comments can hold them: model names that
+/// [`crate::docs`] did not convert (quoted in the generator's own lines) may
+/// hold line breaks and control characters.
+fn clean_doc_lines(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| crate::docs::clean_lines(line))
+        .collect()
+}
+
 /// `#[doc]` attributes for documentation lines.
 fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -155,6 +166,7 @@ fn docs_or(lines: &[String], fallback: impl FnOnce() -> String) -> TokenStream {
 
 /// `//!` attributes for documentation lines.
 fn inner_doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
