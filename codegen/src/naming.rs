@@ -9,8 +9,8 @@
 //! - a name that starts with a character that can continue but not start an
 //!   identifier (a digit of any script) gets a leading `_`;
 //! - keywords stay as they are and are emitted as raw identifiers (`r#type`),
-//!   except `self`, `Self`, `super` and `crate`, which cannot be raw and get a
-//!   trailing `_`;
+//!   except `self`, `super` and `crate`, which cannot be raw and get a
+//!   trailing `_`, and `Self`, which becomes `SelfValue`;
 //! - a name with nothing left after this is an error.
 //!
 //! Collisions (two model names that map to one Rust name, or a model name
@@ -79,7 +79,11 @@ pub fn sanitize(raw: &str, case: Case) -> Result<String, String> {
         name.insert(0, '_');
     }
     if NOT_RAW.contains(&name.as_str()) {
-        name.push('_');
+        // `Self_` would make derived names (`Self_Input`) that are not camel case.
+        name.push_str(match case {
+            Case::UpperCamel => "Value",
+            Case::Snake => "_",
+        });
     }
     Ok(name)
 }
@@ -228,7 +232,7 @@ pub mod reserved {
         &["builders", "clone", "config", "fmt", "from_conf", "shapes"];
 
     /// Methods a union has besides its members' `as_*`/`is_*`.
-    pub const UNION_METHODS: &[&str] = &["is_unknown", "as_unknown"];
+    pub const UNION_METHODS: &[&str] = &["is_unknown"];
 
     /// The catch-all variant of every error enum.
     pub const UNHANDLED: &str = "Unhandled";
@@ -270,6 +274,11 @@ impl Namespace {
         suffix: &str,
         related: impl Fn(&str) -> Vec<String>,
     ) -> String {
+        // `self_` + `_value` is `self_value`: a doubled `_` is not snake case.
+        let stem = match suffix.starts_with('_') {
+            true => name.trim_end_matches('_'),
+            false => name,
+        };
         let mut candidate = name.to_owned();
         let mut n = 1;
         loop {
@@ -282,9 +291,9 @@ impl Namespace {
             }
             n += 1;
             candidate = if n == 2 {
-                format!("{name}{suffix}")
+                format!("{stem}{suffix}")
             } else {
-                format!("{name}{suffix}{n}")
+                format!("{stem}{suffix}{n}")
             };
         }
     }
@@ -398,7 +407,7 @@ mod tests {
     #[test]
     fn non_raw_keywords_get_suffix() {
         assert_eq!(sanitize("self", Case::Snake).unwrap(), "self_");
-        assert_eq!(sanitize("Self", Case::UpperCamel).unwrap(), "Self_");
+        assert_eq!(sanitize("Self", Case::UpperCamel).unwrap(), "SelfValue");
         assert_eq!(sanitize("super", Case::Snake).unwrap(), "super_");
         assert_eq!(sanitize("crate", Case::Snake).unwrap(), "crate_");
         assert_eq!(ident("type").to_string(), "r#type");

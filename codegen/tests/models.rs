@@ -9,6 +9,7 @@ const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane.json");
 fn options() -> Options {
     Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        deny_warnings: false,
     }
 }
 

@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+/// Test models, not services: each generates a crate in `generated/` too,
+/// built with `#![deny(warnings)]`, so every emitter branch is compiled and
+/// linted by a plain `cargo test` and covered by the drift check.
+pub const TEST_MODELS: &[&str] = &["codegen/tests/obstacle-course.json"];
+
 /// Where `generated/` crates find the runtime crate.
 const RUNTIME_FROM_CRATE: &str = "../../codegen/runtime";
 
@@ -70,22 +75,26 @@ fn files_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()
 /// Generates every model in memory: wanted file contents by path relative to `root`.
 pub fn generate_all(root: &Path) -> Result<(BTreeMap<PathBuf, String>, Vec<String>), Failure> {
     let model_dir = root.join("model");
-    let models: Vec<PathBuf> = read_dir_sorted(&model_dir)
+    let mut models: Vec<PathBuf> = read_dir_sorted(&model_dir)
         .map_err(|e| Failure(format!("reading {}: {e}", model_dir.display())))?
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
-    let options = codegen::Options {
-        runtime_path: RUNTIME_FROM_CRATE.to_owned(),
-    };
+    models.extend(TEST_MODELS.iter().map(|path| root.join(path)));
     let mut wanted = BTreeMap::new();
     let mut crates = Vec::new();
     let mut errors = Vec::new();
     for model in &models {
-        let name = format!(
-            "model/{}",
-            model.file_name().unwrap_or_default().to_string_lossy()
-        );
+        let name = model
+            .strip_prefix(root)
+            .unwrap_or(model)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let options = codegen::Options {
+            runtime_path: RUNTIME_FROM_CRATE.to_owned(),
+            // Test crates fail the build on any warning.
+            deny_warnings: TEST_MODELS.contains(&name.as_str()),
+        };
         let text = match fs::read_to_string(model) {
             Ok(text) => text,
             Err(e) => {
@@ -242,7 +251,7 @@ mod tests {
         );
     }
 
-    /// A scratch project: the real model, its generated crate, and a workspace listing it.
+    /// A scratch project: the real models and test models, their generated crates, and a workspace listing them.
     fn scratch_project() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let root = project_root();
@@ -253,6 +262,11 @@ mod tests {
                 dir.path().join("model").join(model.file_name().unwrap()),
             )
             .unwrap();
+        }
+        for model in TEST_MODELS {
+            let to = dir.path().join(model);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::copy(root.join(model), to).unwrap();
         }
         let (_, crates) = generate_all(dir.path()).unwrap();
         let members: Vec<String> = crates

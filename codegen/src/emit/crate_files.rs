@@ -63,7 +63,7 @@ pub fn rustfmt_toml() -> String {
 }
 
 /// `src/lib.rs`: crate docs, modules, re-exports and the service's metadata.
-pub fn lib_rs(service: &Service) -> TokenStream {
+pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let crate_ident = naming::lib_name(&service.crate_name);
     let mut docs = vec![
         format!("A client for {}.", service.full_name),
@@ -123,8 +123,14 @@ let client = Client::from_conf(config);
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
+    let deny = if options.deny_warnings {
+        quote!(#![deny(warnings)])
+    } else {
+        quote!()
+    };
     quote! {
         #docs
+        #deny
         #![warn(missing_docs)]
         #![forbid(unsafe_code)]
 

@@ -27,6 +27,9 @@ use crate::naming::ident;
 pub struct Options {
     /// Path of `codegen/runtime` relative to the generated crate's directory.
     pub runtime_path: String,
+    /// `#![deny(warnings)]` in the crate's `lib.rs`: for the project's test
+    /// crates, so that a plain `cargo test` fails on any warning in them.
+    pub deny_warnings: bool,
 }
 
 /// One file of a generated crate, before formatting.
@@ -109,7 +112,7 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     match file {
         File::CargoToml => Output::Text(crate_files::cargo_toml(service, options)),
         File::RustfmtToml => Output::Text(crate_files::rustfmt_toml()),
-        File::Lib => Output::Rust(crate_files::lib_rs(service)),
+        File::Lib => Output::Rust(crate_files::lib_rs(service, options)),
         File::Client => Output::Rust(client::client_rs(service)),
         File::ServiceError => Output::Rust(errors::service_error_rs(service)),
         File::Types => Output::Rust(types::types_rs(service)),
