@@ -54,8 +54,8 @@ pub fn shapes_rs(service: &Service) -> TokenStream {
 fn enum_json(shape: &Shape) -> TokenStream {
     let path = shape_path(shape);
     quote! {
-        impl ::sdk_runtime::json::JsonSerialize for #path {
-            fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+        impl ::sdk_runtime::__private::json::JsonSerialize for #path {
+            fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                 &self,
                 _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
@@ -64,22 +64,22 @@ fn enum_json(shape: &Shape) -> TokenStream {
             }
         }
 
-        impl ::sdk_runtime::json::JsonDeserialize for #path {
-            fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        impl ::sdk_runtime::__private::json::JsonDeserialize for #path {
+            fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                 _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                ::sdk_runtime::json::deserialize_str_enum(deserializer)
+                ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
             }
         }
 
-        impl ::sdk_runtime::param::ToParam for #path {
+        impl ::sdk_runtime::__private::param::ToParam for #path {
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
                 ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 
-        impl ::sdk_runtime::param::FromParam for #path {
+        impl ::sdk_runtime::__private::param::FromParam for #path {
             fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
                 Ok(Self::from(value))
             }
@@ -93,9 +93,9 @@ fn write_entry(member: &Member, value: TokenStream) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(::sdk_runtime::json::serialize_entry_with(&mut map, #wire, #value, #format)?;)
+            quote!(::sdk_runtime::__private::json::serialize_entry_with(&mut map, #wire, #value, #format)?;)
         }
-        None => quote!(::sdk_runtime::json::serialize_entry(&mut map, #wire, #value)?;),
+        None => quote!(::sdk_runtime::__private::json::serialize_entry(&mut map, #wire, #value)?;),
     }
 }
 
@@ -104,9 +104,9 @@ fn read_value(member: &Member) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(::sdk_runtime::json::value_with(map, #format)?)
+            quote!(::sdk_runtime::__private::json::value_with(map, #format)?)
         }
-        None => quote!(::sdk_runtime::json::value(map)?),
+        None => quote!(::sdk_runtime::__private::json::value(map)?),
     }
 }
 
@@ -129,15 +129,15 @@ fn json_serialize<'a>(ty: &TokenStream, members: impl Iterator<Item = &'a Member
         quote!(mut map)
     };
     quote! {
-        impl ::sdk_runtime::json::JsonSerialize for #ty {
-            fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+        impl ::sdk_runtime::__private::json::JsonSerialize for #ty {
+            fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                 &self,
                 _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 let #binding = serializer.serialize_map(None)?;
                 #(#entries)*
-                ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+                ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
             }
         }
     }
@@ -158,23 +158,26 @@ fn json_deserialize<'a>(
         })
         .collect();
     let (key, body) = if arms.is_empty() {
-        (quote!(_key), quote!(::sdk_runtime::json::skip(map)?;))
+        (
+            quote!(_key),
+            quote!(::sdk_runtime::__private::json::skip(map)?;),
+        )
     } else {
         (
             quote!(key),
             quote! {
                 match key {
                     #(#arms)*
-                    _ => ::sdk_runtime::json::skip(map)?,
+                    _ => ::sdk_runtime::__private::json::skip(map)?,
                 }
             },
         )
     };
     quote! {
-        impl ::sdk_runtime::json::JsonObject for #ty {
+        impl ::sdk_runtime::__private::json::JsonObject for #ty {
             const NAME: &'static str = #model_name;
 
-            fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+            fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
                 &mut self,
                 #key: &str,
                 map: &mut A,
@@ -184,12 +187,12 @@ fn json_deserialize<'a>(
             }
         }
 
-        impl ::sdk_runtime::json::JsonDeserialize for #ty {
-            fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        impl ::sdk_runtime::__private::json::JsonDeserialize for #ty {
+            fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                 _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                ::sdk_runtime::json::deserialize_object(deserializer)
+                ::sdk_runtime::__private::json::deserialize_object(deserializer)
             }
         }
     }
@@ -207,8 +210,8 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
             quote!(Self::#variant(value) => { #write })
         });
         quote! {
-            impl ::sdk_runtime::json::JsonSerialize for #path {
-                fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+            impl ::sdk_runtime::__private::json::JsonSerialize for #path {
+                fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                     &self,
                     _format: ::sdk_runtime::TimestampFormat,
                     serializer: S,
@@ -217,10 +220,10 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
                     match self {
                         #(#arms)*
                         Self::Unknown(member) => {
-                            return Err(::sdk_runtime::json::unknown_variant(#model_name, member));
+                            return Err(::sdk_runtime::__private::json::unknown_variant(#model_name, member));
                         }
                     }
-                    ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+                    ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
                 }
             }
         }
@@ -238,29 +241,29 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
             quote!(#wire => #read.map(#wrap),)
         });
         quote! {
-            impl ::sdk_runtime::json::JsonUnion for #path {
+            impl ::sdk_runtime::__private::json::JsonUnion for #path {
                 const NAME: &'static str = #model_name;
 
-                fn read_variant<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+                fn read_variant<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
                     key: &str,
                     map: &mut A,
                 ) -> Result<Option<Self>, A::Error> {
                     Ok(match key {
                         #(#arms)*
                         other => {
-                            ::sdk_runtime::json::skip(map)?;
+                            ::sdk_runtime::__private::json::skip(map)?;
                             Some(Self::Unknown(other.to_owned()))
                         }
                     })
                 }
             }
 
-            impl ::sdk_runtime::json::JsonDeserialize for #path {
-                fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+            impl ::sdk_runtime::__private::json::JsonDeserialize for #path {
+                fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                     _format: ::sdk_runtime::TimestampFormat,
                     deserializer: D,
                 ) -> Result<Self, D::Error> {
-                    ::sdk_runtime::json::deserialize_union(deserializer)
+                    ::sdk_runtime::__private::json::deserialize_union(deserializer)
                 }
             }
         }
@@ -300,10 +303,10 @@ fn error_from_response(
         impl #path {
             /// Parses this error from an error response.
             pub(crate) fn from_response(
-                response: &::sdk_runtime::http::HttpResponse,
+                response: &::sdk_runtime::transport::HttpResponse,
                 meta: &::sdk_runtime::error::ErrorMetadata,
             ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-                let body: Self = ::sdk_runtime::rest_json::body(response)?;
+                let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
                 let #binding = #value;
                 #fill_message
                 #unused_meta
@@ -338,21 +341,21 @@ fn response_bindings(
             let headers = quote!(response.headers());
             let read = match member.location {
                 Location::Header if member.json_value => {
-                    quote!(::sdk_runtime::headers::read_json_value(#headers, #wire, #name))
+                    quote!(::sdk_runtime::__private::headers::read_json_value(#headers, #wire, #name))
                 }
                 Location::Header => match (list_item(service, member), member.timestamp_format) {
                     (Some(_), Some(format)) => {
                         let format = timestamp_format(format);
-                        quote!(::sdk_runtime::headers::read_timestamp_list(#headers, #wire, #name, #format))
+                        quote!(::sdk_runtime::__private::headers::read_timestamp_list(#headers, #wire, #name, #format))
                     }
-                    (Some(_), None) => quote!(::sdk_runtime::headers::read_list(#headers, #wire, #name)),
+                    (Some(_), None) => quote!(::sdk_runtime::__private::headers::read_list(#headers, #wire, #name)),
                     (None, Some(format)) => {
                         let format = timestamp_format(format);
-                        quote!(::sdk_runtime::headers::read_timestamp(#headers, #wire, #name, #format))
+                        quote!(::sdk_runtime::__private::headers::read_timestamp(#headers, #wire, #name, #format))
                     }
-                    (None, None) => quote!(::sdk_runtime::headers::read(#headers, #wire, #name)),
+                    (None, None) => quote!(::sdk_runtime::__private::headers::read(#headers, #wire, #name)),
                 },
-                Location::Headers => quote!(::sdk_runtime::headers::read_prefixed(#headers, #wire, #name)),
+                Location::Headers => quote!(::sdk_runtime::__private::headers::read_prefixed(#headers, #wire, #name)),
                 Location::StatusCode => {
                     return Some(quote!(#field: Some(i32::from(response.status().as_u16())),));
                 }
@@ -411,7 +414,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     quote! {
         #docs
 
-        use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+        use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
         use ::sdk_runtime::operation::ResponseFailure;
         use ::sdk_runtime::BuildError;
 
@@ -436,7 +439,7 @@ fn param_value(member: &Member) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(input.#field.as_ref().map(|value| ::sdk_runtime::param::Formatted(value, #format)))
+            quote!(input.#field.as_ref().map(|value| ::sdk_runtime::__private::param::Formatted(value, #format)))
         }
         None => quote!(input.#field.as_ref()),
     }
@@ -450,7 +453,7 @@ fn param_list(member: &Member) -> TokenStream {
             let format = timestamp_format(format);
             quote! {
                 input.#field.as_ref().map(|items| {
-                    items.iter().map(|value| ::sdk_runtime::param::Formatted(value, #format))
+                    items.iter().map(|value| ::sdk_runtime::__private::param::Formatted(value, #format))
                 })
             }
         }
@@ -477,9 +480,9 @@ fn push_segments(
                 let name = &member.rust_name;
                 let value = param_value(member);
                 let push = if *greedy {
-                    quote!(::sdk_runtime::uri::push_greedy_label)
+                    quote!(::sdk_runtime::__private::uri::push_greedy_label)
                 } else {
-                    quote!(::sdk_runtime::uri::push_label)
+                    quote!(::sdk_runtime::__private::uri::push_label)
                 };
                 quote!(#push(&mut #target, #input_name, #name, #value)?;)
             }
@@ -532,7 +535,7 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
         }
         quote! {
             #literal
-            let mut query = ::sdk_runtime::uri::QueryWriter::new(uri);
+            let mut query = ::sdk_runtime::__private::uri::QueryWriter::new(uri);
             #(#named)*
             #(#maps)*
             let uri = query.finish();
@@ -549,16 +552,16 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let name = &member.rust_name;
             let headers = quote!(request.headers_mut());
             let add = if member.location == Location::Headers {
-                quote!(::sdk_runtime::headers::add_prefixed(#headers, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::__private::headers::add_prefixed(#headers, #wire, #name, input.#field.as_ref()))
             } else if member.json_value {
-                quote!(::sdk_runtime::headers::add_json_value(#headers, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::__private::headers::add_json_value(#headers, #wire, #name, input.#field.as_ref()))
             } else if list_item(service, member).is_some() {
                 let items = param_list(member);
                 let quote_items = member.timestamp_format.is_none();
-                quote!(::sdk_runtime::headers::add_list(#headers, #wire, #name, #items, #quote_items))
+                quote!(::sdk_runtime::__private::headers::add_list(#headers, #wire, #name, #items, #quote_items))
             } else {
                 let value = param_value(member);
-                quote!(::sdk_runtime::headers::add(#headers, #wire, #name, #value))
+                quote!(::sdk_runtime::__private::headers::add(#headers, #wire, #name, #value))
             };
             quote!(#add?;)
         })
@@ -568,8 +571,8 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
     let checksum = op.checksum_required.then(|| {
         quote! {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::HeaderName::from_static("content-md5"),
-                ::sdk_runtime::deps::http::HeaderValue::try_from(::sdk_runtime::checksum::content_md5(&body))
+                ::sdk_runtime::__private::http::HeaderName::from_static("content-md5"),
+                ::sdk_runtime::__private::http::HeaderValue::try_from(::sdk_runtime::__private::checksum::content_md5(&body))
                     .map_err(BuildError::serialization)?,
             );
         }
@@ -582,7 +585,7 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
                 let name = &member.rust_name;
                 Some(quote! {
                     if let Some(value) = &input.#field {
-                        ::sdk_runtime::uri::host_label(#name, value)?;
+                        ::sdk_runtime::__private::uri::host_label(#name, value)?;
                     }
                 })
             }
@@ -620,20 +623,20 @@ fn serialize_request(service: &Service, op: &Operation) -> TokenStream {
             let mut uri = String::with_capacity(64);
             #(#path)*
             #query
-            let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-            *request.method_mut() = ::sdk_runtime::deps::http::Method::#method;
-            *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+            let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+            *request.method_mut() = ::sdk_runtime::__private::http::Method::#method;
+            *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
             #host_prefix
             #(#headers)*
             #body
             #checksum
             if !body.is_empty() {
                 request.headers_mut().insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                    ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                    ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                    ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
                 );
             }
-            *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+            *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
             Ok(request)
         }
     }
@@ -649,13 +652,13 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
     let set_type = |content_type: TokenStream| {
         let header = quote! {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                ::sdk_runtime::deps::http::HeaderValue::from_static(#content_type),
+                ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                ::sdk_runtime::__private::http::HeaderValue::from_static(#content_type),
             );
         };
         if type_member {
             quote! {
-                if !request.headers().contains_key(::sdk_runtime::deps::http::header::CONTENT_TYPE) {
+                if !request.headers().contains_key(::sdk_runtime::__private::http::header::CONTENT_TYPE) {
                     #header
                 }
             }
@@ -663,7 +666,7 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
             header
         }
     };
-    let json_type = quote!(::sdk_runtime::rest_json::CONTENT_TYPE);
+    let json_type = quote!(::sdk_runtime::__private::rest_json::CONTENT_TYPE);
     match structure.payload.map(|i| &structure.members[i]) {
         Some(payload) => {
             let field = member_ident(payload);
@@ -689,7 +692,7 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
                         .then(|| set_type(json_type.clone()));
                     (
                         json_type.clone(),
-                        quote!(::sdk_runtime::json::to_vec(value)
+                        quote!(::sdk_runtime::__private::json::to_vec(value)
                             .map_err(BuildError::serialization)?),
                         empty_object.map(|set| quote!({ #set b"{}".to_vec() })),
                     )
@@ -711,7 +714,7 @@ fn request_body(service: &Service, structure: &Structure) -> TokenStream {
             let set = set_type(json_type);
             quote! {
                 #set
-                let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+                let body = ::sdk_runtime::__private::json::to_vec(input).map_err(BuildError::serialization)?;
             }
         }
         None => quote!(let body: Vec<u8> = Vec::new();),
@@ -742,7 +745,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
                 ShapeKind::Enum(_) => quote! {
                     ::std::str::from_utf8(response.body()).map_err(ResponseFailure::malformed)?.into()
                 },
-                _ => quote!(::sdk_runtime::json::from_slice(response.body())
+                _ => quote!(::sdk_runtime::__private::json::from_slice(response.body())
                     .map_err(ResponseFailure::malformed)?),
             };
             // An empty body is an unset payload.
@@ -751,7 +754,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
             });
         }
         None if has_json_body(structure) => {
-            base = quote!(::sdk_runtime::rest_json::body::<#output>(response).map_err(ResponseFailure::malformed)?);
+            base = quote!(::sdk_runtime::__private::rest_json::body::<#output>(response).map_err(ResponseFailure::malformed)?);
         }
         None => {}
     }
@@ -760,7 +763,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
     let unhandled = quote!(#error::Unhandled(::sdk_runtime::error::Unhandled::new(meta, response.body().clone())));
     let parse_error_body = if op.errors.is_empty() {
         quote! {
-            let meta = ::sdk_runtime::rest_json::error_metadata(response);
+            let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
             ResponseFailure::service(#unhandled)
         }
     } else {
@@ -772,7 +775,7 @@ fn parse_response(service: &Service, op: &Operation) -> TokenStream {
             quote!(Some(#code) => #path::from_response(response, &meta).map(#error::#variant),)
         });
         quote! {
-            let meta = ::sdk_runtime::rest_json::error_metadata(response);
+            let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
             let parsed = match meta.code() {
                 #(#errors)*
                 _ => Ok(#unhandled),

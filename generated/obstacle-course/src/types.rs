@@ -1219,7 +1219,7 @@ impl<'de> ::serde::Deserialize<'de> for Option {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_str_enum(deserializer)
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
     }
 }
 

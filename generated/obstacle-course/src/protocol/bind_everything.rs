@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 
@@ -20,21 +20,21 @@ pub fn serialize_request(
 ) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/bind/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "BindEverythingInput",
         "id",
         input.id.as_ref(),
     )?;
     uri.push('/');
-    ::sdk_runtime::uri::push_greedy_label(
+    ::sdk_runtime::__private::uri::push_greedy_label(
         &mut uri,
         "BindEverythingInput",
         "path",
         input.path.as_ref(),
     )?;
     uri.push_str("?fixed=1&flag-only");
-    let mut query = ::sdk_runtime::uri::QueryWriter::new(uri);
+    let mut query = ::sdk_runtime::__private::uri::QueryWriter::new(uri);
     query.push_param("count", input.count.as_ref());
     query.push_param("flag", input.flag.as_ref());
     query
@@ -43,7 +43,7 @@ pub fn serialize_request(
             input
                 .since
                 .as_ref()
-                .map(|value| ::sdk_runtime::param::Formatted(
+                .map(|value| ::sdk_runtime::__private::param::Formatted(
                     value,
                     ::sdk_runtime::TimestampFormat::DateTime,
                 )),
@@ -51,59 +51,59 @@ pub fn serialize_request(
     query.push_list("tag", input.tags.as_ref());
     query.push_map_of_lists(input.filters.as_ref());
     let uri = query.finish();
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
-    ::sdk_runtime::headers::add(
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-token",
         "token",
         input.token.as_ref(),
     )?;
-    ::sdk_runtime::headers::add(
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-at",
         "at",
         input
             .at
             .as_ref()
-            .map(|value| ::sdk_runtime::param::Formatted(
+            .map(|value| ::sdk_runtime::__private::param::Formatted(
                 value,
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )),
     )?;
-    ::sdk_runtime::headers::add(
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-at-iso",
         "at_iso",
         input
             .at_iso
             .as_ref()
-            .map(|value| ::sdk_runtime::param::Formatted(
+            .map(|value| ::sdk_runtime::__private::param::Formatted(
                 value,
                 ::sdk_runtime::TimestampFormat::DateTime,
             )),
     )?;
-    ::sdk_runtime::headers::add(
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-big",
         "big",
         input.big.as_ref(),
     )?;
-    ::sdk_runtime::headers::add(
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-ratio",
         "ratio",
         input.ratio.as_ref(),
     )?;
-    ::sdk_runtime::headers::add_list(
+    ::sdk_runtime::__private::headers::add_list(
         request.headers_mut(),
         "x-names",
         "names",
         input.names.as_ref(),
         true,
     )?;
-    ::sdk_runtime::headers::add_list(
+    ::sdk_runtime::__private::headers::add_list(
         request.headers_mut(),
         "x-times",
         "times",
@@ -113,26 +113,26 @@ pub fn serialize_request(
             .map(|items| {
                 items
                     .iter()
-                    .map(|value| ::sdk_runtime::param::Formatted(
+                    .map(|value| ::sdk_runtime::__private::param::Formatted(
                         value,
                         ::sdk_runtime::TimestampFormat::HttpDate,
                     ))
             }),
         false,
     )?;
-    ::sdk_runtime::headers::add_json_value(
+    ::sdk_runtime::__private::headers::add_json_value(
         request.headers_mut(),
         "x-json",
         "json",
         input.json.as_ref(),
     )?;
-    ::sdk_runtime::headers::add(
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "x-option",
         "option",
         input.option.as_ref(),
     )?;
-    ::sdk_runtime::headers::add_prefixed(
+    ::sdk_runtime::__private::headers::add_prefixed(
         request.headers_mut(),
         "x-meta-",
         "meta",
@@ -141,21 +141,22 @@ pub fn serialize_request(
     request
         .headers_mut()
         .insert(
-            ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-            ::sdk_runtime::deps::http::HeaderValue::from_static(
-                ::sdk_runtime::rest_json::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::HeaderValue::from_static(
+                ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
             ),
         );
-    let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+    let body = ::sdk_runtime::__private::json::to_vec(input)
+        .map_err(BuildError::serialization)?;
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -168,37 +169,45 @@ pub fn parse_response(
     }
     let output = BindEverythingOutput {
         status: Some(i32::from(response.status().as_u16())),
-        token: ::sdk_runtime::headers::read(response.headers(), "x-token", "token")
+        token: ::sdk_runtime::__private::headers::read(
+                response.headers(),
+                "x-token",
+                "token",
+            )
             .map_err(ResponseFailure::Malformed)?,
-        at: ::sdk_runtime::headers::read_timestamp(
+        at: ::sdk_runtime::__private::headers::read_timestamp(
                 response.headers(),
                 "x-at",
                 "at",
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )
             .map_err(ResponseFailure::Malformed)?,
-        names: ::sdk_runtime::headers::read_list(response.headers(), "x-names", "names")
+        names: ::sdk_runtime::__private::headers::read_list(
+                response.headers(),
+                "x-names",
+                "names",
+            )
             .map_err(ResponseFailure::Malformed)?,
-        times: ::sdk_runtime::headers::read_timestamp_list(
+        times: ::sdk_runtime::__private::headers::read_timestamp_list(
                 response.headers(),
                 "x-times",
                 "times",
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )
             .map_err(ResponseFailure::Malformed)?,
-        meta: ::sdk_runtime::headers::read_prefixed(
+        meta: ::sdk_runtime::__private::headers::read_prefixed(
                 response.headers(),
                 "x-meta-",
                 "meta",
             )
             .map_err(ResponseFailure::Malformed)?,
-        json: ::sdk_runtime::headers::read_json_value(
+        json: ::sdk_runtime::__private::headers::read_json_value(
                 response.headers(),
                 "x-json",
                 "json",
             )
             .map_err(ResponseFailure::Malformed)?,
-        ..::sdk_runtime::rest_json::body::<BindEverythingOutput>(response)
+        ..::sdk_runtime::__private::rest_json::body::<BindEverythingOutput>(response)
             .map_err(ResponseFailure::malformed)?
     };
     Ok(output)
@@ -206,7 +215,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<BindEverythingError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     let parsed = match meta.code() {
         Some("NotFound") => {
             crate::types::error::NotFound::from_response(response, &meta)
@@ -242,44 +251,44 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<BindEverythingError> 
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for BindEverythingInput {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for BindEverythingInput {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.idem {
-            ::sdk_runtime::json::serialize_entry(&mut map, "idem", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "idem", value)?;
         }
         if let Some(value) = &self.body {
-            ::sdk_runtime::json::serialize_entry(&mut map, "body", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "body", value)?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for BindEverythingOutput {
+impl ::sdk_runtime::__private::json::JsonObject for BindEverythingOutput {
     const NAME: &'static str = "BindEverythingOutput";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "body" => self.body = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "body" => self.body = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for BindEverythingOutput {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for BindEverythingOutput {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }

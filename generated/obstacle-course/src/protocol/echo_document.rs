@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 
@@ -18,20 +18,21 @@ use crate::operation::echo_document::{
 pub fn serialize_request(input: &EchoDocumentInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/document");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body = match &input.doc {
         Some(value) => {
             request
                 .headers_mut()
                 .insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::deps::http::HeaderValue::from_static(
-                        ::sdk_runtime::rest_json::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(
+                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
                     ),
                 );
-            ::sdk_runtime::json::to_vec(value).map_err(BuildError::serialization)?
+            ::sdk_runtime::__private::json::to_vec(value)
+                .map_err(BuildError::serialization)?
         }
         None => Vec::new(),
     };
@@ -39,11 +40,11 @@ pub fn serialize_request(input: &EchoDocumentInput) -> Result<HttpRequest, Build
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -59,7 +60,7 @@ pub fn parse_response(
             None
         } else {
             Some(
-                ::sdk_runtime::json::from_slice(response.body())
+                ::sdk_runtime::__private::json::from_slice(response.body())
                     .map_err(ResponseFailure::malformed)?,
             )
         },
@@ -69,7 +70,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<EchoDocumentError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         EchoDocumentError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),

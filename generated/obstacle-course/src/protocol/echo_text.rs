@@ -5,7 +5,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::echo_text::{EchoTextError, EchoTextInput, EchoTextOutput};
@@ -17,16 +17,18 @@ use crate::operation::echo_text::{EchoTextError, EchoTextInput, EchoTextOutput};
 pub fn serialize_request(input: &EchoTextInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/text");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body = match &input.text {
         Some(value) => {
             request
                 .headers_mut()
                 .insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::deps::http::HeaderValue::from_static("text/plain"),
+                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(
+                        "text/plain",
+                    ),
                 );
             value.as_bytes().to_vec()
         }
@@ -36,11 +38,11 @@ pub fn serialize_request(input: &EchoTextInput) -> Result<HttpRequest, BuildErro
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -67,7 +69,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<EchoTextError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         EchoTextError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),

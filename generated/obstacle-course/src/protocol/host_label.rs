@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::host_label::{HostLabelError, HostLabelInput, HostLabelOutput};
@@ -15,14 +15,14 @@ use crate::operation::host_label::{HostLabelError, HostLabelInput, HostLabelOutp
 pub fn serialize_request(input: &HostLabelInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/host");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     if let Some(value) = &input.tenant {
-        ::sdk_runtime::uri::host_label("tenant", value)?;
+        ::sdk_runtime::__private::uri::host_label("tenant", value)?;
     }
     let mut host = String::new();
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut host,
         "HostLabelInput",
         "tenant",
@@ -33,21 +33,22 @@ pub fn serialize_request(input: &HostLabelInput) -> Result<HttpRequest, BuildErr
     request
         .headers_mut()
         .insert(
-            ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-            ::sdk_runtime::deps::http::HeaderValue::from_static(
-                ::sdk_runtime::rest_json::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::HeaderValue::from_static(
+                ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
             ),
         );
-    let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+    let body = ::sdk_runtime::__private::json::to_vec(input)
+        .map_err(BuildError::serialization)?;
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -64,7 +65,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<HostLabelError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         HostLabelError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),
@@ -72,19 +73,19 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<HostLabelError> {
     )
 }
 
-impl ::sdk_runtime::json::JsonSerialize for HostLabelInput {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for HostLabelInput {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.tenant {
-            ::sdk_runtime::json::serialize_entry(&mut map, "tenant", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "tenant", value)?;
         }
         if let Some(value) = &self.value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "value", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "value", value)?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::put_blob::{PutBlobError, PutBlobInput, PutBlobOutput};
@@ -15,10 +15,10 @@ use crate::operation::put_blob::{PutBlobError, PutBlobInput, PutBlobOutput};
 pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/blob");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::PUT;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
-    ::sdk_runtime::headers::add(
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::PUT;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "Content-Type",
         "kind",
@@ -28,13 +28,13 @@ pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError
         Some(value) => {
             if !request
                 .headers()
-                .contains_key(::sdk_runtime::deps::http::header::CONTENT_TYPE)
+                .contains_key(::sdk_runtime::__private::http::header::CONTENT_TYPE)
             {
                 request
                     .headers_mut()
                     .insert(
-                        ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                        ::sdk_runtime::deps::http::HeaderValue::from_static(
+                        ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                        ::sdk_runtime::__private::http::HeaderValue::from_static(
                             "application/octet-stream",
                         ),
                     );
@@ -46,9 +46,9 @@ pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError
     request
         .headers_mut()
         .insert(
-            ::sdk_runtime::deps::http::HeaderName::from_static("content-md5"),
-            ::sdk_runtime::deps::http::HeaderValue::try_from(
-                    ::sdk_runtime::checksum::content_md5(&body),
+            ::sdk_runtime::__private::http::HeaderName::from_static("content-md5"),
+            ::sdk_runtime::__private::http::HeaderValue::try_from(
+                    ::sdk_runtime::__private::checksum::content_md5(&body),
                 )
                 .map_err(BuildError::serialization)?,
         );
@@ -56,11 +56,11 @@ pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -72,7 +72,11 @@ pub fn parse_response(
         return Err(parse_error(response));
     }
     let output = PutBlobOutput {
-        kind: ::sdk_runtime::headers::read(response.headers(), "Content-Type", "kind")
+        kind: ::sdk_runtime::__private::headers::read(
+                response.headers(),
+                "Content-Type",
+                "kind",
+            )
             .map_err(ResponseFailure::Malformed)?,
         data: if response.body().is_empty() {
             None
@@ -85,7 +89,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<PutBlobError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         PutBlobError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),

@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::put_tree::{PutTreeError, PutTreeInput, PutTreeOutput};
@@ -15,34 +15,35 @@ use crate::operation::put_tree::{PutTreeError, PutTreeInput, PutTreeOutput};
 pub fn serialize_request(input: &PutTreeInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/trees/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "PutTreeInput",
         "name",
         input.name.as_ref(),
     )?;
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::PUT;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::PUT;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body = match &input.tree {
         Some(value) => {
             request
                 .headers_mut()
                 .insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::deps::http::HeaderValue::from_static(
-                        ::sdk_runtime::rest_json::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(
+                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
                     ),
                 );
-            ::sdk_runtime::json::to_vec(value).map_err(BuildError::serialization)?
+            ::sdk_runtime::__private::json::to_vec(value)
+                .map_err(BuildError::serialization)?
         }
         None => {
             request
                 .headers_mut()
                 .insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::deps::http::HeaderValue::from_static(
-                        ::sdk_runtime::rest_json::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(
+                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
                     ),
                 );
             b"{}".to_vec()
@@ -52,11 +53,11 @@ pub fn serialize_request(input: &PutTreeInput) -> Result<HttpRequest, BuildError
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -72,7 +73,7 @@ pub fn parse_response(
             None
         } else {
             Some(
-                ::sdk_runtime::json::from_slice(response.body())
+                ::sdk_runtime::__private::json::from_slice(response.body())
                     .map_err(ResponseFailure::malformed)?,
             )
         },
@@ -83,7 +84,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<PutTreeError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     let parsed = match meta.code() {
         Some("NotFound") => {
             crate::types::error::NotFound::from_response(response, &meta)

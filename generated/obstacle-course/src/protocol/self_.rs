@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::self_::{SelfValueError, SelfValueInput, SelfValueOutput};
@@ -15,19 +15,19 @@ use crate::operation::self_::{SelfValueError, SelfValueInput, SelfValueOutput};
 pub fn serialize_request(_input: &SelfValueInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/self");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::PATCH;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::PATCH;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body: Vec<u8> = Vec::new();
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -44,7 +44,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<SelfValueError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         SelfValueError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),

@@ -2,8 +2,8 @@
 
 //! JSON (de)serialization of the service's data types.
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::Choice {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Choice {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
@@ -11,19 +11,35 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Choice {
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
             Self::Text(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "text", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "text",
+                    value,
+                )?;
             }
             Self::Count(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "count", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "count",
+                    value,
+                )?;
             }
             Self::Flag(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "flag", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "flag",
+                    value,
+                )?;
             }
             Self::Bytes(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "bytes", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "bytes",
+                    value,
+                )?;
             }
             Self::When(value) => {
-                ::sdk_runtime::json::serialize_entry_with(
+                ::sdk_runtime::__private::json::serialize_entry_with(
                     &mut map,
                     "when",
                     value,
@@ -31,77 +47,113 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Choice {
                 )?;
             }
             Self::Doc(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "doc", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(&mut map, "doc", value)?;
             }
             Self::Texts(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "texts", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "texts",
+                    value,
+                )?;
             }
             Self::Map(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "map", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(&mut map, "map", value)?;
             }
             Self::Tree(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "tree", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "tree",
+                    value,
+                )?;
             }
             Self::Again(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "again", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "again",
+                    value,
+                )?;
             }
             Self::UnknownValue(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "unknown", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "unknown",
+                    value,
+                )?;
             }
             Self::UnknownValue3(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "Unknown", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "Unknown",
+                    value,
+                )?;
             }
             Self::IsUnknown(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "is_unknown", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "is_unknown",
+                    value,
+                )?;
             }
             Self::Option(value) => {
-                ::sdk_runtime::json::serialize_entry(&mut map, "option", value)?;
+                ::sdk_runtime::__private::json::serialize_entry(
+                    &mut map,
+                    "option",
+                    value,
+                )?;
             }
             Self::Unknown(member) => {
-                return Err(::sdk_runtime::json::unknown_variant("Choice", member));
+                return Err(
+                    ::sdk_runtime::__private::json::unknown_variant("Choice", member),
+                );
             }
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonUnion for crate::types::Choice {
+impl ::sdk_runtime::__private::json::JsonUnion for crate::types::Choice {
     const NAME: &'static str = "Choice";
 
-    fn read_variant<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_variant<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         key: &str,
         map: &mut A,
     ) -> Result<Option<Self>, A::Error> {
         Ok(
             match key {
-                "text" => ::sdk_runtime::json::value(map)?.map(Self::Text),
-                "count" => ::sdk_runtime::json::value(map)?.map(Self::Count),
-                "flag" => ::sdk_runtime::json::value(map)?.map(Self::Flag),
-                "bytes" => ::sdk_runtime::json::value(map)?.map(Self::Bytes),
+                "text" => ::sdk_runtime::__private::json::value(map)?.map(Self::Text),
+                "count" => ::sdk_runtime::__private::json::value(map)?.map(Self::Count),
+                "flag" => ::sdk_runtime::__private::json::value(map)?.map(Self::Flag),
+                "bytes" => ::sdk_runtime::__private::json::value(map)?.map(Self::Bytes),
                 "when" => {
-                    ::sdk_runtime::json::value_with(
+                    ::sdk_runtime::__private::json::value_with(
                             map,
                             ::sdk_runtime::TimestampFormat::EpochSeconds,
                         )?
                         .map(Self::When)
                 }
-                "doc" => ::sdk_runtime::json::value(map)?.map(Self::Doc),
-                "texts" => ::sdk_runtime::json::value(map)?.map(Self::Texts),
-                "map" => ::sdk_runtime::json::value(map)?.map(Self::Map),
+                "doc" => ::sdk_runtime::__private::json::value(map)?.map(Self::Doc),
+                "texts" => ::sdk_runtime::__private::json::value(map)?.map(Self::Texts),
+                "map" => ::sdk_runtime::__private::json::value(map)?.map(Self::Map),
                 "tree" => {
-                    ::sdk_runtime::json::value(map)?
+                    ::sdk_runtime::__private::json::value(map)?
                         .map(|value| Self::Tree(::std::boxed::Box::new(value)))
                 }
                 "again" => {
-                    ::sdk_runtime::json::value(map)?
+                    ::sdk_runtime::__private::json::value(map)?
                         .map(|value| Self::Again(::std::boxed::Box::new(value)))
                 }
-                "unknown" => ::sdk_runtime::json::value(map)?.map(Self::UnknownValue),
-                "Unknown" => ::sdk_runtime::json::value(map)?.map(Self::UnknownValue3),
-                "is_unknown" => ::sdk_runtime::json::value(map)?.map(Self::IsUnknown),
-                "option" => ::sdk_runtime::json::value(map)?.map(Self::Option),
+                "unknown" => {
+                    ::sdk_runtime::__private::json::value(map)?.map(Self::UnknownValue)
+                }
+                "Unknown" => {
+                    ::sdk_runtime::__private::json::value(map)?.map(Self::UnknownValue3)
+                }
+                "is_unknown" => {
+                    ::sdk_runtime::__private::json::value(map)?.map(Self::IsUnknown)
+                }
+                "option" => ::sdk_runtime::__private::json::value(map)?.map(Self::Option),
                 other => {
-                    ::sdk_runtime::json::skip(map)?;
+                    ::sdk_runtime::__private::json::skip(map)?;
                     Some(Self::Unknown(other.to_owned()))
                 }
             },
@@ -109,89 +161,89 @@ impl ::sdk_runtime::json::JsonUnion for crate::types::Choice {
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::Choice {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Choice {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_union(deserializer)
+        ::sdk_runtime::__private::json::deserialize_union(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::Error {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::error::Error {
     const NAME: &'static str = "Error";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "code" => self.code = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "code" => self.code = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::Error {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::error::Error {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::Error {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Everything {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.text {
-            ::sdk_runtime::json::serialize_entry(&mut map, "text", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "text", value)?;
         }
         if let Some(value) = &self.flag {
-            ::sdk_runtime::json::serialize_entry(&mut map, "flag", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "flag", value)?;
         }
         if let Some(value) = &self.tiny {
-            ::sdk_runtime::json::serialize_entry(&mut map, "tiny", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "tiny", value)?;
         }
         if let Some(value) = &self.small {
-            ::sdk_runtime::json::serialize_entry(&mut map, "small", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "small", value)?;
         }
         if let Some(value) = &self.count {
-            ::sdk_runtime::json::serialize_entry(&mut map, "count", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "count", value)?;
         }
         if let Some(value) = &self.big {
-            ::sdk_runtime::json::serialize_entry(&mut map, "big", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "big", value)?;
         }
         if let Some(value) = &self.ratio {
-            ::sdk_runtime::json::serialize_entry(&mut map, "ratio", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "ratio", value)?;
         }
         if let Some(value) = &self.precise {
-            ::sdk_runtime::json::serialize_entry(&mut map, "precise", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "precise", value)?;
         }
         if let Some(value) = &self.bytes {
-            ::sdk_runtime::json::serialize_entry(&mut map, "bytes", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "bytes", value)?;
         }
         if let Some(value) = &self.when {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "when",
                 value,
@@ -199,7 +251,7 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.when_epoch {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "whenEpoch",
                 value,
@@ -207,7 +259,7 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.when_iso {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "whenIso",
                 value,
@@ -215,7 +267,7 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.when_http {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "whenHttp",
                 value,
@@ -223,7 +275,7 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.when_overridden {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "whenOverridden",
                 value,
@@ -231,16 +283,16 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.doc {
-            ::sdk_runtime::json::serialize_entry(&mut map, "doc", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "doc", value)?;
         }
         if let Some(value) = &self.docs {
-            ::sdk_runtime::json::serialize_entry(&mut map, "docs", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "docs", value)?;
         }
         if let Some(value) = &self.texts {
-            ::sdk_runtime::json::serialize_entry(&mut map, "texts", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "texts", value)?;
         }
         if let Some(value) = &self.times {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "times",
                 value,
@@ -248,10 +300,10 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.text_map {
-            ::sdk_runtime::json::serialize_entry(&mut map, "textMap", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "textMap", value)?;
         }
         if let Some(value) = &self.time_map {
-            ::sdk_runtime::json::serialize_entry_with(
+            ::sdk_runtime::__private::json::serialize_entry_with(
                 &mut map,
                 "timeMap",
                 value,
@@ -259,296 +311,324 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Everything {
             )?;
         }
         if let Some(value) = &self.grid {
-            ::sdk_runtime::json::serialize_entry(&mut map, "grid", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "grid", value)?;
         }
         if let Some(value) = &self.cube {
-            ::sdk_runtime::json::serialize_entry(&mut map, "cube", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "cube", value)?;
         }
         if let Some(value) = &self.tree {
-            ::sdk_runtime::json::serialize_entry(&mut map, "tree", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "tree", value)?;
         }
         if let Some(value) = &self.choice {
-            ::sdk_runtime::json::serialize_entry(&mut map, "choice", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "choice", value)?;
         }
         if let Some(value) = &self.option {
-            ::sdk_runtime::json::serialize_entry(&mut map, "option", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "option", value)?;
         }
         if let Some(value) = &self.string {
-            ::sdk_runtime::json::serialize_entry(&mut map, "string", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "string", value)?;
         }
         if let Some(value) = &self.result {
-            ::sdk_runtime::json::serialize_entry(&mut map, "result", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "result", value)?;
         }
         if let Some(value) = &self.vec {
-            ::sdk_runtime::json::serialize_entry(&mut map, "vec", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "vec", value)?;
         }
         if let Some(value) = &self.r#box {
-            ::sdk_runtime::json::serialize_entry(&mut map, "box", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "box", value)?;
         }
         if let Some(value) = &self.r#type {
-            ::sdk_runtime::json::serialize_entry(&mut map, "type", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "type", value)?;
         }
         if let Some(value) = &self.self_ {
-            ::sdk_runtime::json::serialize_entry(&mut map, "self", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "self", value)?;
         }
         if let Some(value) = &self.self_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "Self", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Self", value)?;
         }
         if let Some(value) = &self.r#match {
-            ::sdk_runtime::json::serialize_entry(&mut map, "match", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "match", value)?;
         }
         if let Some(value) = &self.r#async {
-            ::sdk_runtime::json::serialize_entry(&mut map, "async", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "async", value)?;
         }
         if let Some(value) = &self.crate_ {
-            ::sdk_runtime::json::serialize_entry(&mut map, "crate", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "crate", value)?;
         }
         if let Some(value) = &self.super_ {
-            ::sdk_runtime::json::serialize_entry(&mut map, "super", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "super", value)?;
         }
         if let Some(value) = &self.new_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "new", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "new", value)?;
         }
         if let Some(value) = &self.build_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "build", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "build", value)?;
         }
         if let Some(value) = &self.builder_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "builder", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "builder", value)?;
         }
         if let Some(value) = &self.send_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "send", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "send", value)?;
         }
         if let Some(value) = &self.send_blocking_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "send_blocking", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "send_blocking",
+                value,
+            )?;
         }
         if let Some(value) = &self.config_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "config", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "config", value)?;
         }
         if let Some(value) = &self.as_input_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "as_input", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "as_input",
+                value,
+            )?;
         }
         if let Some(value) = &self.default_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "default", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "default", value)?;
         }
         if let Some(value) = &self.clone_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "clone", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "clone", value)?;
         }
         if let Some(value) = &self.set_text_value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "set_text", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "set_text",
+                value,
+            )?;
         }
         if let Some(value) = &self.größe {
-            ::sdk_runtime::json::serialize_entry(&mut map, "größe", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "größe", value)?;
         }
         if let Some(value) = &self.名前 {
-            ::sdk_runtime::json::serialize_entry(&mut map, "名前", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "名前", value)?;
         }
         if let Some(value) = &self.a {
-            ::sdk_runtime::json::serialize_entry(&mut map, "a²", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "a²", value)?;
         }
         if let Some(value) = &self.x_y {
-            ::sdk_runtime::json::serialize_entry(&mut map, "x¹y", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "x¹y", value)?;
         }
         if let Some(value) = &self.circled {
-            ::sdk_runtime::json::serialize_entry(&mut map, "①circled", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "①circled",
+                value,
+            )?;
         }
         if let Some(value) = &self.line_break {
-            ::sdk_runtime::json::serialize_entry(&mut map, "line\rbreak", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "line\rbreak",
+                value,
+            )?;
         }
         if let Some(value) = &self.wire {
-            ::sdk_runtime::json::serialize_entry(
+            ::sdk_runtime::__private::json::serialize_entry(
                 &mut map,
                 "wire-name\u{2028}with separator",
                 value,
             )?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::Everything {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::Everything {
     const NAME: &'static str = "Everything";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "text" => self.text = ::sdk_runtime::json::value(map)?,
-            "flag" => self.flag = ::sdk_runtime::json::value(map)?,
-            "tiny" => self.tiny = ::sdk_runtime::json::value(map)?,
-            "small" => self.small = ::sdk_runtime::json::value(map)?,
-            "count" => self.count = ::sdk_runtime::json::value(map)?,
-            "big" => self.big = ::sdk_runtime::json::value(map)?,
-            "ratio" => self.ratio = ::sdk_runtime::json::value(map)?,
-            "precise" => self.precise = ::sdk_runtime::json::value(map)?,
-            "bytes" => self.bytes = ::sdk_runtime::json::value(map)?,
+            "text" => self.text = ::sdk_runtime::__private::json::value(map)?,
+            "flag" => self.flag = ::sdk_runtime::__private::json::value(map)?,
+            "tiny" => self.tiny = ::sdk_runtime::__private::json::value(map)?,
+            "small" => self.small = ::sdk_runtime::__private::json::value(map)?,
+            "count" => self.count = ::sdk_runtime::__private::json::value(map)?,
+            "big" => self.big = ::sdk_runtime::__private::json::value(map)?,
+            "ratio" => self.ratio = ::sdk_runtime::__private::json::value(map)?,
+            "precise" => self.precise = ::sdk_runtime::__private::json::value(map)?,
+            "bytes" => self.bytes = ::sdk_runtime::__private::json::value(map)?,
             "when" => {
-                self.when = ::sdk_runtime::json::value_with(
+                self.when = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::EpochSeconds,
                 )?;
             }
             "whenEpoch" => {
-                self.when_epoch = ::sdk_runtime::json::value_with(
+                self.when_epoch = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::EpochSeconds,
                 )?;
             }
             "whenIso" => {
-                self.when_iso = ::sdk_runtime::json::value_with(
+                self.when_iso = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::DateTime,
                 )?;
             }
             "whenHttp" => {
-                self.when_http = ::sdk_runtime::json::value_with(
+                self.when_http = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::HttpDate,
                 )?;
             }
             "whenOverridden" => {
-                self.when_overridden = ::sdk_runtime::json::value_with(
+                self.when_overridden = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::HttpDate,
                 )?;
             }
-            "doc" => self.doc = ::sdk_runtime::json::value(map)?,
-            "docs" => self.docs = ::sdk_runtime::json::value(map)?,
-            "texts" => self.texts = ::sdk_runtime::json::value(map)?,
+            "doc" => self.doc = ::sdk_runtime::__private::json::value(map)?,
+            "docs" => self.docs = ::sdk_runtime::__private::json::value(map)?,
+            "texts" => self.texts = ::sdk_runtime::__private::json::value(map)?,
             "times" => {
-                self.times = ::sdk_runtime::json::value_with(
+                self.times = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::EpochSeconds,
                 )?;
             }
-            "textMap" => self.text_map = ::sdk_runtime::json::value(map)?,
+            "textMap" => self.text_map = ::sdk_runtime::__private::json::value(map)?,
             "timeMap" => {
-                self.time_map = ::sdk_runtime::json::value_with(
+                self.time_map = ::sdk_runtime::__private::json::value_with(
                     map,
                     ::sdk_runtime::TimestampFormat::DateTime,
                 )?;
             }
-            "grid" => self.grid = ::sdk_runtime::json::value(map)?,
-            "cube" => self.cube = ::sdk_runtime::json::value(map)?,
-            "tree" => self.tree = ::sdk_runtime::json::value(map)?,
-            "choice" => self.choice = ::sdk_runtime::json::value(map)?,
-            "option" => self.option = ::sdk_runtime::json::value(map)?,
-            "string" => self.string = ::sdk_runtime::json::value(map)?,
-            "result" => self.result = ::sdk_runtime::json::value(map)?,
-            "vec" => self.vec = ::sdk_runtime::json::value(map)?,
-            "box" => self.r#box = ::sdk_runtime::json::value(map)?,
-            "type" => self.r#type = ::sdk_runtime::json::value(map)?,
-            "self" => self.self_ = ::sdk_runtime::json::value(map)?,
-            "Self" => self.self_value = ::sdk_runtime::json::value(map)?,
-            "match" => self.r#match = ::sdk_runtime::json::value(map)?,
-            "async" => self.r#async = ::sdk_runtime::json::value(map)?,
-            "crate" => self.crate_ = ::sdk_runtime::json::value(map)?,
-            "super" => self.super_ = ::sdk_runtime::json::value(map)?,
-            "new" => self.new_value = ::sdk_runtime::json::value(map)?,
-            "build" => self.build_value = ::sdk_runtime::json::value(map)?,
-            "builder" => self.builder_value = ::sdk_runtime::json::value(map)?,
-            "send" => self.send_value = ::sdk_runtime::json::value(map)?,
+            "grid" => self.grid = ::sdk_runtime::__private::json::value(map)?,
+            "cube" => self.cube = ::sdk_runtime::__private::json::value(map)?,
+            "tree" => self.tree = ::sdk_runtime::__private::json::value(map)?,
+            "choice" => self.choice = ::sdk_runtime::__private::json::value(map)?,
+            "option" => self.option = ::sdk_runtime::__private::json::value(map)?,
+            "string" => self.string = ::sdk_runtime::__private::json::value(map)?,
+            "result" => self.result = ::sdk_runtime::__private::json::value(map)?,
+            "vec" => self.vec = ::sdk_runtime::__private::json::value(map)?,
+            "box" => self.r#box = ::sdk_runtime::__private::json::value(map)?,
+            "type" => self.r#type = ::sdk_runtime::__private::json::value(map)?,
+            "self" => self.self_ = ::sdk_runtime::__private::json::value(map)?,
+            "Self" => self.self_value = ::sdk_runtime::__private::json::value(map)?,
+            "match" => self.r#match = ::sdk_runtime::__private::json::value(map)?,
+            "async" => self.r#async = ::sdk_runtime::__private::json::value(map)?,
+            "crate" => self.crate_ = ::sdk_runtime::__private::json::value(map)?,
+            "super" => self.super_ = ::sdk_runtime::__private::json::value(map)?,
+            "new" => self.new_value = ::sdk_runtime::__private::json::value(map)?,
+            "build" => self.build_value = ::sdk_runtime::__private::json::value(map)?,
+            "builder" => self.builder_value = ::sdk_runtime::__private::json::value(map)?,
+            "send" => self.send_value = ::sdk_runtime::__private::json::value(map)?,
             "send_blocking" => {
-                self.send_blocking_value = ::sdk_runtime::json::value(map)?;
+                self.send_blocking_value = ::sdk_runtime::__private::json::value(map)?;
             }
-            "config" => self.config_value = ::sdk_runtime::json::value(map)?,
-            "as_input" => self.as_input_value = ::sdk_runtime::json::value(map)?,
-            "default" => self.default_value = ::sdk_runtime::json::value(map)?,
-            "clone" => self.clone_value = ::sdk_runtime::json::value(map)?,
-            "set_text" => self.set_text_value = ::sdk_runtime::json::value(map)?,
-            "größe" => self.größe = ::sdk_runtime::json::value(map)?,
-            "名前" => self.名前 = ::sdk_runtime::json::value(map)?,
-            "a²" => self.a = ::sdk_runtime::json::value(map)?,
-            "x¹y" => self.x_y = ::sdk_runtime::json::value(map)?,
-            "①circled" => self.circled = ::sdk_runtime::json::value(map)?,
-            "line\rbreak" => self.line_break = ::sdk_runtime::json::value(map)?,
+            "config" => self.config_value = ::sdk_runtime::__private::json::value(map)?,
+            "as_input" => {
+                self.as_input_value = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "default" => self.default_value = ::sdk_runtime::__private::json::value(map)?,
+            "clone" => self.clone_value = ::sdk_runtime::__private::json::value(map)?,
+            "set_text" => {
+                self.set_text_value = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "größe" => self.größe = ::sdk_runtime::__private::json::value(map)?,
+            "名前" => self.名前 = ::sdk_runtime::__private::json::value(map)?,
+            "a²" => self.a = ::sdk_runtime::__private::json::value(map)?,
+            "x¹y" => self.x_y = ::sdk_runtime::__private::json::value(map)?,
+            "①circled" => self.circled = ::sdk_runtime::__private::json::value(map)?,
+            "line\rbreak" => {
+                self.line_break = ::sdk_runtime::__private::json::value(map)?;
+            }
             "wire-name\u{2028}with separator" => {
-                self.wire = ::sdk_runtime::json::value(map)?;
+                self.wire = ::sdk_runtime::__private::json::value(map)?;
             }
-            _ => ::sdk_runtime::json::skip(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::Everything {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Everything {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::FehlerhaftÜbel {
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::FehlerhaftÜbel {
     const NAME: &'static str = "FehlerhaftÜbel";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         _key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        ::sdk_runtime::json::skip(map)?;
+        ::sdk_runtime::__private::json::skip(map)?;
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::FehlerhaftÜbel {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::FehlerhaftÜbel {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::FehlerhaftÜbel {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::NotFound {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::error::NotFound {
     const NAME: &'static str = "NotFound";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            "resource" => self.resource = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            "resource" => self.resource = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::NotFound {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::error::NotFound {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::NotFound {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -557,8 +637,8 @@ impl crate::types::error::NotFound {
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::Option {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Option {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
@@ -567,144 +647,146 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::Option {
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::Option {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Option {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_str_enum(deserializer)
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
     }
 }
 
-impl ::sdk_runtime::param::ToParam for crate::types::Option {
+impl ::sdk_runtime::__private::param::ToParam for crate::types::Option {
     fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
 
-impl ::sdk_runtime::param::FromParam for crate::types::Option {
+impl ::sdk_runtime::__private::param::FromParam for crate::types::Option {
     fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
         Ok(Self::from(value))
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::Result {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Result {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.ok {
-            ::sdk_runtime::json::serialize_entry(&mut map, "ok", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "ok", value)?;
         }
         if let Some(value) = &self.err {
-            ::sdk_runtime::json::serialize_entry(&mut map, "err", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "err", value)?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::Result {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::Result {
     const NAME: &'static str = "Result";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "ok" => self.ok = ::sdk_runtime::json::value(map)?,
-            "err" => self.err = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "ok" => self.ok = ::sdk_runtime::__private::json::value(map)?,
+            "err" => self.err = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::Result {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Result {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::String {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::String {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.value {
-            ::sdk_runtime::json::serialize_entry(&mut map, "value", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "value", value)?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::String {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::String {
     const NAME: &'static str = "String";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "value" => self.value = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "value" => self.value = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::String {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::String {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::Throttled {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::error::Throttled {
     const NAME: &'static str = "Throttled";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "Message" => self.message = ::sdk_runtime::json::value(map)?,
-            "Retry-After" => self.retry_after = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "Message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            "Retry-After" => {
+                self.retry_after = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::Throttled {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::error::Throttled {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::Throttled {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = Self {
-            retry_after: ::sdk_runtime::headers::read(
+            retry_after: ::sdk_runtime::__private::headers::read(
                 response.headers(),
                 "Retry-After",
                 "retry_after",
@@ -718,93 +800,98 @@ impl crate::types::error::Throttled {
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::Tree {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Tree {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.label {
-            ::sdk_runtime::json::serialize_entry(&mut map, "label", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "label", value)?;
         }
         if let Some(value) = &self.children {
-            ::sdk_runtime::json::serialize_entry(&mut map, "children", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "children",
+                value,
+            )?;
         }
         if let Some(value) = &self.by_name {
-            ::sdk_runtime::json::serialize_entry(&mut map, "byName", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "byName", value)?;
         }
         if let Some(value) = &self.parent {
-            ::sdk_runtime::json::serialize_entry(&mut map, "parent", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "parent", value)?;
         }
         if let Some(value) = &self.choice {
-            ::sdk_runtime::json::serialize_entry(&mut map, "choice", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "choice", value)?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::Tree {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::Tree {
     const NAME: &'static str = "Tree";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "label" => self.label = ::sdk_runtime::json::value(map)?,
-            "children" => self.children = ::sdk_runtime::json::value(map)?,
-            "byName" => self.by_name = ::sdk_runtime::json::value(map)?,
-            "parent" => self.parent = ::sdk_runtime::json::value(map)?,
-            "choice" => self.choice = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "label" => self.label = ::sdk_runtime::__private::json::value(map)?,
+            "children" => self.children = ::sdk_runtime::__private::json::value(map)?,
+            "byName" => self.by_name = ::sdk_runtime::__private::json::value(map)?,
+            "parent" => self.parent = ::sdk_runtime::__private::json::value(map)?,
+            "choice" => self.choice = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::Tree {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Tree {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::UnhandledShape {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::error::UnhandledShape {
     const NAME: &'static str = "Unhandled";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "reason" => self.reason = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "reason" => self.reason = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::UnhandledShape {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::UnhandledShape {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::UnhandledShape {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)

@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 use crate::operation::upload::{UploadError, UploadInput, UploadOutput};
@@ -15,10 +15,10 @@ use crate::operation::upload::{UploadError, UploadInput, UploadOutput};
 pub fn serialize_request(input: &UploadInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/upload");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
-    ::sdk_runtime::headers::add(
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
+    ::sdk_runtime::__private::headers::add(
         request.headers_mut(),
         "Content-Length",
         "length",
@@ -29,8 +29,8 @@ pub fn serialize_request(input: &UploadInput) -> Result<HttpRequest, BuildError>
             request
                 .headers_mut()
                 .insert(
-                    ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::deps::http::HeaderValue::from_static(
+                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(
                         "application/octet-stream",
                     ),
                 );
@@ -42,11 +42,11 @@ pub fn serialize_request(input: &UploadInput) -> Result<HttpRequest, BuildError>
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -58,7 +58,7 @@ pub fn parse_response(
         return Err(parse_error(response));
     }
     let output = UploadOutput {
-        length: ::sdk_runtime::headers::read(
+        length: ::sdk_runtime::__private::headers::read(
                 response.headers(),
                 "Content-Length",
                 "length",
@@ -75,7 +75,7 @@ pub fn parse_response(
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<UploadError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     ResponseFailure::service(
         UploadError::Unhandled(
             ::sdk_runtime::error::Unhandled::new(meta, response.body().clone()),
