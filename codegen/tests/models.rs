@@ -289,13 +289,25 @@ fn colliding_and_keyword_names_are_settled() {
     assert!(types.contains("pub(crate) self_:"), "{types}");
 }
 
+/// Generating broken text gives a crate or a model error: a panic fails the
+/// test, and so does an internal error (a file that does not parse).
+fn generate_or_model_error(text: &str) {
+    if let Err(err) = generate("model/widgets.json", text, &options()) {
+        assert_ne!(err.stage(), codegen::Stage::Format, "{err}\nfrom: {text}");
+    }
+}
+
 #[test]
 fn arbitrary_bytes_never_panic() {
     let text = small_model().to_string();
     // Every prefix, and the model with one byte replaced, must give a result, not a panic.
+    let mut failed = 0;
     for end in (0..text.len()).step_by(7) {
-        let _ = generate("model/widgets.json", &text[..end], &options());
+        failed += usize::from(generate("model/widgets.json", &text[..end], &options()).is_err());
+        generate_or_model_error(&text[..end]);
     }
+    // Only the whole text is a model.
+    assert_eq!(failed, text.len().div_ceil(7), "a prefix generated");
     for (i, replacement) in text
         .char_indices()
         .step_by(5)
@@ -304,7 +316,7 @@ fn arbitrary_bytes_never_panic() {
         let (i, _) = i;
         let mut broken = text.clone();
         broken.replace_range(i..i + 1, &replacement.to_string());
-        let _ = generate("model/widgets.json", &broken, &options());
+        generate_or_model_error(&broken);
     }
 }
 

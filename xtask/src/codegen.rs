@@ -124,6 +124,10 @@ struct CodegenSettings {
     /// Only these operations (model names), and what they reach.
     #[serde(default)]
     operations: Option<Vec<String>>,
+    /// `#![deny(warnings)]` in the crate: for the project's test models, so
+    /// a plain `cargo test` fails on any warning in their crates.
+    #[serde(default)]
+    deny_warnings: bool,
 }
 
 /// The model folders of `model/`, sorted; anything else there is an error.
@@ -197,6 +201,7 @@ pub fn generate_all(
         let options = codegen::Options {
             runtime_path: RUNTIME_FROM_CRATE.to_owned(),
             operations: settings.operations,
+            deny_warnings: settings.deny_warnings,
         };
         match codegen::generate(&name, &text, &options) {
             Ok(generated) => {

@@ -119,7 +119,7 @@ fn usage_example(service: &Service) -> String {
 }
 
 /// `src/lib.rs`: crate docs, modules, re-exports and the service's metadata.
-pub fn lib_rs(service: &Service) -> TokenStream {
+pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let mut docs = vec![
         format!("A client for {}.", service.full_name),
         String::new(),
@@ -162,8 +162,14 @@ pub fn lib_rs(service: &Service) -> TokenStream {
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
+    let deny = if options.deny_warnings {
+        quote!(#![deny(warnings)])
+    } else {
+        quote!()
+    };
     quote! {
         #docs
+        #deny
         #![warn(missing_docs)]
         #![forbid(unsafe_code)]
 

@@ -31,6 +31,9 @@ pub struct Options {
     /// Only these operations (model names), and the shapes and errors they
     /// reach; `None`: every operation. The rest are listed as left out.
     pub operations: Option<Vec<String>>,
+    /// `#![deny(warnings)]` in the crate's `lib.rs`: for the project's test
+    /// crates, so that a plain `cargo test` fails on any warning in them.
+    pub deny_warnings: bool,
 }
 
 /// One file of a generated crate, before formatting.
@@ -113,7 +116,7 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     match file {
         File::CargoToml => Output::Text(crate_files::cargo_toml(service, options)),
         File::RustfmtToml => Output::Text(crate_files::rustfmt_toml()),
-        File::Lib => Output::Rust(crate_files::lib_rs(service)),
+        File::Lib => Output::Rust(crate_files::lib_rs(service, options)),
         File::Client => Output::Rust(client::client_rs(service)),
         File::ServiceError => Output::Rust(errors::service_error_rs(service)),
         File::Types => Output::Rust(types::types_rs(service)),
@@ -130,8 +133,19 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     }
 }
 
+/// Documentation lines as doc comments can hold them: model names that
+/// [`crate::docs`] did not convert (quoted in the generator's own lines) may
+/// hold line breaks and control characters.
+fn clean_doc_lines(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| crate::docs::clean_lines(line))
+        .collect()
+}
+
 /// `#[doc]` attributes for documentation lines.
 fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -159,6 +173,7 @@ fn docs_or(lines: &[String], fallback: impl FnOnce() -> String) -> TokenStream {
 
 /// `//!` attributes for documentation lines.
 fn inner_doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()

@@ -421,7 +421,7 @@ fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
     let docs = docs_or(&shape.docs, || format!("The values of `{}`.", shape.name));
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
-    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    let variant_docs = values.iter().map(|v| doc_line(&format!("`{v}`")));
     quote! {
         #docs
         ///
@@ -431,7 +431,7 @@ fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(
-                #[doc = #variant_docs]
+                #variant_docs
                 #idents,
             )*
             /// A value this version of the crate does not know, as sent.
