@@ -102,7 +102,8 @@ let client = Client::from_conf(config);
 - [`operation`]: per operation, its input, output, error enum and builders;
 - [`types`]: the data types, and in [`types::error`] the error shapes;
 - [`Error`]: any error of any operation;
-- [`protocol`]: the rest-json wire mapping as sans-IO functions."
+- [`protocol`]: the {protocol} wire mapping as sans-IO functions.",
+        protocol = super::protocol::name(service),
     );
     docs.extend(usage.lines().map(str::to_owned));
     if !service.left_out.is_empty() {
@@ -177,8 +178,10 @@ pub fn protocol_rs(service: &Service) -> TokenStream {
         quote!(#docs pub mod #module;)
     });
     let docs = inner_doc_attrs(&[
-        "The rest-json wire mapping, as sans-IO functions: per operation, `serialize_request`"
-            .to_owned(),
+        format!(
+            "The {} wire mapping, as sans-IO functions: per operation, `serialize_request`",
+            super::protocol::name(service)
+        ),
         "turns an input into an `http::Request` and `parse_response` turns an `http::Response`"
             .to_owned(),
         "into the output or the operation's error. Use them to send requests your own way."
