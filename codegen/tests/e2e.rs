@@ -26,8 +26,8 @@ use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionErro
 use iot_jobs_data_plane::types::JobExecutionStatus;
 use iot_jobs_data_plane::{Client, Config, ConfigBuilder, Credentials, SdkError};
 use sdk_runtime::credentials::{CredentialsError, ProvideCredentials};
-use sdk_runtime::http::ConnectorErrorKind;
 use sdk_runtime::testing::InstantSleep;
+use sdk_runtime::transport::ConnectorErrorKind;
 use serde_json::json;
 
 use agent::{Agent, JobDocument, Outcome};

@@ -7,8 +7,8 @@ use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionErro
 use iot_jobs_data_plane::types::{JobExecution, JobExecutionStatus};
 use iot_jobs_data_plane::{Client, Config, Credentials, Error, SdkError};
 use sdk_runtime::block_on::block_on;
-use sdk_runtime::http::{ConnectorError, ConnectorErrorKind, HttpRequest};
 use sdk_runtime::testing::{response, ReplayClient};
+use sdk_runtime::transport::{ConnectorError, ConnectorErrorKind, HttpRequest};
 
 const ENDPOINT: &str = "http://127.0.0.1:8080";
 

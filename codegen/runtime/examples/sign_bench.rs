@@ -11,10 +11,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use sdk_runtime::block_on::block_on;
-use sdk_runtime::error::{BuildError, Unhandled};
-use sdk_runtime::http::{HttpClient, HttpFuture, HttpRequest, HttpResponse};
+use sdk_runtime::error::{BuildError, ErrorMetadata, Unhandled};
 use sdk_runtime::operation::{invoke, Operation, ResponseFailure, ServiceInfo};
 use sdk_runtime::sigv4::{Signer, SigningParams, SigningSettings};
+use sdk_runtime::transport::{HttpClient, HttpFuture, HttpRequest, HttpResponse};
 use sdk_runtime::{Config, Credentials};
 
 const ITERATIONS: u32 = 100_000;
@@ -53,6 +53,10 @@ impl Operation for UpdateJob {
 
     fn parse_response(_: &HttpResponse) -> Result<(), ResponseFailure<Unhandled>> {
         Ok(())
+    }
+
+    fn error_metadata(_: &HttpResponse) -> ErrorMetadata {
+        ErrorMetadata::default()
     }
 }
 

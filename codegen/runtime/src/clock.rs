@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::datetime::DateTime;
+use crate::value::DateTime;
 
 /// How far the service's clock is ahead of this machine's, in milliseconds
 /// (negative: behind). Clones share one value.

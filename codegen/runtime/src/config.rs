@@ -12,10 +12,10 @@ use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
 use crate::env::Env;
-use crate::http::{HttpClient, RequestTimeouts, SharedHttpClient};
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
 use crate::sigv4::Signer;
 use crate::sleep::{AsyncSleep, SharedAsyncSleep};
+use crate::transport::{HttpClient, RequestTimeouts, SharedHttpClient};
 
 /// How long making a connection may take unless configured otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
@@ -411,7 +411,7 @@ impl ConfigBuilder {
     /// Limits how long one attempt may take, from connecting to the last
     /// byte of the response (default [`DEFAULT_ATTEMPT_TIMEOUT`]). An attempt
     /// that runs out fails with a
-    /// [`ConnectorErrorKind::Timeout`](crate::http::ConnectorErrorKind::Timeout)
+    /// [`ConnectorErrorKind::Timeout`](crate::transport::ConnectorErrorKind::Timeout)
     /// error, and is retried as a transient failure.
     pub fn attempt_timeout(self, timeout: Duration) -> Self {
         self.set_attempt_timeout(Some(timeout))

@@ -4,10 +4,11 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use bytes::Bytes;
+use http::HeaderMap;
 
 use crate::credentials::CredentialsError;
-use crate::http::{ConnectorError, HttpResponse};
 use crate::sigv4::SigningError;
+use crate::transport::{ConnectorError, HttpResponse};
 
 /// Boxed error source.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -144,6 +145,22 @@ impl ErrorMetadata {
     pub fn status(&self) -> Option<u16> {
         self.status
     }
+
+    /// The metadata already parsed for `response`: the call pipeline reads
+    /// an error response's metadata once, to decide about a retry, and
+    /// leaves it in the response's extensions, where the protocol's parser
+    /// finds it instead of reading the body again.
+    pub fn parsed(response: &HttpResponse) -> Option<Self> {
+        response.extensions().get::<Self>().cloned()
+    }
+}
+
+/// The request id the service assigned to a response, from the headers
+/// AWS services put it in (`x-amzn-RequestId`, `x-amz-request-id`).
+pub fn request_id(headers: &HeaderMap) -> Option<&str> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
 /// An error the model does not describe: an unknown error code, or a failure
@@ -395,7 +412,7 @@ impl<E> SdkError<E> {
 
     /// The request id of the response (`x-amzn-RequestId`), if one came back.
     pub fn request_id(&self) -> Option<&str> {
-        crate::rest_json::request_id(self.raw_response()?.headers())
+        request_id(self.raw_response()?.headers())
     }
 }
 

@@ -2,78 +2,114 @@
 //!
 //! Generated crates hold only what differs between services (shapes, their
 //! wire mapping, one method per operation). Everything that is the same for
-//! every service lives here, once, compiled and tested as itself:
+//! every service lives here, once, compiled and tested as itself.
 //!
-//! - [`Config`], [`Credentials`] and [`Region`]: what a client is built from,
-//!   by hand or from the environment ([`Config::from_env`]);
-//! - [`credentials`]: where credentials come from (fixed, environment
-//!   variables, the shared `~/.aws` files, or a chain of those), and
-//!   [`env`](mod@env), the environment they are read through;
-//! - [`sigv4`]: AWS Signature Version 4 request signing;
-//! - [`http::HttpClient`]: the transport seam, with an in-memory
-//!   implementation in [`testing`] and, with the `https` feature, the default
-//!   HTTPS transport in `transport`;
-//! - [`operation`]: the call pipeline (serialize, resolve the endpoint,
-//!   sign, dispatch, retry, parse) shared by every operation; [`retry`] says
-//!   what is retried, [`sleep`] how it waits, [`clock`] how a wrong local
-//!   clock is corrected;
-//! - [`error`]: [`SdkError`] and the pieces of an error response;
-//! - [`json`], [`uri`], [`param`] and [`rest_json`]: the rest-json protocol
-//!   helpers the generated serializers call;
-//! - [`Blob`]: the value types that model shapes map to.
+//! # Layers
+//!
+//! The modules form layers; each uses only the layers listed before it
+//! (a test, `layers_have_no_cycles`, reads the sources and holds them to
+//! this order):
+//!
+//! 1. [`value`]: the value types that model shapes map to: [`Blob`],
+//!    [`ByteStream`], [`DateTime`], [`Document`]. Leaves: they know no wire
+//!    format.
+//! 2. [`env`](mod@env): the environment variables configuration and
+//!    credentials are read from, through a value tests can supply.
+//! 3. [`transport`]: the transport seam, [`transport::HttpClient`], and with
+//!    the `https` feature the default HTTPS transport,
+//!    [`transport::https::UreqClient`].
+//! 4. [`credentials`]: [`Credentials`] and where they come from (fixed,
+//!    environment variables, the shared `~/.aws` files, or a chain of those).
+//! 5. [`sigv4`]: AWS Signature Version 4 request signing.
+//! 6. The core, protocol-agnostic: [`Config`] and [`Region`] ([`config`]),
+//!    the call pipeline ([`operation`]: serialize, resolve the endpoint, sign,
+//!    dispatch, retry, parse), [`error`] ([`SdkError`] and the pieces of an
+//!    error response), [`retry`] (what is retried, from the error metadata
+//!    the operation's protocol read), [`sleep`] (how retries wait),
+//!    [`clock`] (how a wrong local clock is corrected), [`block_on`]
+//!    (running a call without an async runtime) and `token` (idempotency
+//!    tokens).
+//! 7. `protocol`: how shapes travel on the wire: the JSON shape codec, the
+//!    REST binding's helpers, one module per protocol (`rest_json`). Only
+//!    generated code calls it, through the facade below.
+//! 8. [`testing`]: in-memory transports and an instant sleep for tests.
+//!
+//! The core never names a protocol: an [`operation::Operation`] brings its
+//! own serializer, parser and error-metadata reader, and the pipeline calls
+//! them.
+//!
+//! # Public API and the private facade
+//!
+//! The public API is what a user of a generated crate touches: [`Config`],
+//! [`ConfigBuilder`], [`Region`], [`Credentials`] and the [`credentials`]
+//! providers, [`SdkError`] and the [`error`] types, the value types, the
+//! [`transport`] seam, [`sigv4`], [`operation`] and [`testing`].
+//!
+//! What only generated code calls (codecs, binding helpers, protocol
+//! modules, idempotency tokens, and the crates generated code names) is
+//! reached through `__private`, which is hidden from the docs, is not API
+//! and carries no semver promise: it changes whenever the generator does.
 //!
 //! # Features
 //!
 //! - none: the core only; calls need a transport
 //!   ([`ConfigBuilder::http_client`]);
-//! - `https`: the default transport, `transport::UreqClient` (ureq, rustls),
-//!   used when none is configured; blocking, so fit for
+//! - `https`: the default transport, `transport::https::UreqClient` (ureq,
+//!   rustls), used when none is configured; blocking, so fit for
 //!   [`block_on`](block_on::block_on) without any async runtime;
 //! - `rt-tokio` (implies `https`): inside a tokio runtime the transport runs
 //!   on tokio's blocking pool and retries wait on tokio's timer, so
 //!   `send().await` never blocks an executor thread;
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
-//! - `content-md5`: `checksum::content_md5`, for models whose operations
-//!   require a `Content-MD5` header (the generator turns it on for them).
+//! - `content-md5`: `Content-MD5` checksums, for models whose operations
+//!   require that header (the generator turns it on for them).
 
-pub mod blob;
+pub mod value;
+
+pub mod env;
+
+pub mod transport;
+
+pub mod credentials;
+
+pub mod sigv4;
+
 pub mod block_on;
-pub mod byte_stream;
-#[cfg(feature = "content-md5")]
-pub mod checksum;
 pub mod clock;
 pub mod config;
-pub mod credentials;
-pub mod datetime;
-pub mod env;
 pub mod error;
-pub mod headers;
-pub mod http;
-pub mod json;
 pub mod operation;
-pub mod param;
-pub mod rest_json;
 pub mod retry;
-pub mod sigv4;
 pub mod sleep;
-pub mod testing;
-pub mod token;
-#[cfg(feature = "https")]
-pub mod transport;
-pub mod uri;
+mod token;
 
-pub use blob::Blob;
-pub use byte_stream::ByteStream;
+mod protocol;
+
+pub mod testing;
+
 pub use config::{Config, ConfigBuilder, Region};
 pub use credentials::Credentials;
-pub use datetime::{DateTime, TimestampFormat};
 pub use error::{BuildError, SdkError};
-pub use json::Document;
+pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFormat};
 
-/// Re-exported so generated crates need no direct dependency on these crates.
+/// What generated code calls and nothing else should: **not API**.
+///
+/// Hidden from the docs and exempt from semver: these re-exports change
+/// whenever the generator does. Generated crates name the runtime's
+/// protocol helpers and the crates they build on only through here, so the
+/// runtime's public API stays what users of a client touch.
 #[doc(hidden)]
-pub mod deps {
+pub mod __private {
+    #[cfg(feature = "content-md5")]
+    pub use crate::protocol::checksum;
+    pub use crate::protocol::rest::{headers, param, uri};
+    pub use crate::protocol::{json, rest_json};
+    pub use crate::token::idempotency_token;
+
     pub use bytes;
     pub use http;
     pub use serde;
 }
+
+#[cfg(test)]
+mod layers;

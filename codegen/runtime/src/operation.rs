@@ -11,11 +11,11 @@ use std::time::SystemTime;
 
 use crate::config::{Config, Endpoint};
 use crate::credentials::ProvideCredentials;
-use crate::error::{BoxError, BuildError, SdkError};
-use crate::http::{HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
+use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
 use crate::sleep::{AsyncSleep, DefaultSleep};
+use crate::transport::{HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +78,13 @@ pub trait Operation {
     fn parse_response(
         response: &HttpResponse,
     ) -> Result<Self::Output, ResponseFailure<Self::Error>>;
+
+    /// Reads what an error response says about itself (code, message,
+    /// request id), where the operation's protocol puts it. [`invoke`] reads
+    /// it once per error response, for its retry decision, and leaves it in
+    /// the response's extensions for `parse_response` (see
+    /// [`ErrorMetadata::parsed`]).
+    fn error_metadata(response: &HttpResponse) -> ErrorMetadata;
 }
 
 /// Calls operation `O` of `service` with `input`, as `config` says: per
@@ -138,8 +145,16 @@ async fn invoke_counting<O: Operation>(
         attempt.extensions_mut().insert(config.timeouts());
         sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
         *attempts += 1;
-        let outcome = client.send(attempt).await;
-        match retry::classify(&outcome) {
+        let mut outcome = client.send(attempt).await;
+        let error = match &mut outcome {
+            Ok(response) if response.status().as_u16() >= 400 => {
+                let meta = O::error_metadata(response);
+                response.extensions_mut().insert(meta.clone());
+                Some(meta)
+            }
+            _ => None,
+        };
+        match retry::classify(&outcome, error.as_ref()) {
             Verdict::ClockSkew(service_time) if !clock_corrected => {
                 config.clock_offset().learn(service_time, SystemTime::now());
                 clock_corrected = true;
@@ -177,7 +192,7 @@ fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
         return Ok(client);
     }
     #[cfg(feature = "https")]
-    return Ok(crate::transport::default_client());
+    return Ok(crate::transport::https::default_client());
     #[cfg(not(feature = "https"))]
     Err(BuildError::config(
         "no HTTP client is configured; set one with `Config::builder().http_client(..)`, \
@@ -491,10 +506,14 @@ mod tests {
                     Ok(())
                 } else {
                     Err(ResponseFailure::service(Unhandled::new(
-                        ErrorMetadata::default(),
+                        Self::error_metadata(response),
                         response.body().clone(),
                     )))
                 }
+            }
+
+            fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
+                crate::protocol::rest_json::error_metadata(response)
             }
         }
 
@@ -666,10 +685,11 @@ mod tests {
         use super::*;
         use crate::block_on::block_on;
         use crate::credentials::{Credentials, CredentialsError};
-        use crate::datetime::{DateTime, TimestampFormat};
-        use crate::http::{ConnectorError, ConnectorErrorKind};
+        use crate::error::Unhandled;
         use crate::retry::RetryKind;
         use crate::testing::{response, InstantSleep, ReplayClient};
+        use crate::transport::{ConnectorError, ConnectorErrorKind};
+        use crate::value::{DateTime, TimestampFormat};
 
         fn config(replay: &ReplayClient, sleep: &InstantSleep) -> Config {
             Config::builder()
@@ -713,6 +733,49 @@ mod tests {
                 .secs()
         }
 
+        /// Counts how often its protocol reads an error response.
+        struct CountingReads;
+
+        static READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+        impl Operation for CountingReads {
+            const NAME: &'static str = "CountingReads";
+            type Input = ();
+            type Output = ();
+            type Error = Unhandled;
+
+            fn serialize_request(input: &()) -> Result<HttpRequest, BuildError> {
+                PutThing::serialize_request(input)
+            }
+
+            fn parse_response(response: &HttpResponse) -> Result<(), ResponseFailure<Unhandled>> {
+                // As generated parsers do: the pipeline's reading, else one's own.
+                let meta = ErrorMetadata::parsed(response)
+                    .unwrap_or_else(|| Self::error_metadata(response));
+                Err(ResponseFailure::service(Unhandled::new(
+                    meta,
+                    response.body().clone(),
+                )))
+            }
+
+            fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
+                READS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                crate::protocol::rest_json::error_metadata(response)
+            }
+        }
+
+        #[test]
+        fn an_error_response_is_read_once_for_retry_and_result() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push(error(404, "ResourceNotFoundException"));
+            let config = config(&replay, &sleep);
+            let err = block_on(invoke::<CountingReads>(&config, &SERVICE, &())).unwrap_err();
+            let unhandled = err.as_service_error().unwrap();
+            assert_eq!(unhandled.code(), Some("ResourceNotFoundException"));
+            assert_eq!(unhandled.request_id(), Some("req-404"));
+            assert_eq!(READS.load(std::sync::atomic::Ordering::SeqCst), 1);
+        }
+
         #[test]
         fn transient_failures_are_retried_with_growing_backoff() {
             let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
@@ -751,7 +814,7 @@ mod tests {
             assert_eq!(err.request_id(), Some("req-503"));
             assert_eq!(
                 err.to_string(),
-                "service error after 3 attempts: unknown error"
+                "service error after 3 attempts: ServiceUnavailableException: m (HTTP 503)"
             );
             assert_eq!(sleep.durations().len(), 2);
         }

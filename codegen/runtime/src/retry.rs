@@ -21,9 +21,9 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::datetime::{DateTime, TimestampFormat};
-use crate::http::{ConnectorError, ConnectorErrorKind, HttpResponse};
-use crate::rest_json;
+use crate::error::ErrorMetadata;
+use crate::transport::{ConnectorError, ConnectorErrorKind, HttpResponse};
+use crate::value::{DateTime, TimestampFormat};
 
 /// Attempts per call unless configured otherwise: the first and two retries.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -99,9 +99,16 @@ pub enum Verdict {
 }
 
 /// Decides what to do about one attempt's outcome.
-pub fn classify(outcome: &Result<HttpResponse, ConnectorError>) -> Verdict {
+///
+/// `error` is what the operation's protocol read from an error response
+/// (code and message); the classification itself knows no protocol. For an
+/// error response without it, only the status counts.
+pub fn classify(
+    outcome: &Result<HttpResponse, ConnectorError>,
+    error: Option<&ErrorMetadata>,
+) -> Verdict {
     match outcome {
-        Ok(response) => classify_response(response),
+        Ok(response) => classify_response(response, error),
         Err(err) => match err.kind() {
             ConnectorErrorKind::Io => Verdict::Retry(RetryKind::Transient),
             ConnectorErrorKind::Timeout => Verdict::Retry(RetryKind::Timeout),
@@ -110,14 +117,14 @@ pub fn classify(outcome: &Result<HttpResponse, ConnectorError>) -> Verdict {
     }
 }
 
-fn classify_response(response: &HttpResponse) -> Verdict {
+fn classify_response(response: &HttpResponse, error: Option<&ErrorMetadata>) -> Verdict {
     let status = response.status().as_u16();
     if status < 400 {
         return Verdict::Done;
     }
-    let meta = rest_json::error_metadata(response);
-    let code = meta.code().unwrap_or_default();
-    if is_clock_skew(code, meta.message().unwrap_or_default()) {
+    let code = error.and_then(ErrorMetadata::code).unwrap_or_default();
+    let message = error.and_then(ErrorMetadata::message).unwrap_or_default();
+    if is_clock_skew(code, message) {
         return match server_time(response) {
             Some(time) => Verdict::ClockSkew(time),
             None => Verdict::Done,
@@ -253,15 +260,20 @@ mod tests {
     use super::*;
     use crate::testing::response;
 
-    fn error(status: u16, code: &str, message: &str) -> Result<HttpResponse, ConnectorError> {
-        Ok(response(
+    /// Classifies an error response with the given metadata.
+    fn error(status: u16, code: &str, message: &str) -> Verdict {
+        let outcome = Ok(response(
             status,
-            &[
-                ("x-amzn-ErrorType", code),
-                ("Date", "Tue, 29 Apr 2014 18:30:38 GMT"),
-            ],
-            &format!(r#"{{"message": "{message}"}}"#),
-        ))
+            &[("Date", "Tue, 29 Apr 2014 18:30:38 GMT")],
+            "",
+        ));
+        let meta = ErrorMetadata {
+            code: Some(code.to_owned()),
+            message: Some(message.to_owned()),
+            request_id: None,
+            status: Some(status),
+        };
+        classify(&outcome, Some(&meta))
     }
 
     #[test]
@@ -291,12 +303,12 @@ mod tests {
             (400, "RequestTimeout", Verdict::Retry(Transient)),
         ];
         for (status, code, expected) in cases {
-            let outcome = if code.is_empty() {
-                Ok(response(status, &[], ""))
+            let verdict = if code.is_empty() {
+                classify(&Ok(response(status, &[], "")), None)
             } else {
                 error(status, code, "m")
             };
-            assert_eq!(classify(&outcome), expected, "{status} {code}");
+            assert_eq!(verdict, expected, "{status} {code}");
         }
     }
 
@@ -304,14 +316,17 @@ mod tests {
     fn transport_failures_are_retried_unless_permanent() {
         let failure = |kind| Err(ConnectorError::new(kind, "x"));
         assert_eq!(
-            classify(&failure(ConnectorErrorKind::Io)),
+            classify(&failure(ConnectorErrorKind::Io), None),
             Verdict::Retry(RetryKind::Transient)
         );
         assert_eq!(
-            classify(&failure(ConnectorErrorKind::Timeout)),
+            classify(&failure(ConnectorErrorKind::Timeout), None),
             Verdict::Retry(RetryKind::Timeout)
         );
-        assert_eq!(classify(&failure(ConnectorErrorKind::Other)), Verdict::Done);
+        assert_eq!(
+            classify(&failure(ConnectorErrorKind::Other), None),
+            Verdict::Done
+        );
     }
 
     #[test]
@@ -334,26 +349,29 @@ mod tests {
         ];
         for (status, code, message) in skewed {
             assert_eq!(
-                classify(&error(status, code, message)),
+                error(status, code, message),
                 Verdict::ClockSkew(at),
                 "{code}: {message}"
             );
         }
         // A wrong secret is not a clock problem.
         assert_eq!(
-            classify(&error(
+            error(
                 403,
                 "InvalidSignatureException",
                 "The request signature we calculated does not match"
-            )),
+            ),
             Verdict::Done
         );
         // No usable Date: nothing to correct the clock with.
         for date in [None, Some("yesterday")] {
-            let mut headers = vec![("x-amzn-ErrorType", "RequestTimeTooSkewed")];
-            headers.extend(date.map(|d| ("Date", d)));
+            let headers: Vec<_> = date.map(|d| ("Date", d)).into_iter().collect();
             let outcome = Ok(response(403, &headers, "{}"));
-            assert_eq!(classify(&outcome), Verdict::Done, "{date:?}");
+            let meta = ErrorMetadata {
+                code: Some("RequestTimeTooSkewed".into()),
+                ..ErrorMetadata::default()
+            };
+            assert_eq!(classify(&outcome, Some(&meta)), Verdict::Done, "{date:?}");
         }
     }
 

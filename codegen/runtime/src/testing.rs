@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::http::{
+use crate::sleep::{AsyncSleep, SleepFuture};
+use crate::transport::{
     ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
 };
-use crate::sleep::{AsyncSleep, SleepFuture};
 
 /// A transport that answers each request with the next queued response and
 /// records the requests, so a test can check exactly what was sent.
@@ -103,7 +103,7 @@ impl HttpClient for ReplayClient {
 /// body is shared, not copied) and nothing else.
 ///
 /// ```
-/// use sdk_runtime::http::HttpClient;
+/// use sdk_runtime::transport::HttpClient;
 /// use sdk_runtime::testing::{response, StaticClient};
 ///
 /// let client = StaticClient::new(response(200, &[], r#"{"ok":true}"#));

@@ -72,6 +72,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     let error = ident(&derived::operation_error(&op.rust_name));
     let input_builder = ident(&derived::builder(&op.input.rust_name));
     let output_builder = ident(&derived::builder(&op.output.rust_name));
+    let error_metadata = super::protocol::error_metadata(service);
 
     let input_type = structure_type(
         service,
@@ -139,14 +140,20 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
 
             fn serialize_request(
                 input: &Self::Input,
-            ) -> ::std::result::Result<::sdk_runtime::http::HttpRequest, ::sdk_runtime::BuildError> {
+            ) -> ::std::result::Result<::sdk_runtime::transport::HttpRequest, ::sdk_runtime::BuildError> {
                 crate::protocol::#module::serialize_request(input)
             }
 
             fn parse_response(
-                response: &::sdk_runtime::http::HttpResponse,
+                response: &::sdk_runtime::transport::HttpResponse,
             ) -> ::std::result::Result<Self::Output, ::sdk_runtime::operation::ResponseFailure<Self::Error>> {
                 crate::protocol::#module::parse_response(response)
+            }
+
+            fn error_metadata(
+                response: &::sdk_runtime::transport::HttpResponse,
+            ) -> ::sdk_runtime::error::ErrorMetadata {
+                #error_metadata
             }
         }
 

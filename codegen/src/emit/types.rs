@@ -255,7 +255,7 @@ pub fn builder_type_with(
         let field = member_ident(member);
         // Inputs fill a missing idempotency token, as the service expects one per request.
         if always_fallible && member.idempotency_token {
-            quote!(#field: self.#field.or_else(|| ::std::option::Option::Some(::sdk_runtime::token::idempotency_token())),)
+            quote!(#field: self.#field.or_else(|| ::std::option::Option::Some(::sdk_runtime::__private::idempotency_token())),)
         } else {
             quote!(#field: self.#field,)
         }
@@ -500,7 +500,7 @@ fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
         #[cfg(feature = "serde")]
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::sdk_runtime::json::deserialize_str_enum(deserializer)
+                ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
             }
         }
     }

@@ -359,7 +359,7 @@ impl<'de> ::serde::Deserialize<'de> for JobExecutionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_str_enum(deserializer)
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
     }
 }
 

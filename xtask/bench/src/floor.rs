@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use sdk_runtime::http::HttpRequest;
 use sdk_runtime::sigv4::{Signer, SigningParams, SigningSettings};
+use sdk_runtime::transport::HttpRequest;
 use sdk_runtime::Credentials;
 use serde::{Deserialize, Serialize};
 

@@ -6,8 +6,8 @@ use iot_jobs_data_plane::operation::get_pending_job_executions::GetPendingJobExe
 use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionOutput;
 use iot_jobs_data_plane::types::JobExecutionStatus;
 use iot_jobs_data_plane::{Client, Config, Credentials};
-use sdk_runtime::http::{HttpClient, HttpResponse};
 use sdk_runtime::testing::{ReplayClient, StaticClient};
+use sdk_runtime::transport::{HttpClient, HttpResponse};
 
 use crate::fixtures::{self, ACCESS_KEY, JOB_ID, REGION, SECRET_KEY, STATUS_DETAILS, THING};
 

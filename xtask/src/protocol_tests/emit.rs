@@ -159,10 +159,10 @@ impl Emitter<'_> {
             });
         let body = Literal::byte_string(response["body"].as_str().unwrap_or_default().as_bytes());
         quote! {
-            let response = ::sdk_runtime::deps::http::Response::builder()
+            let response = ::sdk_runtime::__private::http::Response::builder()
                 .status(#status)
                 #(#headers)*
-                .body(::sdk_runtime::deps::bytes::Bytes::from_static(#body))
+                .body(::sdk_runtime::__private::bytes::Bytes::from_static(#body))
                 .expect("the response builds");
         }
     }

@@ -55,7 +55,7 @@ pub fn error_from_response(
         impl #path {
             /// Parses this error from an error response.
             pub(crate) fn from_response(
-                response: &::sdk_runtime::http::HttpResponse,
+                response: &::sdk_runtime::transport::HttpResponse,
                 meta: &::sdk_runtime::error::ErrorMetadata,
             ) -> Result<Self, ::sdk_runtime::error::BoxError> {
                 let body: Self = #read?;
@@ -92,21 +92,21 @@ pub fn response_bindings(
             let headers = quote!(response.headers());
             let read = match member.location {
                 Location::Header if member.json_value => {
-                    quote!(::sdk_runtime::headers::read_json_value(#headers, #wire, #name))
+                    quote!(::sdk_runtime::__private::headers::read_json_value(#headers, #wire, #name))
                 }
                 Location::Header => match (list_item(service, member), member.timestamp_format) {
                     (Some(_), Some(format)) => {
                         let format = timestamp_format(format);
-                        quote!(::sdk_runtime::headers::read_timestamp_list(#headers, #wire, #name, #format))
+                        quote!(::sdk_runtime::__private::headers::read_timestamp_list(#headers, #wire, #name, #format))
                     }
-                    (Some(_), None) => quote!(::sdk_runtime::headers::read_list(#headers, #wire, #name)),
+                    (Some(_), None) => quote!(::sdk_runtime::__private::headers::read_list(#headers, #wire, #name)),
                     (None, Some(format)) => {
                         let format = timestamp_format(format);
-                        quote!(::sdk_runtime::headers::read_timestamp(#headers, #wire, #name, #format))
+                        quote!(::sdk_runtime::__private::headers::read_timestamp(#headers, #wire, #name, #format))
                     }
-                    (None, None) => quote!(::sdk_runtime::headers::read(#headers, #wire, #name)),
+                    (None, None) => quote!(::sdk_runtime::__private::headers::read(#headers, #wire, #name)),
                 },
-                Location::Headers => quote!(::sdk_runtime::headers::read_prefixed(#headers, #wire, #name)),
+                Location::Headers => quote!(::sdk_runtime::__private::headers::read_prefixed(#headers, #wire, #name)),
                 Location::StatusCode => {
                     return Some(quote!(#field: Some(i32::from(response.status().as_u16())),));
                 }
@@ -140,7 +140,7 @@ pub fn param_value(member: &Member) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(input.#field.as_ref().map(|value| ::sdk_runtime::param::Formatted(value, #format)))
+            quote!(input.#field.as_ref().map(|value| ::sdk_runtime::__private::param::Formatted(value, #format)))
         }
         None => quote!(input.#field.as_ref()),
     }
@@ -154,7 +154,7 @@ pub fn param_list(member: &Member) -> TokenStream {
             let format = timestamp_format(format);
             quote! {
                 input.#field.as_ref().map(|items| {
-                    items.iter().map(|value| ::sdk_runtime::param::Formatted(value, #format))
+                    items.iter().map(|value| ::sdk_runtime::__private::param::Formatted(value, #format))
                 })
             }
         }
@@ -181,9 +181,9 @@ pub fn push_segments(
                 let name = &member.rust_name;
                 let value = param_value(member);
                 let push = if *greedy {
-                    quote!(::sdk_runtime::uri::push_greedy_label)
+                    quote!(::sdk_runtime::__private::uri::push_greedy_label)
                 } else {
-                    quote!(::sdk_runtime::uri::push_label)
+                    quote!(::sdk_runtime::__private::uri::push_label)
                 };
                 quote!(#push(&mut #target, #input_name, #name, #value)?;)
             }
@@ -204,7 +204,7 @@ pub fn host_prefix(op: &Operation) -> Option<TokenStream> {
                 let name = &member.rust_name;
                 Some(quote! {
                     if let Some(value) = &input.#field {
-                        ::sdk_runtime::uri::host_label(#name, value)?;
+                        ::sdk_runtime::__private::uri::host_label(#name, value)?;
                     }
                 })
             }
@@ -225,8 +225,8 @@ pub fn checksum(op: &Operation) -> Option<TokenStream> {
     op.checksum_required.then(|| {
         quote! {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::HeaderName::from_static("content-md5"),
-                ::sdk_runtime::deps::http::HeaderValue::try_from(::sdk_runtime::checksum::content_md5(&body))
+                ::sdk_runtime::__private::http::HeaderName::from_static("content-md5"),
+                ::sdk_runtime::__private::http::HeaderValue::try_from(::sdk_runtime::__private::checksum::content_md5(&body))
                     .map_err(BuildError::serialization)?,
             );
         }
@@ -238,11 +238,11 @@ pub fn finish_request() -> TokenStream {
     quote! {
         if !body.is_empty() {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
         }
-        *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+        *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
         Ok(request)
     }
 }

@@ -81,7 +81,7 @@ pub fn serialize_request(service: &Service, codec: &dyn Codec, op: &Operation) -
         }
         quote! {
             #literal
-            let mut query = ::sdk_runtime::uri::QueryWriter::new(uri);
+            let mut query = ::sdk_runtime::__private::uri::QueryWriter::new(uri);
             #(#named)*
             #(#maps)*
             let uri = query.finish();
@@ -98,16 +98,16 @@ pub fn serialize_request(service: &Service, codec: &dyn Codec, op: &Operation) -
             let name = &member.rust_name;
             let headers = quote!(request.headers_mut());
             let add = if member.location == Location::Headers {
-                quote!(::sdk_runtime::headers::add_prefixed(#headers, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::__private::headers::add_prefixed(#headers, #wire, #name, input.#field.as_ref()))
             } else if member.json_value {
-                quote!(::sdk_runtime::headers::add_json_value(#headers, #wire, #name, input.#field.as_ref()))
+                quote!(::sdk_runtime::__private::headers::add_json_value(#headers, #wire, #name, input.#field.as_ref()))
             } else if list_item(service, member).is_some() {
                 let items = param_list(member);
                 let quote_items = member.timestamp_format.is_none();
-                quote!(::sdk_runtime::headers::add_list(#headers, #wire, #name, #items, #quote_items))
+                quote!(::sdk_runtime::__private::headers::add_list(#headers, #wire, #name, #items, #quote_items))
             } else {
                 let value = param_value(member);
-                quote!(::sdk_runtime::headers::add(#headers, #wire, #name, #value))
+                quote!(::sdk_runtime::__private::headers::add(#headers, #wire, #name, #value))
             };
             quote!(#add?;)
         })
@@ -141,9 +141,9 @@ pub fn serialize_request(service: &Service, codec: &dyn Codec, op: &Operation) -
             let mut uri = String::with_capacity(64);
             #(#path)*
             #query
-            let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-            *request.method_mut() = ::sdk_runtime::deps::http::Method::#method;
-            *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+            let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+            *request.method_mut() = ::sdk_runtime::__private::http::Method::#method;
+            *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
             #host_prefix
             #(#headers)*
             #body
@@ -163,13 +163,13 @@ fn request_body(service: &Service, codec: &dyn Codec, structure: &Structure) -> 
     let set_type = |content_type: TokenStream| {
         let header = quote! {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-                ::sdk_runtime::deps::http::HeaderValue::from_static(#content_type),
+                ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                ::sdk_runtime::__private::http::HeaderValue::from_static(#content_type),
             );
         };
         if type_member {
             quote! {
-                if !request.headers().contains_key(::sdk_runtime::deps::http::header::CONTENT_TYPE) {
+                if !request.headers().contains_key(::sdk_runtime::__private::http::header::CONTENT_TYPE) {
                     #header
                 }
             }

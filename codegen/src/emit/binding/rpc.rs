@@ -51,8 +51,8 @@ pub fn serialize_request(codec: &dyn Codec, rpc: &Rpc, op: &Operation) -> TokenS
     let headers = rpc.headers.iter().map(|(name, value)| {
         quote! {
             request.headers_mut().insert(
-                ::sdk_runtime::deps::http::HeaderName::from_static(#name),
-                ::sdk_runtime::deps::http::HeaderValue::from_static(#value),
+                ::sdk_runtime::__private::http::HeaderName::from_static(#name),
+                ::sdk_runtime::__private::http::HeaderValue::from_static(#value),
             );
         }
     });
@@ -72,9 +72,9 @@ pub fn serialize_request(codec: &dyn Codec, rpc: &Rpc, op: &Operation) -> TokenS
     quote! {
         #doc
         pub fn serialize_request(#input_binding: &#input) -> Result<HttpRequest, BuildError> {
-            let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-            *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-            *request.uri_mut() = ::sdk_runtime::deps::http::Uri::from_static("/");
+            let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+            *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+            *request.uri_mut() = ::sdk_runtime::__private::http::Uri::from_static("/");
             #host_prefix
             #(#headers)*
             let body = #body;

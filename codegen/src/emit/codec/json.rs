@@ -46,30 +46,30 @@ impl Codec for Json {
     }
 
     fn media_type(&self) -> TokenStream {
-        quote!(::sdk_runtime::rest_json::CONTENT_TYPE)
+        quote!(::sdk_runtime::__private::rest_json::CONTENT_TYPE)
     }
 
     fn write_body(&self, value: TokenStream) -> TokenStream {
-        quote!(::sdk_runtime::json::to_vec(#value).map_err(BuildError::serialization)?)
+        quote!(::sdk_runtime::__private::json::to_vec(#value).map_err(BuildError::serialization)?)
     }
 
     fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {
         match ty {
-            Some(ty) => quote!(::sdk_runtime::rest_json::body::<#ty>(response)),
-            None => quote!(::sdk_runtime::rest_json::body(response)),
+            Some(ty) => quote!(::sdk_runtime::__private::rest_json::body::<#ty>(response)),
+            None => quote!(::sdk_runtime::__private::rest_json::body(response)),
         }
     }
 
     fn read_value(&self) -> TokenStream {
-        quote!(::sdk_runtime::json::from_slice(response.body()))
+        quote!(::sdk_runtime::__private::json::from_slice(response.body()))
     }
 }
 
 fn enum_json(shape: &Shape) -> TokenStream {
     let path = shape_path(shape);
     quote! {
-        impl ::sdk_runtime::json::JsonSerialize for #path {
-            fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+        impl ::sdk_runtime::__private::json::JsonSerialize for #path {
+            fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                 &self,
                 _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
@@ -78,22 +78,22 @@ fn enum_json(shape: &Shape) -> TokenStream {
             }
         }
 
-        impl ::sdk_runtime::json::JsonDeserialize for #path {
-            fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        impl ::sdk_runtime::__private::json::JsonDeserialize for #path {
+            fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                 _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                ::sdk_runtime::json::deserialize_str_enum(deserializer)
+                ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
             }
         }
 
-        impl ::sdk_runtime::param::ToParam for #path {
+        impl ::sdk_runtime::__private::param::ToParam for #path {
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
                 ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 
-        impl ::sdk_runtime::param::FromParam for #path {
+        impl ::sdk_runtime::__private::param::FromParam for #path {
             fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
                 Ok(Self::from(value))
             }
@@ -107,9 +107,9 @@ fn write_entry(member: &Member, value: TokenStream) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(::sdk_runtime::json::serialize_entry_with(&mut map, #wire, #value, #format)?;)
+            quote!(::sdk_runtime::__private::json::serialize_entry_with(&mut map, #wire, #value, #format)?;)
         }
-        None => quote!(::sdk_runtime::json::serialize_entry(&mut map, #wire, #value)?;),
+        None => quote!(::sdk_runtime::__private::json::serialize_entry(&mut map, #wire, #value)?;),
     }
 }
 
@@ -118,9 +118,9 @@ fn read_value(member: &Member) -> TokenStream {
     match member.timestamp_format {
         Some(format) => {
             let format = timestamp_format(format);
-            quote!(::sdk_runtime::json::value_with(map, #format)?)
+            quote!(::sdk_runtime::__private::json::value_with(map, #format)?)
         }
-        None => quote!(::sdk_runtime::json::value(map)?),
+        None => quote!(::sdk_runtime::__private::json::value(map)?),
     }
 }
 
@@ -143,15 +143,15 @@ fn json_serialize<'a>(ty: &TokenStream, members: impl Iterator<Item = &'a Member
         quote!(mut map)
     };
     quote! {
-        impl ::sdk_runtime::json::JsonSerialize for #ty {
-            fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+        impl ::sdk_runtime::__private::json::JsonSerialize for #ty {
+            fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                 &self,
                 _format: ::sdk_runtime::TimestampFormat,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 let #binding = serializer.serialize_map(None)?;
                 #(#entries)*
-                ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+                ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
             }
         }
     }
@@ -172,23 +172,26 @@ fn json_deserialize<'a>(
         })
         .collect();
     let (key, body) = if arms.is_empty() {
-        (quote!(_key), quote!(::sdk_runtime::json::skip(map)?;))
+        (
+            quote!(_key),
+            quote!(::sdk_runtime::__private::json::skip(map)?;),
+        )
     } else {
         (
             quote!(key),
             quote! {
                 match key {
                     #(#arms)*
-                    _ => ::sdk_runtime::json::skip(map)?,
+                    _ => ::sdk_runtime::__private::json::skip(map)?,
                 }
             },
         )
     };
     quote! {
-        impl ::sdk_runtime::json::JsonObject for #ty {
+        impl ::sdk_runtime::__private::json::JsonObject for #ty {
             const NAME: &'static str = #model_name;
 
-            fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+            fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
                 &mut self,
                 #key: &str,
                 map: &mut A,
@@ -198,12 +201,12 @@ fn json_deserialize<'a>(
             }
         }
 
-        impl ::sdk_runtime::json::JsonDeserialize for #ty {
-            fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+        impl ::sdk_runtime::__private::json::JsonDeserialize for #ty {
+            fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                 _format: ::sdk_runtime::TimestampFormat,
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                ::sdk_runtime::json::deserialize_object(deserializer)
+                ::sdk_runtime::__private::json::deserialize_object(deserializer)
             }
         }
     }
@@ -221,8 +224,8 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
             quote!(Self::#variant(value) => { #write })
         });
         quote! {
-            impl ::sdk_runtime::json::JsonSerialize for #path {
-                fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+            impl ::sdk_runtime::__private::json::JsonSerialize for #path {
+                fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
                     &self,
                     _format: ::sdk_runtime::TimestampFormat,
                     serializer: S,
@@ -231,10 +234,10 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
                     match self {
                         #(#arms)*
                         Self::Unknown(member) => {
-                            return Err(::sdk_runtime::json::unknown_variant(#model_name, member));
+                            return Err(::sdk_runtime::__private::json::unknown_variant(#model_name, member));
                         }
                     }
-                    ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+                    ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
                 }
             }
         }
@@ -252,29 +255,29 @@ fn union_json(shape: &Shape, union: &Union) -> TokenStream {
             quote!(#wire => #read.map(#wrap),)
         });
         quote! {
-            impl ::sdk_runtime::json::JsonUnion for #path {
+            impl ::sdk_runtime::__private::json::JsonUnion for #path {
                 const NAME: &'static str = #model_name;
 
-                fn read_variant<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+                fn read_variant<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
                     key: &str,
                     map: &mut A,
                 ) -> Result<Option<Self>, A::Error> {
                     Ok(match key {
                         #(#arms)*
                         other => {
-                            ::sdk_runtime::json::skip(map)?;
+                            ::sdk_runtime::__private::json::skip(map)?;
                             Some(Self::Unknown(other.to_owned()))
                         }
                     })
                 }
             }
 
-            impl ::sdk_runtime::json::JsonDeserialize for #path {
-                fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+            impl ::sdk_runtime::__private::json::JsonDeserialize for #path {
+                fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
                     _format: ::sdk_runtime::TimestampFormat,
                     deserializer: D,
                 ) -> Result<Self, D::Error> {
-                    ::sdk_runtime::json::deserialize_union(deserializer)
+                    ::sdk_runtime::__private::json::deserialize_union(deserializer)
                 }
             }
         }

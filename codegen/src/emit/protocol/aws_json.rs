@@ -27,6 +27,14 @@ impl Emitter for AwsJson<'_> {
         &Json
     }
 
+    fn error_metadata(&self) -> TokenStream {
+        if self.0.query_compatible {
+            quote!(::sdk_runtime::__private::aws_json::query_compatible_error_metadata(response))
+        } else {
+            quote!(::sdk_runtime::__private::aws_json::error_metadata(response))
+        }
+    }
+
     fn operation(&self, service: &Service, op: &Operation) -> TokenStream {
         let settings = self.0;
         let mut headers = vec![
@@ -39,14 +47,10 @@ impl Emitter for AwsJson<'_> {
                 format!("{}.{}", settings.target_prefix, op.name),
             ),
         ];
-        let error_metadata = if settings.query_compatible {
+        if settings.query_compatible {
             headers.push(("x-amzn-query-mode".to_owned(), "true".to_owned()));
-            quote!(::sdk_runtime::aws_json::query_compatible_error_metadata(
-                response
-            ))
-        } else {
-            quote!(::sdk_runtime::aws_json::error_metadata(response))
-        };
+        }
+        let error_metadata = self.error_metadata();
         let rpc = Rpc {
             headers,
             error_metadata,

@@ -28,6 +28,8 @@ trait Emitter {
     fn name(&self) -> String;
     /// The codec of its bodies.
     fn codec(&self) -> &dyn Codec;
+    /// An expression: the `ErrorMetadata` of the error response `response`.
+    fn error_metadata(&self) -> TokenStream;
     /// `serialize_request`, `parse_response` and `parse_error` of `op`, and
     /// the body impls of its input and output.
     fn operation(&self, service: &Service, op: &Operation) -> TokenStream;
@@ -43,6 +45,12 @@ fn emitter(service: &Service) -> Box<dyn Emitter + '_> {
 /// The protocol's name in docs (`rest-json`, `awsJson 1.0`).
 pub fn name(service: &Service) -> String {
     emitter(service).name()
+}
+
+/// An expression: the `ErrorMetadata` of the error response `response`, as
+/// the service's protocol reads it (for the retry decision and the parser).
+pub fn error_metadata(service: &Service) -> TokenStream {
+    emitter(service).error_metadata()
 }
 
 /// `src/protocol/shapes.rs`: the codec's impls for every emitted shape, in
@@ -93,7 +101,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     quote! {
         #docs
 
-        use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+        use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
         use ::sdk_runtime::operation::ResponseFailure;
         use ::sdk_runtime::BuildError;
 

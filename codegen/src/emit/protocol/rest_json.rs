@@ -21,8 +21,14 @@ impl Emitter for RestJson {
         &Json
     }
 
+    fn error_metadata(&self) -> TokenStream {
+        quote!(::sdk_runtime::__private::rest_json::error_metadata(
+            response
+        ))
+    }
+
     fn operation(&self, service: &Service, op: &Operation) -> TokenStream {
-        let error_metadata = quote!(::sdk_runtime::rest_json::error_metadata(response));
+        let error_metadata = self.error_metadata();
         let serialize = rest::serialize_request(service, &Json, op);
         let parse = rest::parse_response(service, &Json, op, &error_metadata);
         let bodies = rest::body_impls(&Json, op);

@@ -18,19 +18,25 @@ impl ::sdk_runtime::operation::Operation for GetPendingJobExecutions {
     fn serialize_request(
         input: &Self::Input,
     ) -> ::std::result::Result<
-        ::sdk_runtime::http::HttpRequest,
+        ::sdk_runtime::transport::HttpRequest,
         ::sdk_runtime::BuildError,
     > {
         crate::protocol::get_pending_job_executions::serialize_request(input)
     }
 
     fn parse_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
     ) -> ::std::result::Result<
         Self::Output,
         ::sdk_runtime::operation::ResponseFailure<Self::Error>,
     > {
         crate::protocol::get_pending_job_executions::parse_response(response)
+    }
+
+    fn error_metadata(
+        response: &::sdk_runtime::transport::HttpResponse,
+    ) -> ::sdk_runtime::error::ErrorMetadata {
+        ::sdk_runtime::__private::rest_json::error_metadata(response)
     }
 }
 

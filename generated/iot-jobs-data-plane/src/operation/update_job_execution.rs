@@ -18,19 +18,25 @@ impl ::sdk_runtime::operation::Operation for UpdateJobExecution {
     fn serialize_request(
         input: &Self::Input,
     ) -> ::std::result::Result<
-        ::sdk_runtime::http::HttpRequest,
+        ::sdk_runtime::transport::HttpRequest,
         ::sdk_runtime::BuildError,
     > {
         crate::protocol::update_job_execution::serialize_request(input)
     }
 
     fn parse_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
     ) -> ::std::result::Result<
         Self::Output,
         ::sdk_runtime::operation::ResponseFailure<Self::Error>,
     > {
         crate::protocol::update_job_execution::parse_response(response)
+    }
+
+    fn error_metadata(
+        response: &::sdk_runtime::transport::HttpResponse,
+    ) -> ::sdk_runtime::error::ErrorMetadata {
+        ::sdk_runtime::__private::rest_json::error_metadata(response)
     }
 }
 

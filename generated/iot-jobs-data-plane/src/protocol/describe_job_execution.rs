@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 
@@ -20,36 +20,36 @@ pub fn serialize_request(
 ) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/things/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "DescribeJobExecutionInput",
         "thing_name",
         input.thing_name.as_ref(),
     )?;
     uri.push_str("/jobs/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "DescribeJobExecutionInput",
         "job_id",
         input.job_id.as_ref(),
     )?;
-    let mut query = ::sdk_runtime::uri::QueryWriter::new(uri);
+    let mut query = ::sdk_runtime::__private::uri::QueryWriter::new(uri);
     query.push_param("includeJobDocument", input.include_job_document.as_ref());
     query.push_param("executionNumber", input.execution_number.as_ref());
     let uri = query.finish();
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::GET;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::GET;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body: Vec<u8> = Vec::new();
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -60,14 +60,16 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::rest_json::body::<DescribeJobExecutionOutput>(response)
+    let output = ::sdk_runtime::__private::rest_json::body::<
+        DescribeJobExecutionOutput,
+    >(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<DescribeJobExecutionError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     let parsed = match meta.code() {
         Some("InvalidRequestException") => {
             crate::types::error::InvalidRequestException::from_response(response, &meta)
@@ -116,27 +118,27 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<DescribeJobExecutionE
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for DescribeJobExecutionOutput {
+impl ::sdk_runtime::__private::json::JsonObject for DescribeJobExecutionOutput {
     const NAME: &'static str = "DescribeJobExecutionOutput";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "execution" => self.execution = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "execution" => self.execution = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for DescribeJobExecutionOutput {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for DescribeJobExecutionOutput {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }

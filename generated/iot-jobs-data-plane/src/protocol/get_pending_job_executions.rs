@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 
@@ -21,26 +21,26 @@ pub fn serialize_request(
 ) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/things/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "GetPendingJobExecutionsInput",
         "thing_name",
         input.thing_name.as_ref(),
     )?;
     uri.push_str("/jobs");
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::GET;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::GET;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body: Vec<u8> = Vec::new();
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -54,7 +54,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::rest_json::body::<
+    let output = ::sdk_runtime::__private::rest_json::body::<
         GetPendingJobExecutionsOutput,
     >(response)
         .map_err(ResponseFailure::malformed)?;
@@ -65,7 +65,7 @@ pub fn parse_response(
 fn parse_error(
     response: &HttpResponse,
 ) -> ResponseFailure<GetPendingJobExecutionsError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     let parsed = match meta.code() {
         Some("InvalidRequestException") => {
             crate::types::error::InvalidRequestException::from_response(response, &meta)
@@ -110,28 +110,32 @@ fn parse_error(
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for GetPendingJobExecutionsOutput {
+impl ::sdk_runtime::__private::json::JsonObject for GetPendingJobExecutionsOutput {
     const NAME: &'static str = "GetPendingJobExecutionsOutput";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "inProgressJobs" => self.in_progress_jobs = ::sdk_runtime::json::value(map)?,
-            "queuedJobs" => self.queued_jobs = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "inProgressJobs" => {
+                self.in_progress_jobs = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "queuedJobs" => {
+                self.queued_jobs = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for GetPendingJobExecutionsOutput {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for GetPendingJobExecutionsOutput {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }

@@ -2,40 +2,40 @@
 
 //! JSON (de)serialization of the service's data types.
 
-impl ::sdk_runtime::json::JsonObject
+impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::CertificateValidationException {
     const NAME: &'static str = "CertificateValidationException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::CertificateValidationException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::CertificateValidationException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -44,39 +44,40 @@ impl crate::types::error::CertificateValidationException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::InvalidRequestException {
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::InvalidRequestException {
     const NAME: &'static str = "InvalidRequestException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::InvalidRequestException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::InvalidRequestException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -85,40 +86,40 @@ impl crate::types::error::InvalidRequestException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject
+impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::InvalidStateTransitionException {
     const NAME: &'static str = "InvalidStateTransitionException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::InvalidStateTransitionException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::InvalidStateTransitionException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -127,74 +128,89 @@ impl crate::types::error::InvalidStateTransitionException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::JobExecution {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::JobExecution {
     const NAME: &'static str = "JobExecution";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
             "approximateSecondsBeforeTimedOut" => {
-                self.approximate_seconds_before_timed_out = ::sdk_runtime::json::value(
+                self.approximate_seconds_before_timed_out = ::sdk_runtime::__private::json::value(
                     map,
                 )?;
             }
-            "executionNumber" => self.execution_number = ::sdk_runtime::json::value(map)?,
-            "jobDocument" => self.job_document = ::sdk_runtime::json::value(map)?,
-            "jobId" => self.job_id = ::sdk_runtime::json::value(map)?,
-            "lastUpdatedAt" => self.last_updated_at = ::sdk_runtime::json::value(map)?,
-            "queuedAt" => self.queued_at = ::sdk_runtime::json::value(map)?,
-            "startedAt" => self.started_at = ::sdk_runtime::json::value(map)?,
-            "status" => self.status = ::sdk_runtime::json::value(map)?,
-            "statusDetails" => self.status_details = ::sdk_runtime::json::value(map)?,
-            "thingName" => self.thing_name = ::sdk_runtime::json::value(map)?,
-            "versionNumber" => self.version_number = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "executionNumber" => {
+                self.execution_number = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "jobDocument" => {
+                self.job_document = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "jobId" => self.job_id = ::sdk_runtime::__private::json::value(map)?,
+            "lastUpdatedAt" => {
+                self.last_updated_at = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "queuedAt" => self.queued_at = ::sdk_runtime::__private::json::value(map)?,
+            "startedAt" => self.started_at = ::sdk_runtime::__private::json::value(map)?,
+            "status" => self.status = ::sdk_runtime::__private::json::value(map)?,
+            "statusDetails" => {
+                self.status_details = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "thingName" => self.thing_name = ::sdk_runtime::__private::json::value(map)?,
+            "versionNumber" => {
+                self.version_number = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecution {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::JobExecution {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::JobExecutionState {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::JobExecutionState {
     const NAME: &'static str = "JobExecutionState";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "status" => self.status = ::sdk_runtime::json::value(map)?,
-            "statusDetails" => self.status_details = ::sdk_runtime::json::value(map)?,
-            "versionNumber" => self.version_number = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "status" => self.status = ::sdk_runtime::__private::json::value(map)?,
+            "statusDetails" => {
+                self.status_details = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "versionNumber" => {
+                self.version_number = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionState {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::JobExecutionState {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for crate::types::JobExecutionStatus {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::JobExecutionStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
@@ -203,90 +219,99 @@ impl ::sdk_runtime::json::JsonSerialize for crate::types::JobExecutionStatus {
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionStatus {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::JobExecutionStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_str_enum(deserializer)
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
     }
 }
 
-impl ::sdk_runtime::param::ToParam for crate::types::JobExecutionStatus {
+impl ::sdk_runtime::__private::param::ToParam for crate::types::JobExecutionStatus {
     fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
         ::std::borrow::Cow::Borrowed(self.as_str())
     }
 }
 
-impl ::sdk_runtime::param::FromParam for crate::types::JobExecutionStatus {
+impl ::sdk_runtime::__private::param::FromParam for crate::types::JobExecutionStatus {
     fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
         Ok(Self::from(value))
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::JobExecutionSummary {
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::JobExecutionSummary {
     const NAME: &'static str = "JobExecutionSummary";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "executionNumber" => self.execution_number = ::sdk_runtime::json::value(map)?,
-            "jobId" => self.job_id = ::sdk_runtime::json::value(map)?,
-            "lastUpdatedAt" => self.last_updated_at = ::sdk_runtime::json::value(map)?,
-            "queuedAt" => self.queued_at = ::sdk_runtime::json::value(map)?,
-            "startedAt" => self.started_at = ::sdk_runtime::json::value(map)?,
-            "versionNumber" => self.version_number = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "executionNumber" => {
+                self.execution_number = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "jobId" => self.job_id = ::sdk_runtime::__private::json::value(map)?,
+            "lastUpdatedAt" => {
+                self.last_updated_at = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "queuedAt" => self.queued_at = ::sdk_runtime::__private::json::value(map)?,
+            "startedAt" => self.started_at = ::sdk_runtime::__private::json::value(map)?,
+            "versionNumber" => {
+                self.version_number = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::JobExecutionSummary {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::JobExecutionSummary {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::ResourceNotFoundException {
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::ResourceNotFoundException {
     const NAME: &'static str = "ResourceNotFoundException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::ResourceNotFoundException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::ResourceNotFoundException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -295,40 +320,40 @@ impl crate::types::error::ResourceNotFoundException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject
+impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::ServiceUnavailableException {
     const NAME: &'static str = "ServiceUnavailableException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::ServiceUnavailableException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::ServiceUnavailableException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -337,39 +362,40 @@ impl crate::types::error::ServiceUnavailableException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::TerminalStateException {
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::TerminalStateException {
     const NAME: &'static str = "TerminalStateException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize
+impl ::sdk_runtime::__private::json::JsonDeserialize
 for crate::types::error::TerminalStateException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::TerminalStateException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -378,39 +404,41 @@ impl crate::types::error::TerminalStateException {
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for crate::types::error::ThrottlingException {
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::ThrottlingException {
     const NAME: &'static str = "ThrottlingException";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "message" => self.message = ::sdk_runtime::json::value(map)?,
-            "payload" => self.payload = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            "payload" => self.payload = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for crate::types::error::ThrottlingException {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::ThrottlingException {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
 impl crate::types::error::ThrottlingException {
     /// Parses this error from an error response.
     pub(crate) fn from_response(
-        response: &::sdk_runtime::http::HttpResponse,
+        response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);

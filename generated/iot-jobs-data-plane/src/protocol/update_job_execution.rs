@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the input becomes an `http::Request`, an `http::Response` becomes the output or the error.
 
-use ::sdk_runtime::http::{HttpRequest, HttpResponse};
+use ::sdk_runtime::transport::{HttpRequest, HttpResponse};
 use ::sdk_runtime::operation::ResponseFailure;
 use ::sdk_runtime::BuildError;
 
@@ -20,40 +20,41 @@ pub fn serialize_request(
 ) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push_str("/things/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "UpdateJobExecutionInput",
         "thing_name",
         input.thing_name.as_ref(),
     )?;
     uri.push_str("/jobs/");
-    ::sdk_runtime::uri::push_label(
+    ::sdk_runtime::__private::uri::push_label(
         &mut uri,
         "UpdateJobExecutionInput",
         "job_id",
         input.job_id.as_ref(),
     )?;
-    let mut request = HttpRequest::new(::sdk_runtime::deps::bytes::Bytes::new());
-    *request.method_mut() = ::sdk_runtime::deps::http::Method::POST;
-    *request.uri_mut() = ::sdk_runtime::uri::parse(uri)?;
+    let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+    *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+    *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     request
         .headers_mut()
         .insert(
-            ::sdk_runtime::deps::http::header::CONTENT_TYPE,
-            ::sdk_runtime::deps::http::HeaderValue::from_static(
-                ::sdk_runtime::rest_json::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::HeaderValue::from_static(
+                ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
             ),
         );
-    let body = ::sdk_runtime::json::to_vec(input).map_err(BuildError::serialization)?;
+    let body = ::sdk_runtime::__private::json::to_vec(input)
+        .map_err(BuildError::serialization)?;
     if !body.is_empty() {
         request
             .headers_mut()
             .insert(
-                ::sdk_runtime::deps::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::deps::http::HeaderValue::from(body.len()),
+                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
+                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
             );
     }
-    *request.body_mut() = ::sdk_runtime::deps::bytes::Bytes::from(body);
+    *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
 
@@ -64,14 +65,16 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::rest_json::body::<UpdateJobExecutionOutput>(response)
+    let output = ::sdk_runtime::__private::rest_json::body::<
+        UpdateJobExecutionOutput,
+    >(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }
 
 /// Parses an error response: a modeled error by its code, anything else as `Unhandled`.
 fn parse_error(response: &HttpResponse) -> ResponseFailure<UpdateJobExecutionError> {
-    let meta = ::sdk_runtime::rest_json::error_metadata(response);
+    let meta = ::sdk_runtime::__private::rest_json::error_metadata(response);
     let parsed = match meta.code() {
         Some("InvalidRequestException") => {
             crate::types::error::InvalidRequestException::from_response(response, &meta)
@@ -123,68 +126,88 @@ fn parse_error(response: &HttpResponse) -> ResponseFailure<UpdateJobExecutionErr
     }
 }
 
-impl ::sdk_runtime::json::JsonSerialize for UpdateJobExecutionInput {
-    fn serialize_json<S: ::sdk_runtime::deps::serde::Serializer>(
+impl ::sdk_runtime::__private::json::JsonSerialize for UpdateJobExecutionInput {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
         _format: ::sdk_runtime::TimestampFormat,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.status {
-            ::sdk_runtime::json::serialize_entry(&mut map, "status", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "status", value)?;
         }
         if let Some(value) = &self.status_details {
-            ::sdk_runtime::json::serialize_entry(&mut map, "statusDetails", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "statusDetails",
+                value,
+            )?;
         }
         if let Some(value) = &self.step_timeout_in_minutes {
-            ::sdk_runtime::json::serialize_entry(
+            ::sdk_runtime::__private::json::serialize_entry(
                 &mut map,
                 "stepTimeoutInMinutes",
                 value,
             )?;
         }
         if let Some(value) = &self.expected_version {
-            ::sdk_runtime::json::serialize_entry(&mut map, "expectedVersion", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "expectedVersion",
+                value,
+            )?;
         }
         if let Some(value) = &self.include_job_execution_state {
-            ::sdk_runtime::json::serialize_entry(
+            ::sdk_runtime::__private::json::serialize_entry(
                 &mut map,
                 "includeJobExecutionState",
                 value,
             )?;
         }
         if let Some(value) = &self.include_job_document {
-            ::sdk_runtime::json::serialize_entry(&mut map, "includeJobDocument", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "includeJobDocument",
+                value,
+            )?;
         }
         if let Some(value) = &self.execution_number {
-            ::sdk_runtime::json::serialize_entry(&mut map, "executionNumber", value)?;
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "executionNumber",
+                value,
+            )?;
         }
-        ::sdk_runtime::deps::serde::ser::SerializeMap::end(map)
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
-impl ::sdk_runtime::json::JsonObject for UpdateJobExecutionOutput {
+impl ::sdk_runtime::__private::json::JsonObject for UpdateJobExecutionOutput {
     const NAME: &'static str = "UpdateJobExecutionOutput";
 
-    fn read_member<'de, A: ::sdk_runtime::deps::serde::de::MapAccess<'de>>(
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "executionState" => self.execution_state = ::sdk_runtime::json::value(map)?,
-            "jobDocument" => self.job_document = ::sdk_runtime::json::value(map)?,
-            _ => ::sdk_runtime::json::skip(map)?,
+            "executionState" => {
+                self.execution_state = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "jobDocument" => {
+                self.job_document = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
         }
         Ok(())
     }
 }
 
-impl ::sdk_runtime::json::JsonDeserialize for UpdateJobExecutionOutput {
-    fn deserialize_json<'de, D: ::sdk_runtime::deps::serde::Deserializer<'de>>(
+impl ::sdk_runtime::__private::json::JsonDeserialize for UpdateJobExecutionOutput {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
         _format: ::sdk_runtime::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::sdk_runtime::json::deserialize_object(deserializer)
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }

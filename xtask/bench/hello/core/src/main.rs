@@ -6,7 +6,9 @@ mod plain_http;
 
 use bytes::Bytes;
 use iot_jobs_data_plane::{Client, Config};
-use sdk_runtime::http::{ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest};
+use sdk_runtime::transport::{
+    ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest,
+};
 
 /// Sends each request with [`plain_http::exchange`], blocking.
 #[derive(Debug)]

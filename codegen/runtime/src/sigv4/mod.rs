@@ -34,7 +34,7 @@ use http::header::{HeaderName, HeaderValue, AUTHORIZATION, HOST};
 use sha2::{Digest, Sha256};
 
 use crate::credentials::Credentials;
-use crate::http::HttpRequest;
+use crate::transport::HttpRequest;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -1013,7 +1013,7 @@ fn format_amz_date(time: SystemTime) -> Result<AmzDate, SigningError> {
         .map_err(|_| SigningError::new(SigningErrorKind::TimeOutOfRange { before_1970: true }))?
         .as_secs();
     let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-    let (year, month, day, hour, minute, second) = crate::datetime::civil(secs);
+    let (year, month, day, hour, minute, second) = crate::value::datetime::civil(secs);
     if year > 9999 {
         return Err(SigningError::new(SigningErrorKind::TimeOutOfRange {
             before_1970: false,

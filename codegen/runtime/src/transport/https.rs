@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use ureq::Agent;
 
-use crate::http::{
+use super::{
     ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
     RequestTimeouts, SharedHttpClient,
 };

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::datetime::{DateTime, TimestampFormat};
 use crate::error::{BoxError, BuildError};
-use crate::param::{FromParam, ToParam};
+use crate::protocol::rest::param::{FromParam, ToParam};
+use crate::value::{DateTime, TimestampFormat};
 
 fn value(member: &'static str, text: &str) -> Result<HeaderValue, BuildError> {
     HeaderValue::from_str(text).map_err(|_| {
@@ -285,7 +285,7 @@ pub fn read_json_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::param::Formatted;
+    use crate::protocol::rest::param::Formatted;
 
     #[test]
     fn lists_are_joined_and_quoted() {

@@ -1,4 +1,12 @@
 //! The transport seam: how a request reaches the service.
+//!
+//! [`HttpClient`] sends one complete (signed) request and returns the whole
+//! response; it knows nothing of operations, retries or protocols. With the
+//! `https` feature, [`https::UreqClient`] is the default one; tests use the
+//! in-memory clients of [`testing`](crate::testing).
+//!
+//! This layer uses only the value types below it, so that signing,
+//! credentials and the call pipeline above can all speak its types.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -8,6 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+
+#[cfg(feature = "https")]
+pub mod https;
 
 /// A request as the transport sends it.
 pub type HttpRequest = http::Request<Bytes>;

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::BuildError;
-use crate::param::ToParam;
+use crate::protocol::rest::param::ToParam;
 
 /// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC

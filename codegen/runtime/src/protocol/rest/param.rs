@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::datetime::{DateTime, TimestampFormat};
 use crate::error::BoxError;
+use crate::value::{DateTime, TimestampFormat};
 
 /// A scalar written as text in a URI label, query value or header.
 pub trait ToParam {
@@ -33,7 +33,7 @@ impl ToParam for Formatted<'_> {
     }
 }
 
-impl ToParam for crate::Blob {
+impl ToParam for crate::value::Blob {
     /// Base64, as blobs are written in URIs, queries and headers.
     fn to_param(&self) -> Cow<'_, str> {
         use base64::Engine as _;
@@ -41,12 +41,12 @@ impl ToParam for crate::Blob {
     }
 }
 
-impl FromParam for crate::Blob {
+impl FromParam for crate::value::Blob {
     fn from_param(value: &str) -> Result<Self, BoxError> {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD
             .decode(value.trim())
-            .map(crate::Blob::from)
+            .map(crate::value::Blob::from)
             .map_err(|e| format!("invalid base64: {e}").into())
     }
 }
@@ -166,11 +166,11 @@ mod tests {
             Formatted(&t, TimestampFormat::HttpDate).to_param(),
             "Mon, 16 Dec 2019 23:48:18 GMT"
         );
-        assert_eq!(crate::Blob::from("true").to_param(), "dHJ1ZQ==");
+        assert_eq!(crate::value::Blob::from("true").to_param(), "dHJ1ZQ==");
         assert_eq!(
-            crate::Blob::from_param("dHJ1ZQ==").unwrap(),
-            crate::Blob::from("true")
+            crate::value::Blob::from_param("dHJ1ZQ==").unwrap(),
+            crate::value::Blob::from("true")
         );
-        assert!(crate::Blob::from_param("***").is_err());
+        assert!(crate::value::Blob::from_param("***").is_err());
     }
 }

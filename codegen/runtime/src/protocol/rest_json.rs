@@ -1,21 +1,13 @@
 //! Parts of the rest-json protocol that do not depend on the shapes.
 
-use http::HeaderMap;
 use serde::de::MapAccess;
 
-use crate::error::ErrorMetadata;
-use crate::http::HttpResponse;
-use crate::json::{self, JsonDeserialize, JsonObject};
+use crate::error::{self, ErrorMetadata};
+use crate::protocol::json::{self, JsonDeserialize, JsonObject};
+use crate::transport::HttpResponse;
 
 /// The content type of JSON bodies.
 pub const CONTENT_TYPE: &str = "application/json";
-
-/// The request id the service assigned to a response.
-pub fn request_id(headers: &HeaderMap) -> Option<&str> {
-    ["x-amzn-requestid", "x-amz-request-id"]
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
-}
 
 /// Strips what may surround an error code on the wire: a namespace prefix
 /// (`aws.iot#ThrottlingException`) and a URL suffix
@@ -53,7 +45,7 @@ impl JsonObject for ErrorBody {
 
 impl JsonDeserialize for ErrorBody {
     fn deserialize_json<'de, D: serde::Deserializer<'de>>(
-        _: crate::TimestampFormat,
+        _: crate::value::TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         json::deserialize_object(deserializer)
@@ -75,7 +67,13 @@ pub fn body<T: JsonDeserialize + Default>(response: &HttpResponse) -> Result<T, 
 /// `__type` or `code`. A body that is not a JSON object (an HTML page from a
 /// proxy, a truncated reply) yields no code or message, not an error: the
 /// caller still reports the status and keeps the body.
+///
+/// A response that [`invoke`](crate::operation::invoke) already read for
+/// its retry decision is not read again: the metadata it parsed is returned.
 pub fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
+    if let Some(meta) = ErrorMetadata::parsed(response) {
+        return meta;
+    }
     let body: ErrorBody = if response.body().is_empty() {
         ErrorBody::default()
     } else {
@@ -94,7 +92,7 @@ pub fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
     ErrorMetadata {
         code,
         message: body.message,
-        request_id: request_id(response.headers()).map(str::to_owned),
+        request_id: error::request_id(response.headers()).map(str::to_owned),
         status: Some(response.status().as_u16()),
     }
 }

@@ -208,22 +208,6 @@ impl fmt::Display for DateTime {
     }
 }
 
-/// With the `serde` feature, a time (de)serializes as RFC 3339 text; epoch
-/// seconds are accepted too.
-#[cfg(feature = "serde")]
-impl serde::Serialize for DateTime {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::json::JsonSerialize::serialize_json(self, TimestampFormat::DateTime, serializer)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DateTime {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::json::JsonDeserialize::deserialize_json(TimestampFormat::DateTime, deserializer)
-    }
-}
-
 /// Days since 1970-01-01 of a civil date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };

@@ -60,21 +60,6 @@ impl From<&str> for Blob {
     }
 }
 
-/// With the `serde` feature, a blob (de)serializes as a base64 string, as on the wire.
-#[cfg(feature = "serde")]
-impl serde::Serialize for Blob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::json::JsonSerialize::serialize_json(self, crate::json::DEFAULT_FORMAT, serializer)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Blob {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::json::JsonDeserialize::deserialize_json(crate::json::DEFAULT_FORMAT, deserializer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

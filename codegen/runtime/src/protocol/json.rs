@@ -28,8 +28,7 @@ use base64::Engine as _;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
-use crate::blob::Blob;
-use crate::datetime::{DateTime, TimestampFormat};
+use crate::value::{Blob, ByteStream, DateTime, Document, TimestampFormat};
 
 /// The timestamp format of JSON bodies unless a member says otherwise.
 pub const DEFAULT_FORMAT: TimestampFormat = TimestampFormat::EpochSeconds;
@@ -391,9 +390,6 @@ impl JsonDeserialize for DateTime {
 
 // ----- documents -----
 
-/// An untyped JSON value, as carried by a `document` shape.
-pub type Document = serde_json::Value;
-
 impl JsonSerialize for Document {
     fn serialize_json<S: Serializer>(
         &self,
@@ -412,6 +408,59 @@ impl JsonDeserialize for Document {
         serde::Deserialize::deserialize(deserializer)
     }
 }
+
+// ----- bodies -----
+
+/// In JSON (where a model puts a streaming blob outside a payload), base64 like any blob.
+impl JsonSerialize for ByteStream {
+    fn serialize_json<S: Serializer>(
+        &self,
+        format: TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        Blob::new(self.as_bytes()).serialize_json(format, serializer)
+    }
+}
+
+impl JsonDeserialize for ByteStream {
+    fn deserialize_json<'de, D: Deserializer<'de>>(
+        format: TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let blob = Blob::deserialize_json(format, deserializer)?;
+        Ok(Self::new(blob.into_inner()))
+    }
+}
+
+// ----- the `serde` feature: the value types as in JSON bodies -----
+//
+// Here rather than beside the value types, which are leaves that know no
+// wire format: blobs and bodies are base64 strings, times RFC 3339 text
+// (epoch seconds are accepted too).
+
+#[cfg(feature = "serde")]
+macro_rules! serde_as_json {
+    ($($ty:ty => $format:expr),* $(,)?) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                JsonSerialize::serialize_json(self, $format, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                JsonDeserialize::deserialize_json($format, deserializer)
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "serde")]
+serde_as_json!(
+    Blob => DEFAULT_FORMAT,
+    ByteStream => DEFAULT_FORMAT,
+    DateTime => TimestampFormat::DateTime,
+);
 
 // ----- containers: they pass the format on to what they hold -----
 
@@ -627,6 +676,13 @@ pub fn unknown_variant<E: serde::ser::Error>(union: &str, member: &str) -> E {
 mod tests {
     use super::*;
 
+    #[test]
+    fn byte_streams_are_base64() {
+        let body = ByteStream::from("hi");
+        assert_eq!(to_vec(&body).unwrap(), br#""aGk=""#);
+        assert_eq!(from_slice::<ByteStream>(br#""aGk=""#).unwrap(), body);
+    }
+
     #[derive(Default, Debug, PartialEq)]
     struct Point {
         x: Option<i64>,
@@ -755,7 +811,7 @@ mod tests {
 
     #[test]
     fn timestamps_in_each_format_and_container() {
-        use crate::datetime::TimestampFormat as F;
+        use crate::value::TimestampFormat as F;
         struct Holder(Vec<DateTime>, F);
         impl JsonSerialize for Holder {
             fn serialize_json<S: Serializer>(&self, _: F, s: S) -> Result<S::Ok, S::Error> {

@@ -80,42 +80,6 @@ impl From<&'static str> for ByteStream {
     }
 }
 
-/// In JSON (where a model puts a streaming blob outside a payload), base64 like any blob.
-impl crate::json::JsonSerialize for ByteStream {
-    fn serialize_json<S: serde::Serializer>(
-        &self,
-        format: crate::TimestampFormat,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        crate::Blob::new(self.as_bytes()).serialize_json(format, serializer)
-    }
-}
-
-impl crate::json::JsonDeserialize for ByteStream {
-    fn deserialize_json<'de, D: serde::Deserializer<'de>>(
-        format: crate::TimestampFormat,
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let blob = crate::Blob::deserialize_json(format, deserializer)?;
-        Ok(Self::new(blob.into_inner()))
-    }
-}
-
-/// With the `serde` feature, a body (de)serializes as a base64 string, like a blob.
-#[cfg(feature = "serde")]
-impl serde::Serialize for ByteStream {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::json::JsonSerialize::serialize_json(self, crate::json::DEFAULT_FORMAT, serializer)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ByteStream {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::json::JsonDeserialize::deserialize_json(crate::json::DEFAULT_FORMAT, deserializer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,15 +95,5 @@ mod tests {
             Bytes::from_static(b"secret body")
         );
         assert!(ByteStream::default().is_empty());
-    }
-
-    #[test]
-    fn json_form_is_base64() {
-        let body = ByteStream::from("hi");
-        assert_eq!(crate::json::to_vec(&body).unwrap(), br#""aGk=""#);
-        assert_eq!(
-            crate::json::from_slice::<ByteStream>(br#""aGk=""#).unwrap(),
-            body
-        );
     }
 }

@@ -1,0 +1,26 @@
+//! How shapes travel on the wire: shape codecs, bindings, and one module per
+//! protocol.
+//!
+//! A protocol is a *shape codec* (how a value is written and read: JSON
+//! today) and a *binding* (where the members of an operation's input and
+//! output go: the REST binding puts them in the URI, headers, status and
+//! body). Each protocol's module chooses a codec and a binding and adds what
+//! is its own (content types, where an error response puts its code):
+//!
+//! - [`json`]: the JSON codec of the AWS JSON protocols;
+//! - [`rest`]: the REST binding's helpers: [`rest::uri`] (labels, query),
+//!   [`rest::headers`], and [`rest::param`], the text form of a value in them;
+//! - [`rest_json`]: rest-json, the REST binding with JSON bodies;
+//! - `checksum` (feature `content-md5`): request checksums some models require.
+//!
+//! This layer sits above the core: it builds requests and reads responses
+//! with the core's types ([`BuildError`](crate::BuildError),
+//! [`ErrorMetadata`](crate::error::ErrorMetadata)) and the value types; the
+//! core never names a protocol. Generated code reaches these modules through
+//! `sdk_runtime::__private`; they are not API.
+
+#[cfg(feature = "content-md5")]
+pub mod checksum;
+pub mod json;
+pub mod rest;
+pub mod rest_json;
