@@ -219,6 +219,35 @@ fn unsupported_protocol_is_named() {
 }
 
 #[test]
+fn protocols_list_wins_over_protocol() {
+    // A model listing protocols is generated for a supported one it lists,
+    // whatever `protocol` says; none supported is an error naming the list.
+    let mut model = small_model();
+    model["metadata"]["protocol"] = json!("rest-xml");
+    model["metadata"]["protocols"] = json!(["rest-xml", "rest-json"]);
+    let generated = generate_value(&model).expect("rest-json is listed");
+    assert!(generated.files["src/lib.rs"].contains("the rest-json wire mapping"));
+    model["metadata"]["protocol"] = json!("rest-json");
+    model["metadata"]["protocols"] = json!(["query", "ec2"]);
+    let shown = problems(&model);
+    assert!(
+        shown.contains("metadata.protocols: none of the protocols `query`, `ec2` is supported"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn rest_operation_needs_a_request_uri() {
+    let mut model = small_model();
+    model["operations"]["GetWidget"]["http"] = json!({"method": "GET"});
+    let shown = problems(&model);
+    assert!(
+        shown.contains("operation `GetWidget`: has no `http.requestUri`"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn name_that_cannot_be_an_identifier_is_named() {
     let mut model = small_model();
     let member = model["shapes"]["Widget"]["members"]["name"].take();

@@ -72,6 +72,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     let error = ident(&derived::operation_error(&op.rust_name));
     let input_builder = ident(&derived::builder(&op.input.rust_name));
     let output_builder = ident(&derived::builder(&op.output.rust_name));
+    let error_metadata = super::protocol::error_metadata(service);
 
     let input_type = structure_type(
         service,
@@ -152,7 +153,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             fn error_metadata(
                 response: &::sdk_runtime::transport::HttpResponse,
             ) -> ::sdk_runtime::error::ErrorMetadata {
-                ::sdk_runtime::__private::rest_json::error_metadata(response)
+                #error_metadata
             }
         }
 

@@ -140,8 +140,9 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
 - [`operation`]: per operation, its input, output, error enum and builders;
 - [`types`]: the data types, and in [`types::error`] the error shapes;
 - [`Error`]: any error of any operation;
-- [`protocol`]: the rest-json wire mapping as sans-IO functions.",
-        usage_example(service)
+- [`protocol`]: the {protocol} wire mapping as sans-IO functions.",
+        usage_example(service),
+        protocol = super::protocol::name(service),
     );
     docs.extend(usage.lines().map(str::to_owned));
     if !service.left_out.is_empty() {
@@ -222,8 +223,10 @@ pub fn protocol_rs(service: &Service) -> TokenStream {
         quote!(#docs pub mod #module;)
     });
     let docs = inner_doc_attrs(&[
-        "The rest-json wire mapping, as sans-IO functions: per operation, `serialize_request`"
-            .to_owned(),
+        format!(
+            "The {} wire mapping, as sans-IO functions: per operation, `serialize_request`",
+            super::protocol::name(service)
+        ),
         "turns an input into an `http::Request` and `parse_response` turns an `http::Response`"
             .to_owned(),
         "into the output or the operation's error. Use them to send requests your own way."

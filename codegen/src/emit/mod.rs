@@ -2,7 +2,9 @@
 //!
 //! - `types`: structures, enums and their builders;
 //! - `errors`: error shapes, per-operation error enums, the service-wide `Error`;
-//! - `serializers`: the rest-json wire mapping, as sans-IO functions;
+//! - `protocol`: the wire mapping, as sans-IO functions: per protocol a
+//!   module that chooses a shape codec (`codec`: JSON) and a binding
+//!   (`binding`: REST or RPC);
 //! - `client`: `Client`, operation modules and fluent builders;
 //! - `crate_files`: `Cargo.toml`, `lib.rs` and module lists.
 //!
@@ -10,10 +12,12 @@
 //! Items are produced in IR order (shapes and operations sorted by model
 //! name), so output never depends on hashing.
 
+mod binding;
 mod client;
+mod codec;
 mod crate_files;
 mod errors;
-mod serializers;
+mod protocol;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -125,11 +129,9 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
         File::ErrorShapeBuilders => Output::Rust(types::builders_rs(service, true)),
         File::OperationList => Output::Rust(crate_files::operation_rs(service)),
         File::ProtocolList => Output::Rust(crate_files::protocol_rs(service)),
-        File::ProtocolShapes => Output::Rust(serializers::shapes_rs(service)),
+        File::ProtocolShapes => Output::Rust(protocol::shapes_rs(service)),
         File::Operation(n) => Output::Rust(client::operation_rs(service, &service.operations[n])),
-        File::Protocol(n) => {
-            Output::Rust(serializers::operation_rs(service, &service.operations[n]))
-        }
+        File::Protocol(n) => Output::Rust(protocol::operation_rs(service, &service.operations[n])),
     }
 }
 
