@@ -291,6 +291,31 @@ fn describe_job_execution_reads_one_execution_with_its_document() {
     assert_eq!(missing.message(), Some("no execution of job-9"));
 }
 
+/// Both user-agent headers reach the server in the AWS SDKs' format, with
+/// the configured application id, over the default transport.
+#[test]
+fn requests_carry_the_sdk_user_agent_and_application_id() {
+    let s = setup();
+    let client = Client::from_conf(s.config.clone().app_id("fleet-agent").build());
+    client
+        .get_pending_job_executions()
+        .thing_name(THING)
+        .send_blocking()
+        .unwrap();
+    let seen = s.only_request();
+    let sdk = sdk_runtime::user_agent::SDK;
+    let plain = seen.header("user-agent").unwrap();
+    assert!(plain.starts_with(&format!("{sdk} os/")), "{plain}");
+    assert!(plain.contains(" lang/rust/"), "{plain}");
+    let amz = seen.header("x-amz-user-agent").unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        amz.starts_with(&format!("{sdk} ua/2.1 api/iotjobsdataplane/{version} os/")),
+        "{amz}"
+    );
+    assert!(amz.ends_with(" app/fleet-agent"), "{amz}");
+}
+
 // --- Retries ---
 
 /// New session credentials for every request: shows each attempt is signed afresh.

@@ -27,6 +27,7 @@ const SERVICE: ServiceInfo = ServiceInfo {
     endpoint_prefix: "data.jobs.iot",
     signing_name: "iot-jobs-data",
     api_version: "2017-09-29",
+    crate_version: "0.1.0",
 };
 
 /// An `UpdateJobExecution`-shaped request: JSON body, label, query.

@@ -8,14 +8,17 @@ use std::time::Duration;
 use http::uri::{Authority, Scheme};
 
 use crate::clock::ClockOffset;
+use crate::credentials::ProfileCredentials;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
 use crate::env::Env;
+use crate::operation::ServiceInfo;
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
 use crate::sigv4::Signer;
 use crate::sleep::{AsyncSleep, SharedAsyncSleep};
 use crate::transport::{HttpClient, RequestTimeouts, SharedHttpClient};
+use crate::user_agent::UserAgent;
 
 /// How long making a connection may take unless configured otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
@@ -100,6 +103,48 @@ struct Settings {
     clock_offset: ClockOffset,
     retry_quota: Arc<RetryQuota>,
     endpoints: EndpointCache,
+    app_id: Option<Arc<str>>,
+    user_agents: UserAgentCache,
+}
+
+/// The user-agent headers made for one configuration, per service; like
+/// [`EndpointCache`], a copy starts empty.
+#[derive(Default)]
+pub(crate) struct UserAgentCache(RwLock<Vec<(&'static str, UserAgent)>>);
+
+impl Clone for UserAgentCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for UserAgentCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UserAgentCache")
+    }
+}
+
+impl UserAgentCache {
+    /// The headers for `service`, made once.
+    pub(crate) fn get(&self, service: &ServiceInfo, app_id: Option<&str>) -> UserAgent {
+        // Entries are only ever added whole: a poisoned lock holds valid data.
+        let cached = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(id, _)| *id == service.service_id)
+            .map(|(_, ua)| ua.clone());
+        if let Some(ua) = cached {
+            return ua;
+        }
+        let ua = UserAgent::new(service, app_id);
+        let mut entries = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if !entries.iter().any(|(id, _)| *id == service.service_id) {
+            entries.push((service.service_id, ua.clone()));
+        }
+        ua
+    }
 }
 
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
@@ -194,6 +239,8 @@ impl Default for Settings {
             clock_offset: ClockOffset::default(),
             retry_quota: Arc::default(),
             endpoints: EndpointCache::default(),
+            app_id: None,
+            user_agents: UserAgentCache::default(),
         }
     }
 }
@@ -208,6 +255,8 @@ impl Config {
     ///
     /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
     /// - endpoint override: `AWS_ENDPOINT_URL`;
+    /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
+    ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
     /// - credentials: a [`DefaultCredentialsChain`] (`AWS_ACCESS_KEY_ID`,
     ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, else the `AWS_PROFILE`
     ///   or `default` profile of `~/.aws/credentials` and `~/.aws/config`),
@@ -233,9 +282,13 @@ impl Config {
             .get("AWS_REGION")
             .or_else(|| env.get("AWS_DEFAULT_REGION"))
             .map(Region::from);
+        let app_id = env
+            .get("AWS_SDK_UA_APP_ID")
+            .or_else(|| ProfileCredentials::with_env(env.clone()).config_value("sdk_ua_app_id"));
         Self::builder()
             .set_region(region)
             .set_endpoint_url(env.get("AWS_ENDPOINT_URL"))
+            .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
 
@@ -316,6 +369,16 @@ impl Config {
     /// The endpoints resolved so far, shared by this configuration's clones.
     pub(crate) fn endpoints(&self) -> &EndpointCache {
         &self.settings.endpoints
+    }
+
+    /// The application id the user agent names (`app/...`), if any.
+    pub fn app_id(&self) -> Option<&str> {
+        self.settings.app_id.as_deref()
+    }
+
+    /// The `user-agent` and `x-amz-user-agent` headers of calls to `service`.
+    pub(crate) fn user_agent(&self, service: &ServiceInfo) -> UserAgent {
+        self.settings.user_agents.get(service, self.app_id())
     }
 
     /// A builder that starts from this configuration, to change part of it.
@@ -443,6 +506,20 @@ impl ConfigBuilder {
     /// Sets or clears the sleep (cleared: the default one).
     pub fn set_sleep_impl(mut self, sleep: Option<SharedAsyncSleep>) -> Self {
         self.inner.sleep = sleep;
+        self
+    }
+
+    /// Names the application in every request's `x-amz-user-agent`
+    /// (`app/<id>`, at most 50 characters of `A-Za-z0-9!#$%&'*+-.^_`|~`;
+    /// others become `-`), so AWS-side metrics and support can tell it apart.
+    pub fn app_id(mut self, id: impl Into<String>) -> Self {
+        self.inner.app_id = Some(id.into().into());
+        self
+    }
+
+    /// Sets or clears the application id.
+    pub fn set_app_id(mut self, id: Option<String>) -> Self {
+        self.inner.app_id = id.map(Into::into);
         self
     }
 
@@ -584,6 +661,38 @@ mod tests {
             config.credentials().map(Credentials::access_key_id),
             Some("EXPLICIT")
         );
+    }
+
+    #[test]
+    fn the_application_id_comes_from_the_builder_the_environment_or_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_string_lossy().into_owned();
+        let aws = dir.path().join(".aws");
+        std::fs::create_dir(&aws).unwrap();
+        std::fs::write(
+            aws.join("config"),
+            "[default]\nsdk_ua_app_id = from-default\n[profile fleet]\nsdk_ua_app_id = from-fleet\n",
+        )
+        .unwrap();
+        let with = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("HOME", home.as_str())];
+            all.extend_from_slice(pairs);
+            Config::from_env_with(Env::from_pairs(all)).build()
+        };
+        assert_eq!(with(&[]).app_id(), Some("from-default"));
+        assert_eq!(
+            with(&[("AWS_PROFILE", "fleet")]).app_id(),
+            Some("from-fleet")
+        );
+        assert_eq!(
+            with(&[("AWS_SDK_UA_APP_ID", "from-env"), ("AWS_PROFILE", "fleet")]).app_id(),
+            Some("from-env")
+        );
+        assert_eq!(with(&[("AWS_PROFILE", "other")]).app_id(), None);
+        let explicit = Config::from_env_with(Env::from_pairs([("HOME", home.as_str())]))
+            .app_id("explicit")
+            .build();
+        assert_eq!(explicit.app_id(), Some("explicit"));
     }
 
     #[test]

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "retry",
             "sleep",
             "token",
+            "user_agent",
         ],
     ),
     ("protocol", &["protocol"]),

@@ -84,6 +84,7 @@ pub mod operation;
 pub mod retry;
 pub mod sleep;
 mod token;
+pub mod user_agent;
 
 mod protocol;
 

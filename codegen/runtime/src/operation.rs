@@ -28,6 +28,8 @@ pub struct ServiceInfo {
     pub signing_name: &'static str,
     /// The API version (`2017-09-29`).
     pub api_version: &'static str,
+    /// The generated crate's version, for the user agent's `api/` part.
+    pub crate_version: &'static str,
 }
 
 /// A prefix the operation puts before the endpoint's host (`foo.` of the
@@ -87,6 +89,9 @@ pub trait Operation {
     fn error_metadata(response: &HttpResponse) -> ErrorMetadata;
 }
 
+/// The AWS SDKs' detailed user-agent header (see [`crate::user_agent`]).
+const X_AMZ_USER_AGENT: http::HeaderName = http::HeaderName::from_static("x-amz-user-agent");
+
 /// Calls operation `O` of `service` with `input`, as `config` says: per
 /// attempt builds the request and points it at the endpoint (resolved once
 /// per configuration), signs it with the configured credentials and region
@@ -127,6 +132,7 @@ async fn invoke_counting<O: Operation>(
         Ok(request)
     };
     let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
+    let user_agent = config.user_agent(service);
     let client = http_client(config).map_err(SdkError::construction_failure)?;
     let default_sleep = DefaultSleep;
     let sleep: &dyn AsyncSleep = match config.sleep_impl() {
@@ -143,6 +149,9 @@ async fn invoke_counting<O: Operation>(
             None => prepare().map_err(SdkError::construction_failure)?,
         };
         attempt.extensions_mut().insert(config.timeouts());
+        let headers = attempt.headers_mut();
+        headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
+        headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
         sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
         *attempts += 1;
         let mut outcome = client.send(attempt).await;
@@ -351,6 +360,7 @@ mod tests {
         endpoint_prefix: "data.test",
         signing_name: "test",
         api_version: "2020-01-01",
+        crate_version: "0.1.0",
     };
 
     #[test]

@@ -195,6 +195,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
             endpoint_prefix: #endpoint_prefix,
             signing_name: #signing_name,
             api_version: #api_version,
+            crate_version: env!("CARGO_PKG_VERSION"),
         };
     }
 }

@@ -67,4 +67,5 @@ pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime:
     endpoint_prefix: "data.jobs.iot",
     signing_name: "iot-jobs-data",
     api_version: "2017-09-29",
+    crate_version: env!("CARGO_PKG_VERSION"),
 };

@@ -342,4 +342,5 @@ pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime:
     endpoint_prefix: "iot",
     signing_name: "iot",
     api_version: "2015-05-28",
+    crate_version: env!("CARGO_PKG_VERSION"),
 };

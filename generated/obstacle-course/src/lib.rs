@@ -67,4 +67,5 @@ pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime:
     endpoint_prefix: "obstacles",
     signing_name: "obstacles",
     api_version: "2026-12-01",
+    crate_version: env!("CARGO_PKG_VERSION"),
 };

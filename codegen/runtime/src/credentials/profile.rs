@@ -110,6 +110,26 @@ impl ProfileCredentials {
     }
 }
 
+impl ProfileCredentials {
+    /// The value of `key` in the profile's section of the config file
+    /// (`~/.aws/config`, or `AWS_CONFIG_FILE`), if the file and the key are
+    /// there; a file that cannot be read or parsed gives `None` here (the
+    /// credentials it should hold fail with the reason when they are asked for).
+    pub(crate) fn config_value(&self, key: &str) -> Option<String> {
+        let name = self
+            .profile
+            .clone()
+            .or_else(|| self.env.get("AWS_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned());
+        let path = self.path(self.config_file.as_ref(), "AWS_CONFIG_FILE", "config")?;
+        let file = load(Some(&path)).ok()??;
+        let section = file
+            .get(&format!("profile {name}"))
+            .or_else(|| (name == "default").then(|| file.get("default")).flatten())?;
+        section.get(key).cloned()
+    }
+}
+
 impl ProvideCredentials for ProfileCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let name = self
