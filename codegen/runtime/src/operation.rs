@@ -15,7 +15,7 @@ use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
 use crate::sleep::{AsyncSleep, DefaultSleep};
-use crate::transport::{HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
+use crate::transport::{ConnectorError, HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,8 +107,66 @@ pub async fn invoke<O: Operation>(
     input: &O::Input,
 ) -> Result<O::Output, SdkError<O::Error>> {
     let mut attempts = 0;
+    #[cfg(feature = "tracing")]
+    let result = {
+        use tracing::Instrument;
+        let span = tracing::debug_span!(
+            "call",
+            service = service.service_id,
+            operation = O::NAME,
+            attempts = tracing::field::Empty,
+        );
+        let result = invoke_counting::<O>(config, service, input, &mut attempts)
+            .instrument(span.clone())
+            .await;
+        span.record("attempts", attempts);
+        result
+    };
+    #[cfg(not(feature = "tracing"))]
     let result = invoke_counting::<O>(config, service, input, &mut attempts).await;
     result.map_err(|err| err.with_attempts(attempts))
+}
+
+/// Sends one attempt; with the `tracing` feature inside an `attempt` span
+/// that records its number, the HTTP status, the request id and how long
+/// it took (never a header or body, which may hold secrets).
+async fn send_attempt(
+    client: &SharedHttpClient,
+    request: HttpRequest,
+    number: u32,
+) -> Result<HttpResponse, ConnectorError> {
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        let span = tracing::debug_span!(
+            "attempt",
+            number,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let outcome = client.send(request).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = crate::error::request_id(response.headers()) {
+                    span.record("request_id", id);
+                }
+            }
+            Err(err) => {
+                let _enter = span.enter();
+                tracing::debug!(kind = ?err.kind(), "no response: {err}");
+            }
+        }
+        outcome
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = number;
+        client.send(request).await
+    }
 }
 
 async fn invoke_counting<O: Operation>(
@@ -154,7 +212,7 @@ async fn invoke_counting<O: Operation>(
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
         sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
         *attempts += 1;
-        let mut outcome = client.send(attempt).await;
+        let mut outcome = send_attempt(client, attempt, *attempts).await;
         let error = match &mut outcome {
             Ok(response) if response.status().as_u16() >= 400 => {
                 let meta = O::error_metadata(response);
@@ -168,8 +226,17 @@ async fn invoke_counting<O: Operation>(
                 // A service time too far off to believe ends the call with
                 // the service's error; the offset stays as it was.
                 if !config.clock_offset().learn(service_time, SystemTime::now()) {
+                    #[cfg(feature = "tracing")]
+                    tracing::warn!(
+                        "the service's clock is too far from this machine's to believe; not corrected"
+                    );
                     break outcome;
                 }
+                #[cfg(feature = "tracing")]
+                tracing::info!(
+                    offset_ms = config.clock_offset().millis(),
+                    "clock skew corrected; signing again"
+                );
                 clock_corrected = true;
             }
             Verdict::Retry(kind) if retries + 1 < config.max_attempts() => {
@@ -177,9 +244,15 @@ async fn invoke_counting<O: Operation>(
                     break outcome;
                 };
                 last_retry_cost = Some(cost);
-                sleep
-                    .sleep(retry::backoff(retries, retry::random_jitter()))
-                    .await;
+                let wait = retry::backoff(retries, retry::random_jitter());
+                #[cfg(feature = "tracing")]
+                tracing::debug!(
+                    reason = ?kind,
+                    wait_ms = wait.as_millis() as u64,
+                    attempt = *attempts,
+                    "retrying"
+                );
+                sleep.sleep(wait).await;
                 retries += 1;
             }
             _ => break outcome,

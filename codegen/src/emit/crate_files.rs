@@ -48,6 +48,9 @@ https = ["sdk-runtime/https"]
 rt-tokio = ["sdk-runtime/rt-tokio"]
 # Serialize/Deserialize on the data types, with their wire names.
 serde = ["dep:serde", "sdk-runtime/serde"]
+# Spans per call and attempt and events for retries, clock corrections and
+# credentials, through the `tracing` crate.
+tracing = ["sdk-runtime/tracing"]
 "#,
         name = toml_string(&service.crate_name),
         description = toml_string(&description),

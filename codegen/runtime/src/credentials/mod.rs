@@ -331,9 +331,24 @@ impl DefaultCredentialsChain {
     fn resolve(&self) -> Result<Credentials, CredentialsError> {
         let from_env = match self.environment.provide_credentials() {
             Err(e) if e.is_not_found() => e,
-            other => return other,
+            other => {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(
+                    source = "environment",
+                    found = other.is_ok(),
+                    "credentials resolved"
+                );
+                return other;
+            }
         };
-        match self.profile.provide_credentials() {
+        let from_profile = self.profile.provide_credentials();
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            source = "profile",
+            found = from_profile.is_ok(),
+            "credentials resolved"
+        );
+        match from_profile {
             Err(from_profile) if from_profile.is_not_found() => {
                 Err(CredentialsError::not_found(format!(
                     "environment: {}; profile: {}",
