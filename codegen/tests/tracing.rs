@@ -15,12 +15,17 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// What the subscriber saw: spans by id (name, parent, fields) and events
-/// (their span, fields).
+/// Field names to values, as `Debug` shows them.
+type Values = BTreeMap<String, String>;
+
+/// A span as seen: its name, its parent's id and its fields.
+type SpanSeen = (String, Option<u64>, Values);
+
+/// What the subscriber saw: spans by id and events (their span, fields).
 #[derive(Default)]
 struct Seen {
-    spans: BTreeMap<u64, (String, Option<u64>, BTreeMap<String, String>)>,
-    events: Vec<(Option<u64>, BTreeMap<String, String>)>,
+    spans: BTreeMap<u64, SpanSeen>,
+    events: Vec<(Option<u64>, Values)>,
     stack: Vec<u64>,
 }
 
