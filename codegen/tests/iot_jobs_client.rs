@@ -5,7 +5,7 @@
 use iot_jobs_data_plane::operation::describe_job_execution::DescribeJobExecutionError;
 use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionError;
 use iot_jobs_data_plane::types::{JobExecution, JobExecutionStatus};
-use iot_jobs_data_plane::{Client, Config, Credentials, Error, SdkError};
+use iot_jobs_data_plane::{Client, Config, Credentials, Error, RequestId, SdkError};
 use sdk_runtime::block_on::block_on;
 use sdk_runtime::testing::{response, ReplayClient};
 use sdk_runtime::transport::{ConnectorError, ConnectorErrorKind, HttpRequest};
@@ -68,6 +68,11 @@ fn describe_job_execution_request_and_response() {
             .send(),
     )
     .unwrap();
+    // The request id of a success, as errors have it.
+    assert_eq!(output.request_id(), Some("req-1"));
+    // A value built by hand came from no response.
+    let built = iot_jobs_data_plane::operation::describe_job_execution::DescribeJobExecutionOutput::builder().build();
+    assert_eq!(built.request_id(), None);
 
     let request = only_request(&replay);
     assert_eq!(request.method(), "GET");

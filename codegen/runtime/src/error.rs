@@ -307,6 +307,15 @@ impl ResponseError {
     }
 }
 
+/// The request id AWS gave a response (`x-amzn-RequestId` and the
+/// protocols' equivalents), which AWS support asks for: every generated
+/// output has it, as [`SdkError::request_id`] does for failures.
+pub trait RequestId {
+    /// The request id of the response this came from, if it had one (and
+    /// `None` for a value built by hand or parsed sans-IO).
+    fn request_id(&self) -> Option<&str>;
+}
+
 /// Why a call failed.
 ///
 /// `E` is the operation's error type, an enum of the errors the model lists

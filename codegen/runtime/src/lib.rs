@@ -92,7 +92,7 @@ pub mod testing;
 
 pub use config::{Config, ConfigBuilder, Region};
 pub use credentials::Credentials;
-pub use error::{BuildError, SdkError};
+pub use error::{BuildError, RequestId, SdkError};
 pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFormat};
 
 /// What generated code calls and nothing else should: **not API**.

@@ -61,6 +61,17 @@ impl<E> ResponseFailure<E> {
     }
 }
 
+/// Where [`invoke`] leaves the request id of a successful response
+/// (generated outputs keep it for [`RequestId`](crate::RequestId)).
+pub trait SetRequestId {
+    /// Keeps `id`, the response's request id, if it had one.
+    fn set_request_id(&mut self, id: Option<String>);
+}
+
+impl SetRequestId for () {
+    fn set_request_id(&mut self, _: Option<String>) {}
+}
+
 /// One operation of a service: its types and its wire mapping.
 pub trait Operation {
     /// The operation's name in the model.
@@ -68,7 +79,7 @@ pub trait Operation {
     /// The input.
     type Input;
     /// The output of a successful call.
-    type Output;
+    type Output: SetRequestId;
     /// The errors the operation can return.
     type Error;
 
@@ -261,7 +272,8 @@ async fn invoke_counting<O: Operation>(
 
     let response = outcome.map_err(SdkError::dispatch_failure)?;
     match O::parse_response(&response) {
-        Ok(output) => {
+        Ok(mut output) => {
+            output.set_request_id(crate::error::request_id(response.headers()).map(str::to_owned));
             config
                 .retry_quota()
                 .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));

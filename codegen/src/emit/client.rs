@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::errors::operation_error;
-use super::types::{builder_type_with, structure_type, StructSpec};
+use super::types::{builder_type_full, builder_type_with, structure_type, StructSpec};
 use super::{
     doc_attrs, doc_line, docs_or, inner_doc_attrs, member_docs, member_ident, required_docs,
     rust_type, setter_param, value_kind, ValueKind,
@@ -81,6 +81,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             docs: docs_or(&op.input.docs, || format!("The input of `{}`.", op.name)),
             structure: &op.input.structure,
             builder_path: quote!(crate::operation::#module::builders::#input_builder),
+            request_id: false,
         },
     );
     let output_type = structure_type(
@@ -90,6 +91,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             docs: docs_or(&op.output.docs, || format!("The output of `{}`.", op.name)),
             structure: &op.output.structure,
             builder_path: quote!(crate::operation::#module::builders::#output_builder),
+            request_id: true,
         },
     );
     let input_model_name = op.input.source.map_or(op.input.rust_name.as_str(), |id| {
@@ -106,13 +108,14 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
         &quote!(crate::operation::#module::#input),
         true,
     );
-    let output_builder_type = builder_type_with(
+    let output_builder_type = builder_type_full(
         service,
         &output,
         output_model_name,
         &op.output.structure,
         &quote!(crate::operation::#module::#output),
         false,
+        true,
     );
     let fluent = fluent_builder(service, op);
     let error_type = operation_error(service, op);

@@ -33,6 +33,7 @@ pub fn error_shapes_rs(service: &Service) -> TokenStream {
             let name = ident(&shape.rust_name);
             let builder = ident(&derived::builder(&shape.rust_name));
             let spec = StructSpec {
+                request_id: false,
                 name: &name,
                 docs: docs_or(&shape.docs, || format!("The `{}` error.", shape.name)),
                 structure,

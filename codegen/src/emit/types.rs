@@ -21,6 +21,7 @@ pub fn types_rs(service: &Service) -> TokenStream {
                 let name = ident(&shape.rust_name);
                 let builder = ident(&derived::builder(&shape.rust_name));
                 let spec = StructSpec {
+                    request_id: false,
                     name: &name,
                     docs: docs_or(&shape.docs, || format!("The `{}` structure.", shape.name)),
                     structure,
@@ -77,6 +78,8 @@ pub struct StructSpec<'a> {
     pub structure: &'a Structure,
     /// The path of its builder.
     pub builder_path: TokenStream,
+    /// An operation output: it keeps the response's request id.
+    pub request_id: bool,
 }
 
 /// A structure: the struct, its getters and `builder()`.
@@ -86,6 +89,7 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
         docs,
         structure,
         builder_path,
+        request_id,
     } = spec;
     let fields = structure.members.iter().map(|member| {
         let field = member_ident(member);
@@ -137,12 +141,37 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     });
     let builder_doc = format!("A builder for [`{name}`].");
     let builder_doc_attr = doc_line(&builder_doc);
+    // `_request_id`: no model member can take it (names lose leading `_`).
+    let (request_id_field, request_id_impls) = if *request_id {
+        (
+            quote! {
+                #[cfg_attr(feature = "serde", serde(skip))]
+                pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+            },
+            quote! {
+                impl ::sdk_runtime::RequestId for #name {
+                    fn request_id(&self) -> ::std::option::Option<&str> {
+                        self._request_id.as_deref()
+                    }
+                }
+
+                impl ::sdk_runtime::operation::SetRequestId for #name {
+                    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+                        self._request_id = id;
+                    }
+                }
+            },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     quote! {
         #docs
         #[derive(Clone, Debug, Default, PartialEq)]
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub struct #name {
             #(#fields)*
+            #request_id_field
         }
 
         impl #name {
@@ -153,6 +182,8 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
 
             #(#getters)*
         }
+
+        #request_id_impls
     }
 }
 
@@ -166,6 +197,28 @@ pub fn builder_type_with(
     structure: &Structure,
     target_path: &TokenStream,
     always_fallible: bool,
+) -> TokenStream {
+    builder_type_full(
+        service,
+        target,
+        model_name,
+        structure,
+        target_path,
+        always_fallible,
+        false,
+    )
+}
+
+/// [`builder_type_with`], for an operation output when `request_id` (the
+/// built value has no request id: it came from no response).
+pub fn builder_type_full(
+    service: &Service,
+    target: &Ident,
+    model_name: &str,
+    structure: &Structure,
+    target_path: &TokenStream,
+    always_fallible: bool,
+    request_id: bool,
 ) -> TokenStream {
     let builder = ident(&derived::builder(&target.to_string()));
     let fields = structure.members.iter().map(|member| {
@@ -261,6 +314,7 @@ pub fn builder_type_with(
             quote!(#field: self.#field,)
         }
     });
+    let moves = moves.chain(request_id.then(|| quote!(_request_id: ::std::option::Option::None,)));
     let link = format!("[`{target}`]({})", target_path.to_string().replace(' ', ""));
     let fallible = always_fallible || structure.has_required();
     let build = if fallible {

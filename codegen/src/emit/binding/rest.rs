@@ -279,7 +279,9 @@ pub fn parse_response(
         }
         None => {}
     }
-    let value = with_fields(&quote!(#output), &fields, structure.members.len(), base);
+    // Outputs have one field more than their members: the request id, which
+    // `invoke` fills in, so a literal always takes the rest from `base`.
+    let value = with_fields(&quote!(#output), &fields, structure.members.len() + 1, base);
     let body = quote!(let output = #value;);
     let parse_error = parse_error(service, op, error_metadata);
     let doc = doc_line(&format!(

@@ -122,6 +122,8 @@ pub struct DescribeJobExecutionOutput {
         )
     )]
     pub(crate) execution: ::std::option::Option<crate::types::JobExecution>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl DescribeJobExecutionOutput {
@@ -133,6 +135,18 @@ impl DescribeJobExecutionOutput {
     /// Contains data about a job execution.
     pub fn execution(&self) -> ::std::option::Option<&crate::types::JobExecution> {
         self.execution.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for DescribeJobExecutionOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for DescribeJobExecutionOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -412,6 +426,7 @@ pub mod builders {
         ) -> crate::operation::describe_job_execution::DescribeJobExecutionOutput {
             crate::operation::describe_job_execution::DescribeJobExecutionOutput {
                 execution: self.execution,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -93,6 +93,8 @@ pub struct GetPendingJobExecutionsOutput {
     pub(crate) queued_jobs: ::std::option::Option<
         ::std::vec::Vec<crate::types::JobExecutionSummary>,
     >,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl GetPendingJobExecutionsOutput {
@@ -113,6 +115,18 @@ impl GetPendingJobExecutionsOutput {
         &self,
     ) -> ::std::option::Option<&[crate::types::JobExecutionSummary]> {
         self.queued_jobs.as_deref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for GetPendingJobExecutionsOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for GetPendingJobExecutionsOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -346,6 +360,7 @@ pub mod builders {
             crate::operation::get_pending_job_executions::GetPendingJobExecutionsOutput {
                 in_progress_jobs: self.in_progress_jobs,
                 queued_jobs: self.queued_jobs,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

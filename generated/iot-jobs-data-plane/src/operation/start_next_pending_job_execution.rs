@@ -114,6 +114,8 @@ pub struct StartNextPendingJobExecutionOutput {
         )
     )]
     pub(crate) execution: ::std::option::Option<crate::types::JobExecution>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl StartNextPendingJobExecutionOutput {
@@ -125,6 +127,18 @@ impl StartNextPendingJobExecutionOutput {
     /// A JobExecution object.
     pub fn execution(&self) -> ::std::option::Option<&crate::types::JobExecution> {
         self.execution.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for StartNextPendingJobExecutionOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for StartNextPendingJobExecutionOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -372,6 +386,7 @@ pub mod builders {
         ) -> crate::operation::start_next_pending_job_execution::StartNextPendingJobExecutionOutput {
             crate::operation::start_next_pending_job_execution::StartNextPendingJobExecutionOutput {
                 execution: self.execution,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

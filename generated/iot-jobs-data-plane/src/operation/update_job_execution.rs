@@ -207,6 +207,8 @@ pub struct UpdateJobExecutionOutput {
         )
     )]
     pub(crate) job_document: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl UpdateJobExecutionOutput {
@@ -225,6 +227,18 @@ impl UpdateJobExecutionOutput {
     /// The contents of the Job Documents.
     pub fn job_document(&self) -> ::std::option::Option<&str> {
         self.job_document.as_deref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for UpdateJobExecutionOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for UpdateJobExecutionOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -642,6 +656,7 @@ pub mod builders {
             crate::operation::update_job_execution::UpdateJobExecutionOutput {
                 execution_state: self.execution_state,
                 job_document: self.job_document,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -90,6 +90,8 @@ pub struct DescribeEndpointOutput {
         )
     )]
     pub(crate) endpoint_address: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl DescribeEndpointOutput {
@@ -101,6 +103,18 @@ impl DescribeEndpointOutput {
     /// The endpoint. The format of the endpoint is as follows: *identifier*.iot.*region*.amazonaws.com.
     pub fn endpoint_address(&self) -> ::std::option::Option<&str> {
         self.endpoint_address.as_deref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for DescribeEndpointOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for DescribeEndpointOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -288,6 +302,7 @@ pub mod builders {
         ) -> crate::operation::describe_endpoint::DescribeEndpointOutput {
             crate::operation::describe_endpoint::DescribeEndpointOutput {
                 endpoint_address: self.endpoint_address,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

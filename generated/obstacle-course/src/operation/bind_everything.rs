@@ -415,6 +415,8 @@ pub struct BindEverythingOutput {
         )
     )]
     pub(crate) body: ::std::option::Option<crate::types::Everything>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl BindEverythingOutput {
@@ -465,6 +467,18 @@ impl BindEverythingOutput {
     /// The `body` member.
     pub fn body(&self) -> ::std::option::Option<&crate::types::Everything> {
         self.body.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for BindEverythingOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for BindEverythingOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -1150,6 +1164,7 @@ pub mod builders {
                 meta: self.meta,
                 json: self.json,
                 body: self.body,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

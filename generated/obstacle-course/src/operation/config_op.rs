@@ -55,12 +55,27 @@ impl ConfigInput {
 /// The output of `Config`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct ConfigOutput {}
+pub struct ConfigOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl ConfigOutput {
     /// A builder for [`ConfigOutput`].
     pub fn builder() -> crate::operation::config_op::builders::ConfigOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for ConfigOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for ConfigOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -159,6 +174,7 @@ pub mod builders {
         /// Builds the [`ConfigOutput`](crate::operation::config_op::ConfigOutput).
         pub fn build(self) -> crate::operation::config_op::ConfigOutput {
             crate::operation::config_op::ConfigOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -55,12 +55,27 @@ impl ConfigOpInput {
 /// The output of `config_op`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct ConfigOpOutput {}
+pub struct ConfigOpOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl ConfigOpOutput {
     /// A builder for [`ConfigOpOutput`].
     pub fn builder() -> crate::operation::config_op_op::builders::ConfigOpOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for ConfigOpOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for ConfigOpOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -159,6 +174,7 @@ pub mod builders {
         /// Builds the [`ConfigOpOutput`](crate::operation::config_op_op::ConfigOpOutput).
         pub fn build(self) -> crate::operation::config_op_op::ConfigOpOutput {
             crate::operation::config_op_op::ConfigOpOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -80,6 +80,8 @@ pub struct EchoDocumentOutput {
         )
     )]
     pub(crate) doc: ::std::option::Option<::sdk_runtime::Document>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl EchoDocumentOutput {
@@ -91,6 +93,18 @@ impl EchoDocumentOutput {
     /// The `doc` member.
     pub fn doc(&self) -> ::std::option::Option<&::sdk_runtime::Document> {
         self.doc.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for EchoDocumentOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for EchoDocumentOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -225,6 +239,7 @@ pub mod builders {
         pub fn build(self) -> crate::operation::echo_document::EchoDocumentOutput {
             crate::operation::echo_document::EchoDocumentOutput {
                 doc: self.doc,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -84,6 +84,8 @@ pub struct EchoTextOutput {
         )
     )]
     pub(crate) text: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl EchoTextOutput {
@@ -95,6 +97,18 @@ impl EchoTextOutput {
     /// The `text` member.
     pub fn text(&self) -> ::std::option::Option<&str> {
         self.text.as_deref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for EchoTextOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for EchoTextOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -236,6 +250,7 @@ pub mod builders {
         pub fn build(self) -> crate::operation::echo_text::EchoTextOutput {
             crate::operation::echo_text::EchoTextOutput {
                 text: self.text,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -80,6 +80,8 @@ pub struct EchoUnionOutput {
         )
     )]
     pub(crate) choice: ::std::option::Option<crate::types::Choice>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl EchoUnionOutput {
@@ -91,6 +93,18 @@ impl EchoUnionOutput {
     /// The `choice` member.
     pub fn choice(&self) -> ::std::option::Option<&crate::types::Choice> {
         self.choice.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for EchoUnionOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for EchoUnionOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -225,6 +239,7 @@ pub mod builders {
         pub fn build(self) -> crate::operation::echo_union::EchoUnionOutput {
             crate::operation::echo_union::EchoUnionOutput {
                 choice: self.choice,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -84,12 +84,27 @@ impl HostLabelInput {
 /// The output of `HostLabel`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct HostLabelOutput {}
+pub struct HostLabelOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl HostLabelOutput {
     /// A builder for [`HostLabelOutput`].
     pub fn builder() -> crate::operation::host_label::builders::HostLabelOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for HostLabelOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for HostLabelOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -236,6 +251,7 @@ pub mod builders {
         /// Builds the [`HostLabelOutput`](crate::operation::host_label::HostLabelOutput).
         pub fn build(self) -> crate::operation::host_label::HostLabelOutput {
             crate::operation::host_label::HostLabelOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -55,12 +55,27 @@ impl NothingInput {
 /// The output of `Nothing`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct NothingOutput {}
+pub struct NothingOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl NothingOutput {
     /// A builder for [`NothingOutput`].
     pub fn builder() -> crate::operation::nothing::builders::NothingOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for NothingOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for NothingOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -159,6 +174,7 @@ pub mod builders {
         /// Builds the [`NothingOutput`](crate::operation::nothing::NothingOutput).
         pub fn build(self) -> crate::operation::nothing::NothingOutput {
             crate::operation::nothing::NothingOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -103,6 +103,8 @@ pub struct PutBlobOutput {
         )
     )]
     pub(crate) data: ::std::option::Option<::sdk_runtime::Blob>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl PutBlobOutput {
@@ -119,6 +121,18 @@ impl PutBlobOutput {
     /// The `data` member.
     pub fn data(&self) -> ::std::option::Option<&::sdk_runtime::Blob> {
         self.data.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for PutBlobOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for PutBlobOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -299,6 +313,7 @@ pub mod builders {
             crate::operation::put_blob::PutBlobOutput {
                 kind: self.kind,
                 data: self.data,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

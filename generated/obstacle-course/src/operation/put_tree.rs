@@ -103,6 +103,8 @@ pub struct PutTreeOutput {
         )
     )]
     pub(crate) tree: ::std::option::Option<crate::types::Tree>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl PutTreeOutput {
@@ -119,6 +121,18 @@ impl PutTreeOutput {
     /// The `tree` member.
     pub fn tree(&self) -> ::std::option::Option<&crate::types::Tree> {
         self.tree.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for PutTreeOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for PutTreeOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -300,6 +314,7 @@ pub mod builders {
             crate::operation::put_tree::PutTreeOutput {
                 name: self.name,
                 tree: self.tree,
+                _request_id: ::std::option::Option::None,
             }
         }
     }

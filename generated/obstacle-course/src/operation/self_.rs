@@ -55,12 +55,27 @@ impl SelfValueInput {
 /// The output of `Self`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct SelfValueOutput {}
+pub struct SelfValueOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl SelfValueOutput {
     /// A builder for [`SelfValueOutput`].
     pub fn builder() -> crate::operation::self_::builders::SelfValueOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for SelfValueOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for SelfValueOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -159,6 +174,7 @@ pub mod builders {
         /// Builds the [`SelfValueOutput`](crate::operation::self_::SelfValueOutput).
         pub fn build(self) -> crate::operation::self_::SelfValueOutput {
             crate::operation::self_::SelfValueOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

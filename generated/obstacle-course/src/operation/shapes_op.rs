@@ -100,12 +100,27 @@ impl ShapesInput {
 /// The output of `Shapes`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-pub struct ShapesOutput {}
+pub struct ShapesOutput {
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
 
 impl ShapesOutput {
     /// A builder for [`ShapesOutput`].
     pub fn builder() -> crate::operation::shapes_op::builders::ShapesOutputBuilder {
         ::std::default::Default::default()
+    }
+}
+
+impl ::sdk_runtime::RequestId for ShapesOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for ShapesOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -267,6 +282,7 @@ pub mod builders {
         /// Builds the [`ShapesOutput`](crate::operation::shapes_op::ShapesOutput).
         pub fn build(self) -> crate::operation::shapes_op::ShapesOutput {
             crate::operation::shapes_op::ShapesOutput {
+                _request_id: ::std::option::Option::None,
             }
         }
     }

@@ -103,6 +103,8 @@ pub struct UploadOutput {
         )
     )]
     pub(crate) data: ::std::option::Option<::sdk_runtime::ByteStream>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 
 impl UploadOutput {
@@ -119,6 +121,18 @@ impl UploadOutput {
     /// The `data` member.
     pub fn data(&self) -> ::std::option::Option<&::sdk_runtime::ByteStream> {
         self.data.as_ref()
+    }
+}
+
+impl ::sdk_runtime::RequestId for UploadOutput {
+    fn request_id(&self) -> ::std::option::Option<&str> {
+        self._request_id.as_deref()
+    }
+}
+
+impl ::sdk_runtime::operation::SetRequestId for UploadOutput {
+    fn set_request_id(&mut self, id: ::std::option::Option<::std::string::String>) {
+        self._request_id = id;
     }
 }
 
@@ -308,6 +322,7 @@ pub mod builders {
             ::std::result::Result::Ok(crate::operation::upload::UploadOutput {
                 length: self.length,
                 data: self.data,
+                _request_id: ::std::option::Option::None,
             })
         }
     }

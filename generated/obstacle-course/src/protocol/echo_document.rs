@@ -64,6 +64,7 @@ pub fn parse_response(
                     .map_err(ResponseFailure::malformed)?,
             )
         },
+        ..EchoDocumentOutput::default()
     };
     Ok(output)
 }

@@ -63,6 +63,7 @@ pub fn parse_response(
                     .map_err(ResponseFailure::malformed)?,
             )
         },
+        ..EchoTextOutput::default()
     };
     Ok(output)
 }

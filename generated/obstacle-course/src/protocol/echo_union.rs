@@ -61,6 +61,7 @@ pub fn parse_response(
                     .map_err(ResponseFailure::malformed)?,
             )
         },
+        ..EchoUnionOutput::default()
     };
     Ok(output)
 }

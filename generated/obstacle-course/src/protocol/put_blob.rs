@@ -83,6 +83,7 @@ pub fn parse_response(
         } else {
             Some(::sdk_runtime::Blob::new(response.body().to_vec()))
         },
+        ..PutBlobOutput::default()
     };
     Ok(output)
 }

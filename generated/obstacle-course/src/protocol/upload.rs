@@ -69,6 +69,7 @@ pub fn parse_response(
         } else {
             Some(::sdk_runtime::ByteStream::new(response.body().clone()))
         },
+        ..UploadOutput::default()
     };
     Ok(output)
 }
