@@ -626,9 +626,10 @@ fn requests_are_signed_for_the_service_and_region() {
     let date = request.headers()["x-amz-date"].to_str().unwrap();
     let authorization = request.headers()["authorization"].to_str().unwrap();
     let scope = format!("AKID/{}/us-east-1/iot-jobs-data/aws4_request", &date[..8]);
+    // `x-amz-user-agent` is signed, as the AWS SDKs sign it; `user-agent` is not.
     assert!(
         authorization.starts_with(&format!(
-            "AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host;x-amz-date, Signature="
+            "AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host;x-amz-date;x-amz-user-agent, Signature="
         )),
         "{authorization}"
     );

@@ -138,23 +138,26 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
-        [] => {
-            eprint!("error: no task given\n\n{USAGE}");
+        other => {
+            eprint!("error: {}\n\n{USAGE}", usage_error(other));
             ExitCode::from(2)
         }
+    }
+}
+
+/// What is wrong with arguments that no task takes as they are: the
+/// unknown task or argument, by name.
+fn usage_error(args: &[&str]) -> String {
+    match args {
+        [] => "no task given".to_owned(),
         ["codegen", rest @ ..] => {
-            let unknown = rest.iter().find(|a| **a != "--check").unwrap_or(&rest[0]);
-            eprint!("error: `codegen` takes only `--check`, not `{unknown}`\n\n{USAGE}");
-            ExitCode::from(2)
+            let unknown = rest.iter().find(|a| **a != "--check").unwrap_or(&"--check");
+            format!("`codegen` takes only `--check` (once), not `{unknown}`")
         }
-        ["test", extra, ..] => {
-            eprint!("error: `test` takes no arguments, not `{extra}`\n\n{USAGE}");
-            ExitCode::from(2)
+        [task @ ("test" | "readme"), extra, ..] => {
+            format!("`{task}` takes no arguments, not `{extra}`")
         }
-        [task, ..] => {
-            eprint!("error: unknown task `{task}`\n\n{USAGE}");
-            ExitCode::from(2)
-        }
+        [task, ..] => format!("unknown task `{task}`"),
     }
 }
 
@@ -230,5 +233,32 @@ fn run_codegen(check: bool) -> ExitCode {
             eprintln!("error: {}", failure.0);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usage_error;
+
+    #[test]
+    fn unknown_tasks_and_arguments_are_named() {
+        assert_eq!(usage_error(&[]), "no task given");
+        assert_eq!(usage_error(&["frob"]), "unknown task `frob`");
+        assert_eq!(
+            usage_error(&["codegen", "--chek"]),
+            "`codegen` takes only `--check` (once), not `--chek`"
+        );
+        assert_eq!(
+            usage_error(&["codegen", "--check", "--check"]),
+            "`codegen` takes only `--check` (once), not `--check`"
+        );
+        assert_eq!(
+            usage_error(&["test", "--fast"]),
+            "`test` takes no arguments, not `--fast`"
+        );
+        assert_eq!(
+            usage_error(&["readme", "x"]),
+            "`readme` takes no arguments, not `x`"
+        );
     }
 }
