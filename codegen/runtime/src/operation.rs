@@ -714,12 +714,16 @@ mod tests {
                 "{date}"
             );
 
-            // The signature, worked out here from the request as sent.
-            let signed_headers = "content-type;host;x-amz-date;x-amz-security-token";
+            // The signature, worked out here from the request as sent
+            // (`user-agent` is not signed, `x-amz-user-agent` is).
+            let agent = headers["x-amz-user-agent"].to_str().unwrap();
+            assert!(headers.contains_key("user-agent"));
+            let signed_headers =
+                "content-type;host;x-amz-date;x-amz-security-token;x-amz-user-agent";
             let canonical = format!(
                 "POST\n/things/a%2520b\na=1&z=2\ncontent-type:application/json\n\
-                 host:127.0.0.1:8080\nx-amz-date:{date}\nx-amz-security-token:{token}\n\n\
-                 {signed_headers}\n{}",
+                 host:127.0.0.1:8080\nx-amz-date:{date}\nx-amz-security-token:{token}\n\
+                 x-amz-user-agent:{agent}\n\n{signed_headers}\n{}",
                 hex(&Sha256::digest(sent.body()))
             );
             let scope = format!("{}/us-east-1/test/aws4_request", &date[..8]);
@@ -756,7 +760,7 @@ mod tests {
             assert!(requests[1].headers()["authorization"]
                 .to_str()
                 .unwrap()
-                .contains("SignedHeaders=content-type;host;x-amz-date,"));
+                .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-user-agent,"));
             assert_eq!(config.signer().keys_derived(), 1);
         }
 
