@@ -277,6 +277,14 @@ fn numeric_entity_char(name: &str) -> Option<char> {
     char::from_u32(code).filter(|&c| c != '\0')
 }
 
+/// Lines of plain text (a model name quoted in a generated doc line) made fit
+/// for a doc comment: line separators split it, control characters go.
+pub fn clean_lines(text: &str) -> Vec<String> {
+    let mut clean = String::with_capacity(text.len());
+    push_clean(&mut clean, text);
+    clean.split('\n').map(str::to_owned).collect()
+}
+
 fn push_clean(out: &mut String, text: &str) {
     out.extend(text.chars().filter_map(clean_char));
 }

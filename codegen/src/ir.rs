@@ -11,7 +11,7 @@ pub struct ShapeId(pub usize);
 /// A service, ready to emit.
 #[derive(Debug)]
 pub struct Service {
-    /// The model file, as named in generated headers (`model/iot-jobs-data-plane.json`).
+    /// The model file, as named in generated headers (`model/iot-jobs-data-plane/service-2.json`).
     pub model_file: String,
     /// The crate's package name (`iot-jobs-data-plane`).
     pub crate_name: String,

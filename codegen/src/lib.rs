@@ -47,7 +47,7 @@ pub struct StageTimes {
 }
 
 /// Generates the crate for the model at `path` (as named in headers and
-/// errors, e.g. `model/iot-jobs-data-plane.json`) whose text is `text`.
+/// errors, e.g. `model/iot-jobs-data-plane/service-2.json`) whose text is `text`.
 pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
     generate_timed(path, text, options).map(|(generated, _)| generated)
 }
@@ -65,9 +65,17 @@ pub fn generate_timed(
         *slot = now - clock;
         clock = now;
     };
-    let model = model::parse(path, text)?;
+    let mut model = model::parse(path, text)?;
+    let unselected = match &options.operations {
+        Some(selected) => select_operations(path, &mut model, selected)?,
+        None => Vec::new(),
+    };
     lap(&mut times.load);
-    let service = resolve::resolve(path, &model)?;
+    let mut service = resolve::resolve(path, &model)?;
+    if !unselected.is_empty() {
+        service.left_out.extend(unselected);
+        service.left_out.sort();
+    }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;
     times.emit = share.emit;
@@ -78,6 +86,38 @@ pub fn generate_timed(
         left_out: service.left_out,
     };
     Ok((generated, times))
+}
+
+/// Keeps only the `selected` operations of `model`; returns the others as
+/// left out. A selected name the model does not have is an error.
+fn select_operations(
+    path: &str,
+    model: &mut model::Model,
+    selected: &[String],
+) -> Result<Vec<(String, String)>, Error> {
+    let unknown: Vec<error::Problem> = selected
+        .iter()
+        .filter(|name| !model.operations.contains_key(*name))
+        .map(|name| error::Problem {
+            at: "the operations to generate".to_owned(),
+            message: format!("`{name}` is not an operation of the model"),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::resolve(path, unknown));
+    }
+    let mut left_out = Vec::new();
+    model.operations.retain(|name, _| {
+        let keep = selected.contains(name);
+        if !keep {
+            left_out.push((
+                name.clone(),
+                "not among the operations this crate is generated with".to_owned(),
+            ));
+        }
+        keep
+    });
+    Ok(left_out)
 }
 
 /// What one worker of [`emit_and_format`] produced, and the time it spent.
@@ -92,6 +132,9 @@ struct Share {
 /// independent; formatting dominates generation time). The files are
 /// collected in a sorted map, so the result does not depend on which thread
 /// did what; the times are summed over threads.
+///
+/// A panic while emitting or formatting a file (a generator bug) becomes an
+/// internal error naming the file; two files with one path are an error too.
 fn emit_and_format(path: &str, service: &ir::Service, options: &Options) -> Result<Share, Error> {
     let files = emit::files(service);
     let workers = std::thread::available_parallelism()
@@ -102,33 +145,48 @@ fn emit_and_format(path: &str, service: &ir::Service, options: &Options) -> Resu
         // Round-robin, so large and small files mix across workers.
         for file in files.iter().skip(worker).step_by(workers) {
             let name = file.path(service);
-            let clock = Instant::now();
-            let output = emit::emit_file(service, options, *file);
-            share.emit += clock.elapsed();
-            let clock = Instant::now();
-            let text = match output {
-                emit::Output::Rust(tokens) => format::rust_file(path, &name, tokens)?,
-                emit::Output::Text(text) => format::text_file(path, &text),
+            let one = || -> Result<(String, Duration, Duration), Error> {
+                let clock = Instant::now();
+                let output = emit::emit_file(service, options, *file);
+                let emit = clock.elapsed();
+                let clock = Instant::now();
+                let text = match output {
+                    emit::Output::Rust(tokens) => format::rust_file(path, &name, tokens)?,
+                    emit::Output::Text(text) => format::text_file(path, &text),
+                };
+                Ok((text, emit, clock.elapsed()))
             };
-            share.format += clock.elapsed();
+            let (text, emit, format) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(one))
+                .unwrap_or_else(|panic| {
+                    Err(Error::internal(path, &name, panic_message(&*panic)))
+                })?;
+            share.emit += emit;
+            share.format += format;
             share.files.push((name, text));
         }
         Ok(share)
     };
     let results: Vec<Result<Share, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|worker| scope.spawn(move || work(worker)))
+            .map(|worker| {
+                std::thread::Builder::new()
+                    // Formatting recurses over the syntax tree; resolve bounds its depth
+                    // (`resolve::MAX_NESTING`), this leaves a wide margin in debug builds.
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, move || work(worker))
+            })
             .collect();
         handles
             .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(Error::internal(
-                        path,
-                        "(a worker)",
-                        "a generator thread panicked".to_owned(),
-                    ))
-                })
+            .map(|handle| match handle {
+                Ok(handle) => handle.join().unwrap_or_else(|panic| {
+                    Err(Error::internal(path, "(a worker)", panic_message(&*panic)))
+                }),
+                Err(e) => Err(Error::internal(
+                    path,
+                    "(a worker)",
+                    format!("could not start a generator thread: {e}"),
+                )),
             })
             .collect()
     });
@@ -140,5 +198,58 @@ fn emit_and_format(path: &str, service: &ir::Service, options: &Options) -> Resu
         all.format += share.format;
     }
     all.files.sort_by(|a, b| a.0.cmp(&b.0));
+    check_unique_paths(path, &all.files)?;
     Ok(all)
+}
+
+/// Two files with one path would silently lose one when written: an error.
+/// `files` is sorted by path.
+fn check_unique_paths(path: &str, files: &[(String, String)]) -> Result<(), Error> {
+    match files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        Some(pair) => Err(Error::internal(
+            path,
+            &pair[0].0,
+            "two files of the crate have this path".to_owned(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Stack of each generator thread.
+const WORKER_STACK: usize = 16 << 20;
+
+/// What a caught panic said.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("the generator panicked: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_files_with_one_path_are_an_error() {
+        let file = |path: &str| (path.to_owned(), String::new());
+        let files = [file("src/a.rs"), file("src/b.rs"), file("src/b.rs")];
+        let err = check_unique_paths("model/x.json", &files).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "model/x.json: generating `src/b.rs`: internal error, please report: two files of the crate have this path"
+        );
+        assert!(check_unique_paths("model/x.json", &files[..2]).is_ok());
+    }
+
+    #[test]
+    fn a_panic_names_its_message() {
+        let panic = std::panic::catch_unwind(|| panic!("at {}", "shape `X`")).unwrap_err();
+        assert_eq!(
+            panic_message(&*panic),
+            "the generator panicked: at shape `X`"
+        );
+    }
 }

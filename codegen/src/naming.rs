@@ -3,11 +3,14 @@
 //! Policy:
 //! - case conversion by `heck` (`UpperCamelCase` for types and variants,
 //!   `snake_case` for members, methods and modules);
-//! - characters that cannot appear in an identifier separate words and are dropped;
-//! - a name that starts with a digit gets a leading `_`;
+//! - characters that cannot appear in a Rust identifier (anything not
+//!   `XID_Continue`, as `unicode-ident` checks: `-`, `²`, `①`, control
+//!   characters) separate words and are dropped;
+//! - a name that starts with a character that can continue but not start an
+//!   identifier (a digit of any script) gets a leading `_`;
 //! - keywords stay as they are and are emitted as raw identifiers (`r#type`),
-//!   except `self`, `Self`, `super` and `crate`, which cannot be raw and get a
-//!   trailing `_`;
+//!   except `self`, `super` and `crate`, which cannot be raw and get a
+//!   trailing `_`, and `Self`, which becomes `SelfValue`;
 //! - a name with nothing left after this is an error.
 //!
 //! Collisions (two model names that map to one Rust name, or a model name
@@ -18,6 +21,7 @@ use std::collections::BTreeSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
+use unicode_ident::{is_xid_continue, is_xid_start};
 
 /// Rust's keywords (strict and reserved, 2021 edition and later).
 pub const KEYWORDS: &[&str] = &[
@@ -41,35 +45,55 @@ pub enum Case {
 }
 
 /// Converts a model name to a Rust name in `case`, or says why it cannot be one.
+///
+/// The result is always a valid Rust identifier (as [`unicode_ident`] checks
+/// `XID_Start`/`XID_Continue`), possibly a keyword that [`ident`] makes raw.
 pub fn sanitize(raw: &str, case: Case) -> Result<String, String> {
-    // heck splits words at case changes and at any character that is not
-    // alphanumeric; anything else left that an identifier cannot hold goes too.
+    if raw.is_empty() {
+        return Err("the name is empty".to_owned());
+    }
+    // Characters that cannot continue an identifier (`²`, `①`, `-`, control
+    // characters) separate words, like spaces; heck would keep `²` and `①`
+    // inside a word since they are alphanumeric.
+    let spaced: String = raw
+        .chars()
+        .map(|c| if is_xid_continue(c) { c } else { ' ' })
+        .collect();
     let converted = match case {
-        Case::UpperCamel => raw.to_upper_camel_case(),
-        Case::Snake => raw.to_snake_case(),
+        Case::UpperCamel => spaced.to_upper_camel_case(),
+        Case::Snake => spaced.to_snake_case(),
     };
+    // Case conversion can make characters an identifier cannot hold; they go too.
     let mut name: String = converted
         .chars()
-        .filter(|c| *c == '_' || unicode_ident_continue(*c))
+        .filter(|c| *c == '_' || is_xid_continue(*c))
         .collect();
     if name.trim_matches('_').is_empty() {
         return Err(format!(
-            "`{raw}` has no characters that can form a Rust identifier"
+            "`{}` has no characters that can form a Rust identifier",
+            raw.escape_debug()
         ));
     }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    // A digit of any script (`2`, `٣`) can continue an identifier but not start it.
+    if !name.starts_with(|c: char| c == '_' || is_xid_start(c)) {
         name.insert(0, '_');
     }
     if NOT_RAW.contains(&name.as_str()) {
-        name.push('_');
+        // `Self_` would make derived names (`Self_Input`) that are not camel case.
+        name.push_str(match case {
+            Case::UpperCamel => "Value",
+            Case::Snake => "_",
+        });
     }
     Ok(name)
 }
 
-fn unicode_ident_continue(c: char) -> bool {
-    // Letters and digits of any script; `char::is_alphanumeric` is the
-    // std approximation of XID_Continue that heck itself splits on.
-    c.is_alphanumeric()
+/// Whether `name` is a Rust identifier (not checking keywords).
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c == '_' || is_xid_start(c))
+        && chars.all(is_xid_continue)
+        && name != "_"
 }
 
 /// The identifier for a name produced by [`sanitize`]: raw for keywords.
@@ -167,6 +191,7 @@ pub mod reserved {
         "send_blocking",
         "as_input",
         "config",
+        "new",
         // std trait methods
         "add",
         "as_mut",
@@ -200,6 +225,15 @@ pub mod reserved {
         "sub",
     ];
 
+    /// Names an operation's module (which is also its `Client` method and
+    /// the stem of its files) must not take: `Client`'s own methods, and the
+    /// modules that sit next to the operations' (`protocol/shapes.rs`).
+    pub const OPERATION_MODULES: &[&str] =
+        &["builders", "clone", "config", "fmt", "from_conf", "shapes"];
+
+    /// Methods a union has besides its members' `as_*`/`is_*`.
+    pub const UNION_METHODS: &[&str] = &["is_unknown"];
+
     /// The catch-all variant of every error enum.
     pub const UNHANDLED: &str = "Unhandled";
 
@@ -211,7 +245,8 @@ pub mod reserved {
 ///
 /// Names are taken in model order, so the result is deterministic: the first
 /// model name keeps the plain Rust name, a later one that maps to the same
-/// name gets a suffix.
+/// name (or one that clashes with a reserved name) gets a suffix. Whoever
+/// claims a name says, through [`renamed_note`], what the model called it.
 #[derive(Debug, Default)]
 pub struct Namespace {
     taken: BTreeSet<String>,
@@ -239,6 +274,11 @@ impl Namespace {
         suffix: &str,
         related: impl Fn(&str) -> Vec<String>,
     ) -> String {
+        // `self_` + `_value` is `self_value`: a doubled `_` is not snake case.
+        let stem = match suffix.starts_with('_') {
+            true => name.trim_end_matches('_'),
+            false => name,
+        };
         let mut candidate = name.to_owned();
         let mut n = 1;
         loop {
@@ -251,12 +291,20 @@ impl Namespace {
             }
             n += 1;
             candidate = if n == 2 {
-                format!("{name}{suffix}")
+                format!("{stem}{suffix}")
             } else {
-                format!("{name}{suffix}{n}")
+                format!("{stem}{suffix}{n}")
             };
         }
     }
+}
+
+/// The documentation line saying that `rust` stands for the model's `model`
+/// because the plain name was taken; `None` when nothing was renamed.
+pub fn renamed_note(model: &str, plain: &str, rust: &str) -> Option<String> {
+    (plain != rust).then(|| {
+        format!("Named `{rust}` in Rust: `{model}` in the model, whose plain name `{plain}` is taken here.")
+    })
 }
 
 #[cfg(test)]
@@ -294,9 +342,47 @@ mod tests {
 
     #[test]
     fn names_without_identifier_characters_are_errors() {
-        for raw in ["", "$", "---", "_", "__", "* /"] {
-            let err = sanitize(raw, Case::Snake).unwrap_err();
-            assert!(err.contains("no characters"), "{raw}: {err}");
+        for raw in ["$", "---", "_", "__", "* /", "①", "²", "\r\n", "\u{2028}"] {
+            for case in [Case::Snake, Case::UpperCamel] {
+                let err = sanitize(raw, case).unwrap_err();
+                assert!(err.contains("no characters"), "{raw}: {err}");
+            }
+        }
+        assert_eq!(sanitize("", Case::Snake).unwrap_err(), "the name is empty");
+    }
+
+    #[test]
+    fn only_identifier_characters_are_kept() {
+        // Superscripts and circled digits are alphanumeric but not XID_Continue.
+        assert_eq!(sanitize("a²", Case::Snake).unwrap(), "a");
+        assert_eq!(sanitize("x¹y", Case::Snake).unwrap(), "x_y");
+        assert_eq!(sanitize("x¹y", Case::UpperCamel).unwrap(), "XY");
+        assert_eq!(sanitize("①a", Case::UpperCamel).unwrap(), "A");
+        // A digit of another script continues but cannot start an identifier.
+        assert_eq!(sanitize("٣abc", Case::Snake).unwrap(), "_٣abc");
+        assert_eq!(sanitize("a\rb", Case::Snake).unwrap(), "a_b");
+        assert_eq!(sanitize("größe", Case::UpperCamel).unwrap(), "Größe");
+        assert_eq!(sanitize("名前", Case::Snake).unwrap(), "名前");
+    }
+
+    #[test]
+    fn every_sanitized_name_is_an_identifier() {
+        // Every character of the first planes, alone and between letters.
+        for c in (0..0x3_0000u32).filter_map(char::from_u32) {
+            for raw in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c}b"),
+                format!("a{c}b"),
+            ] {
+                for case in [Case::Snake, Case::UpperCamel] {
+                    if let Ok(name) = sanitize(&raw, case) {
+                        assert!(is_identifier(&name), "{raw:?} -> {name:?}");
+                        // proc-macro2 panics on an invalid identifier.
+                        let _ = ident(&name);
+                    }
+                }
+            }
         }
     }
 
@@ -321,7 +407,7 @@ mod tests {
     #[test]
     fn non_raw_keywords_get_suffix() {
         assert_eq!(sanitize("self", Case::Snake).unwrap(), "self_");
-        assert_eq!(sanitize("Self", Case::UpperCamel).unwrap(), "Self_");
+        assert_eq!(sanitize("Self", Case::UpperCamel).unwrap(), "SelfValue");
         assert_eq!(sanitize("super", Case::Snake).unwrap(), "super_");
         assert_eq!(sanitize("crate", Case::Snake).unwrap(), "crate_");
         assert_eq!(ident("type").to_string(), "r#type");

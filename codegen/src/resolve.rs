@@ -67,7 +67,15 @@ pub fn choose_protocol(
     }
 }
 
-use crate::naming::reserved::{MEMBER_METHODS, UNHANDLED, UNKNOWN};
+use crate::naming::reserved::{
+    MEMBER_METHODS, OPERATION_MODULES, UNHANDLED, UNION_METHODS, UNKNOWN,
+};
+
+/// How deep lists and maps may nest in one another without a structure in
+/// between (`list<map<list<...>>>`). The generator spells such a type out
+/// (`Vec<HashMap<String, Vec<...>>>`), and rustc, syn and the serializers
+/// recurse over it; AWS models nest three deep at most.
+pub const MAX_NESTING: usize = 16;
 
 /// Resolves `model`, read from `file`.
 pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
@@ -155,7 +163,7 @@ impl<'m> Resolver<'m> {
         resolve_timestamp_formats(&mut shapes);
         box_recursion(&mut shapes);
 
-        let mut modules = Namespace::default();
+        let mut modules = Namespace::with_reserved(OPERATION_MODULES);
         let mut left_out = Vec::new();
         let mut operations = Vec::new();
         for (name, op) in &self.model.operations {
@@ -284,7 +292,15 @@ impl<'m> Resolver<'m> {
     }
 
     fn shape(&mut self, name: &str, shape: &model::Shape) -> Shape {
-        let at = format!("shape `{name}`");
+        let at = format!("shape `{}`", name.escape_debug());
+        // Structures, unions and enums become Rust types named after the shape.
+        let named =
+            (shape.type_name == "structure" && !shape.document) || shape.enum_values.is_some();
+        if name.is_empty() || named {
+            if let Err(message) = naming::sanitize(name, Case::UpperCamel) {
+                self.problem(&at, message);
+            }
+        }
         let kind = match shape.type_name.as_str() {
             "string" => match &shape.enum_values {
                 Some(values) => ShapeKind::Enum(self.enum_variants(&at, values)),
@@ -323,7 +339,7 @@ impl<'m> Resolver<'m> {
             },
             "structure" if shape.document => ShapeKind::Document,
             "structure" if shape.union => {
-                let structure = self.structure(&at, name, shape);
+                let structure = self.structure(&at, name, shape, true);
                 let mut names = Namespace::with_reserved(&[UNKNOWN]);
                 let variants = structure
                     .members
@@ -342,7 +358,7 @@ impl<'m> Resolver<'m> {
                     variants,
                 })
             }
-            "structure" => ShapeKind::Structure(self.structure(&at, name, shape)),
+            "structure" => ShapeKind::Structure(self.structure(&at, name, shape, false)),
             other @ ("bigInteger" | "bigDecimal") => {
                 self.problem(&at, format!("shape type `{other}` is not supported yet"));
                 ShapeKind::String
@@ -398,14 +414,32 @@ impl<'m> Resolver<'m> {
         variants
     }
 
-    fn structure(&mut self, at: &str, name: &str, shape: &model::Shape) -> Structure {
+    /// A structure's members; a union's (`union`) also get `as_*` and `is_*` methods.
+    fn structure(&mut self, at: &str, name: &str, shape: &model::Shape, union: bool) -> Structure {
         let mut names = Namespace::with_reserved(MEMBER_METHODS);
+        if union {
+            names = Namespace::with_reserved(&[MEMBER_METHODS, UNION_METHODS].concat());
+        }
         let mut members = Vec::new();
         for (member_name, member) in &shape.members.0 {
-            let member_at = format!("{at}, member `{member_name}`");
+            let member_at = format!("{at}, member `{}`", member_name.escape_debug());
             let target = self.lookup(&member_at, &member.shape);
             let plain = self.name(&member_at, member_name, Case::Snake);
-            let rust_name = names.claim(&plain, "_value", |n| vec![naming::derived::setter(n)]);
+            let rust_name = names.claim(&plain, "_value", |n| {
+                let mut related = vec![naming::derived::setter(n)];
+                if union {
+                    related.push(naming::derived::union_as(n));
+                    related.push(naming::derived::union_is(n));
+                }
+                related
+            });
+            let mut member_docs = docs(member.documentation.as_deref());
+            if let Some(note) = naming::renamed_note(member_name, &plain, &rust_name) {
+                if member_docs.is_empty() {
+                    member_docs.push(format!("The `{member_name}` member."));
+                }
+                member_docs.extend([String::new(), note]);
+            }
             // RPC protocols put every member in the body; `location` is an HTTP binding trait.
             let location = match member
                 .location
@@ -442,7 +476,7 @@ impl<'m> Resolver<'m> {
                 json_value: member.jsonvalue,
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
-                docs: docs(member.documentation.as_deref()),
+                docs: member_docs,
             });
         }
         for required in &shape.required {
@@ -481,7 +515,10 @@ impl<'m> Resolver<'m> {
     /// Checks what members, lists and maps point at, now that all shapes exist.
     fn check_targets(&mut self, shapes: &[Shape]) {
         for shape in shapes {
-            let at = format!("shape `{}`", shape.name);
+            let at = format!("shape `{}`", shape.name.escape_debug());
+            if let Err(message) = check_nesting(shapes, shape) {
+                self.problem(&at, message);
+            }
             match &shape.kind {
                 ShapeKind::Map { key, .. }
                     if !matches!(shapes[key.0].kind, ShapeKind::String | ShapeKind::Enum(_)) =>
@@ -510,10 +547,17 @@ impl<'m> Resolver<'m> {
         shapes: &[Shape],
         modules: &mut Namespace,
     ) -> Operation {
-        let at = format!("operation `{name}`");
+        let at = format!("operation `{}`", name.escape_debug());
         let rust_name = self.name(&at, name, Case::UpperCamel);
         let plain_module = self.name(&at, name, Case::Snake);
         let module = modules.claim(&plain_module, "_op", |_| Vec::new());
+        let mut op_docs = docs(op.documentation.as_deref());
+        if let Some(note) = naming::renamed_note(name, &plain_module, &module) {
+            if op_docs.is_empty() {
+                op_docs.push(format!("The `{name}` operation."));
+            }
+            op_docs.extend([String::new(), note]);
+        }
         let http = op.http.as_ref();
         // RPC protocols send every operation as `POST /`; REST ones as the model binds it.
         let method = if self.protocol.is_rest() {
@@ -576,7 +620,7 @@ impl<'m> Resolver<'m> {
             name: name.to_owned(),
             rust_name,
             module,
-            docs: docs(op.documentation.as_deref()),
+            docs: op_docs,
             method,
             path,
             literal_query,
@@ -791,14 +835,53 @@ fn check_binding(shapes: &[Shape], member: &Member) -> Result<(), String> {
     Ok(())
 }
 
-/// The timestamp shape a value holds directly or through lists and maps.
-fn timestamp_within(shapes: &[Shape], id: ShapeId) -> Option<&ShapeKind> {
-    match &shapes[id.0].kind {
-        kind @ ShapeKind::Timestamp { .. } => Some(kind),
-        ShapeKind::List { member } => timestamp_within(shapes, *member),
-        ShapeKind::Map { value, .. } => timestamp_within(shapes, *value),
+/// The shape a list or map holds (a map's value), or `None` for other shapes.
+fn element(kind: &ShapeKind) -> Option<ShapeId> {
+    match kind {
+        ShapeKind::List { member } => Some(*member),
+        ShapeKind::Map { value, .. } => Some(*value),
         _ => None,
     }
+}
+
+/// Checks that lists and maps nested directly in one another end, within
+/// [`MAX_NESTING`] levels, in something else.
+fn check_nesting(shapes: &[Shape], shape: &Shape) -> Result<(), String> {
+    let mut chain = vec![shape.name.as_str()];
+    let mut kind = &shape.kind;
+    while let Some(next) = element(kind) {
+        let next = &shapes[next.0];
+        if next.name == shape.name {
+            return Err(format!(
+                "holds itself through lists and maps only ({} -> {}), a type without end; put a structure in the cycle",
+                chain.join(" -> "),
+                shape.name
+            ));
+        }
+        if chain.len() > MAX_NESTING {
+            return Err(format!(
+                "nests lists and maps more than {MAX_NESTING} deep ({} -> ...) or reaches such a cycle; put a structure in between",
+                chain[..4].join(" -> ")
+            ));
+        }
+        chain.push(&next.name);
+        kind = &next.kind;
+    }
+    Ok(())
+}
+
+/// The timestamp shape a value holds directly or through lists and maps.
+/// Bounded by the number of shapes, so a cycle of lists and maps (reported
+/// by [`check_nesting`]) ends too.
+fn timestamp_within(shapes: &[Shape], id: ShapeId) -> Option<&ShapeKind> {
+    let mut kind = &shapes[id.0].kind;
+    for _ in 0..=shapes.len() {
+        match kind {
+            ShapeKind::Timestamp { .. } => return Some(kind),
+            _ => kind = &shapes[element(kind)?.0].kind,
+        }
+    }
+    None
 }
 
 /// Decides the timestamp format of every member that holds timestamps: the

@@ -4,11 +4,12 @@
 use codegen::{generate, Error, Options};
 use serde_json::{json, Value};
 
-const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane.json");
+const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane/service-2.json");
 
 fn options() -> Options {
     Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        ..Default::default()
     }
 }
 
@@ -69,8 +70,18 @@ fn problems(model: &Value) -> String {
 
 #[test]
 fn output_is_identical_across_runs() {
-    let first = generate("model/iot-jobs-data-plane.json", IOT_JOBS, &options()).unwrap();
-    let second = generate("model/iot-jobs-data-plane.json", IOT_JOBS, &options()).unwrap();
+    let first = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
+    let second = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
     assert_eq!(first, second);
     assert_eq!(first.name, "iot-jobs-data-plane");
     for (path, text) in &first.files {
@@ -307,13 +318,25 @@ fn colliding_and_keyword_names_are_settled() {
     assert!(types.contains("pub(crate) self_:"), "{types}");
 }
 
+/// Generating broken text gives a crate or a model error: a panic fails the
+/// test, and so does an internal error (a file that does not parse).
+fn generate_or_model_error(text: &str) {
+    if let Err(err) = generate("model/widgets.json", text, &options()) {
+        assert_ne!(err.stage(), codegen::Stage::Format, "{err}\nfrom: {text}");
+    }
+}
+
 #[test]
 fn arbitrary_bytes_never_panic() {
     let text = small_model().to_string();
     // Every prefix, and the model with one byte replaced, must give a result, not a panic.
+    let mut failed = 0;
     for end in (0..text.len()).step_by(7) {
-        let _ = generate("model/widgets.json", &text[..end], &options());
+        failed += usize::from(generate("model/widgets.json", &text[..end], &options()).is_err());
+        generate_or_model_error(&text[..end]);
     }
+    // Only the whole text is a model.
+    assert_eq!(failed, text.len().div_ceil(7), "a prefix generated");
     for (i, replacement) in text
         .char_indices()
         .step_by(5)
@@ -322,6 +345,74 @@ fn arbitrary_bytes_never_panic() {
         let (i, _) = i;
         let mut broken = text.clone();
         broken.replace_range(i..i + 1, &replacement.to_string());
-        let _ = generate("model/widgets.json", &broken, &options());
+        generate_or_model_error(&broken);
     }
+}
+
+/// `Options::operations` keeps the chosen operations and what they reach;
+/// the rest are listed as left out, in the crate's docs too.
+#[test]
+fn chosen_operations_prune_shapes_and_errors() {
+    let only = Options {
+        operations: Some(vec!["GetPendingJobExecutions".to_owned()]),
+        ..options()
+    };
+    let lean = generate("model/iot-jobs-data-plane/service-2.json", IOT_JOBS, &only).unwrap();
+    let whole = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
+    assert!(lean
+        .files
+        .contains_key("src/operation/get_pending_job_executions.rs"));
+    assert!(!lean
+        .files
+        .contains_key("src/operation/update_job_execution.rs"));
+    assert!(whole
+        .files
+        .contains_key("src/operation/update_job_execution.rs"));
+    // Shapes only the others reach are gone; errors only they return too.
+    let types = &lean.files["src/types.rs"];
+    assert!(types.contains("pub struct JobExecutionSummary"), "{types}");
+    assert!(!types.contains("pub struct JobExecutionState "), "{types}");
+    assert!(whole.files["src/types.rs"].contains("pub struct JobExecutionState "));
+    assert!(
+        !lean.files["src/types/error.rs"].contains("pub struct InvalidStateTransitionException")
+    );
+    assert!(
+        whole.files["src/types/error.rs"].contains("pub struct InvalidStateTransitionException")
+    );
+    let left_out: Vec<&str> = lean
+        .left_out
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            "DescribeJobExecution",
+            "StartNextPendingJobExecution",
+            "UpdateJobExecution"
+        ]
+    );
+    assert!(lean.files["src/lib.rs"].contains(
+        "//! - `UpdateJobExecution`: not among the operations this crate is generated with."
+    ));
+
+    let unknown = Options {
+        operations: Some(vec!["GetPendingJobExecution".to_owned()]),
+        ..options()
+    };
+    let err = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &unknown,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "model/iot-jobs-data-plane/service-2.json: the operations to generate: `GetPendingJobExecution` is not an operation of the model"
+    );
 }

@@ -362,10 +362,11 @@ fn run_bench_crate(root: &Path, rounds: Option<usize>) -> Result<Measurements, F
 // ----- codegen -----
 
 fn codegen_rows(root: &Path, table: &mut Table) -> Result<(), Failure> {
-    let path = "model/iot-jobs-data-plane.json";
+    let path = "model/iot-jobs-data-plane/service-2.json";
     let text = fs::read_to_string(root.join(path)).map_err(|e| Failure(format!("{path}: {e}")))?;
     let options = codegen::Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        ..Default::default()
     };
     let mut stages: [Vec<Duration>; 5] = Default::default();
     let mut parse = Vec::new();

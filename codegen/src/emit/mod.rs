@@ -23,14 +23,21 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
+use crate::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
 use crate::naming::ident;
 
-/// Where the generated crate finds the runtime crate.
-#[derive(Clone, Debug)]
+/// How a crate is generated: where it finds the runtime crate, and which
+/// operations of the model it holds.
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Path of `codegen/runtime` relative to the generated crate's directory.
     pub runtime_path: String,
+    /// Only these operations (model names), and the shapes and errors they
+    /// reach; `None`: every operation. The rest are listed as left out.
+    pub operations: Option<Vec<String>>,
+    /// `#![deny(warnings)]` in the crate's `lib.rs`: for the project's test
+    /// crates, so that a plain `cargo test` fails on any warning in them.
+    pub deny_warnings: bool,
 }
 
 /// One file of a generated crate, before formatting.
@@ -113,7 +120,7 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     match file {
         File::CargoToml => Output::Text(crate_files::cargo_toml(service, options)),
         File::RustfmtToml => Output::Text(crate_files::rustfmt_toml()),
-        File::Lib => Output::Rust(crate_files::lib_rs(service)),
+        File::Lib => Output::Rust(crate_files::lib_rs(service, options)),
         File::Client => Output::Rust(client::client_rs(service)),
         File::ServiceError => Output::Rust(errors::service_error_rs(service)),
         File::Types => Output::Rust(types::types_rs(service)),
@@ -128,8 +135,19 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
     }
 }
 
+/// Documentation lines as doc comments can hold them: model names that
+/// [`crate::docs`] did not convert (quoted in the generator's own lines) may
+/// hold line breaks and control characters.
+fn clean_doc_lines(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| crate::docs::clean_lines(line))
+        .collect()
+}
+
 /// `#[doc]` attributes for documentation lines.
 fn doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -157,6 +175,7 @@ fn docs_or(lines: &[String], fallback: impl FnOnce() -> String) -> TokenStream {
 
 /// `//!` attributes for documentation lines.
 fn inner_doc_attrs(lines: &[String]) -> TokenStream {
+    let lines = clean_doc_lines(lines);
     let lines = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -293,4 +312,64 @@ fn member_ident(member: &Member) -> proc_macro2::Ident {
 /// A member's documentation, or a line naming it.
 fn member_docs(member: &Member) -> TokenStream {
     docs_or(&member.docs, || format!("The `{}` member.", member.name))
+}
+
+/// For a setter of a required member, a paragraph saying so: `method`
+/// (`build`, `send`) fails with an error naming the member until it is set.
+/// Empty for optional members.
+fn required_docs(member: &Member, method: &str) -> TokenStream {
+    if !member.required {
+        return TokenStream::new();
+    }
+    doc_attrs(&[
+        String::new(),
+        format!(
+            "**Required**: `{method}` returns an error naming `{}` until it is set.",
+            member.rust_name
+        ),
+    ])
+}
+
+/// A value for a required member in the crate's example, when its shape
+/// has a one-token example (strings, enums, numbers, booleans).
+fn example_value(service: &Service, member: &Member) -> Option<TokenStream> {
+    let shape = service.shape(member.target);
+    Some(match &shape.kind {
+        ShapeKind::String => quote!("example"),
+        ShapeKind::Enum(variants) => {
+            let ty = ident(&shape.rust_name);
+            let variant = ident(&variants.first()?.rust_name);
+            quote!(types::#ty::#variant)
+        }
+        ShapeKind::Boolean => quote!(true),
+        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => quote!(1),
+        ShapeKind::Float | ShapeKind::Double => quote!(1.0),
+        _ => return None,
+    })
+}
+
+/// The `types` import of a doc example whose setters (from
+/// [`example_setters`]) name an enum, else nothing.
+fn example_types_import(service: &Service, op: &Operation) -> Option<TokenStream> {
+    op.input
+        .structure
+        .members
+        .iter()
+        .any(|m| m.required && matches!(service.shape(m.target).kind, ShapeKind::Enum(_)))
+        .then(|| quote!(types,))
+}
+
+/// Setters for an operation's required members in doc examples, when each
+/// has a one-token example value (see [`example_value`]).
+fn example_setters(service: &Service, op: &Operation) -> Option<Vec<TokenStream>> {
+    op.input
+        .structure
+        .members
+        .iter()
+        .filter(|m| m.required && !m.idempotency_token)
+        .map(|m| {
+            let setter = ident(&m.rust_name);
+            example_value(service, m).map(|value| quote!(.#setter(#value)))
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{
     doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
-    rust_type, setter_param, value_kind, ValueKind,
+    required_docs, rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
 use crate::naming::{derived, ident};
@@ -229,9 +229,10 @@ pub fn builder_type_with(
                 )
             }
         };
-        let one_doc = if one_doc.is_empty() { quote!(#docs) } else { {
+        let required = required_docs(member, "build");
+        let one_doc = if one_doc.is_empty() { quote!(#docs #required) } else { {
             let one_doc = doc_attrs(&[String::new(), one_doc]);
-            quote!(#docs #one_doc)
+            quote!(#docs #one_doc #required)
         } };
         let set_body = if member.boxed {
             quote!(input.map(::std::boxed::Box::new))
@@ -420,7 +421,7 @@ fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
     let docs = docs_or(&shape.docs, || format!("The values of `{}`.", shape.name));
     let idents: Vec<Ident> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
-    let variant_docs = values.iter().map(|v| format!(" `{v}`"));
+    let variant_docs = values.iter().map(|v| doc_line(&format!("`{v}`")));
     quote! {
         #docs
         ///
@@ -430,7 +431,7 @@ fn enum_type(shape: &Shape, variants: &[EnumVariant]) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(
-                #[doc = #variant_docs]
+                #variant_docs
                 #idents,
             )*
             /// A value this version of the crate does not know, as sent.
