@@ -103,7 +103,7 @@ pub mod __private {
     #[cfg(feature = "content-md5")]
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
-    pub use crate::protocol::{json, rest_json};
+    pub use crate::protocol::{aws_json, json, rest_json};
     pub use crate::token::idempotency_token;
 
     pub use bytes;
