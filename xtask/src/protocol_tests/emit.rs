@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use codegen::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure};
+use codegen::ir::{Location, Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure};
 use codegen::naming::{self, derived, ident, Case as NameCase, Namespace};
 
 use super::suite::{Case, CaseKind};
@@ -126,6 +126,12 @@ impl Emitter<'_> {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect()
         };
+        // As botocore's runner: list items may be joined with `,` or `, `.
+        let list_headers = op.input.structure.members.iter().filter(|m| {
+            m.location == Location::Header
+                && matches!(self.service.shape(m.target).kind, ShapeKind::List { .. })
+        });
+        let list_headers = list_headers.map(|m| m.wire_name.as_str());
         let forbid = strings("forbidHeaders");
         let require = strings("requireHeaders");
         let body = match serialized.get("body").and_then(Value::as_str) {
@@ -155,6 +161,7 @@ impl Emitter<'_> {
                 require_headers: &[#(#require),*],
                 body: #body,
                 host: #host,
+                list_headers: &[#(#list_headers),*],
             };
             if let Err(problems) = ::sdk_runtime::testing::check_request(&request, &expected) {
                 panic!("{problems}");
