@@ -269,6 +269,31 @@ fn aws_json_sends_every_member_in_the_body_of_post_slash() {
 }
 
 #[test]
+fn errors_answer_to_their_modeled_code_and_their_name() {
+    let mut model = small_aws_json_model();
+    model["metadata"]["awsQueryCompatible"] = json!({});
+    model["shapes"]["NotFound"]["error"] =
+        json!({"code": "AWS.Widgets.Missing", "httpStatusCode": 404});
+    let generated = generate_value(&model).expect("generates");
+    let protocol = &generated.files["src/protocol/get_widget.rs"];
+    assert!(
+        protocol.contains(r#"Some("AWS.Widgets.Missing")"#),
+        "{protocol}"
+    );
+    assert!(protocol.contains(r#"Some("NotFound")"#), "{protocol}");
+    assert!(
+        protocol.contains("query_compatible_error_metadata"),
+        "{protocol}"
+    );
+    assert!(protocol.contains(r#""x-amzn-query-mode""#), "{protocol}");
+    let client = &generated.files["src/operation/get_widget.rs"];
+    assert!(
+        client.contains("query_compatible_error_metadata"),
+        "{client}"
+    );
+}
+
+#[test]
 fn aws_json_needs_its_metadata() {
     let mut model = small_aws_json_model();
     model["metadata"]["jsonVersion"] = json!("2.0");

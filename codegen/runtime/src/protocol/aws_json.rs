@@ -2,7 +2,7 @@
 //! shapes: the error metadata of a response.
 //!
 //! Bodies are JSON exactly as in rest-json (the generated code reads them
-//! with [`rest_json::body`] and the [`json`](super::json) codec); what is
+//! with the [`json`](super::json) codec); what is
 //! awsJson's own is on the request side (`POST /`, `X-Amz-Target`, the
 //! versioned content type), which the generated serializers write as
 //! constants, and the `x-amzn-query-error` header of query-compatible

@@ -176,7 +176,7 @@ impl crate::types::error::ConditionalCheckFailedException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -331,7 +331,7 @@ impl crate::types::error::InternalServerError {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -404,7 +404,7 @@ impl crate::types::error::ItemCollectionSizeLimitExceededException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -449,7 +449,7 @@ impl crate::types::error::ProvisionedThroughputExceededException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -491,7 +491,7 @@ impl crate::types::error::ReplicatedWriteConflictException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -536,7 +536,7 @@ impl crate::types::error::RequestLimitExceeded {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -578,7 +578,7 @@ impl crate::types::error::ResourceNotFoundException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -758,7 +758,7 @@ impl crate::types::error::ThrottlingException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -826,7 +826,7 @@ impl crate::types::error::TransactionConflictException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
