@@ -23,7 +23,7 @@ use crate::naming::{self, Case, Namespace};
 /// a client then speaks the same wire as botocore, whose protocol suites
 /// prove this generator, and awsJson, which every service offering both
 /// awsJson and RPC v2 CBOR lists, needs no binary codec.
-pub const SUPPORTED_PROTOCOLS: &[&str] = &["rest-json"];
+pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json"];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error
@@ -306,6 +306,8 @@ impl<'m> Resolver<'m> {
                 Some(values) => ShapeKind::Enum(self.enum_variants(&at, values)),
                 None => ShapeKind::String,
             },
+            // A single character, in older models; a string on the wire.
+            "character" => ShapeKind::String,
             "boolean" => ShapeKind::Boolean,
             "byte" => ShapeKind::Byte,
             "short" => ShapeKind::Short,

@@ -236,6 +236,85 @@ fn protocols_list_wins_over_protocol() {
     );
 }
 
+/// The small model as an awsJson 1.1 service.
+fn small_aws_json_model() -> Value {
+    let mut model = small_model();
+    model["metadata"]["protocol"] = json!("json");
+    model["metadata"]["jsonVersion"] = json!("1.1");
+    model["metadata"]["targetPrefix"] = json!("Widgets_20200101");
+    model
+}
+
+#[test]
+fn aws_json_sends_every_member_in_the_body_of_post_slash() {
+    let generated = generate_value(&small_aws_json_model()).expect("generates");
+    let protocol = &generated.files["src/protocol/get_widget.rs"];
+    assert!(protocol.contains("awsJson 1.1 wire mapping"), "{protocol}");
+    assert!(
+        protocol.contains(r#""Widgets_20200101.GetWidget""#),
+        "{protocol}"
+    );
+    assert!(
+        protocol.contains(r#""application/x-amz-json-1.1""#),
+        "{protocol}"
+    );
+    assert!(protocol.contains(r#""x-amz-target""#), "{protocol}");
+    assert!(protocol.contains("Method::POST"), "{protocol}");
+    // `id` has location `uri` in the model: an HTTP trait, which RPC ignores.
+    assert!(!protocol.contains("push_label"), "{protocol}");
+    assert!(
+        protocol.contains(r#"serialize_entry(&mut map, "id""#),
+        "{protocol}"
+    );
+}
+
+#[test]
+fn errors_answer_to_their_modeled_code_and_their_name() {
+    let mut model = small_aws_json_model();
+    model["metadata"]["awsQueryCompatible"] = json!({});
+    model["shapes"]["NotFound"]["error"] =
+        json!({"code": "AWS.Widgets.Missing", "httpStatusCode": 404});
+    let generated = generate_value(&model).expect("generates");
+    let protocol = &generated.files["src/protocol/get_widget.rs"];
+    assert!(
+        protocol.contains(r#"Some("AWS.Widgets.Missing")"#),
+        "{protocol}"
+    );
+    assert!(protocol.contains(r#"Some("NotFound")"#), "{protocol}");
+    assert!(
+        protocol.contains("query_compatible_error_metadata"),
+        "{protocol}"
+    );
+    assert!(protocol.contains(r#""x-amzn-query-mode""#), "{protocol}");
+    let client = &generated.files["src/operation/get_widget.rs"];
+    assert!(
+        client.contains("query_compatible_error_metadata"),
+        "{client}"
+    );
+}
+
+#[test]
+fn aws_json_needs_its_metadata() {
+    let mut model = small_aws_json_model();
+    model["metadata"]["jsonVersion"] = json!("2.0");
+    model["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("targetPrefix");
+    let shown = problems(&model);
+    assert!(
+        shown.contains("metadata.jsonVersion: `2.0` is not an awsJson version"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("metadata.targetPrefix: must be present"),
+        "{shown}"
+    );
+    let mut model = small_aws_json_model();
+    model["metadata"]["targetPrefix"] = json!("Two words");
+    assert!(problems(&model).contains("metadata.targetPrefix"));
+}
+
 #[test]
 fn rest_operation_needs_a_request_uri() {
     let mut model = small_model();

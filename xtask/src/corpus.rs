@@ -540,7 +540,9 @@ mod tests {
         assert_eq!(models.len(), 2);
         assert!(models[0].path.ends_with("alpha/2020-01-01/service-2.json"));
         let text = read_model(&models[1].path).unwrap();
-        assert_eq!(protocol(&text), Some(Err("json".to_owned())));
+        assert_eq!(protocol(&text), Some(Ok("json")));
+        let offered = r#"{"metadata": {"protocol": "smithy-rpc-v2-cbor", "protocols": ["smithy-rpc-v2-cbor", "json"]}}"#;
+        assert_eq!(protocol(offered), Some(Ok("json")));
         let offered =
             r#"{"metadata": {"protocol": "rest-xml", "protocols": ["rest-xml", "rest-json"]}}"#;
         assert_eq!(protocol(offered), Some(Ok("rest-json")));

@@ -284,7 +284,7 @@ fn error_metadata() {
         let meta = rest_json::error_metadata(&response);
         let _ = (meta.code(), meta.message());
         let _ = rest_json::sanitize_error_code(text);
-        let _ = rest_json::body::<Document>(&response);
+        let _ = json::body::<Document>(&response);
         // Raw bytes, not only text: a body need not be UTF-8.
         let mut bytes = text.as_bytes().to_vec();
         bytes.extend([0xff, 0xc3]);

@@ -30,7 +30,7 @@
 //!    (running a call without an async runtime) and `token` (idempotency
 //!    tokens).
 //! 7. `protocol`: how shapes travel on the wire: the JSON shape codec, the
-//!    REST binding's helpers, one module per protocol (`rest_json`). Only
+//!    REST binding's helpers, one module per protocol (`rest_json`, `aws_json`). Only
 //!    generated code calls it, through the facade below.
 //! 8. [`testing`]: in-memory transports and an instant sleep for tests; a
 //!    layer of its own, above the core, because its sleep implements the
@@ -106,7 +106,7 @@ pub mod __private {
     #[cfg(feature = "content-md5")]
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
-    pub use crate::protocol::{json, rest_json};
+    pub use crate::protocol::{aws_json, json, rest_json};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use codegen::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure};
+use codegen::ir::{Location, Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure};
 use codegen::naming::{self, derived, ident, Case as NameCase, Namespace};
 
 use super::suite::{Case, CaseKind};
@@ -22,8 +22,14 @@ pub struct SuiteTests {
     pub errors: Vec<(usize, String)>,
 }
 
-/// Emits the tests for `cases` (index, case) of a suite whose crate is `lib`.
-pub fn suite_tests(service: &Service, lib: &Ident, cases: &[(usize, &Case)]) -> SuiteTests {
+/// Emits the tests for `cases` (index, case) of a suite whose crate is `lib`
+/// and whose requests go to `endpoint`.
+pub fn suite_tests(
+    service: &Service,
+    lib: &Ident,
+    endpoint: &str,
+    cases: &[(usize, &Case)],
+) -> SuiteTests {
     let mut names = Namespace::default();
     let mut out = SuiteTests {
         tokens: TokenStream::new(),
@@ -31,7 +37,11 @@ pub fn suite_tests(service: &Service, lib: &Ident, cases: &[(usize, &Case)]) -> 
         errors: Vec::new(),
     };
     for (index, case) in cases {
-        let emitter = Emitter { service, lib };
+        let emitter = Emitter {
+            service,
+            lib,
+            endpoint,
+        };
         match emitter.case(case) {
             Ok(body) => {
                 let plain = naming::sanitize(&case.id, NameCase::Snake)
@@ -55,6 +65,7 @@ pub fn suite_tests(service: &Service, lib: &Ident, cases: &[(usize, &Case)]) -> 
 struct Emitter<'a> {
     service: &'a Service,
     lib: &'a Ident,
+    endpoint: &'a str,
 }
 
 impl Emitter<'_> {
@@ -74,9 +85,12 @@ impl Emitter<'_> {
                 response,
                 result,
                 error_code,
+                error_message,
                 error,
             } => match error_code {
-                Some(code) => self.error_case(op, response, code, error.as_ref()),
+                Some(code) => {
+                    self.error_case(op, response, code, error_message.as_deref(), error.as_ref())
+                }
                 None => self.output_case(op, response, result.as_ref()),
             },
         }
@@ -112,6 +126,12 @@ impl Emitter<'_> {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect()
         };
+        // As botocore's runner: list items may be joined with `,` or `, `.
+        let list_headers = op.input.structure.members.iter().filter(|m| {
+            m.location == Location::Header
+                && matches!(self.service.shape(m.target).kind, ShapeKind::List { .. })
+        });
+        let list_headers = list_headers.map(|m| m.wire_name.as_str());
         let forbid = strings("forbidHeaders");
         let require = strings("requireHeaders");
         let body = match serialized.get("body").and_then(Value::as_str) {
@@ -125,13 +145,14 @@ impl Emitter<'_> {
             Some(host) => quote!(Some(#host)),
             None => quote!(None),
         };
+        let endpoint = self.endpoint;
         Ok(quote! {
             let input = #lib::operation::#module::#input::builder()
                 #(#setters)*
                 .build()
                 .expect("the input builds");
             let mut request = #lib::protocol::#module::serialize_request(&input).expect("the request serializes");
-            ::sdk_runtime::operation::set_endpoint(&mut request, "https://example.com").expect("the endpoint applies");
+            ::sdk_runtime::operation::set_endpoint(&mut request, #endpoint).expect("the endpoint applies");
             let expected = ::sdk_runtime::testing::ExpectedRequest {
                 method: #method,
                 uri: #uri,
@@ -140,6 +161,7 @@ impl Emitter<'_> {
                 require_headers: &[#(#require),*],
                 body: #body,
                 host: #host,
+                list_headers: &[#(#list_headers),*],
             };
             if let Err(problems) = ::sdk_runtime::testing::check_request(&request, &expected) {
                 panic!("{problems}");
@@ -192,22 +214,52 @@ impl Emitter<'_> {
         })
     }
 
+    /// An error case: the error the operation lists under `code` (its wire
+    /// code, else its name), built and compared like an output. An error the
+    /// operation does not list is `Unhandled` in the generated API (botocore
+    /// would type it from all the service's error shapes), so then the code
+    /// and message it carries are compared.
     fn error_case(
         &self,
         op: &Operation,
         response: &Value,
         code: &str,
+        message: Option<&str>,
         error: Option<&Value>,
     ) -> Result<TokenStream, String> {
         let lib = self.lib;
         let module = ident(&op.module);
         let error_enum = ident(&derived::operation_error(&op.rust_name));
-        let shape = op
+        let listed = op
             .errors
             .iter()
             .map(|id| self.service.shape(*id))
-            .find(|shape| shape.name == code)
-            .ok_or_else(|| format!("error `{code}` is not an error of `{}`", op.name))?;
+            .find(|shape| {
+                let wire = match &shape.kind {
+                    ShapeKind::Structure(Structure {
+                        error: Some(info), ..
+                    }) => info.code.as_str(),
+                    _ => shape.name.as_str(),
+                };
+                wire == code || shape.name == code
+            });
+        let Some(shape) = listed else {
+            let response = self.response(response);
+            // As botocore's runner: no `errorMessage` means an empty message.
+            let message = message.unwrap_or_default();
+            return Ok(quote! {
+                #response
+                let error = match #lib::protocol::#module::parse_response(&response) {
+                    Err(::sdk_runtime::operation::ResponseFailure::Service(error)) => *error,
+                    other => panic!("expected the error {}, got {other:?}", #code),
+                };
+                let #lib::operation::#module::#error_enum::Unhandled(unhandled) = error else {
+                    panic!("expected an unhandled error {}, got {error:?}", #code);
+                };
+                assert_eq!(unhandled.meta().code(), Some(#code), "error code");
+                assert_eq!(unhandled.meta().message().unwrap_or_default(), #message, "error message");
+            });
+        };
         let ShapeKind::Structure(structure) = &shape.kind else {
             return Err(format!("error `{code}` is not a structure"));
         };
@@ -368,8 +420,10 @@ impl Emitter<'_> {
             }
             ShapeKind::List { member } => {
                 let items = value.as_array().ok_or_else(mismatch)?;
+                // The generated lists are dense: the parser drops `null` items.
                 let items = items
                     .iter()
+                    .filter(|item| !item.is_null())
                     .map(|item| self.value(*member, item))
                     .collect::<Result<Vec<_>, _>>()?;
                 quote!(::std::vec![#(#items),*])

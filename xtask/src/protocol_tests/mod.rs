@@ -7,6 +7,11 @@
 //! `parse_response` out); all tests run in one scratch workspace under
 //! `target/protocol-tests`. The report names each failing case and ends with
 //! `N passed, M failed, K skipped`.
+//!
+//! Skipped are exactly the cases botocore's own runner skips: its ignore list
+//! (`protocol-tests-ignore-list.json`, found beside the suites as in the
+//! botocore sdist, or given with `--ignore-list FILE`) is read as botocore
+//! reads it.
 
 mod emit;
 mod run;
@@ -17,9 +22,6 @@ use std::fs;
 use std::path::Path;
 
 use crate::codegen::Failure;
-
-/// The committed list of skipped cases and suites, each with its reason.
-const SKIPS_FILE: &str = "xtask/protocol-test-skips.json";
 
 /// Why a case did not pass.
 #[derive(Debug, Clone)]
@@ -37,18 +39,43 @@ pub struct CaseResult {
     pub outcome: Outcome,
 }
 
-/// Runs the suites in `files`; returns whether every case passed or was skipped.
-pub fn run(root: &Path, files: &[String]) -> Result<bool, Failure> {
-    if files.is_empty() {
-        return Err(Failure(
-            "usage: cargo xtask protocol-tests FILE...".to_owned(),
-        ));
+const USAGE: &str = "usage: cargo xtask protocol-tests [--ignore-list FILE] FILE...";
+
+/// Runs the suites in `args` (files, and `--ignore-list FILE`); returns
+/// whether every case passed or was skipped.
+pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
+    let mut files = Vec::new();
+    let mut given_list = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--ignore-list" {
+            let path = args.next().ok_or_else(|| Failure(USAGE.to_owned()))?;
+            given_list = Some(suite::Skips::load(Path::new(path))?);
+        } else {
+            files.push(arg.clone());
+        }
     }
-    let skips = suite::Skips::load(&root.join(SKIPS_FILE))?;
+    if files.is_empty() {
+        return Err(Failure(USAGE.to_owned()));
+    }
+    let mut skips = suite::IgnoreLists::default();
     let mut suites = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
         let text = fs::read_to_string(file).map_err(|e| Failure(format!("{file}: {e}")))?;
         suites.extend(suite::parse_file(file, file_index, &text)?);
+        let list = match &given_list {
+            Some(list) => Some(list.clone()),
+            None => suite::Skips::find(Path::new(file))
+                .map(|path| suite::Skips::load(&path))
+                .transpose()?,
+        };
+        match list {
+            Some(list) => skips.insert(file, list),
+            None => println!(
+                "note: no ignore list ({}) beside {file}: no case of it is skipped",
+                suite::IGNORE_LIST_NAMES.join(" or ")
+            ),
+        }
     }
     let work = root.join("target/protocol-tests");
     let results = run::run_suites(root, &work, &suites, &skips)?;

@@ -11,7 +11,7 @@ use quote::quote;
 use codegen::naming::{ident, lib_name};
 
 use super::emit::suite_tests;
-use super::suite::{Skips, Suite};
+use super::suite::{IgnoreLists, Suite};
 use super::{CaseResult, Outcome};
 use crate::codegen::Failure;
 
@@ -23,7 +23,7 @@ pub fn run_suites(
     root: &Path,
     work: &Path,
     suites: &[Suite],
-    skips: &Skips,
+    skips: &IgnoreLists,
 ) -> Result<Vec<CaseResult>, Failure> {
     let mut outcomes: BTreeMap<Slot, Outcome> = BTreeMap::new();
     let mut tests: BTreeMap<String, Slot> = BTreeMap::new();
@@ -51,7 +51,7 @@ pub fn run_suites(
         for (c, case) in suite.cases.iter().enumerate() {
             match skips.reason(suite, case) {
                 Some(reason) => {
-                    outcomes.insert((s, c), Outcome::Skipped(reason.to_owned()));
+                    outcomes.insert((s, c), Outcome::Skipped(reason));
                 }
                 None => runnable.push((c, case)),
             }
@@ -78,7 +78,7 @@ pub fn run_suites(
             write(&crate_dir.join(path), content)?;
         }
         let lib = ident(&lib_name(&generated.name));
-        let emitted = suite_tests(&service, &lib, &runnable);
+        let emitted = suite_tests(&service, &lib, &suite.endpoint, &runnable);
         for (c, reason) in emitted.errors {
             outcomes.insert(
                 (s, c),

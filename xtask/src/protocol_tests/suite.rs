@@ -17,6 +17,8 @@ pub enum CaseKind {
         response: Value,
         result: Option<Value>,
         error_code: Option<String>,
+        /// The error's message (`errorMessage`), if the case gives one.
+        error_message: Option<String>,
         error: Option<Value>,
     },
 }
@@ -26,6 +28,8 @@ pub enum CaseKind {
 pub struct Case {
     /// The case's id, or `<suite description> #<position>` when it has none.
     pub id: String,
+    /// Whether the case has an id of its own.
+    pub has_id: bool,
     /// The operation it calls, as the model names it.
     pub operation: String,
     /// Its HTTP method (for inputs whose `serialized` leaves it out).
@@ -43,6 +47,9 @@ pub struct Suite {
     pub crate_name: String,
     /// The suite's model in the AWS JSON service-model format.
     pub model: Value,
+    /// The endpoint requests are sent to: the suite's `clientEndpoint`, else
+    /// `https://example.com`.
+    pub endpoint: String,
     pub cases: Vec<Case>,
 }
 
@@ -80,6 +87,14 @@ fn parse_suite(
         .entry("endpointPrefix")
         .or_insert(json!("protocoltests"));
     metadata.entry("apiVersion").or_insert(json!("2020-01-01"));
+    // Suites of output cases may leave out what every real awsJson model has
+    // but only requests use; placeholders let the generator accept them.
+    if metadata.get("protocol") == Some(&json!("json")) {
+        metadata.entry("jsonVersion").or_insert(json!("1.0"));
+        metadata
+            .entry("targetPrefix")
+            .or_insert(json!("ProtocolTests"));
+    }
     let mut operations = Map::new();
     let mut cases = Vec::new();
     for (position, case) in cases_json.iter().enumerate() {
@@ -109,6 +124,10 @@ fn parse_suite(
                     .get("errorCode")
                     .and_then(Value::as_str)
                     .map(str::to_owned),
+                error_message: case
+                    .get("errorMessage")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
                 error: case.get("error").cloned(),
             }
         } else {
@@ -117,6 +136,7 @@ fn parse_suite(
             )));
         };
         cases.push(Case {
+            has_id: case["id"].is_string(),
             id,
             operation,
             method,
@@ -134,55 +154,109 @@ fn parse_suite(
         description,
         crate_name,
         model,
+        endpoint: suite["clientEndpoint"]
+            .as_str()
+            .unwrap_or("https://example.com")
+            .to_owned(),
         cases,
     })
 }
 
-/// The committed skip list.
+/// The ignore list of each suite file.
 #[derive(Debug, Default)]
-pub struct Skips {
-    entries: Vec<Skip>,
+pub struct IgnoreLists {
+    by_file: std::collections::BTreeMap<String, Skips>,
 }
 
-#[derive(Debug)]
-struct Skip {
-    /// A case id, or a suite description.
-    name: String,
-    reason: String,
+impl IgnoreLists {
+    /// Uses `list` for `file`.
+    pub fn insert(&mut self, file: &str, list: Skips) {
+        self.by_file.insert(file.to_owned(), list);
+    }
+
+    /// Why `case` of `suite` is skipped, if its file's list says so.
+    pub fn reason(&self, suite: &Suite, case: &Case) -> Option<String> {
+        self.by_file.get(&suite.file)?.reason(suite, case)
+    }
+}
+
+/// The name of botocore's list of the cases and suites its own runner skips.
+pub const IGNORE_LIST_NAMES: &[&str] = &["protocol-tests-ignore-list.json", "ignore-list.json"];
+
+/// botocore's ignore list (`protocol-tests-ignore-list.json`), read as its
+/// runner (`tests/unit/protocols/test_protocols.py`) reads it:
+/// `general.{input,output}.{suites,cases}` apply to every file,
+/// `protocols.<protocol>.{input,output}.{suites,cases}` to the files named
+/// `<protocol>.json`; suites match by description, cases by id.
+#[derive(Debug, Default, Clone)]
+pub struct Skips {
+    /// The list's path, as shown in reasons.
+    path: String,
+    list: Value,
 }
 
 impl Skips {
-    /// Reads the skip list: `[{"case" | "suite": ..., "reason": ...}]`.
+    /// Reads the ignore list at `path`.
     pub fn load(path: &Path) -> Result<Self, Failure> {
-        let shown = path.display();
+        let shown = path.display().to_string();
         let text = fs::read_to_string(path).map_err(|e| Failure(format!("{shown}: {e}")))?;
-        let list: Vec<Value> =
+        let list: Value =
             serde_json::from_str(&text).map_err(|e| Failure(format!("{shown}: {e}")))?;
-        let mut entries = Vec::new();
-        for entry in list {
-            let name = entry["case"].as_str().or_else(|| entry["suite"].as_str());
-            let reason = entry["reason"].as_str().filter(|r| !r.trim().is_empty());
-            match (name, reason) {
-                (Some(name), Some(reason)) => entries.push(Skip {
-                    name: name.to_owned(),
-                    reason: reason.to_owned(),
-                }),
-                _ => {
-                    return Err(Failure(format!(
-                        "{shown}: every entry needs `case` or `suite`, and a `reason`: {entry}"
-                    )))
-                }
-            }
+        if !list.is_object() {
+            return Err(Failure(format!(
+                "{shown}: not an object of `general` and `protocols`"
+            )));
         }
-        Ok(Self { entries })
+        Ok(Self { path: shown, list })
     }
 
-    /// Why `case` of `suite` is skipped, if it is.
-    pub fn reason(&self, suite: &Suite, case: &Case) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|skip| skip.name == case.id || skip.name == suite.description)
-            .map(|skip| skip.reason.as_str())
+    /// The ignore list for `file`: the first of [`IGNORE_LIST_NAMES`] in the
+    /// file's folder or one above it (botocore's sdist keeps it in
+    /// `tests/unit/protocols/`, above `input/`, `output/` and `legacy/*/`).
+    pub fn find(file: &Path) -> Option<std::path::PathBuf> {
+        file.ancestors()
+            .skip(1)
+            .take(4)
+            .flat_map(|dir| IGNORE_LIST_NAMES.iter().map(move |name| dir.join(name)))
+            .find(|path| path.is_file())
+    }
+
+    /// Why `case` of `suite` is skipped, if the list says so.
+    pub fn reason(&self, suite: &Suite, case: &Case) -> Option<String> {
+        let kind = match case.kind {
+            CaseKind::Input { .. } => "input",
+            CaseKind::Output { .. } => "output",
+        };
+        let protocol = Path::new(&suite.file)
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let scopes = [
+            (format!("general.{kind}"), &self.list["general"][kind]),
+            (
+                format!("protocols.{protocol}.{kind}"),
+                &self.list["protocols"][protocol][kind],
+            ),
+        ];
+        let listed = |list: &Value, name: &str| {
+            list.as_array()
+                .is_some_and(|items| items.iter().any(|item| item.as_str() == Some(name)))
+        };
+        scopes.iter().find_map(|(at, scope)| {
+            if listed(&scope["suites"], &suite.description) {
+                Some(format!(
+                    "botocore skips the suite ({}: {at}.suites)",
+                    self.path
+                ))
+            } else if case.has_id && listed(&scope["cases"], &case.id) {
+                Some(format!(
+                    "botocore skips the case ({}: {at}.cases)",
+                    self.path
+                ))
+            } else {
+                None
+            }
+        })
     }
 }
 
@@ -219,5 +293,64 @@ mod tests {
         let text = r#"[{"description": "S", "metadata": {}, "shapes": {}, "cases": [{"id": "X", "given": {"name": "Op"}}]}]"#;
         let err = parse_file("f.json", 0, text).unwrap_err();
         assert!(err.0.contains("case `X` has neither"), "{}", err.0);
+    }
+
+    #[test]
+    fn ignore_list_is_read_as_botocore_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("protocol-tests-ignore-list.json");
+        fs::write(
+            &list,
+            r#"{"general": {"input": {"suites": ["Skipped suite"]}},
+                "protocols": {"json": {"output": {"cases": ["SkippedCase"]}}}}"#,
+        )
+        .unwrap();
+        let suite_file = dir.path().join("output").join("json.json");
+        fs::create_dir_all(suite_file.parent().unwrap()).unwrap();
+        assert_eq!(Skips::find(&suite_file), Some(list.clone()));
+        let skips = Skips::load(&list).unwrap();
+        let text = r#"[
+            {"description": "Skipped suite", "metadata": {"protocol": "json"}, "shapes": {}, "cases": [
+                {"id": "A", "given": {"name": "Op"}, "params": {}, "serialized": {}},
+                {"id": "SkippedCase", "given": {"name": "Op"}, "response": {}}
+            ]},
+            {"description": "Other", "metadata": {"protocol": "json"}, "shapes": {}, "cases": [
+                {"id": "SkippedCase", "given": {"name": "Op"}, "response": {}},
+                {"id": "SkippedCase", "given": {"name": "Op"}, "params": {}, "serialized": {}}
+            ]}
+        ]"#;
+        let reasons = |file: &str| -> Vec<bool> {
+            let suites = parse_file(file, 0, text).unwrap();
+            suites
+                .iter()
+                .flat_map(|suite| suite.cases.iter().map(move |case| (suite, case)))
+                .map(|(suite, case)| skips.reason(suite, case).is_some())
+                .collect()
+        };
+        // Suites listed under general.input skip only their input cases; a
+        // protocol's cases apply to files named after it, in their direction.
+        assert_eq!(
+            reasons(suite_file.to_str().unwrap()),
+            [true, true, true, false]
+        );
+        assert_eq!(
+            reasons("elsewhere/rest-json.json"),
+            [true, false, false, false]
+        );
+        let suites = parse_file("json.json", 0, text).unwrap();
+        let reason = skips.reason(&suites[1], &suites[1].cases[0]).unwrap();
+        assert!(reason.contains("protocols.json.output.cases"), "{reason}");
+    }
+
+    #[test]
+    fn awsjson_suites_get_placeholder_metadata_and_client_endpoint() {
+        let text = r#"[{"description": "S", "metadata": {"protocol": "json"}, "clientEndpoint": "https://svc.example.org", "shapes": {}, "cases": []},
+                       {"description": "T", "metadata": {"protocol": "json", "targetPrefix": "Mine", "jsonVersion": "1.1"}, "shapes": {}, "cases": []}]"#;
+        let suites = parse_file("f.json", 0, text).unwrap();
+        assert_eq!(suites[0].endpoint, "https://svc.example.org");
+        assert_eq!(suites[0].model["metadata"]["jsonVersion"], "1.0");
+        assert_eq!(suites[1].endpoint, "https://example.com");
+        assert_eq!(suites[1].model["metadata"]["targetPrefix"], "Mine");
+        assert_eq!(suites[1].model["metadata"]["jsonVersion"], "1.1");
     }
 }

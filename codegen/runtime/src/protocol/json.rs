@@ -206,6 +206,20 @@ pub fn to_vec<T: JsonSerialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_jso
     Ok(out)
 }
 
+/// The media type of JSON bodies (`Content-Type` of the REST binding's).
+pub const CONTENT_TYPE: &str = "application/json";
+
+/// Parses a JSON response body; an empty body reads as an empty object.
+pub fn body<T: JsonDeserialize + Default>(
+    response: &crate::transport::HttpResponse,
+) -> Result<T, serde_json::Error> {
+    if response.body().is_empty() {
+        Ok(T::default())
+    } else {
+        from_slice(response.body())
+    }
+}
+
 /// Parses a JSON document into `T`; trailing content other than white space is an error.
 pub fn from_slice<T: JsonDeserialize>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

@@ -11,6 +11,8 @@
 //! - [`rest`]: the REST binding's helpers: [`rest::uri`] (labels, query),
 //!   [`rest::headers`], and [`rest::param`], the text form of a value in them;
 //! - [`rest_json`]: rest-json, the REST binding with JSON bodies;
+//! - [`aws_json`]: awsJson 1.0 and 1.1, the RPC binding with JSON bodies
+//!   (the RPC binding needs no helpers: a fixed path and constant headers);
 //! - `checksum` (feature `content-md5`): request checksums some models require.
 //!
 //! This layer sits above the core: it builds requests and reads responses
@@ -19,6 +21,7 @@
 //! core never names a protocol. Generated code reaches these modules through
 //! `sdk_runtime::__private`; they are not API.
 
+pub mod aws_json;
 #[cfg(feature = "content-md5")]
 pub mod checksum;
 pub mod json;

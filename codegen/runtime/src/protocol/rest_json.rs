@@ -6,9 +6,6 @@ use crate::error::{self, ErrorMetadata};
 use crate::protocol::json::{self, JsonDeserialize, JsonObject};
 use crate::transport::HttpResponse;
 
-/// The content type of JSON bodies.
-pub const CONTENT_TYPE: &str = "application/json";
-
 /// Strips what may surround an error code on the wire: a namespace prefix
 /// (`aws.iot#ThrottlingException`) and a URL suffix
 /// (`ThrottlingException:http://internal.amazon.com/...`).
@@ -49,15 +46,6 @@ impl JsonDeserialize for ErrorBody {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         json::deserialize_object(deserializer)
-    }
-}
-
-/// Parses a JSON response body; an empty body reads as an empty object.
-pub fn body<T: JsonDeserialize + Default>(response: &HttpResponse) -> Result<T, serde_json::Error> {
-    if response.body().is_empty() {
-        Ok(T::default())
-    } else {
-        json::from_slice(response.body())
     }
 }
 

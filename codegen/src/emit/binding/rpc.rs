@@ -110,7 +110,8 @@ pub fn parse_response(
             if !response.status().is_success() {
                 return Err(parse_error(response));
             }
-            Ok(#value)
+            let output = #value;
+            Ok(output)
         }
 
         #parse_error

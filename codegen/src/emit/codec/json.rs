@@ -46,7 +46,7 @@ impl Codec for Json {
     }
 
     fn media_type(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::rest_json::CONTENT_TYPE)
+        quote!(::sdk_runtime::__private::json::CONTENT_TYPE)
     }
 
     fn write_body(&self, value: TokenStream) -> TokenStream {
@@ -55,8 +55,8 @@ impl Codec for Json {
 
     fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {
         match ty {
-            Some(ty) => quote!(::sdk_runtime::__private::rest_json::body::<#ty>(response)),
-            None => quote!(::sdk_runtime::__private::rest_json::body(response)),
+            Some(ty) => quote!(::sdk_runtime::__private::json::body::<#ty>(response)),
+            None => quote!(::sdk_runtime::__private::json::body(response)),
         }
     }
 

@@ -60,7 +60,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::__private::rest_json::body::<
+    let output = ::sdk_runtime::__private::json::body::<
         DescribeJobExecutionOutput,
     >(response)
         .map_err(ResponseFailure::malformed)?;

@@ -54,7 +54,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::__private::rest_json::body::<
+    let output = ::sdk_runtime::__private::json::body::<
         GetPendingJobExecutionsOutput,
     >(response)
         .map_err(ResponseFailure::malformed)?;

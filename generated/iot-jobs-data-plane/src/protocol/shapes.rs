@@ -35,7 +35,7 @@ impl crate::types::error::CertificateValidationException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -77,7 +77,7 @@ impl crate::types::error::InvalidRequestException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -119,7 +119,7 @@ impl crate::types::error::InvalidStateTransitionException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -311,7 +311,7 @@ impl crate::types::error::ResourceNotFoundException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -353,7 +353,7 @@ impl crate::types::error::ServiceUnavailableException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -395,7 +395,7 @@ impl crate::types::error::TerminalStateException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -438,7 +438,7 @@ impl crate::types::error::ThrottlingException {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);

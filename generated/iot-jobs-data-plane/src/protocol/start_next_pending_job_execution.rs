@@ -36,7 +36,7 @@ pub fn serialize_request(
         .insert(
             ::sdk_runtime::__private::http::header::CONTENT_TYPE,
             ::sdk_runtime::__private::http::HeaderValue::from_static(
-                ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
+                ::sdk_runtime::__private::json::CONTENT_TYPE,
             ),
         );
     let body = ::sdk_runtime::__private::json::to_vec(input)
@@ -63,7 +63,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::__private::rest_json::body::<
+    let output = ::sdk_runtime::__private::json::body::<
         StartNextPendingJobExecutionOutput,
     >(response)
         .map_err(ResponseFailure::malformed)?;

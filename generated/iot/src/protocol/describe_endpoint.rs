@@ -46,9 +46,7 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
-    let output = ::sdk_runtime::__private::rest_json::body::<
-        DescribeEndpointOutput,
-    >(response)
+    let output = ::sdk_runtime::__private::json::body::<DescribeEndpointOutput>(response)
         .map_err(ResponseFailure::malformed)?;
     Ok(output)
 }

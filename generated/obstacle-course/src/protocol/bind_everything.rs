@@ -143,7 +143,7 @@ pub fn serialize_request(
         .insert(
             ::sdk_runtime::__private::http::header::CONTENT_TYPE,
             ::sdk_runtime::__private::http::HeaderValue::from_static(
-                ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
+                ::sdk_runtime::__private::json::CONTENT_TYPE,
             ),
         );
     let body = ::sdk_runtime::__private::json::to_vec(input)
@@ -207,7 +207,7 @@ pub fn parse_response(
                 "json",
             )
             .map_err(ResponseFailure::Malformed)?,
-        ..::sdk_runtime::__private::rest_json::body::<BindEverythingOutput>(response)
+        ..::sdk_runtime::__private::json::body::<BindEverythingOutput>(response)
             .map_err(ResponseFailure::malformed)?
     };
     Ok(output)

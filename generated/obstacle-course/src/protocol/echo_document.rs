@@ -28,7 +28,7 @@ pub fn serialize_request(input: &EchoDocumentInput) -> Result<HttpRequest, Build
                 .insert(
                     ::sdk_runtime::__private::http::header::CONTENT_TYPE,
                     ::sdk_runtime::__private::http::HeaderValue::from_static(
-                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
+                        ::sdk_runtime::__private::json::CONTENT_TYPE,
                     ),
                 );
             ::sdk_runtime::__private::json::to_vec(value)

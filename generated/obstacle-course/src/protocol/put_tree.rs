@@ -31,7 +31,7 @@ pub fn serialize_request(input: &PutTreeInput) -> Result<HttpRequest, BuildError
                 .insert(
                     ::sdk_runtime::__private::http::header::CONTENT_TYPE,
                     ::sdk_runtime::__private::http::HeaderValue::from_static(
-                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
+                        ::sdk_runtime::__private::json::CONTENT_TYPE,
                     ),
                 );
             ::sdk_runtime::__private::json::to_vec(value)
@@ -43,7 +43,7 @@ pub fn serialize_request(input: &PutTreeInput) -> Result<HttpRequest, BuildError
                 .insert(
                     ::sdk_runtime::__private::http::header::CONTENT_TYPE,
                     ::sdk_runtime::__private::http::HeaderValue::from_static(
-                        ::sdk_runtime::__private::rest_json::CONTENT_TYPE,
+                        ::sdk_runtime::__private::json::CONTENT_TYPE,
                     ),
                 );
             b"{}".to_vec()

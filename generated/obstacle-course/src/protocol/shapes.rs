@@ -201,7 +201,7 @@ impl crate::types::error::Error {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)
@@ -589,7 +589,7 @@ impl crate::types::error::FehlerhaftÜbel {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)
@@ -628,7 +628,7 @@ impl crate::types::error::NotFound {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = body;
         if error.message.is_none() {
             error.message = meta.message().map(ToOwned::to_owned);
@@ -784,7 +784,7 @@ impl crate::types::error::Throttled {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let mut error = Self {
             retry_after: ::sdk_runtime::__private::headers::read(
                 response.headers(),
@@ -891,7 +891,7 @@ impl crate::types::error::UnhandledShape {
         response: &::sdk_runtime::transport::HttpResponse,
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
-        let body: Self = ::sdk_runtime::__private::rest_json::body(response)?;
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
         let error = body;
         let _ = meta;
         Ok(error)
