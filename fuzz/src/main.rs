@@ -1,0 +1,515 @@
+//! `cargo xtask fuzz [SECONDS]`: fuzzes the generator and the parsers.
+//!
+//! - Generator: seeded structural mutations of models ([`mutate`]) run
+//!   through `codegen::generate` in a worker subprocess, so a stack overflow
+//!   or an abort is a finding, not the end of the run; a case that takes
+//!   longer than the per-case limit is a hang (the worker is killed and
+//!   replaced). Every Rust file of every crate generated is parsed with syn.
+//!
+//! - Parsers: the generated crates' `parse_response` and the runtime's
+//!   parsers (timestamps, headers, error metadata, profile files) on seeded
+//!   hostile input, in this process, a panic caught with `catch_unwind`
+//!   ([`parsers`]); a case slower than the per-case limit counts as a hang.
+//!
+//! Prints each finding with its seed, then `N cases, P panics, H hangs, U
+//! unparsable`, and exits non-zero on any finding.
+//!
+//! usage: fuzz [SECONDS] [--from SEED] [--case-limit SECONDS]
+//!        fuzz --seed SEED    (one generator case, in this process; writes its model
+//!                             to target/fuzz-cases/SEED.json)
+//!        fuzz --parser-seed TARGET SEED  (one parser case)
+//!        fuzz --worker       (reads seeds on stdin, one outcome line each on stdout)
+
+mod mutate;
+mod parsers;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const USAGE: &str =
+    "usage: fuzz [SECONDS] [--from SEED] [--case-limit SECONDS] | --seed SEED | --worker";
+
+pub fn options() -> codegen::Options {
+    codegen::Options {
+        runtime_path: "../../codegen/runtime".to_owned(),
+        deny_warnings: false,
+    }
+}
+
+/// What one generator case gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A crate, every file of which parses.
+    Generated,
+    /// A model error (load or resolve): what bad input should give.
+    ModelError,
+    /// The generator panicked (caught) or the worker died (a crash).
+    Panic(String),
+    /// A generated file does not parse, or another internal error.
+    Unparsable(String),
+}
+
+impl Outcome {
+    fn line(&self) -> String {
+        let (kind, message) = match self {
+            Outcome::Generated => ("generated", ""),
+            Outcome::ModelError => ("model-error", ""),
+            Outcome::Panic(m) => ("panic", m.as_str()),
+            Outcome::Unparsable(m) => ("unparsable", m.as_str()),
+        };
+        format!("{kind}\t{}", message.escape_debug())
+    }
+
+    fn from_line(line: &str) -> Outcome {
+        let (kind, message) = line.split_once('\t').unwrap_or((line, ""));
+        match kind {
+            "generated" => Outcome::Generated,
+            "model-error" => Outcome::ModelError,
+            "panic" => Outcome::Panic(message.to_owned()),
+            _ => Outcome::Unparsable(message.to_owned()),
+        }
+    }
+}
+
+/// The message of the last panic, recorded by the hook [`quiet_panics`] installs.
+static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+
+/// Records panic messages (with their location) instead of printing them.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = format!("{message}{at}");
+        }
+    }));
+}
+
+/// Runs the generator case `seed` in this process.
+pub fn run_case(seed: u64) -> Outcome {
+    let (base, text) = mutate::case(seed);
+    let result = std::panic::catch_unwind(|| {
+        codegen::generate(&format!("model/{base}.json"), &text, &options())
+    });
+    match result {
+        Err(_) => Outcome::Panic(LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default()),
+        Ok(Ok(generated)) => {
+            for (path, file) in &generated.files {
+                if path.ends_with(".rs") {
+                    if let Err(e) = syn::parse_file(file) {
+                        return Outcome::Unparsable(format!("{path}: {e}"));
+                    }
+                }
+            }
+            Outcome::Generated
+        }
+        Ok(Err(e)) if e.stage() == codegen::Stage::Format => {
+            let shown = e.to_string();
+            if shown.contains("the generator panicked") {
+                Outcome::Panic(shown)
+            } else {
+                Outcome::Unparsable(shown)
+            }
+        }
+        Ok(Err(_)) => Outcome::ModelError,
+    }
+}
+
+/// `--worker`: a seed per line in, an outcome line out.
+fn worker() -> ExitCode {
+    quiet_panics();
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let Ok(seed) = line.trim().parse::<u64>() else {
+            continue;
+        };
+        let outcome = run_case(seed);
+        if writeln!(stdout, "{}", outcome.line())
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// A worker subprocess and the lines it writes.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+}
+
+impl Worker {
+    fn start() -> std::io::Result<Worker> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("--worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Worker {
+            child,
+            stdin,
+            lines,
+        })
+    }
+
+    /// Kills the worker (after a hang) and reaps it.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Reaps a worker that died; says how.
+    fn died(mut self) -> String {
+        match self.child.wait() {
+            Ok(status) => format!("the worker died ({status}): a stack overflow or an abort"),
+            Err(e) => format!("the worker died: {e}"),
+        }
+    }
+}
+
+/// Counts of a run.
+#[derive(Default)]
+struct Tally {
+    /// Findings by kind and message (without seeds), with how many cases gave each.
+    seen: std::collections::BTreeMap<(String, String), u64>,
+    cases: u64,
+    panics: u64,
+    hangs: u64,
+    unparsable: u64,
+    generated: u64,
+    model_errors: u64,
+}
+
+impl Tally {
+    fn findings(&self) -> u64 {
+        self.panics + self.hangs + self.unparsable
+    }
+
+    /// Prints a finding: every one the first few times its message is seen,
+    /// then only counted (the summary lists each message once).
+    fn report(&mut self, kind: &str, what: &str, message: &str, reproduce: &str) {
+        let count = self
+            .seen
+            .entry((kind.to_owned(), message.to_owned()))
+            .or_default();
+        *count += 1;
+        if *count <= FINDINGS_SHOWN {
+            println!("{kind}: {what}: {message}");
+            println!("  reproduce: {reproduce}");
+        }
+    }
+}
+
+/// How many findings with one message are printed with their seeds.
+const FINDINGS_SHOWN: u64 = 3;
+
+/// The generator fuzz: cases from seed `from` on until `deadline`.
+fn fuzz_generator(
+    from: u64,
+    deadline: Instant,
+    limit: Duration,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let start = |e: std::io::Error| format!("could not start a worker: {e}");
+    let mut worker = Worker::start().map_err(start)?;
+    let mut seed = from;
+    while Instant::now() < deadline {
+        if writeln!(worker.stdin, "{seed}")
+            .and_then(|()| worker.stdin.flush())
+            .is_err()
+        {
+            // The worker died between cases; start another and retry the seed.
+            let _ = worker.died();
+            worker = Worker::start().map_err(start)?;
+            continue;
+        }
+        tally.cases += 1;
+        let finding = match worker.lines.recv_timeout(limit) {
+            Ok(line) => match Outcome::from_line(&line) {
+                Outcome::Generated => {
+                    tally.generated += 1;
+                    None
+                }
+                Outcome::ModelError => {
+                    tally.model_errors += 1;
+                    None
+                }
+                Outcome::Panic(message) => {
+                    tally.panics += 1;
+                    Some(("panic", message))
+                }
+                Outcome::Unparsable(message) => {
+                    tally.unparsable += 1;
+                    Some(("unparsable", message))
+                }
+            },
+            Err(RecvTimeoutError::Timeout) => {
+                worker.kill();
+                worker = Worker::start().map_err(start)?;
+                tally.hangs += 1;
+                Some(("hang", format!("no result within {limit:?}")))
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let how = worker.died();
+                worker = Worker::start().map_err(start)?;
+                tally.panics += 1;
+                Some(("crash", how))
+            }
+        };
+        if let Some((kind, message)) = finding {
+            let (base, _) = mutate::case(seed);
+            tally.report(
+                kind,
+                &format!("generator seed {seed} (from {base})"),
+                &message,
+                &format!("cargo xtask fuzz --seed {seed}"),
+            );
+        }
+        seed = seed.wrapping_add(1);
+    }
+    worker.kill();
+    Ok(())
+}
+
+/// The parser fuzz: every target in turn, seeds from `from` on, until `deadline`.
+fn fuzz_parsers(from: u64, deadline: Instant, limit: Duration, tally: &mut Tally) {
+    quiet_panics();
+    let mut seed = from;
+    while Instant::now() < deadline {
+        for (index, target) in parsers::TARGETS.iter().enumerate() {
+            tally.cases += 1;
+            let clock = Instant::now();
+            let panic = parsers::run_case(target, seed);
+            let took = clock.elapsed();
+            let finding = match panic {
+                Some(message) => {
+                    tally.panics += 1;
+                    Some(("panic", message))
+                }
+                None if took > limit => {
+                    tally.hangs += 1;
+                    Some(("hang", format!("took {took:?}")))
+                }
+                None => None,
+            };
+            if let Some((kind, message)) = finding {
+                tally.report(
+                    kind,
+                    &format!("parser `{}` seed {seed}", target.name),
+                    &message,
+                    &format!("cargo xtask fuzz --parser-seed {index} {seed}"),
+                );
+            }
+        }
+        seed = seed.wrapping_add(1);
+    }
+    let _ = std::panic::take_hook();
+}
+
+/// `--parser-seed TARGET SEED`: one parser case, panics shown in full.
+fn reproduce_parser(target: usize, seed: u64) -> ExitCode {
+    let Some(found) = parsers::TARGETS.get(target) else {
+        eprintln!(
+            "no parser target {target} (there are {})",
+            parsers::TARGETS.len()
+        );
+        return ExitCode::from(2);
+    };
+    println!("parser `{}` seed {seed}", found.name);
+    (found.run)(&mut mutate::Rng::new(seed));
+    println!("no panic");
+    ExitCode::SUCCESS
+}
+
+/// `--seed SEED`: one case in this process, its model written out.
+fn reproduce(seed: u64) -> ExitCode {
+    let (base, text) = mutate::case(seed);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-cases");
+    let path = dir.join(format!("{seed}.json"));
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &text)) {
+        Ok(()) => println!(
+            "seed {seed} (from {base}): model written to {}",
+            path.display()
+        ),
+        Err(e) => eprintln!("could not write {}: {e}", path.display()),
+    }
+    // No quiet hook: a panic shows with its backtrace.
+    match codegen::generate(&format!("model/{base}.json"), &text, &options()) {
+        Ok(generated) => {
+            println!("generated {} files", generated.files.len());
+            match run_case(seed) {
+                Outcome::Generated => ExitCode::SUCCESS,
+                other => {
+                    println!("{other:?}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            println!("{e}");
+            if e.stage() == codegen::Stage::Format {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut seconds = 60u64;
+    let mut from = None;
+    let mut limit = Duration::from_secs(20);
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).and_then(|v| v.parse::<u64>().ok());
+        match (args[i].as_str(), value) {
+            ("--worker", _) => return worker(),
+            ("--seed", Some(seed)) => return reproduce(seed),
+            ("--parser-seed", Some(target)) => {
+                let seed = args.get(i + 2).and_then(|v| v.parse().ok());
+                return match seed {
+                    Some(seed) => reproduce_parser(target as usize, seed),
+                    None => {
+                        eprintln!("{USAGE}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
+            ("--from", Some(seed)) => {
+                from = Some(seed);
+                i += 1;
+            }
+            ("--case-limit", Some(secs)) => {
+                limit = Duration::from_secs(secs);
+                i += 1;
+            }
+            ("-h" | "--help", _) => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            (arg, _) => match arg.parse() {
+                Ok(n) => seconds = n,
+                Err(_) => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+        }
+        i += 1;
+    }
+    // A fresh start each run unless chosen, printed so the run can be repeated.
+    let from = from.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+            .wrapping_mul(1_000_003)
+    });
+    println!(
+        "fuzzing for {seconds} s, generator seeds from {from} (--from {from} repeats this run)"
+    );
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    // Two thirds of the time for the generator, the rest for the parsers.
+    let generator_deadline = started + Duration::from_secs(seconds) * 2 / 3;
+    if let Err(e) = fuzz_generator(from, generator_deadline, limit, &mut tally) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "generator: {} cases, {} crates generated, {} model errors",
+        tally.cases, tally.generated, tally.model_errors
+    );
+    let generator_cases = tally.cases;
+    fuzz_parsers(
+        from,
+        started + Duration::from_secs(seconds),
+        limit,
+        &mut tally,
+    );
+    println!(
+        "parsers: {} cases over {} targets",
+        tally.cases - generator_cases,
+        parsers::TARGETS.len()
+    );
+    for ((kind, message), count) in &tally.seen {
+        println!("{count} x {kind}: {message}");
+    }
+    println!(
+        "{} cases, {} panics, {} hangs, {} unparsable",
+        tally.cases, tally.panics, tally.hangs, tally.unparsable
+    );
+    if tally.findings() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first seeds, as a regression test (`cargo xtask fuzz` explores further).
+    #[test]
+    fn first_generator_seeds_give_a_crate_or_a_model_error() {
+        let mut generated = 0;
+        for seed in 0..40 {
+            match run_case(seed) {
+                Outcome::Generated => generated += 1,
+                Outcome::ModelError => {}
+                other => panic!("seed {seed}: {other:?}"),
+            }
+        }
+        // Mutations do not break every model.
+        assert!(generated > 0);
+    }
+
+    #[test]
+    fn outcome_lines_round_trip() {
+        for outcome in [
+            Outcome::Generated,
+            Outcome::ModelError,
+            Outcome::Panic("at a\nb\tc".to_owned()),
+            Outcome::Unparsable("x".to_owned()),
+        ] {
+            let line = outcome.line();
+            assert!(!line.contains('\n'));
+            let back = Outcome::from_line(&line);
+            assert_eq!(
+                std::mem::discriminant(&back),
+                std::mem::discriminant(&outcome)
+            );
+        }
+    }
+}
