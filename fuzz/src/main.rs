@@ -99,7 +99,10 @@ fn quiet_panics() {
 
 /// Runs the generator case `seed` in this process.
 pub fn run_case(seed: u64) -> Outcome {
-    let (base, text) = mutate::case(seed);
+    let Ok((base, text)) = std::panic::catch_unwind(|| mutate::case(seed)) else {
+        let message = LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default();
+        return Outcome::Panic(format!("the mutator panicked (a fuzz bug): {message}"));
+    };
     let result = std::panic::catch_unwind(|| {
         codegen::generate(&format!("model/{base}.json"), &text, &options())
     });
@@ -286,7 +289,7 @@ fn fuzz_generator(
             }
         };
         if let Some((kind, message)) = finding {
-            let (base, _) = mutate::case(seed);
+            let base = mutate::base(seed);
             tally.report(
                 kind,
                 &format!("generator seed {seed} (from {base})"),

@@ -222,6 +222,11 @@ const HOST_PREFIXES: &[&str] = &["{thingName}.", "{", "a.{thingName}.", "", "{x}
 
 const TIMESTAMP_FORMATS: &[&str] = &["unixTimestamp", "iso8601", "rfc822", "bogus", ""];
 
+/// The name of the base model of case `seed`.
+pub fn base(seed: u64) -> &'static str {
+    Rng::new(seed).pick(BASES).0
+}
+
 /// The mutated model for `seed` (base chosen by the seed too), and the base's name.
 pub fn case(seed: u64) -> (&'static str, String) {
     let mut rng = Rng::new(seed);
@@ -230,6 +235,11 @@ pub fn case(seed: u64) -> (&'static str, String) {
     let rounds = 1 + rng.below(4);
     for _ in 0..rounds {
         mutate(&mut model, &mut rng);
+    }
+    // Last, as it can break the structure the others index into: a key
+    // removed, or a value of another JSON type, anywhere.
+    if rng.chance(25) {
+        break_anywhere(&mut model, &mut rng);
     }
     // Some cases also break the text itself.
     let mut text = model.to_string();
@@ -361,10 +371,55 @@ fn attach(model: &mut Value, rng: &mut Rng, name: &str, target: &str) {
     model["shapes"][&shape]["members"][name] = json!({"shape": target});
 }
 
+/// Removes a key, or puts a value of another JSON type, anywhere in `model`.
+fn break_anywhere(model: &mut Value, rng: &mut Rng) {
+    match rng.below(2) {
+        0 => {
+            let mut all = Vec::new();
+            pointers(model, String::new(), &mut all);
+            all.retain(|p| !p.is_empty());
+            if !all.is_empty() {
+                let pointer = rng.pick(&all).clone();
+                let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", ""));
+                let key = key.replace("~1", "/").replace("~0", "~");
+                match model.pointer_mut(parent) {
+                    Some(Value::Object(map)) => {
+                        map.remove(&key);
+                    }
+                    Some(Value::Array(items)) => {
+                        if let Ok(i) = key.parse::<usize>() {
+                            if i < items.len() {
+                                items.remove(i);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {
+            let mut all = Vec::new();
+            pointers(model, String::new(), &mut all);
+            let pointer = rng.pick(&all).clone();
+            let replacement = match rng.below(6) {
+                0 => json!(null),
+                1 => json!(true),
+                2 => json!(-1),
+                3 => json!([]),
+                4 => json!({}),
+                _ => json!(hostile(rng)),
+            };
+            if let Some(v) = model.pointer_mut(&pointer) {
+                *v = replacement;
+            }
+        }
+    }
+}
+
 /// One structural mutation.
 pub fn mutate(model: &mut Value, rng: &mut Rng) {
     let shape_names = keys(&model["shapes"]);
-    match rng.below(18) {
+    match rng.below(16) {
         // Rename a shape, usually with its references.
         0 if !shape_names.is_empty() => {
             let from = rng.pick(&shape_names).clone();
@@ -502,49 +557,8 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
             model["shapes"][format!("Enum{n}")] = json!({"type": "string", "enum": values});
             attach(model, rng, &format!("enum{n}"), &format!("Enum{n}"));
         }
-        // Delete a key anywhere.
-        10 => {
-            let mut all = Vec::new();
-            pointers(model, String::new(), &mut all);
-            all.retain(|p| !p.is_empty());
-            if !all.is_empty() {
-                let pointer = rng.pick(&all).clone();
-                let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", ""));
-                let key = key.replace("~1", "/").replace("~0", "~");
-                match model.pointer_mut(parent) {
-                    Some(Value::Object(map)) => {
-                        map.remove(&key);
-                    }
-                    Some(Value::Array(items)) => {
-                        if let Ok(i) = key.parse::<usize>() {
-                            if i < items.len() {
-                                items.remove(i);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        // A value of another JSON type anywhere.
-        11 => {
-            let mut all = Vec::new();
-            pointers(model, String::new(), &mut all);
-            let pointer = rng.pick(&all).clone();
-            let replacement = match rng.below(6) {
-                0 => json!(null),
-                1 => json!(true),
-                2 => json!(-1),
-                3 => json!([]),
-                4 => json!({}),
-                _ => json!(hostile(rng)),
-            };
-            if let Some(v) = model.pointer_mut(&pointer) {
-                *v = replacement;
-            }
-        }
         // Flip a trait.
-        12 if !shape_names.is_empty() => {
+        10 if !shape_names.is_empty() => {
             let shape = rng.pick(&shape_names).clone();
             let flag = *rng.pick(&[
                 "union",
@@ -562,7 +576,7 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
             }
         }
         // Request URIs and host prefixes.
-        13 => {
+        11 => {
             let ops = keys(&model["operations"]);
             if !ops.is_empty() {
                 let op = rng.pick(&ops).clone();
@@ -579,7 +593,7 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
             }
         }
         // Timestamp formats.
-        14 => {
+        12 => {
             let format = json!(rng.pick(TIMESTAMP_FORMATS));
             if rng.chance(50) {
                 if let Some((shape, member)) = random_member(model, rng) {
@@ -594,7 +608,7 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
             }
         }
         // Hostile metadata.
-        15 => {
+        13 => {
             let field = *rng.pick(&[
                 "serviceId",
                 "serviceFullName",
@@ -606,7 +620,7 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
             model["metadata"][field] = json!(hostile(rng));
         }
         // A new member with a hostile name, anywhere it may travel.
-        16 if !shape_names.is_empty() => {
+        14 if !shape_names.is_empty() => {
             let target = rng.pick(&shape_names).clone();
             let structures = shapes_of_type(model, "structure");
             if !structures.is_empty() {
@@ -641,6 +655,15 @@ pub fn mutate(model: &mut Value, rng: &mut Rng) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mutation_never_panics() {
+        // Seeds 777000 on once made a mutation index into a boolean.
+        for seed in (0..300).chain(777_000..777_300) {
+            let (base, _) = case(seed);
+            assert_eq!(base, super::base(seed));
+        }
+    }
 
     #[test]
     fn a_seed_always_gives_the_same_case() {
