@@ -18,6 +18,8 @@
 //!        fuzz --seed SEED    (one generator case, in this process; writes its model
 //!                             to target/fuzz-cases/SEED.json)
 //!        fuzz --parser-seed TARGET SEED  (one parser case)
+//!        fuzz --self-test    (a panic, an abort, a stack overflow, a hang and an
+//!                             unparsable output on purpose: each must be counted)
 //!        fuzz --worker       (reads seeds on stdin, one outcome line each on stdout)
 
 mod mutate;
@@ -137,10 +139,11 @@ fn worker() -> ExitCode {
     let mut stdout = std::io::stdout();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let Ok(seed) = line.trim().parse::<u64>() else {
-            continue;
+        let outcome = match (line.trim().parse::<u64>(), line.strip_prefix("probe:")) {
+            (Ok(seed), _) => run_case(seed),
+            (_, Some(probe)) => run_probe(probe),
+            _ => continue,
         };
-        let outcome = run_case(seed);
         if writeln!(stdout, "{}", outcome.line())
             .and_then(|()| stdout.flush())
             .is_err()
@@ -148,6 +151,46 @@ fn worker() -> ExitCode {
             break;
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// A failure of each kind on purpose, for `--self-test`: the harness must
+/// count each, survive the crashes and hangs, and go on.
+fn run_probe(probe: &str) -> Outcome {
+    #[allow(unconditional_recursion, reason = "a stack overflow on purpose")]
+    fn overflow(depth: u64) -> u64 {
+        std::hint::black_box(overflow(depth + 1)) + 1
+    }
+    match probe {
+        "panic" => match std::panic::catch_unwind(|| panic!("a probe panic")) {
+            Ok(()) => Outcome::Generated,
+            Err(_) => Outcome::Panic(LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default()),
+        },
+        "abort" => std::process::abort(),
+        "overflow" => Outcome::Panic(overflow(0).to_string()),
+        "hang" => loop {
+            std::thread::sleep(Duration::from_secs(1));
+        },
+        "unparsable" => Outcome::Unparsable("a probe".to_owned()),
+        _ => Outcome::Generated,
+    }
+}
+
+/// `--self-test`: each kind of failure once, through the real worker
+/// machinery, then a real case: the summary must count every one.
+fn self_test() -> ExitCode {
+    let probes = ["panic", "abort", "overflow", "hang", "unparsable", "fine"];
+    let mut cases = probes
+        .iter()
+        .map(|p| format!("probe:{p}"))
+        .chain(["0".to_owned()]);
+    let mut tally = Tally::default();
+    let far = Instant::now() + Duration::from_secs(3600);
+    if let Err(e) = drive(&mut cases, far, Duration::from_secs(2), &mut tally) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    print_summary(&tally);
     ExitCode::SUCCESS
 }
 
@@ -242,11 +285,26 @@ fn fuzz_generator(
     limit: Duration,
     tally: &mut Tally,
 ) -> Result<(), String> {
+    let mut seeds = (0..).map(|i: u64| from.wrapping_add(i).to_string());
+    drive(&mut seeds, deadline, limit, tally)
+}
+
+/// Sends `cases` (seeds, or `probe:` lines) to a worker one at a time until
+/// `deadline`, counting outcomes, crashes and hangs in `tally`.
+fn drive(
+    cases: &mut dyn Iterator<Item = String>,
+    deadline: Instant,
+    limit: Duration,
+    tally: &mut Tally,
+) -> Result<(), String> {
     let start = |e: std::io::Error| format!("could not start a worker: {e}");
     let mut worker = Worker::start().map_err(start)?;
-    let mut seed = from;
-    while Instant::now() < deadline {
-        if writeln!(worker.stdin, "{seed}")
+    let mut next = cases.next();
+    while let Some(case) = next.clone() {
+        if Instant::now() >= deadline {
+            break;
+        }
+        if writeln!(worker.stdin, "{case}")
             .and_then(|()| worker.stdin.flush())
             .is_err()
         {
@@ -289,15 +347,17 @@ fn fuzz_generator(
             }
         };
         if let Some((kind, message)) = finding {
-            let base = mutate::base(seed);
-            tally.report(
-                kind,
-                &format!("generator seed {seed} (from {base})"),
-                &message,
-                &format!("cargo xtask fuzz --seed {seed}"),
-            );
+            match case.parse::<u64>() {
+                Ok(seed) => tally.report(
+                    kind,
+                    &format!("generator seed {seed} (from {})", mutate::base(seed)),
+                    &message,
+                    &format!("cargo xtask fuzz --seed {seed}"),
+                ),
+                Err(_) => tally.report(kind, &case, &message, "cargo xtask fuzz --self-test"),
+            }
         }
-        seed = seed.wrapping_add(1);
+        next = cases.next();
     }
     worker.kill();
     Ok(())
@@ -336,6 +396,17 @@ fn fuzz_parsers(from: u64, deadline: Instant, limit: Duration, tally: &mut Tally
         seed = seed.wrapping_add(1);
     }
     let _ = std::panic::take_hook();
+}
+
+/// Each distinct finding with its count, then the summary line.
+fn print_summary(tally: &Tally) {
+    for ((kind, message), count) in &tally.seen {
+        println!("{count} x {kind}: {message}");
+    }
+    println!(
+        "{} cases, {} panics, {} hangs, {} unparsable",
+        tally.cases, tally.panics, tally.hangs, tally.unparsable
+    );
 }
 
 /// `--parser-seed TARGET SEED`: one parser case, panics shown in full.
@@ -398,6 +469,7 @@ fn main() -> ExitCode {
         let value = args.get(i + 1).and_then(|v| v.parse::<u64>().ok());
         match (args[i].as_str(), value) {
             ("--worker", _) => return worker(),
+            ("--self-test", _) => return self_test(),
             ("--seed", Some(seed)) => return reproduce(seed),
             ("--parser-seed", Some(target)) => {
                 let seed = args.get(i + 2).and_then(|v| v.parse().ok());
@@ -465,13 +537,7 @@ fn main() -> ExitCode {
         tally.cases - generator_cases,
         parsers::TARGETS.len()
     );
-    for ((kind, message), count) in &tally.seen {
-        println!("{count} x {kind}: {message}");
-    }
-    println!(
-        "{} cases, {} panics, {} hangs, {} unparsable",
-        tally.cases, tally.panics, tally.hangs, tally.unparsable
-    );
+    print_summary(&tally);
     if tally.findings() == 0 {
         ExitCode::SUCCESS
     } else {
