@@ -159,7 +159,7 @@ fn worker() -> ExitCode {
 fn run_probe(probe: &str) -> Outcome {
     #[allow(unconditional_recursion, reason = "a stack overflow on purpose")]
     fn overflow(depth: u64) -> u64 {
-        std::hint::black_box(overflow(depth + 1)) + 1
+        std::hint::black_box(overflow(depth + 1)) + depth
     }
     match probe {
         "panic" => match std::panic::catch_unwind(|| panic!("a probe panic")) {
