@@ -33,6 +33,19 @@ pub fn rust_file(model_file: &str, path: &str, tokens: TokenStream) -> Result<St
     Ok(out)
 }
 
+/// Formats `tokens` (whole items) as source for a doc example, without the
+/// header. The tokens are the generator's own; should they ever fail to
+/// parse, the text says so, and the doc test that compiles it fails.
+pub fn snippet(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens) {
+        Ok(file) => space_items(&prettyplease::unparse(&file)),
+        Err(e) => format!(
+            "compile_error!({:?});\n",
+            format!("the generator made an example that does not parse: {e}")
+        ),
+    }
+}
+
 /// Puts a blank line between consecutive items, which prettyplease packs
 /// together: after a module's inner docs, and before an item (or its docs and
 /// attributes) that follows another at the same or a deeper level.

@@ -11,7 +11,7 @@ pub struct ShapeId(pub usize);
 /// A service, ready to emit.
 #[derive(Debug)]
 pub struct Service {
-    /// The model file, as named in generated headers (`model/iot-jobs-data-plane.json`).
+    /// The model file, as named in generated headers (`model/iot-jobs-data-plane/service-2.json`).
     pub model_file: String,
     /// The crate's package name (`iot-jobs-data-plane`).
     pub crate_name: String,
@@ -25,6 +25,8 @@ pub struct Service {
     pub signing_name: String,
     /// `metadata.apiVersion`.
     pub api_version: String,
+    /// The wire protocol the crate speaks.
+    pub protocol: Protocol,
     /// The service's documentation.
     pub docs: Vec<String>,
     /// Every shape, sorted by model name.
@@ -41,6 +43,63 @@ impl Service {
     /// The shape with this id.
     pub fn shape(&self, id: ShapeId) -> &Shape {
         &self.shapes[id.0]
+    }
+}
+
+/// The wire protocol of a service: a shape codec (how values are written
+/// and read) and a binding (where they travel in an HTTP message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protocol {
+    /// `rest-json` (`aws.protocols#restJson1`): the JSON codec on the REST
+    /// binding (URI labels, query, headers, payload, status code).
+    RestJson,
+    /// `json` (`aws.protocols#awsJson1_0` / `awsJson1_1`): the JSON codec on
+    /// the RPC binding (`POST /`, `X-Amz-Target`, the whole input as body).
+    AwsJson(AwsJson),
+}
+
+impl Protocol {
+    /// The protocol's name in models (`metadata.protocol`).
+    pub fn model_name(&self) -> &'static str {
+        match self {
+            Protocol::RestJson => "rest-json",
+            Protocol::AwsJson(_) => "json",
+        }
+    }
+
+    /// Whether members are bound by HTTP traits (`location`, `payload`,
+    /// `requestUri`); in RPC protocols every member travels in the body.
+    pub fn is_rest(&self) -> bool {
+        matches!(self, Protocol::RestJson)
+    }
+}
+
+/// What awsJson needs beyond the model's shapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsJson {
+    /// `metadata.jsonVersion`: `1.0` or `1.1`, the content type's version.
+    pub version: JsonVersion,
+    /// `metadata.targetPrefix`: `X-Amz-Target` is `{prefix}.{operation}`.
+    pub target_prefix: String,
+    /// `metadata.awsQueryCompatible`: requests say `x-amzn-query-mode: true`
+    /// and error codes come from `x-amzn-query-error` when it is present.
+    pub query_compatible: bool,
+}
+
+/// The awsJson version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonVersion {
+    V1_0,
+    V1_1,
+}
+
+impl JsonVersion {
+    /// The request content type (`application/x-amz-json-1.0`).
+    pub fn content_type(self) -> &'static str {
+        match self {
+            JsonVersion::V1_0 => "application/x-amz-json-1.0",
+            JsonVersion::V1_1 => "application/x-amz-json-1.1",
+        }
     }
 }
 
@@ -157,6 +216,8 @@ impl Structure {
 /// What an error shape says about itself.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
+    /// The code that names it on the wire: `error.code`, else the shape's name.
+    pub code: String,
     /// The HTTP status the service answers it with.
     pub http_status: Option<u16>,
     /// Whether it is the server's fault (retrying may help).
@@ -223,7 +284,7 @@ pub struct Operation {
     pub docs: Vec<String>,
     /// HTTP method, upper case.
     pub method: String,
-    /// The request URI's path, split into literals and labels.
+    /// The request URI's path, split into literals and labels (`/` in RPC protocols).
     pub path: Vec<PathSegment>,
     /// A literal query in the request URI (`acl` of `/{Bucket}?acl`).
     pub literal_query: Option<String>,

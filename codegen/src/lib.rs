@@ -47,7 +47,7 @@ pub struct StageTimes {
 }
 
 /// Generates the crate for the model at `path` (as named in headers and
-/// errors, e.g. `model/iot-jobs-data-plane.json`) whose text is `text`.
+/// errors, e.g. `model/iot-jobs-data-plane/service-2.json`) whose text is `text`.
 pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
     generate_timed(path, text, options).map(|(generated, _)| generated)
 }
@@ -65,9 +65,17 @@ pub fn generate_timed(
         *slot = now - clock;
         clock = now;
     };
-    let model = model::parse(path, text)?;
+    let mut model = model::parse(path, text)?;
+    let unselected = match &options.operations {
+        Some(selected) => select_operations(path, &mut model, selected)?,
+        None => Vec::new(),
+    };
     lap(&mut times.load);
-    let service = resolve::resolve(path, &model)?;
+    let mut service = resolve::resolve(path, &model)?;
+    if !unselected.is_empty() {
+        service.left_out.extend(unselected);
+        service.left_out.sort();
+    }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;
     times.emit = share.emit;
@@ -78,6 +86,38 @@ pub fn generate_timed(
         left_out: service.left_out,
     };
     Ok((generated, times))
+}
+
+/// Keeps only the `selected` operations of `model`; returns the others as
+/// left out. A selected name the model does not have is an error.
+fn select_operations(
+    path: &str,
+    model: &mut model::Model,
+    selected: &[String],
+) -> Result<Vec<(String, String)>, Error> {
+    let unknown: Vec<error::Problem> = selected
+        .iter()
+        .filter(|name| !model.operations.contains_key(*name))
+        .map(|name| error::Problem {
+            at: "the operations to generate".to_owned(),
+            message: format!("`{name}` is not an operation of the model"),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::resolve(path, unknown));
+    }
+    let mut left_out = Vec::new();
+    model.operations.retain(|name, _| {
+        let keep = selected.contains(name);
+        if !keep {
+            left_out.push((
+                name.clone(),
+                "not among the operations this crate is generated with".to_owned(),
+            ));
+        }
+        keep
+    });
+    Ok(left_out)
 }
 
 /// What one worker of [`emit_and_format`] produced, and the time it spent.

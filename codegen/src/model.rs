@@ -41,6 +41,16 @@ pub struct Metadata {
     pub signing_name: Option<String>,
     #[serde(default)]
     pub uid: Option<String>,
+    /// `1.0` or `1.1` (awsJson).
+    #[serde(default)]
+    pub json_version: Option<String>,
+    /// The prefix of `X-Amz-Target` (awsJson).
+    #[serde(default)]
+    pub target_prefix: Option<String>,
+    /// Present (an empty object) when the service answers errors with the
+    /// codes of its former awsQuery protocol (`x-amzn-query-error`).
+    #[serde(default)]
+    pub aws_query_compatible: Option<serde_json::Value>,
 }
 
 /// One entry of `operations`.
@@ -49,7 +59,9 @@ pub struct Metadata {
 pub struct Operation {
     #[serde(default)]
     pub name: Option<String>,
-    pub http: Http,
+    /// The HTTP binding; RPC protocols may leave it out.
+    #[serde(default)]
+    pub http: Option<Http>,
     #[serde(default)]
     pub input: Option<ShapeRef>,
     #[serde(default)]
@@ -88,8 +100,10 @@ pub struct HttpChecksum {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Http {
-    pub method: String,
-    pub request_uri: String,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub request_uri: Option<String>,
     #[serde(default)]
     pub response_code: Option<u16>,
 }

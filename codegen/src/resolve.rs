@@ -9,14 +9,63 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::docs::html_to_rustdoc;
 use crate::error::{Error, Problem};
 use crate::ir::{
-    EnumVariant, ErrorInfo, Location, Member, Operation, OperationShape, PathSegment, Service,
-    Shape, ShapeId, ShapeKind, Structure, TimestampFormat, Union,
+    AwsJson, EnumVariant, ErrorInfo, JsonVersion, Location, Member, Operation, OperationShape,
+    PathSegment, Protocol, Service, Shape, ShapeId, ShapeKind, Structure, TimestampFormat, Union,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
 
-/// The only protocol this generator speaks so far.
-pub const SUPPORTED_PROTOCOL: &str = "rest-json";
+/// The protocols this generator speaks, by their model names, in the order
+/// it prefers them when a model offers several (`metadata.protocols`).
+///
+/// The order is botocore's (`json`, `rest-json`, `rest-xml`,
+/// `smithy-rpc-v2-cbor`, `query`, `ec2`) restricted to what is supported:
+/// a client then speaks the same wire as botocore, whose protocol suites
+/// prove this generator, and awsJson, which every service offering both
+/// awsJson and RPC v2 CBOR lists, needs no binary codec.
+pub const SUPPORTED_PROTOCOLS: &[&str] = &["rest-json"];
+
+/// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
+/// that `protocols` lists when it lists any, else `protocol`. The error
+/// names the key and says what is supported.
+pub fn choose_protocol(
+    protocol: &str,
+    protocols: &[String],
+) -> Result<&'static str, (&'static str, String)> {
+    let supported = SUPPORTED_PROTOCOLS
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if protocols.is_empty() {
+        SUPPORTED_PROTOCOLS
+            .iter()
+            .copied()
+            .find(|p| *p == protocol)
+            .ok_or_else(|| {
+                (
+                    "metadata.protocol",
+                    format!("protocol `{protocol}` is not supported (this generator supports {supported})"),
+                )
+            })
+    } else {
+        SUPPORTED_PROTOCOLS
+            .iter()
+            .copied()
+            .find(|p| protocols.iter().any(|offered| offered == p))
+            .ok_or_else(|| {
+                let offered = protocols
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    "metadata.protocols",
+                    format!("none of the protocols {offered} is supported (this generator supports {supported})"),
+                )
+            })
+    }
+}
 
 use crate::naming::reserved::{
     MEMBER_METHODS, OPERATION_MODULES, UNHANDLED, UNION_METHODS, UNKNOWN,
@@ -32,6 +81,7 @@ pub const MAX_NESTING: usize = 16;
 pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
     let mut cx = Resolver {
         model,
+        protocol: Protocol::RestJson,
         ids: model
             .shapes
             .keys()
@@ -50,6 +100,8 @@ pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
 
 struct Resolver<'m> {
     model: &'m model::Model,
+    /// The service's protocol, decided first: it says how members bind.
+    protocol: Protocol,
     ids: BTreeMap<&'m str, ShapeId>,
     problems: Vec<Problem>,
 }
@@ -82,15 +134,7 @@ impl<'m> Resolver<'m> {
 
     fn service(&mut self, file: &str) -> Service {
         let meta = &self.model.metadata;
-        if meta.protocol != SUPPORTED_PROTOCOL {
-            self.problem(
-                "metadata.protocol",
-                format!(
-                    "protocol `{}` is not supported (this generator supports `{SUPPORTED_PROTOCOL}`)",
-                    meta.protocol
-                ),
-            );
-        }
+        self.protocol = self.protocol();
         let service_id = meta
             .service_id
             .clone()
@@ -152,11 +196,58 @@ impl<'m> Resolver<'m> {
                 .unwrap_or_else(|| endpoint_prefix.clone()),
             endpoint_prefix,
             api_version: meta.api_version.clone(),
+            protocol: self.protocol.clone(),
             docs: docs(self.model.documentation.as_deref()),
             shapes,
             operations,
             errors: errors.into_iter().collect(),
             left_out,
+        }
+    }
+
+    /// The service's protocol and what it needs from the metadata.
+    fn protocol(&mut self) -> Protocol {
+        let meta = &self.model.metadata;
+        match choose_protocol(&meta.protocol, &meta.protocols) {
+            Ok("json") => {
+                let version = match meta.json_version.as_deref() {
+                    Some("1.0") => JsonVersion::V1_0,
+                    Some("1.1") => JsonVersion::V1_1,
+                    Some(other) => {
+                        self.problem(
+                            "metadata.jsonVersion",
+                            format!("`{other}` is not an awsJson version (`1.0` or `1.1`)"),
+                        );
+                        JsonVersion::V1_0
+                    }
+                    None => {
+                        self.problem(
+                            "metadata.jsonVersion",
+                            "is missing (the json protocol needs it)",
+                        );
+                        JsonVersion::V1_0
+                    }
+                };
+                let target_prefix = meta.target_prefix.clone().unwrap_or_default();
+                // It becomes part of the `X-Amz-Target` header value.
+                if target_prefix.is_empty() || !target_prefix.bytes().all(|b| b.is_ascii_graphic())
+                {
+                    self.problem(
+                        "metadata.targetPrefix",
+                        "must be present and printable ASCII without spaces (the json protocol sends it in `X-Amz-Target`)",
+                    );
+                }
+                Protocol::AwsJson(AwsJson {
+                    version,
+                    target_prefix,
+                    query_compatible: meta.aws_query_compatible.is_some(),
+                })
+            }
+            Ok(_) => Protocol::RestJson,
+            Err((at, message)) => {
+                self.problem(at, message);
+                Protocol::RestJson
+            }
         }
     }
 
@@ -191,6 +282,7 @@ impl<'m> Resolver<'m> {
             signing_name: endpoint_prefix.clone(),
             endpoint_prefix,
             api_version: String::new(),
+            protocol: self.protocol.clone(),
             docs: Vec::new(),
             shapes: Vec::new(),
             operations: Vec::new(),
@@ -247,7 +339,7 @@ impl<'m> Resolver<'m> {
             },
             "structure" if shape.document => ShapeKind::Document,
             "structure" if shape.union => {
-                let structure = self.structure(&at, shape, true);
+                let structure = self.structure(&at, name, shape, true);
                 let mut names = Namespace::with_reserved(&[UNKNOWN]);
                 let variants = structure
                     .members
@@ -266,7 +358,7 @@ impl<'m> Resolver<'m> {
                     variants,
                 })
             }
-            "structure" => ShapeKind::Structure(self.structure(&at, shape, false)),
+            "structure" => ShapeKind::Structure(self.structure(&at, name, shape, false)),
             other @ ("bigInteger" | "bigDecimal") => {
                 self.problem(&at, format!("shape type `{other}` is not supported yet"));
                 ShapeKind::String
@@ -323,7 +415,7 @@ impl<'m> Resolver<'m> {
     }
 
     /// A structure's members; a union's (`union`) also get `as_*` and `is_*` methods.
-    fn structure(&mut self, at: &str, shape: &model::Shape, union: bool) -> Structure {
+    fn structure(&mut self, at: &str, name: &str, shape: &model::Shape, union: bool) -> Structure {
         let mut names = Namespace::with_reserved(MEMBER_METHODS);
         if union {
             names = Namespace::with_reserved(&[MEMBER_METHODS, UNION_METHODS].concat());
@@ -348,7 +440,12 @@ impl<'m> Resolver<'m> {
                 }
                 member_docs.extend([String::new(), note]);
             }
-            let location = match member.location.as_deref() {
+            // RPC protocols put every member in the body; `location` is an HTTP binding trait.
+            let location = match member
+                .location
+                .as_deref()
+                .filter(|_| self.protocol.is_rest())
+            {
                 None => Location::Body,
                 Some("uri") => Location::Uri,
                 Some("querystring") => Location::Query,
@@ -387,14 +484,24 @@ impl<'m> Resolver<'m> {
                 self.problem(at, format!("required member `{required}` is not a member"));
             }
         }
-        let payload = shape.payload.as_ref().and_then(|payload| {
-            let index = members.iter().position(|m| &m.name == payload);
-            if index.is_none() {
-                self.problem(at, format!("payload `{payload}` is not a member"));
-            }
-            index
-        });
+        let payload = shape
+            .payload
+            .as_ref()
+            .filter(|_| self.protocol.is_rest())
+            .and_then(|payload| {
+                let index = members.iter().position(|m| &m.name == payload);
+                if index.is_none() {
+                    self.problem(at, format!("payload `{payload}` is not a member"));
+                }
+                index
+            });
         let error = (shape.exception || shape.error.is_some()).then(|| ErrorInfo {
+            code: shape
+                .error
+                .as_ref()
+                .and_then(|e| e.code.clone())
+                .filter(|code| !code.is_empty())
+                .unwrap_or_else(|| name.to_owned()),
             http_status: shape.error.as_ref().and_then(|e| e.http_status_code),
             server_fault: shape.fault,
         });
@@ -451,16 +558,20 @@ impl<'m> Resolver<'m> {
             }
             op_docs.extend([String::new(), note]);
         }
-        let method = op.http.method.to_ascii_uppercase();
-        if !matches!(
-            method.as_str(),
-            "GET" | "PUT" | "POST" | "DELETE" | "HEAD" | "PATCH" | "OPTIONS"
-        ) {
-            self.problem(
-                &at,
-                format!("HTTP method `{}` is not supported", op.http.method),
-            );
-        }
+        let http = op.http.as_ref();
+        // RPC protocols send every operation as `POST /`; REST ones as the model binds it.
+        let method = if self.protocol.is_rest() {
+            let method = http.and_then(|h| h.method.as_deref()).unwrap_or_default();
+            if !matches!(
+                method.to_ascii_uppercase().as_str(),
+                "GET" | "PUT" | "POST" | "DELETE" | "HEAD" | "PATCH" | "OPTIONS"
+            ) {
+                self.problem(&at, format!("HTTP method `{method}` is not supported"));
+            }
+            method.to_ascii_uppercase()
+        } else {
+            "POST".to_owned()
+        };
         let input = self.operation_shape(
             &at,
             op.input.as_ref(),
@@ -473,7 +584,17 @@ impl<'m> Resolver<'m> {
             shapes,
             naming::derived::output(&rust_name),
         );
-        let (path, literal_query) = self.request_uri(&at, &op.http.request_uri, &input.structure);
+        let (path, literal_query) = if self.protocol.is_rest() {
+            match http.and_then(|h| h.request_uri.as_deref()) {
+                Some(uri) => self.request_uri(&at, uri, &input.structure),
+                None => {
+                    self.problem(&at, "has no `http.requestUri`");
+                    (Vec::new(), None)
+                }
+            }
+        } else {
+            (vec![PathSegment::Literal("/".to_owned())], None)
+        };
         let mut errors = Vec::new();
         for error in &op.errors {
             let error_at = format!("{at}, error `{}`", error.shape);

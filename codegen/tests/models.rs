@@ -4,12 +4,12 @@
 use codegen::{generate, Error, Options};
 use serde_json::{json, Value};
 
-const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane.json");
+const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane/service-2.json");
 
 fn options() -> Options {
     Options {
         runtime_path: "../../codegen/runtime".to_owned(),
-        deny_warnings: false,
+        ..Default::default()
     }
 }
 
@@ -70,8 +70,18 @@ fn problems(model: &Value) -> String {
 
 #[test]
 fn output_is_identical_across_runs() {
-    let first = generate("model/iot-jobs-data-plane.json", IOT_JOBS, &options()).unwrap();
-    let second = generate("model/iot-jobs-data-plane.json", IOT_JOBS, &options()).unwrap();
+    let first = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
+    let second = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
     assert_eq!(first, second);
     assert_eq!(first.name, "iot-jobs-data-plane");
     for (path, text) in &first.files {
@@ -209,6 +219,35 @@ fn unsupported_protocol_is_named() {
 }
 
 #[test]
+fn protocols_list_wins_over_protocol() {
+    // A model listing protocols is generated for a supported one it lists,
+    // whatever `protocol` says; none supported is an error naming the list.
+    let mut model = small_model();
+    model["metadata"]["protocol"] = json!("rest-xml");
+    model["metadata"]["protocols"] = json!(["rest-xml", "rest-json"]);
+    let generated = generate_value(&model).expect("rest-json is listed");
+    assert!(generated.files["src/lib.rs"].contains("the rest-json wire mapping"));
+    model["metadata"]["protocol"] = json!("rest-json");
+    model["metadata"]["protocols"] = json!(["query", "ec2"]);
+    let shown = problems(&model);
+    assert!(
+        shown.contains("metadata.protocols: none of the protocols `query`, `ec2` is supported"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn rest_operation_needs_a_request_uri() {
+    let mut model = small_model();
+    model["operations"]["GetWidget"]["http"] = json!({"method": "GET"});
+    let shown = problems(&model);
+    assert!(
+        shown.contains("operation `GetWidget`: has no `http.requestUri`"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn name_that_cannot_be_an_identifier_is_named() {
     let mut model = small_model();
     let member = model["shapes"]["Widget"]["members"]["name"].take();
@@ -308,4 +347,72 @@ fn arbitrary_bytes_never_panic() {
         broken.replace_range(i..i + 1, &replacement.to_string());
         generate_or_model_error(&broken);
     }
+}
+
+/// `Options::operations` keeps the chosen operations and what they reach;
+/// the rest are listed as left out, in the crate's docs too.
+#[test]
+fn chosen_operations_prune_shapes_and_errors() {
+    let only = Options {
+        operations: Some(vec!["GetPendingJobExecutions".to_owned()]),
+        ..options()
+    };
+    let lean = generate("model/iot-jobs-data-plane/service-2.json", IOT_JOBS, &only).unwrap();
+    let whole = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &options(),
+    )
+    .unwrap();
+    assert!(lean
+        .files
+        .contains_key("src/operation/get_pending_job_executions.rs"));
+    assert!(!lean
+        .files
+        .contains_key("src/operation/update_job_execution.rs"));
+    assert!(whole
+        .files
+        .contains_key("src/operation/update_job_execution.rs"));
+    // Shapes only the others reach are gone; errors only they return too.
+    let types = &lean.files["src/types.rs"];
+    assert!(types.contains("pub struct JobExecutionSummary"), "{types}");
+    assert!(!types.contains("pub struct JobExecutionState "), "{types}");
+    assert!(whole.files["src/types.rs"].contains("pub struct JobExecutionState "));
+    assert!(
+        !lean.files["src/types/error.rs"].contains("pub struct InvalidStateTransitionException")
+    );
+    assert!(
+        whole.files["src/types/error.rs"].contains("pub struct InvalidStateTransitionException")
+    );
+    let left_out: Vec<&str> = lean
+        .left_out
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            "DescribeJobExecution",
+            "StartNextPendingJobExecution",
+            "UpdateJobExecution"
+        ]
+    );
+    assert!(lean.files["src/lib.rs"].contains(
+        "//! - `UpdateJobExecution`: not among the operations this crate is generated with."
+    ));
+
+    let unknown = Options {
+        operations: Some(vec!["GetPendingJobExecution".to_owned()]),
+        ..options()
+    };
+    let err = generate(
+        "model/iot-jobs-data-plane/service-2.json",
+        IOT_JOBS,
+        &unknown,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "model/iot-jobs-data-plane/service-2.json: the operations to generate: `GetPendingJobExecution` is not an operation of the model"
+    );
 }

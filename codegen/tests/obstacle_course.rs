@@ -1,5 +1,5 @@
 //! The obstacle-course crate (generated from the test model
-//! `codegen/tests/obstacle-course.json`, built with `#![deny(warnings)]`)
+//! `model/obstacle-course`, built with `#![deny(warnings)]`)
 //! on the wire: every binding location of one operation, payloads, hostile
 //! names, in both directions, through the sans-IO functions.
 

@@ -38,6 +38,7 @@ const USAGE: &str =
 pub fn options() -> codegen::Options {
     codegen::Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        operations: None,
         deny_warnings: false,
     }
 }

@@ -13,11 +13,11 @@ use serde_json::{json, Map, Value};
 pub const BASES: &[(&str, &str)] = &[
     (
         "iot-jobs-data-plane",
-        include_str!("../../model/iot-jobs-data-plane.json"),
+        include_str!("../../model/iot-jobs-data-plane/service-2.json"),
     ),
     (
         "obstacle-course",
-        include_str!("../../codegen/tests/obstacle-course.json"),
+        include_str!("../../model/obstacle-course/service-2.json"),
     ),
 ];
 

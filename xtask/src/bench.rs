@@ -24,8 +24,7 @@ use std::time::{Duration, Instant};
 use crate::codegen::Failure;
 use crate::corpus;
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--compile] [--build-runs N] [--rounds N] [BOTOCORE_DATA_DIR]";
+const USAGE: &str = "usage: cargo xtask bench [--compile] [--lean] [--build-runs N] [--rounds N] [BOTOCORE_DATA_DIR]";
 
 /// Runs of the IoT Jobs model through the generator.
 const CODEGEN_RUNS: usize = 21;
@@ -37,6 +36,9 @@ const CORPUS_RUNS: usize = 3;
 pub struct Args {
     /// Cold builds and binary sizes too.
     pub compile: bool,
+    /// Cold builds of a DescribeEndpoint program on the lean `iot` crate,
+    /// on the whole IoT model (from the botocore folder) and on aws-sdk-iot.
+    pub lean: bool,
     /// Cold debug builds of each hello world (the median is reported).
     pub build_runs: usize,
     /// Rounds of the in-process benchmarks, if not their default.
@@ -50,6 +52,7 @@ impl Args {
     pub fn parse(args: &[String]) -> Result<Self, Failure> {
         let mut parsed = Args {
             compile: false,
+            lean: false,
             build_runs: 3,
             rounds: None,
             corpus: None,
@@ -64,6 +67,7 @@ impl Args {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--compile" => parsed.compile = true,
+                "--lean" => parsed.lean = true,
                 "--build-runs" => parsed.build_runs = number(args.next(), arg)?,
                 "--rounds" => parsed.rounds = Some(number(args.next(), arg)?),
                 flag if flag.starts_with('-') => {
@@ -107,6 +111,15 @@ pub fn run(root: &Path, raw_args: &[String]) -> Result<(), Failure> {
             return Err(Failure(format!("{}: not a folder", dir.display())));
         }
     }
+    let lean_model = match (&args.corpus, args.lean) {
+        (Some(dir), true) => Some(newest_model(dir, "iot")?),
+        (None, true) => {
+            return Err(Failure(format!(
+                "--lean builds the whole IoT model too: give the botocore data folder\n{USAGE}"
+            )))
+        }
+        (_, false) => None,
+    };
 
     let load_before = load_average();
     let started = Instant::now();
@@ -128,6 +141,9 @@ pub fn run(root: &Path, raw_args: &[String]) -> Result<(), Failure> {
     }
     if args.compile {
         build_rows(root, args.build_runs, &mut table)?;
+    }
+    if let Some(model) = &lean_model {
+        lean_rows(root, model, &mut table)?;
     }
 
     let load_after = load_average();
@@ -362,11 +378,11 @@ fn run_bench_crate(root: &Path, rounds: Option<usize>) -> Result<Measurements, F
 // ----- codegen -----
 
 fn codegen_rows(root: &Path, table: &mut Table) -> Result<(), Failure> {
-    let path = "model/iot-jobs-data-plane.json";
+    let path = "model/iot-jobs-data-plane/service-2.json";
     let text = fs::read_to_string(root.join(path)).map_err(|e| Failure(format!("{path}: {e}")))?;
     let options = codegen::Options {
         runtime_path: "../../codegen/runtime".to_owned(),
-        deny_warnings: false,
+        ..Default::default()
     };
     let mut stages: [Vec<Duration>; 5] = Default::default();
     let mut parse = Vec::new();
@@ -467,22 +483,119 @@ const AWS: Hello = Hello {
     dir: "aws-sdk",
     what: "aws-sdk-iotjobsdataplane + aws-config + tokio",
 };
+const IOT_LEAN: Hello = Hello {
+    dir: "iot-lean",
+    what: "DescribeEndpoint hello world on generated/iot (that operation only)",
+};
+const IOT_WHOLE: Hello = Hello {
+    dir: "iot-whole",
+    what: "the same on a crate of the whole IoT model",
+};
+const AWS_IOT: Hello = Hello {
+    dir: "aws-sdk-iot",
+    what: "aws-sdk-iot + aws-config + tokio",
+};
 const FLOOR: Hello = Hello {
     dir: "floor",
     what: "floor: serde + serde_json (derive) + http, the same plain-HTTP transport",
 };
 
-/// One cold build: wall time and crates compiled.
+/// One cold build: wall time, crates compiled and, where measured, the
+/// peak memory of its largest process (a rustc).
 #[derive(Clone, Copy, Debug)]
 struct Build {
     secs: f64,
     crates: usize,
+    peak_kib: Option<u64>,
 }
 
 impl Build {
     fn cell(self) -> String {
         format!("{:.1} s, {} crates", self.secs, self.crates)
     }
+}
+
+/// The peak memory GNU time's `-v` report gives, in KiB.
+fn peak_memory(stderr: &str) -> Option<u64> {
+    stderr.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes):")
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
+/// The newest version folder's model of `service` in a botocore `data` folder.
+fn newest_model(dir: &Path, service: &str) -> Result<PathBuf, Failure> {
+    let models = corpus::find_models(dir)?;
+    models
+        .into_iter()
+        .find(|m| m.service == service)
+        .map(|m| m.path)
+        .ok_or_else(|| Failure(format!("{}: no `{service}` model", dir.display())))
+}
+
+/// Cold debug builds of DescribeEndpoint programs: the lean `iot` crate, a
+/// crate of the whole IoT model, and aws-sdk-iot; one build each (the
+/// whole-model and aws-sdk builds take minutes).
+fn lean_rows(root: &Path, model: &Path, table: &mut Table) -> Result<(), Failure> {
+    eprintln!("==> generating the whole IoT model into target/bench/iot-whole");
+    let text = corpus::read_model(model).map_err(Failure)?;
+    let options = codegen::Options {
+        runtime_path: root.join("codegen/runtime").display().to_string(),
+        ..Default::default()
+    };
+    let generated = codegen::generate("iot/service-2.json", &text, &options)
+        .map_err(|e| Failure(e.to_string()))?;
+    let out = root.join("target/bench/iot-whole");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+    }
+    let lines: usize = generated.files.values().map(|f| f.lines().count()).sum();
+    let files = generated.files.len();
+    for (path, content) in &generated.files {
+        let path = out.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| Failure(format!("{}: {e}", parent.display())))?;
+        }
+        fs::write(&path, content).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    }
+    let hellos = [IOT_LEAN, IOT_WHOLE, AWS_IOT];
+    for hello in &hellos {
+        let status = Command::new(cargo())
+            .args(["fetch", "--quiet", "--manifest-path"])
+            .arg(manifest(root, hello))
+            .status()
+            .map_err(|e| Failure(format!("running cargo: {e}")))?;
+        if !status.success() {
+            return Err(Failure(format!(
+                "cargo fetch for hello/{} failed",
+                hello.dir
+            )));
+        }
+    }
+    eprintln!(
+        "==> cold debug builds: lean iot, whole iot ({files} files, {lines} lines), aws-sdk-iot"
+    );
+    let builds: Vec<Build> = hellos
+        .iter()
+        .map(|hello| cold_build(root, hello, false).map(|(build, _)| build))
+        .collect::<Result<_, _>>()?;
+    let cell = |b: &Build| match b.peak_kib {
+        Some(kib) => format!("{}, peak {:.2} GB", b.cell(), kib as f64 / 1024.0 / 1024.0),
+        None => b.cell(),
+    };
+    let aws = builds[2];
+    for (hello, build) in hellos.iter().zip(&builds).take(2) {
+        table.rows.push(Row {
+            what: format!("cold debug build, {}; one build", hello.what),
+            ours: cell(build),
+            aws: format!("{} ({})", cell(&aws), AWS_IOT.what),
+            vs_aws: ratio(build.secs / aws.secs),
+            ..Row::default()
+        });
+    }
+    Ok(())
 }
 
 /// The number of `Compiling` lines in cargo's output: crates compiled.
@@ -500,7 +613,16 @@ fn cold_build(root: &Path, hello: &Hello, release: bool) -> Result<(Build, PathB
     if target.exists() {
         fs::remove_dir_all(&target).map_err(|e| Failure(format!("{}: {e}", target.display())))?;
     }
-    let mut command = Command::new(cargo());
+    // GNU time, where installed, reports the peak memory of the largest
+    // process of the build (`Maximum resident set size`).
+    let gnu_time = Path::new("/usr/bin/time");
+    let mut command = if gnu_time.is_file() {
+        let mut command = Command::new(gnu_time);
+        command.arg("-v").arg(cargo());
+        command
+    } else {
+        Command::new(cargo())
+    };
     command
         .args(["build", "--offline", "--manifest-path"])
         .arg(manifest(root, hello))
@@ -528,8 +650,16 @@ fn cold_build(root: &Path, hello: &Hello, release: bool) -> Result<(Build, PathB
         std::env::consts::EXE_SUFFIX
     ));
     let crates = count_compiled(&stderr);
+    let peak_kib = peak_memory(&stderr);
     eprintln!("    {} {profile}: {secs:.1} s, {crates} crates", hello.dir);
-    Ok((Build { secs, crates }, binary))
+    Ok((
+        Build {
+            secs,
+            crates,
+            peak_kib,
+        },
+        binary,
+    ))
 }
 
 fn manifest(root: &Path, hello: &Hello) -> PathBuf {
@@ -549,6 +679,7 @@ fn median_build(runs: &mut [Build]) -> Build {
         Build {
             secs: (a.secs + b.secs) / 2.0,
             crates: a.crates.max(b.crates),
+            peak_kib: a.peak_kib.max(b.peak_kib),
         }
     }
 }
@@ -727,6 +858,7 @@ mod tests {
             args,
             Args {
                 compile: true,
+                lean: false,
                 build_runs: 3,
                 rounds: Some(5),
                 corpus: Some(PathBuf::from("data")),
@@ -735,6 +867,14 @@ mod tests {
         assert!(Args::parse(&strings(&["--build-runs", "0"])).is_err());
         assert!(Args::parse(&strings(&["--fast"])).is_err());
         assert!(Args::parse(&strings(&["a", "b"])).is_err());
+    }
+
+    #[test]
+    fn peak_memory_is_read_from_gnu_time() {
+        let stderr = "   Compiling iot v0.1.0\n\tCommand being timed: \"cargo build\"\n\
+                      \tMaximum resident set size (kbytes): 1638400\n";
+        assert_eq!(peak_memory(stderr), Some(1_638_400));
+        assert_eq!(peak_memory("   Compiling iot v0.1.0\n"), None);
     }
 
     #[test]
@@ -786,7 +926,11 @@ mod tests {
 
     #[test]
     fn median_build_is_by_time() {
-        let build = |secs, crates| Build { secs, crates };
+        let build = |secs, crates| Build {
+            secs,
+            crates,
+            peak_kib: None,
+        };
         let median = median_build(&mut [build(30.0, 40), build(10.0, 40), build(20.0, 40)]);
         assert_eq!((median.secs, median.crates), (20.0, 40));
         let median = median_build(&mut [build(30.0, 40), build(10.0, 41)]);

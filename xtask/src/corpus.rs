@@ -19,9 +19,6 @@ use crate::codegen::Failure;
 
 const USAGE: &str = "usage: cargo xtask corpus DIR [--compile [SERVICES...] | --bench [RUNS]]";
 
-/// The one protocol the generator speaks.
-const SUPPORTED: &str = "rest-json";
-
 /// One service's model: its folder name and the newest version's file.
 #[derive(Debug, Clone)]
 pub struct ServiceModel {
@@ -101,8 +98,11 @@ pub fn read_model(path: &Path) -> Result<String, String> {
     }
 }
 
-/// The protocol a model declares, read without the rest of the model.
-fn protocol(text: &str) -> Option<String> {
+/// The protocol the generator would speak for a model (its choice among
+/// `metadata.protocols`, else `metadata.protocol`), or `Err` with the
+/// declared protocol when it supports none; read without the rest of the
+/// model. `None` when the model has no readable `metadata.protocol`.
+fn protocol(text: &str) -> Option<Result<&'static str, String>> {
     #[derive(Deserialize)]
     struct Head {
         metadata: Meta,
@@ -110,10 +110,14 @@ fn protocol(text: &str) -> Option<String> {
     #[derive(Deserialize)]
     struct Meta {
         protocol: String,
+        #[serde(default)]
+        protocols: Vec<String>,
     }
-    serde_json::from_str::<Head>(text)
-        .ok()
-        .map(|h| h.metadata.protocol)
+    let meta = serde_json::from_str::<Head>(text).ok()?.metadata;
+    Some(
+        codegen::resolve::choose_protocol(&meta.protocol, &meta.protocols)
+            .map_err(|_| meta.protocol),
+    )
 }
 
 /// Accumulated time per stage.
@@ -148,7 +152,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let runtime = root.join("codegen/runtime");
     let options = codegen::Options {
         runtime_path: runtime.display().to_string(),
-        deny_warnings: false,
+        ..Default::default()
     };
 
     let mut times = Times::default();
@@ -292,14 +296,14 @@ pub fn bench(root: &Path, dir: &Path, runs: usize) -> Result<BenchReport, Failur
     for model in find_models(dir)? {
         let text = read_model(&model.path)
             .map_err(|e| Failure(format!("{}: {e}", model.path.display())))?;
-        if protocol(&text).as_deref() == Some(SUPPORTED) {
+        if matches!(protocol(&text), Some(Ok(_))) {
             texts.push((model.service, text));
         }
     }
     let work = root.join("target/corpus-bench");
     let options = codegen::Options {
         runtime_path: root.join("codegen/runtime").display().to_string(),
-        deny_warnings: false,
+        ..Default::default()
     };
     let mut report = BenchReport {
         services: texts.len(),
@@ -348,8 +352,8 @@ fn generate_one(
     };
     times.read += clock.elapsed();
     match protocol(&text) {
-        Some(protocol) if protocol == SUPPORTED => {}
-        Some(protocol) => return Outcome::Unsupported { protocol },
+        Some(Ok(_)) => {}
+        Some(Err(protocol)) => return Outcome::Unsupported { protocol },
         None => return failed("load", "no metadata.protocol".to_owned()),
     }
     let name = format!("{}/service-2.json", model.service);
@@ -536,7 +540,12 @@ mod tests {
         assert_eq!(models.len(), 2);
         assert!(models[0].path.ends_with("alpha/2020-01-01/service-2.json"));
         let text = read_model(&models[1].path).unwrap();
-        assert_eq!(protocol(&text).as_deref(), Some("json"));
+        assert_eq!(protocol(&text), Some(Err("json".to_owned())));
+        let offered =
+            r#"{"metadata": {"protocol": "rest-xml", "protocols": ["rest-xml", "rest-json"]}}"#;
+        assert_eq!(protocol(offered), Some(Ok("rest-json")));
+        let unsupported = r#"{"metadata": {"protocol": "ec2"}}"#;
+        assert_eq!(protocol(unsupported), Some(Err("ec2".to_owned())));
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod bench;
 mod codegen;
 mod corpus;
 mod protocol_tests;
+mod readme;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -28,6 +29,7 @@ tasks:
                     generate (and check, or time) every rest-json model of a botocore data folder
   protocol-tests FILE...
                     run protocol-test suites (botocore's format) against the generator
+  readme            build the README's examples as pasted (also a step of `test`)
   test              the project's test command: formatting, clippy (generated crates
                     included), every test, rustdoc of the generated crates, drift check
 ";
@@ -106,6 +108,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
         ["fuzz", args @ ..] => run_fuzz(args),
+        ["readme"] => run_readme(),
         ["bench", args @ ..] => {
             let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
             match bench::run(&project_root(), &args) {
@@ -142,8 +145,21 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => {
-            eprint!("{USAGE}");
+        [] => {
+            eprint!("error: no task given\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        ["codegen", rest @ ..] => {
+            let unknown = rest.iter().find(|a| **a != "--check").unwrap_or(&rest[0]);
+            eprint!("error: `codegen` takes only `--check`, not `{unknown}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        ["test", extra, ..] => {
+            eprint!("error: `test` takes no arguments, not `{extra}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        [task, ..] => {
+            eprint!("error: unknown task `{task}`\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
@@ -169,6 +185,10 @@ fn run_tests() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    eprintln!("==> README examples, built as pasted");
+    if run_readme() != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
     }
     eprintln!("==> drift check: cargo xtask codegen --check");
     run_codegen(true)
@@ -201,6 +221,16 @@ fn run_fuzz(args: &[&str]) -> ExitCode {
     }
 }
 
+fn run_readme() -> ExitCode {
+    match readme::check(&project_root()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.0);
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn run_codegen(check: bool) -> ExitCode {
     let root = project_root();
     let plan = match codegen::plan(&root) {
@@ -217,19 +247,16 @@ fn run_codegen(check: bool) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         print!("{}", codegen::diffs(&plan));
-        eprintln!("error: generated/ is stale; run `cargo xtask codegen` and commit the result");
+        eprintln!(
+            "error: generated/ is out of step with model/: {}\nfix: run `cargo xtask codegen` (it also keeps `members` in Cargo.toml in step) and commit the result",
+            plan.problems()
+        );
         return ExitCode::FAILURE;
     }
     match codegen::apply(&root, &plan) {
         Ok(report) => {
             for line in &report {
                 println!("{line}");
-            }
-            if report.is_empty() {
-                println!("generated/ is already fresh");
-            }
-            for name in &plan.missing_members {
-                eprintln!("warning: add \"generated/{name}\" to `members` in Cargo.toml");
             }
             ExitCode::SUCCESS
         }

@@ -311,7 +311,12 @@ impl ResponseError {
 ///
 /// `E` is the operation's error type, an enum of the errors the model lists
 /// for it plus an `Unhandled` variant.
-#[derive(Debug)]
+///
+/// `Debug` is written for the reader of a failed program: `fn main() ->
+/// Result<(), Box<dyn Error>>` prints it when `?` returns an error, so `{:?}`
+/// gives the `Display` message, the request id, and the chain of causes
+/// below it, one per line (as `anyhow` does); `{:#?}` gives the structure,
+/// field by field.
 #[non_exhaustive]
 pub enum SdkError<E> {
     /// The request could not be built; nothing was sent.
@@ -449,6 +454,45 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
     }
 }
 
+impl<E: StdError + 'static> fmt::Debug for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return match self {
+                Self::ConstructionFailure(err) => {
+                    f.debug_tuple("ConstructionFailure").field(err).finish()
+                }
+                Self::DispatchFailure(err) => f.debug_tuple("DispatchFailure").field(err).finish(),
+                Self::ResponseError(err) => f.debug_tuple("ResponseError").field(err).finish(),
+                Self::ServiceError(err) => f.debug_tuple("ServiceError").field(err).finish(),
+            };
+        }
+        let message = self.to_string();
+        f.write_str(&message)?;
+        if let Some(id) = self.request_id() {
+            write!(f, "\n    request id: {id}")?;
+        }
+        // Messages here end with their cause's message (`dispatch failure:
+        // connection failed: refused`); a cause is listed only when what is
+        // shown so far does not already say it.
+        let mut shown = message;
+        let mut cause = self.source();
+        let mut index = 0;
+        while let Some(err) = cause {
+            let text = err.to_string();
+            if !shown.contains(&text) {
+                if index == 0 {
+                    f.write_str("\n\nCaused by:")?;
+                }
+                write!(f, "\n    {index}: {text}")?;
+                index += 1;
+                shown.push_str(&text);
+            }
+            cause = err.source();
+        }
+        Ok(())
+    }
+}
+
 impl<E: StdError + 'static> StdError for SdkError<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
@@ -463,6 +507,46 @@ impl<E: StdError + 'static> StdError for SdkError<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for Layer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            self.1.as_deref().map(|l| l as &(dyn StdError + 'static))
+        }
+    }
+
+    /// `?` in `main` prints `Debug`: it reads as a message with its causes,
+    /// each said once; `{:#?}` keeps the structure.
+    #[test]
+    fn debug_reads_as_the_message_and_its_causes() {
+        let tls = Layer(
+            "invalid peer certificate",
+            Some(Box::new(Layer("certificate expired", None))),
+        );
+        let err: SdkError<Unhandled> = SdkError::dispatch_failure(ConnectorError::new(
+            crate::transport::ConnectorErrorKind::Io,
+            Layer("TLS handshake with 127.0.0.1:1 failed", Some(Box::new(tls))),
+        ));
+        assert_eq!(
+            format!("{err:?}"),
+            "dispatch failure: connection failed: TLS handshake with 127.0.0.1:1 failed\n\n\
+             Caused by:\n    0: invalid peer certificate\n    1: certificate expired"
+        );
+        let structure = format!("{err:#?}");
+        assert!(
+            structure.starts_with("DispatchFailure(\n    ConnectorError {"),
+            "{structure}"
+        );
+        assert!(structure.contains("kind: Io"), "{structure}");
+    }
 
     /// Results carrying an `SdkError` are moved around a lot (and clippy
     /// flags functions returning large errors in generated code).

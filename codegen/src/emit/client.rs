@@ -7,8 +7,8 @@ use quote::quote;
 use super::errors::operation_error;
 use super::types::{builder_type_with, structure_type, StructSpec};
 use super::{
-    doc_attrs, doc_line, docs_or, inner_doc_attrs, member_docs, member_ident, rust_type,
-    setter_param, value_kind, ValueKind,
+    doc_attrs, doc_line, docs_or, inner_doc_attrs, member_docs, member_ident, required_docs,
+    rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{Operation, Service};
 use crate::naming::{derived, ident};
@@ -72,6 +72,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     let error = ident(&derived::operation_error(&op.rust_name));
     let input_builder = ident(&derived::builder(&op.input.rust_name));
     let output_builder = ident(&derived::builder(&op.output.rust_name));
+    let error_metadata = super::protocol::error_metadata(service);
 
     let input_type = structure_type(
         service,
@@ -152,7 +153,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             fn error_metadata(
                 response: &::sdk_runtime::transport::HttpResponse,
             ) -> ::sdk_runtime::error::ErrorMetadata {
-                ::sdk_runtime::__private::rest_json::error_metadata(response)
+                #error_metadata
             }
         }
 
@@ -182,7 +183,9 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
     let setters = op.input.structure.members.iter().map(|member| {
         let field = member_ident(member);
         let set = ident(&derived::setter(&member.rust_name));
+        let required = required_docs(member, "send");
         let docs = member_docs(member);
+        let docs = quote!(#docs #required);
         let value_ty = rust_type(service, member.target);
         let one = match value_kind(service, member.target) {
             ValueKind::List(item) => {
@@ -191,6 +194,7 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
                 let doc_attr = doc_line(&doc);
                 quote! {
                     #doc_attr
+                    #required
                     pub fn #field(mut self, item: #param) -> Self {
                         self.input = self.input.#field(item);
                         self
@@ -203,6 +207,7 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
                 let doc_attr = doc_line(&doc);
                 quote! {
                     #doc_attr
+                    #required
                     pub fn #field(
                         mut self,
                         key: impl ::std::convert::Into<::std::string::String>,

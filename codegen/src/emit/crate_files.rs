@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, inner_doc_attrs, Options};
-use crate::ir::Service;
+use super::{doc_attrs, example_setters, example_types_import, inner_doc_attrs, Options};
+use crate::ir::{Operation, Service};
 use crate::naming::{self, ident};
 
 /// A TOML basic string: JSON string escapes are valid TOML escapes.
@@ -62,9 +62,64 @@ pub fn rustfmt_toml() -> String {
     "disable_all_formatting = true\n".to_owned()
 }
 
+/// The crate root's example: a whole program calling one operation with
+/// its required members set, blocking and async. The operation is the first
+/// (by name) whose required members all have a one-token example, preferring
+/// one that has required members, so the example shows them.
+fn usage_example(service: &Service) -> String {
+    let lib = ident(&naming::lib_name(&service.crate_name));
+    let candidates: Vec<(&Operation, Vec<TokenStream>)> = service
+        .operations
+        .iter()
+        .filter_map(|op| example_setters(service, op).map(|s| (op, s)))
+        .collect();
+    let chosen = match candidates.iter().position(|(_, s)| !s.is_empty()) {
+        Some(index) => candidates.into_iter().nth(index),
+        None => candidates.into_iter().next(),
+    };
+    let chosen = chosen.or_else(|| {
+        // Every operation needs a structure or list: show the call, which
+        // fails at `build` naming the first missing member.
+        service.operations.first().map(|op| (op, Vec::new()))
+    });
+    let program = match chosen {
+        None => quote! {
+            use #lib::{Client, Config};
+
+            fn main() {
+                let _client = Client::from_conf(Config::from_env().build());
+            }
+        },
+        Some((op, setters)) => {
+            let method = ident(&op.module);
+            let types = example_types_import(service, op);
+            quote! {
+                use #lib::{#types Client, Config};
+
+                /// Region and credentials from the environment (`AWS_REGION`,
+                /// `AWS_ACCESS_KEY_ID`, ... or a profile); blocking, so no async
+                /// runtime is needed.
+                fn main() -> Result<(), Box<dyn std::error::Error>> {
+                    let client = Client::from_conf(Config::from_env().build());
+                    let output = client.#method() #(#setters)* .send_blocking()?;
+                    println!("{output:?}");
+                    Ok(())
+                }
+
+                /// The same call in async code (with the default `rt-tokio` feature, on tokio).
+                pub async fn call(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+                    let output = client.#method() #(#setters)* .send().await?;
+                    println!("{output:?}");
+                    Ok(())
+                }
+            }
+        }
+    };
+    crate::format::snippet(program)
+}
+
 /// `src/lib.rs`: crate docs, modules, re-exports and the service's metadata.
 pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
-    let crate_ident = naming::lib_name(&service.crate_name);
     let mut docs = vec![
         format!("A client for {}.", service.full_name),
         String::new(),
@@ -73,28 +128,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         docs.extend(service.docs.iter().cloned());
         docs.push(String::new());
     }
-    let call = match service.operations.first() {
-        Some(op) => format!(
-            "let output = client\n    .{}()\n    // a setter per input member\n    .send()\n    .await;\n# let _ = output;\n",
-            op.module
-        ),
-        None => String::new(),
-    };
     let usage = format!(
         "# Usage
 
 ```no_run
-use {crate_ident}::{{Client, Config, Credentials}};
-
-# async fn example() -> Result<(), Box<dyn std::error::Error>> {{
-let config = Config::builder()
-    .region(\"us-east-1\")
-    .credentials(Credentials::new(\"AKID\", \"SECRET\", None))
-    .build();
-let client = Client::from_conf(config);
-{call}# Ok(())
-# }}
-```
+{}```
 
 # Layout
 
@@ -102,7 +140,9 @@ let client = Client::from_conf(config);
 - [`operation`]: per operation, its input, output, error enum and builders;
 - [`types`]: the data types, and in [`types::error`] the error shapes;
 - [`Error`]: any error of any operation;
-- [`protocol`]: the rest-json wire mapping as sans-IO functions."
+- [`protocol`]: the {protocol} wire mapping as sans-IO functions.",
+        usage_example(service),
+        protocol = super::protocol::name(service),
     );
     docs.extend(usage.lines().map(str::to_owned));
     if !service.left_out.is_empty() {
@@ -183,8 +223,10 @@ pub fn protocol_rs(service: &Service) -> TokenStream {
         quote!(#docs pub mod #module;)
     });
     let docs = inner_doc_attrs(&[
-        "The rest-json wire mapping, as sans-IO functions: per operation, `serialize_request`"
-            .to_owned(),
+        format!(
+            "The {} wire mapping, as sans-IO functions: per operation, `serialize_request`",
+            super::protocol::name(service)
+        ),
         "turns an input into an `http::Request` and `parse_response` turns an `http::Response`"
             .to_owned(),
         "into the output or the operation's error. Use them to send requests your own way."

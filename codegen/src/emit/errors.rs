@@ -5,9 +5,12 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::types::{structure_type, StructSpec};
-use super::{doc_line, docs_or, inner_doc_attrs, is_error, member_ident, shape_path};
+use super::{
+    doc_attrs, docs_or, example_setters, example_types_import, inner_doc_attrs, is_error,
+    member_ident, shape_path,
+};
 use crate::ir::{Member, Operation, Service, ShapeId, ShapeKind, Structure};
-use crate::naming::{derived, ident};
+use crate::naming::{self, derived, ident};
 
 /// The member that carries an error's message: `message` in any case, a string.
 pub fn message_member<'a>(service: &Service, structure: &'a Structure) -> Option<&'a Member> {
@@ -75,8 +78,50 @@ pub fn error_shapes_rs(service: &Service) -> TokenStream {
 /// The error enum of `op`, placed in its operation module.
 pub fn operation_error(service: &Service, op: &Operation) -> TokenStream {
     let name = ident(&derived::operation_error(&op.rust_name));
-    let doc = format!("The errors `{}` can return.", op.name);
-    error_enum(service, &name, &doc, &op.errors)
+    let mut docs = vec![
+        format!("The errors `{}` can return.", op.name),
+        String::new(),
+        "A call's [`SdkError`](crate::SdkError) gives it with `into_service_error()` \
+         (a failure that is not the service's answer, such as a dropped connection, \
+         becomes `Unhandled`, with that failure as its source), or lends it with \
+         `as_service_error()`. Match the variants you handle and keep a catch-all \
+         arm: the service may answer with codes this crate does not list, which \
+         arrive as `Unhandled` with their code, message, HTTP status and request id."
+            .to_owned(),
+        String::new(),
+        "```no_run".to_owned(),
+    ];
+    docs.extend(error_example(service, op, &name).lines().map(str::to_owned));
+    docs.push("```".to_owned());
+    error_enum(service, &name, &docs, &op.errors)
+}
+
+/// The operation error's doc example: a call, and a match on its error.
+fn error_example(service: &Service, op: &Operation, name: &Ident) -> String {
+    let lib = ident(&naming::lib_name(&service.crate_name));
+    let module = ident(&op.module);
+    let setters = example_setters(service, op).unwrap_or_default();
+    let types = example_types_import(service, op);
+    let arm = op.errors.first().map(|id| {
+        let variant = ident(&service.shape(*id).rust_name);
+        quote!(#name::#variant(error) => eprintln!("{error}"),)
+    });
+    // From the Rust name, which holds no `{` or `}`.
+    let failed = format!("{} failed: {{other}}", op.rust_name);
+    crate::format::snippet(quote! {
+        use #lib::operation::#module::#name;
+        use #lib::{#types Client};
+
+        pub async fn call(client: &Client) {
+            match client.#module() #(#setters)* .send().await {
+                Ok(output) => println!("{output:?}"),
+                Err(error) => match error.into_service_error() {
+                    #arm
+                    other => eprintln!(#failed),
+                },
+            }
+        }
+    })
 }
 
 /// `src/error.rs`: the service-wide `Error`, and conversions into it.
@@ -86,7 +131,7 @@ pub fn service_error_rs(service: &Service) -> TokenStream {
         "Any error of any operation of {}; every operation's error converts into it.",
         service.full_name
     );
-    let error = error_enum(service, &name, &doc, &service.errors);
+    let error = error_enum(service, &name, &[doc], &service.errors);
     let conversions = service.operations.iter().map(|op| {
         let module = ident(&op.module);
         let op_error = ident(&derived::operation_error(&op.rust_name));
@@ -125,7 +170,7 @@ pub fn service_error_rs(service: &Service) -> TokenStream {
 
 /// An enum of error shapes plus `Unhandled`, with `code()`, `message()`,
 /// `Display` (code and message) and `std::error::Error`.
-fn error_enum(service: &Service, name: &Ident, doc: &str, errors: &[ShapeId]) -> TokenStream {
+fn error_enum(service: &Service, name: &Ident, docs: &[String], errors: &[ShapeId]) -> TokenStream {
     let shapes: Vec<_> = errors.iter().map(|id| service.shape(*id)).collect();
     let variants = shapes.iter().map(|shape| {
         let variant = ident(&shape.rust_name);
@@ -150,7 +195,7 @@ fn error_enum(service: &Service, name: &Ident, doc: &str, errors: &[ShapeId]) ->
         }
     });
     let idents: Vec<Ident> = shapes.iter().map(|s| ident(&s.rust_name)).collect();
-    let doc = doc_line(doc);
+    let doc = doc_attrs(docs);
     quote! {
         #doc
         #[derive(Debug)]

@@ -2,7 +2,9 @@
 //!
 //! - `types`: structures, enums and their builders;
 //! - `errors`: error shapes, per-operation error enums, the service-wide `Error`;
-//! - `serializers`: the rest-json wire mapping, as sans-IO functions;
+//! - `protocol`: the wire mapping, as sans-IO functions: per protocol a
+//!   module that chooses a shape codec (`codec`: JSON) and a binding
+//!   (`binding`: REST or RPC);
 //! - `client`: `Client`, operation modules and fluent builders;
 //! - `crate_files`: `Cargo.toml`, `lib.rs` and module lists.
 //!
@@ -10,23 +12,29 @@
 //! Items are produced in IR order (shapes and operations sorted by model
 //! name), so output never depends on hashing.
 
+mod binding;
 mod client;
+mod codec;
 mod crate_files;
 mod errors;
-mod serializers;
+mod protocol;
 mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
+use crate::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
 use crate::naming::ident;
 
-/// Where the generated crate finds the runtime crate.
-#[derive(Clone, Debug)]
+/// How a crate is generated: where it finds the runtime crate, and which
+/// operations of the model it holds.
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Path of `codegen/runtime` relative to the generated crate's directory.
     pub runtime_path: String,
+    /// Only these operations (model names), and the shapes and errors they
+    /// reach; `None`: every operation. The rest are listed as left out.
+    pub operations: Option<Vec<String>>,
     /// `#![deny(warnings)]` in the crate's `lib.rs`: for the project's test
     /// crates, so that a plain `cargo test` fails on any warning in them.
     pub deny_warnings: bool,
@@ -121,11 +129,9 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
         File::ErrorShapeBuilders => Output::Rust(types::builders_rs(service, true)),
         File::OperationList => Output::Rust(crate_files::operation_rs(service)),
         File::ProtocolList => Output::Rust(crate_files::protocol_rs(service)),
-        File::ProtocolShapes => Output::Rust(serializers::shapes_rs(service)),
+        File::ProtocolShapes => Output::Rust(protocol::shapes_rs(service)),
         File::Operation(n) => Output::Rust(client::operation_rs(service, &service.operations[n])),
-        File::Protocol(n) => {
-            Output::Rust(serializers::operation_rs(service, &service.operations[n]))
-        }
+        File::Protocol(n) => Output::Rust(protocol::operation_rs(service, &service.operations[n])),
     }
 }
 
@@ -306,4 +312,64 @@ fn member_ident(member: &Member) -> proc_macro2::Ident {
 /// A member's documentation, or a line naming it.
 fn member_docs(member: &Member) -> TokenStream {
     docs_or(&member.docs, || format!("The `{}` member.", member.name))
+}
+
+/// For a setter of a required member, a paragraph saying so: `method`
+/// (`build`, `send`) fails with an error naming the member until it is set.
+/// Empty for optional members.
+fn required_docs(member: &Member, method: &str) -> TokenStream {
+    if !member.required {
+        return TokenStream::new();
+    }
+    doc_attrs(&[
+        String::new(),
+        format!(
+            "**Required**: `{method}` returns an error naming `{}` until it is set.",
+            member.rust_name
+        ),
+    ])
+}
+
+/// A value for a required member in the crate's example, when its shape
+/// has a one-token example (strings, enums, numbers, booleans).
+fn example_value(service: &Service, member: &Member) -> Option<TokenStream> {
+    let shape = service.shape(member.target);
+    Some(match &shape.kind {
+        ShapeKind::String => quote!("example"),
+        ShapeKind::Enum(variants) => {
+            let ty = ident(&shape.rust_name);
+            let variant = ident(&variants.first()?.rust_name);
+            quote!(types::#ty::#variant)
+        }
+        ShapeKind::Boolean => quote!(true),
+        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => quote!(1),
+        ShapeKind::Float | ShapeKind::Double => quote!(1.0),
+        _ => return None,
+    })
+}
+
+/// The `types` import of a doc example whose setters (from
+/// [`example_setters`]) name an enum, else nothing.
+fn example_types_import(service: &Service, op: &Operation) -> Option<TokenStream> {
+    op.input
+        .structure
+        .members
+        .iter()
+        .any(|m| m.required && matches!(service.shape(m.target).kind, ShapeKind::Enum(_)))
+        .then(|| quote!(types,))
+}
+
+/// Setters for an operation's required members in doc examples, when each
+/// has a one-token example value (see [`example_value`]).
+fn example_setters(service: &Service, op: &Operation) -> Option<Vec<TokenStream>> {
+    op.input
+        .structure
+        .members
+        .iter()
+        .filter(|m| m.required && !m.idempotency_token)
+        .map(|m| {
+            let setter = ident(&m.rust_name);
+            example_value(service, m).map(|value| quote!(.#setter(#value)))
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{
     doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
-    rust_type, setter_param, value_kind, ValueKind,
+    required_docs, rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
 use crate::naming::{derived, ident};
@@ -229,9 +229,10 @@ pub fn builder_type_with(
                 )
             }
         };
-        let one_doc = if one_doc.is_empty() { quote!(#docs) } else { {
+        let required = required_docs(member, "build");
+        let one_doc = if one_doc.is_empty() { quote!(#docs #required) } else { {
             let one_doc = doc_attrs(&[String::new(), one_doc]);
-            quote!(#docs #one_doc)
+            quote!(#docs #one_doc #required)
         } };
         let set_body = if member.boxed {
             quote!(input.map(::std::boxed::Box::new))

@@ -19,7 +19,7 @@
 //! string to sign are written into one reused buffer.
 //!
 //! [`Signer::signing_output`] returns the intermediate strings, to compare
-//! them with the official test suite (`tests/sigv4_suite.rs`).
+//! them with the official test suite (`codegen/tests/sigv4_suite.rs`).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,0 +1,122 @@
+//! The RPC binding: every request is `POST /` with the operation named in a
+//! header and the whole input as the body (an empty object when the input
+//! has no members); a successful response's body is the whole output.
+//! Members carry no HTTP binding traits (resolution put them all in the
+//! body). Bodies go through a [`Codec`].
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{checksum, finish_request, host_prefix, parse_error};
+use crate::emit::codec::Codec;
+use crate::emit::{doc_attrs, doc_line};
+use crate::ir::{Member, Operation, Service};
+use crate::naming::{derived, ident};
+
+/// What an RPC protocol adds to the binding.
+pub struct Rpc {
+    /// `(name, value)` headers of every request, names in lower case, values
+    /// checked when the model was resolved (`X-Amz-Target`, `Content-Type`).
+    pub headers: Vec<(String, String)>,
+    /// An expression reading an error response's `ErrorMetadata` from `response`.
+    pub error_metadata: TokenStream,
+}
+
+/// The body impls of the operation's input and output.
+pub fn body_impls(codec: &dyn Codec, op: &Operation) -> TokenStream {
+    let input = ident(&op.input.rust_name);
+    let output = ident(&op.output.rust_name);
+    let input_body = (!op.input.structure.members.is_empty())
+        .then(|| codec.input_body(&quote!(#input), &all(&op.input.structure.members)));
+    let output_body = (!op.output.structure.members.is_empty()).then(|| {
+        codec.output_body(
+            &quote!(#output),
+            &op.output.rust_name,
+            &all(&op.output.structure.members),
+        )
+    });
+    quote!(#input_body #output_body)
+}
+
+/// `serialize_request` of `op`.
+pub fn serialize_request(codec: &dyn Codec, rpc: &Rpc, op: &Operation) -> TokenStream {
+    let input = ident(&op.input.rust_name);
+    let has_members = !op.input.structure.members.is_empty();
+    let uses_input = has_members || op.host_prefix.is_some();
+    let input_binding = if uses_input {
+        quote!(input)
+    } else {
+        quote!(_input)
+    };
+    let headers = rpc.headers.iter().map(|(name, value)| {
+        quote! {
+            request.headers_mut().insert(
+                ::sdk_runtime::__private::http::HeaderName::from_static(#name),
+                ::sdk_runtime::__private::http::HeaderValue::from_static(#value),
+            );
+        }
+    });
+    let body = if has_members {
+        codec.write_body(quote!(input))
+    } else {
+        quote!(b"{}".to_vec())
+    };
+    let host_prefix = host_prefix(op);
+    let checksum = checksum(op);
+    let finish = finish_request();
+    let doc = doc_attrs(&[
+        format!("Builds the HTTP request of `{}` for `input`.", op.name),
+        String::new(),
+        "The URI holds the path only; the client prefixes the endpoint.".to_owned(),
+    ]);
+    quote! {
+        #doc
+        pub fn serialize_request(#input_binding: &#input) -> Result<HttpRequest, BuildError> {
+            let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
+            *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
+            *request.uri_mut() = ::sdk_runtime::__private::http::Uri::from_static("/");
+            #host_prefix
+            #(#headers)*
+            let body = #body;
+            #checksum
+            #finish
+        }
+    }
+}
+
+/// `parse_response` and `parse_error` of `op`.
+pub fn parse_response(
+    service: &Service,
+    codec: &dyn Codec,
+    rpc: &Rpc,
+    op: &Operation,
+) -> TokenStream {
+    let output = ident(&op.output.rust_name);
+    let error = ident(&derived::operation_error(&op.rust_name));
+    let value = if op.output.structure.members.is_empty() {
+        quote!(#output::default())
+    } else {
+        let read = codec.read_body(Some(quote!(#output)));
+        quote!(#read.map_err(ResponseFailure::malformed)?)
+    };
+    let parse_error = parse_error(service, op, &rpc.error_metadata);
+    let doc = doc_line(&format!(
+        "Parses a response to `{}` into its output or its error.",
+        op.name
+    ));
+    quote! {
+        #doc
+        pub fn parse_response(response: &HttpResponse) -> Result<#output, ResponseFailure<#error>> {
+            if !response.status().is_success() {
+                return Err(parse_error(response));
+            }
+            Ok(#value)
+        }
+
+        #parse_error
+    }
+}
+
+fn all(members: &[Member]) -> Vec<&Member> {
+    members.iter().collect()
+}

@@ -1,0 +1,43 @@
+//! Shape codecs: how values of the model's shapes are written and read in a
+//! message body. One module per format (JSON now); bindings and protocols
+//! call them through [`Codec`].
+
+pub mod json;
+
+use proc_macro2::TokenStream;
+
+use crate::ir::{Member, Service, Shape};
+
+/// A body format, as the bindings see it.
+pub trait Codec {
+    /// The format's name in docs (`JSON`).
+    fn name(&self) -> &'static str;
+
+    /// Impls of the emitted `shape` (in `src/protocol/shapes.rs`), in the
+    /// directions it travels.
+    fn shape_impls(&self, service: &Service, shape: &Shape) -> TokenStream;
+
+    /// Impls that write `members` of the operation input `ty` as a body.
+    fn input_body(&self, ty: &TokenStream, members: &[&Member]) -> TokenStream;
+
+    /// Impls that read `members` of the operation output `ty` (named
+    /// `name` in messages) from a body.
+    fn output_body(&self, ty: &TokenStream, name: &str, members: &[&Member]) -> TokenStream;
+
+    /// The media type of a body (`Content-Type` in REST bindings): an
+    /// expression of type `&'static str`.
+    fn media_type(&self) -> TokenStream;
+
+    /// An expression: the body bytes (`Vec<u8>`) of `value`, a reference to
+    /// an input or shape with [`Codec::input_body`] or shape impls; fails
+    /// with `BuildError`.
+    fn write_body(&self, value: TokenStream) -> TokenStream;
+
+    /// An expression: `Result<T, E>` parsed from `response`'s body, where an
+    /// empty body reads as `T::default()`; `E` converts into a `BoxError`.
+    fn read_body(&self, ty: Option<TokenStream>) -> TokenStream;
+
+    /// An expression: `Result<T, E>` parsed from the (non-empty) bytes of
+    /// `response.body()`, for a payload member.
+    fn read_value(&self) -> TokenStream;
+}
