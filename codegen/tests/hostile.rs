@@ -365,3 +365,37 @@ fn members_that_map_to_one_name_stay_distinct() {
     assert!(types.contains("pub(crate) a_b_value:"));
     assert!(types.contains("pub(crate) a_b_value3:"));
 }
+
+/// Found by the obstacle course: `Self` became `Self_`, whose derived names
+/// (`Self_Input`) are not camel case, and `self_` + `_value` doubled the `_`.
+#[test]
+fn self_names_derive_lint_clean_names() {
+    let mut m = model();
+    rename_key(&mut m["operations"], "GetThing", "Self");
+    for name in ["self", "Self", "super"] {
+        add_member(&mut m, "Thing", name, "Text");
+    }
+    add_shape(
+        &mut m,
+        "Kind",
+        json!({"type": "string", "enum": ["Self", "self"]}),
+    );
+    add_member(&mut m, "Thing", "kind", "Kind");
+    let generated = run(&m).unwrap();
+    let op = &generated.files["src/operation/self_.rs"];
+    assert!(op.contains("pub struct SelfValueInput"), "{op}");
+    let types = &generated.files["src/types.rs"];
+    assert!(types.contains("pub(crate) self_:"), "{types}");
+    assert!(types.contains("pub(crate) self_value:"), "{types}");
+    assert!(types.contains("pub(crate) super_:"), "{types}");
+    assert!(
+        types.contains("    SelfValue,") && types.contains("    SelfValueValue,"),
+        "{types}"
+    );
+    for (path, text) in &generated.files {
+        assert!(
+            !text.contains("__value") && !text.contains("Self_"),
+            "{path}"
+        );
+    }
+}

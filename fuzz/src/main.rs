@@ -107,7 +107,11 @@ pub fn run_case(seed: u64) -> Outcome {
         return Outcome::Panic(format!("the mutator panicked (a fuzz bug): {message}"));
     };
     let result = std::panic::catch_unwind(|| {
-        codegen::generate(&format!("model/{base}.json"), &text, &options())
+        let options = codegen::Options {
+            operations: mutate::operations(seed, &text),
+            ..options()
+        };
+        codegen::generate(&format!("model/{base}.json"), &text, &options)
     });
     match result {
         Err(_) => Outcome::Panic(LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default()),
@@ -438,7 +442,15 @@ fn reproduce(seed: u64) -> ExitCode {
         Err(e) => eprintln!("could not write {}: {e}", path.display()),
     }
     // No quiet hook: a panic shows with its backtrace.
-    match codegen::generate(&format!("model/{base}.json"), &text, &options()) {
+    let operations = mutate::operations(seed, &text);
+    if let Some(operations) = &operations {
+        println!("operations: {operations:?}");
+    }
+    let options = codegen::Options {
+        operations,
+        ..options()
+    };
+    match codegen::generate(&format!("model/{base}.json"), &text, &options) {
         Ok(generated) => {
             println!("generated {} files", generated.files.len());
             match run_case(seed) {

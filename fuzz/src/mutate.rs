@@ -227,6 +227,24 @@ pub fn base(seed: u64) -> &'static str {
     Rng::new(seed).pick(BASES).0
 }
 
+/// The operations a case generates (`codegen.json`'s choice): `None` for
+/// all, else a few of the model's, sometimes with one it does not have.
+pub fn operations(seed: u64, text: &str) -> Option<Vec<String>> {
+    let mut rng = Rng::new(seed ^ 0x6f70_7321);
+    if !rng.chance(20) {
+        return None;
+    }
+    let model: Value = serde_json::from_str(text).ok()?;
+    let mut chosen: Vec<String> = keys(&model["operations"])
+        .into_iter()
+        .filter(|_| rng.chance(40))
+        .collect();
+    if rng.chance(20) {
+        chosen.push(hostile(&mut rng));
+    }
+    Some(chosen)
+}
+
 /// The mutated model for `seed` (base chosen by the seed too), and the base's name.
 pub fn case(seed: u64) -> (&'static str, String) {
     let mut rng = Rng::new(seed);
