@@ -399,3 +399,19 @@ fn self_names_derive_lint_clean_names() {
         );
     }
 }
+
+#[test]
+fn control_characters_in_the_service_name_stay_escaped_in_cargo_toml() {
+    let mut m = model();
+    m["metadata"]["serviceFullName"] = json!("Things\u{7f}\u{0}\r\n\"\\ Service");
+    let generated = run(&m).unwrap();
+    let manifest = &generated.files["Cargo.toml"];
+    let description = manifest
+        .lines()
+        .find(|l| l.starts_with("description = "))
+        .unwrap();
+    assert_eq!(
+        description,
+        r#"description = "Client for Things\u007F\u0000\r\n\"\\ Service (API version 2020-01-01), generated from its service model.""#
+    );
+}

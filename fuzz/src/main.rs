@@ -4,7 +4,8 @@
 //!   through `codegen::generate` in a worker subprocess, so a stack overflow
 //!   or an abort is a finding, not the end of the run; a case that takes
 //!   longer than the per-case limit is a hang (the worker is killed and
-//!   replaced). Every Rust file of every crate generated is parsed with syn.
+//!   replaced). Every Rust file of every crate generated is parsed with syn,
+//!   every `Cargo.toml` with toml_edit.
 //!
 //! - Parsers: the generated crates' `parse_response` and the runtime's
 //!   parsers (timestamps, headers, error metadata, profile files) on seeded
@@ -119,6 +120,10 @@ pub fn run_case(seed: u64) -> Outcome {
             for (path, file) in &generated.files {
                 if path.ends_with(".rs") {
                     if let Err(e) = syn::parse_file(file) {
+                        return Outcome::Unparsable(format!("{path}: {e}"));
+                    }
+                } else if path.ends_with(".toml") {
+                    if let Err(e) = file.parse::<toml_edit::DocumentMut>() {
                         return Outcome::Unparsable(format!("{path}: {e}"));
                     }
                 }
