@@ -450,6 +450,47 @@ fn connections_cut_every_time_end_in_an_io_error() {
 }
 
 #[test]
+fn a_reply_that_is_not_http_is_not_retried() {
+    for (what, reply) in [
+        ("garbage", &b"<html>captive portal</html>\r\n\r\n"[..]),
+        (
+            "a bad status line",
+            b"HTTP/1.1 2x0 OK\r\ncontent-length: 0\r\n\r\n",
+        ),
+        (
+            "a bad length",
+            b"HTTP/1.1 200 OK\r\ncontent-length: -4\r\n\r\n{}",
+        ),
+    ] {
+        let s = setup();
+        s.server.script([Reply::Raw(reply), Reply::ok("{}")]);
+        let err = s
+            .client()
+            .describe_job_execution()
+            .thing_name(THING)
+            .job_id("job-1")
+            .send_blocking()
+            .unwrap_err();
+        let SdkError::DispatchFailure(failure) = &err else {
+            panic!("{what}: expected a dispatch failure, got {err:?}");
+        };
+        assert_eq!(
+            failure.kind(),
+            ConnectorErrorKind::InvalidResponse,
+            "{what}"
+        );
+        assert_eq!(err.attempts(), 1, "{what}");
+        assert!(
+            err.to_string()
+                .starts_with("dispatch failure: invalid HTTP response"),
+            "{what}: {err}"
+        );
+        assert_eq!(s.server.seen().len(), 1, "{what}");
+        assert!(s.sleep.durations().is_empty(), "{what}");
+    }
+}
+
+#[test]
 fn a_503_storm_exhausts_the_retries_with_a_clear_error() {
     let storm = Server::start(|_| Reply::error(503, "ServiceUnavailableException", "Busy"));
     let sleep = InstantSleep::new();
@@ -500,6 +541,32 @@ async fn a_validation_error_is_not_retried() {
     assert_eq!(err.into_service_error().code(), Some("ValidationException"));
     assert_eq!(s.server.replies(), [400]);
     assert!(s.sleep.durations().is_empty());
+}
+
+// --- Endpoint URL ---
+
+#[test]
+fn an_endpoint_url_with_a_query_or_fragment_sends_nothing() {
+    let s = setup();
+    for (suffix, part) in [("?x=1", "query"), ("#frag", "fragment")] {
+        let url = format!("{}{suffix}", s.server.endpoint());
+        let client = Client::from_conf(s.config.clone().endpoint_url(url.as_str()).build());
+        let err = client
+            .get_pending_job_executions()
+            .thing_name(THING)
+            .send_blocking()
+            .unwrap_err();
+        assert!(
+            matches!(err, SdkError::ConstructionFailure(_)),
+            "{url}: {err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("endpoint URL `{url}` has a {part} (`{suffix}`)")),
+            "{text}"
+        );
+    }
+    assert!(s.server.seen().is_empty(), "nothing reached the server");
 }
 
 // --- Clock skew ---

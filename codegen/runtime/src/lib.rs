@@ -32,7 +32,9 @@
 //! 7. `protocol`: how shapes travel on the wire: the JSON shape codec, the
 //!    REST binding's helpers, one module per protocol (`rest_json`). Only
 //!    generated code calls it, through the facade below.
-//! 8. [`testing`]: in-memory transports and an instant sleep for tests.
+//! 8. [`testing`]: in-memory transports and an instant sleep for tests; a
+//!    layer of its own, above the core, because its sleep implements the
+//!    core's [`sleep::AsyncSleep`].
 //!
 //! The core never names a protocol: an [`operation::Operation`] brings its
 //! own serializer, parser and error-metadata reader, and the pipeline calls
@@ -111,5 +113,7 @@ pub mod __private {
     pub use serde;
 }
 
+#[cfg(test)]
+mod hostile_input;
 #[cfg(test)]
 mod layers;

@@ -156,7 +156,11 @@ async fn invoke_counting<O: Operation>(
         };
         match retry::classify(&outcome, error.as_ref()) {
             Verdict::ClockSkew(service_time) if !clock_corrected => {
-                config.clock_offset().learn(service_time, SystemTime::now());
+                // A service time too far off to believe ends the call with
+                // the service's error; the offset stays as it was.
+                if !config.clock_offset().learn(service_time, SystemTime::now()) {
+                    break outcome;
+                }
                 clock_corrected = true;
             }
             Verdict::Retry(kind) if retries + 1 < config.max_attempts() => {
@@ -228,8 +232,25 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 }
 
 /// [`endpoint`], parsed once for the configuration.
+///
+/// An endpoint URL is a scheme, a host, an optional port and an optional
+/// path, to which each operation appends its own path and query. One with a
+/// query or a fragment is refused, as the endpoint rules of the AWS SDKs
+/// refuse it (their `parseURL` does not accept a query): a query would end
+/// up in front of the operation's path (`/?x=1/things/...`), and a fragment
+/// is never sent at all.
 fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, BuildError> {
     let url = endpoint(config, service)?;
+    for (mark, part) in [('?', "query"), ('#', "fragment")] {
+        if let Some(at) = url.find(mark) {
+            let found: String = url[at..].chars().take(40).collect();
+            return Err(BuildError::config(format!(
+                "endpoint URL `{url}` has a {part} (`{found}`); an endpoint URL is a scheme, \
+                 a host, an optional port and an optional path, to which each operation \
+                 appends its own path and query: remove the {part}"
+            )));
+        }
+    }
     let invalid = |e: http::uri::InvalidUri| {
         BuildError::config(format!("endpoint URL `{url}` is not a valid URL: {e}"))
     };
@@ -243,7 +264,7 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, 
         scheme: scheme.clone(),
         authority: authority.clone(),
         url: url.as_ref().into(),
-        has_path: uri.path() != "/" || uri.query().is_some(),
+        has_path: uri.path() != "/",
     })
 }
 
@@ -427,6 +448,48 @@ mod tests {
             err.to_string().contains("needs a scheme and a host"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_endpoint_url_with_a_query_or_fragment_is_refused_before_sending() {
+        use crate::block_on::block_on;
+        use crate::credentials::Credentials;
+        use crate::testing::ReplayClient;
+
+        // A real port on loopback: were anything sent, it would be to here.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for (url, part, found) in [
+            (format!("http://127.0.0.1:{port}?x=1"), "query", "?x=1"),
+            (
+                format!("http://127.0.0.1:{port}/base/?x=1"),
+                "query",
+                "?x=1",
+            ),
+            (format!("http://127.0.0.1:{port}#frag"), "fragment", "#frag"),
+            (format!("http://127.0.0.1:{port}/#"), "fragment", "#"),
+        ] {
+            let replay = ReplayClient::new();
+            replay.push_response(200, "{}");
+            let config = Config::builder()
+                .region("us-east-1")
+                .endpoint_url(url.as_str())
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_client(replay.clone())
+                .build();
+            let err = block_on(invoke::<signing::PutThing>(&config, &SERVICE, &())).unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, SdkError::ConstructionFailure(_)), "{text}");
+            assert!(
+                text.contains(&format!("has a {part} (`{found}`)")),
+                "{url}: {text}"
+            );
+            assert!(text.contains(&format!("remove the {part}")), "{text}");
+            assert_eq!(err.attempts(), 0);
+            assert!(replay.requests().is_empty(), "{url}: nothing is sent");
+        }
+        listener.set_nonblocking(true).unwrap();
+        assert!(listener.accept().is_err(), "no connection was made");
     }
 
     #[test]
@@ -927,6 +990,89 @@ mod tests {
             replay.push(skewed);
             let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
             assert_eq!(err.attempts(), 2);
+        }
+
+        fn skewed_at(date: &str) -> HttpResponse {
+            response(
+                403,
+                &[("x-amzn-ErrorType", "RequestTimeTooSkewed"), ("date", date)],
+                r#"{"message": "The difference between the request time and the current time is too large."}"#,
+            )
+        }
+
+        #[test]
+        fn an_implausible_date_is_not_learned_and_later_calls_still_sign() {
+            for date in [
+                "Mon, 01 Jan 1900 00:00:00 GMT",
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+            ] {
+                let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+                replay.push(skewed_at(date));
+                replay.push_response(200, "{}");
+                let config = config(&replay, &sleep);
+                config.clock_offset().set_millis(1_500);
+                let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+                // The service's error, after one attempt: not a re-sign, not a build failure.
+                assert_eq!(err.attempts(), 1, "{date}");
+                assert_eq!(
+                    err.as_service_error().and_then(Unhandled::code),
+                    Some("RequestTimeTooSkewed")
+                );
+                assert_eq!(config.clock_offset().millis(), 1_500, "{date}: unchanged");
+                // The next call signs with the local clock and goes through.
+                block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+                let requests = replay.requests();
+                assert_eq!(requests.len(), 2);
+                let signed = amz_date_secs(&amz_date(&requests[1]));
+                let now = DateTime::now().secs();
+                assert!((now - 5..=now + 5).contains(&signed), "{date}: {signed}");
+            }
+        }
+
+        #[test]
+        fn a_wrong_offset_is_unlearned_by_the_next_skew_error() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            let config = config(&replay, &sleep);
+            // Learned from a proxy that was three hours off; the local clock is right.
+            config.clock_offset().set_millis(3 * 3600 * 1000);
+            let date = DateTime::now().fmt(TimestampFormat::HttpDate);
+            replay.push(skewed_at(&date));
+            replay.push_response(200, "{}");
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            let offset = config.clock_offset().millis();
+            assert!(offset.abs() < 5_000, "{offset}");
+            let requests = replay.requests();
+            let resigned = amz_date_secs(&amz_date(&requests[1]));
+            let now = DateTime::now().secs();
+            assert!((now - 5..=now + 5).contains(&resigned), "{resigned}");
+        }
+
+        #[test]
+        fn only_a_skew_error_teaches_the_clock() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            let far = DateTime::from(SystemTime::now() + Duration::from_secs(7200))
+                .fmt(TimestampFormat::HttpDate);
+            // A success, a throttle and a plain 403, all with a Date two hours off.
+            replay.push(response(200, &[("date", &far)], "{}"));
+            replay.push(response(
+                400,
+                &[("x-amzn-ErrorType", "ThrottlingException"), ("date", &far)],
+                "{}",
+            ));
+            replay.push(response(200, &[("date", &far)], "{}"));
+            replay.push(response(
+                403,
+                &[
+                    ("x-amzn-ErrorType", "AccessDeniedException"),
+                    ("date", &far),
+                ],
+                "{}",
+            ));
+            let config = config(&replay, &sleep);
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap();
+            block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(config.clock_offset().millis(), 0);
         }
     }
 }

@@ -7,7 +7,17 @@
 //!   transient server errors (HTTP 500, 502, 503, 504 or a
 //!   [transient code](TRANSIENT_CODES)) and transport failures of kind
 //!   [`Io`](ConnectorErrorKind::Io) or [`Timeout`](ConnectorErrorKind::Timeout).
-//!   Never any other client error (4xx), nor a response that could not be parsed.
+//!   Never any other client error (4xx), nor a response that could not be
+//!   parsed.
+//! - The rule for malformed responses: a connection that fails or ends
+//!   before the response is complete (refused, reset, cut off mid-head or
+//!   mid-body) is [`Io`](ConnectorErrorKind::Io), and retried; a reply that
+//!   is complete enough to be judged and is not valid HTTP or breaks a
+//!   size limit (garbage, a bad status line, header, length or chunk, too
+//!   many headers, a head or body over the limit) is
+//!   [`InvalidResponse`](ConnectorErrorKind::InvalidResponse), and is not,
+//!   like a body the operation cannot parse: the peer did answer, and
+//!   would answer the same way again.
 //! - Before retry *n* (from 0), a wait drawn uniformly from
 //!   `0..=min(100 ms * 2^n, 20 s)` ("full jitter").
 //! - A [`RetryQuota`] shared by a configuration's clones: each retry spends
@@ -157,7 +167,7 @@ fn server_time(response: &HttpResponse) -> Option<SystemTime> {
     let date = response.headers().get(http::header::DATE)?.to_str().ok()?;
     DateTime::parse(date.trim(), TimestampFormat::HttpDate)
         .ok()
-        .map(SystemTime::from)
+        .and_then(|time| SystemTime::try_from(time).ok())
 }
 
 /// The wait before retry `retry` (0 for the first), for `jitter` in `0.0..=1.0`
@@ -331,7 +341,7 @@ mod tests {
 
     #[test]
     fn clock_skew_needs_a_time_code_or_message_and_a_date() {
-        let at = SystemTime::from(DateTime::from_secs(1_398_796_238));
+        let at = SystemTime::try_from(DateTime::from_secs(1_398_796_238)).unwrap();
         let skewed = [
             (403, "RequestTimeTooSkewed", "too far"),
             (400, "RequestExpired", "expired"),

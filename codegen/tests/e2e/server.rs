@@ -96,6 +96,8 @@ pub enum Reply {
     /// A `200` whose `content-length` promises twice the body that comes
     /// before the connection closes.
     CutShort,
+    /// These bytes as they are, whatever they are, then the connection closes.
+    Raw(&'static [u8]),
     /// A reply held until the test calls [`Gate::open`] (or, failing that,
     /// `HOLD_LIMIT` passes: then a 500 saying so).
     Held(Arc<Gate>, Box<Reply>),
@@ -398,6 +400,10 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
             }
             let why = "the test never released the held reply (was its runtime blocked?)";
             return write_reply(shared, out, &Reply::error(500, "HeldTooLong", why));
+        }
+        Reply::Raw(bytes) => {
+            out.write_all(bytes)?;
+            return out.flush();
         }
         Reply::CutShort => (
             200,

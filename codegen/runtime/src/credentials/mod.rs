@@ -22,6 +22,8 @@ use crate::env::Env;
 
 mod profile;
 
+#[cfg(test)]
+pub(crate) use profile::parse as parse_profile;
 pub use profile::ProfileCredentials;
 
 /// An access key, its secret and an optional session token.

@@ -189,7 +189,7 @@ fn describe(path: Option<&Path>, exists: bool) -> String {
 }
 
 /// Section name to property name (lowercase) to value.
-type Sections = HashMap<String, HashMap<String, String>>;
+pub(crate) type Sections = HashMap<String, HashMap<String, String>>;
 
 /// The file's sections, or `None` if there is no path or no file.
 fn load(path: Option<&Path>) -> Result<Option<Sections>, CredentialsError> {
@@ -206,7 +206,7 @@ fn is_comment(trimmed: &str) -> bool {
 }
 
 /// Parses an AWS shared file; errors name `path` and the line, never its text.
-fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsError> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsError> {
     let error = |line: usize, message: &'static str| {
         Err(CredentialsError::syntax(path.to_owned(), line, message))
     };

@@ -677,6 +677,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn timestamps_out_of_range_are_errors() {
+        use crate::value::TimestampFormat as F;
+        for body in [
+            "-9223372036854775808.5",
+            "\"-9223372036854775808.5\"",
+            "1e300",
+            "9223372036854775808",
+        ] {
+            let mut de = serde_json::Deserializer::from_str(body);
+            let parsed = DateTime::deserialize_json(F::EpochSeconds, &mut de);
+            assert!(parsed.is_err(), "{body}: {parsed:?}");
+        }
+    }
+
+    #[test]
     fn byte_streams_are_base64() {
         let body = ByteStream::from("hi");
         assert_eq!(to_vec(&body).unwrap(), br#""aGk=""#);

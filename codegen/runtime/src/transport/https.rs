@@ -164,10 +164,17 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorEr
             io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => ConnectorErrorKind::Other,
             _ => ConnectorErrorKind::Io,
         },
-        // The connection failed or broke mid-response.
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
-            ConnectorErrorKind::Io
-        }
+        // No connection: retrying may help. (A connection that closes before
+        // the response is complete is `Io` with `UnexpectedEof`, above.)
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ConnectorErrorKind::Io,
+        // The peer's bytes are not HTTP/1.1 (status line, headers, lengths,
+        // chunks), or break a limit. ureq reports a request it cannot frame
+        // the same way, which cannot happen for the requests the runtime
+        // builds (header values are checked by `http`, bodies have a known
+        // length) and would not be worth retrying either.
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::BodyExceedsLimit(_) => ConnectorErrorKind::InvalidResponse,
         _ => ConnectorErrorKind::Other,
     };
     ConnectorError::new(kind, error)
@@ -316,5 +323,87 @@ mod tests {
         drop(listener);
         let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
+    }
+
+    /// Malformed replies from a loopback server, each with the kind the
+    /// transport gives it, and so whether it is retried (see `retry`).
+    #[test]
+    fn malformed_replies_are_invalid_responses_and_cut_ones_io() {
+        let leak =
+            |text: String| -> &'static [u8] { Box::leak(text.into_bytes().into_boxed_slice()) };
+        let oversize_header = leak(format!(
+            "HTTP/1.1 200 OK\r\nx-big: {}\r\ncontent-length: 0\r\n\r\n",
+            "a".repeat(200_000)
+        ));
+        let many_headers = leak(format!(
+            "HTTP/1.1 200 OK\r\n{}content-length: 0\r\n\r\n",
+            (0..500)
+                .map(|i| format!("x-h{i}: v\r\n"))
+                .collect::<String>()
+        ));
+        let oversize_body = leak(format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: 20000000\r\n\r\n{}",
+            "a".repeat(11 * 1024 * 1024)
+        ));
+        use ConnectorErrorKind::{InvalidResponse, Io};
+        let cases: [(&str, &'static [u8], ConnectorErrorKind); 16] = [
+            ("garbage", b"hello there\r\n\r\n", InvalidResponse),
+            ("garbage, then close", b"hello there", InvalidResponse),
+            ("binary", b"\x00\x01\x02\xff\xfe\r\n\r\n", InvalidResponse),
+            (
+                "bad status code",
+                b"HTTP/1.1 abc OK\r\ncontent-length: 0\r\n\r\n",
+                InvalidResponse,
+            ),
+            (
+                "bad version",
+                b"HTTP/9.9 200 OK\r\ncontent-length: 0\r\n\r\n",
+                InvalidResponse,
+            ),
+            (
+                "bad length",
+                b"HTTP/1.1 200 OK\r\ncontent-length: abc\r\n\r\n",
+                InvalidResponse,
+            ),
+            (
+                "conflicting lengths",
+                b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}",
+                InvalidResponse,
+            ),
+            (
+                "bad chunk size",
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+                InvalidResponse,
+            ),
+            (
+                "bad header",
+                b"HTTP/1.1 200 OK\r\nbad header line\r\ncontent-length: 0\r\n\r\n",
+                InvalidResponse,
+            ),
+            ("oversize header", oversize_header, InvalidResponse),
+            ("too many headers", many_headers, InvalidResponse),
+            ("oversize body", oversize_body, InvalidResponse),
+            ("closed at once", b"", Io),
+            ("cut in the head", b"HTTP/1.1 200 OK\r\ncontent-le", Io),
+            (
+                "cut in the body",
+                b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{}",
+                Io,
+            ),
+            (
+                "cut in a chunk",
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n10\r\n{}",
+                Io,
+            ),
+        ];
+        for (name, reply, kind) in cases {
+            let (endpoint, _server) = serve_once(reply, Duration::ZERO);
+            let request = get(&endpoint, Some(Duration::from_secs(10)));
+            let err = block_on(UreqClient::new().send(request)).unwrap_err();
+            assert_eq!(err.kind(), kind, "{name}: {err}");
+            let verdict = crate::retry::classify(&Err(err), None);
+            let retried = matches!(verdict, crate::retry::Verdict::Retry(_));
+            assert_eq!(retried, kind == Io, "{name}: {verdict:?}");
+        }
     }
 }

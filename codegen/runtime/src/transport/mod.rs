@@ -86,10 +86,18 @@ pub struct ConnectorError {
 pub enum ConnectorErrorKind {
     /// No response arrived in time; retrying may help.
     Timeout,
-    /// The connection could not be made or broke (before or while the
-    /// response came); retrying may help.
+    /// The connection could not be made, or broke or closed before the
+    /// response was complete (refused, reset, cut off mid-head or
+    /// mid-body); retrying may help.
     Io,
-    /// Anything else; retrying will not help.
+    /// A reply came but is not a valid HTTP response, or breaks a size
+    /// limit: garbage, a bad status line or version, a header that does not
+    /// parse, a bad or conflicting `Content-Length`, a bad chunk, too many
+    /// headers, a head or body over the limit. Not retried: the peer
+    /// answered, and would answer the same way again.
+    InvalidResponse,
+    /// Anything else (a TLS failure, a request that cannot be sent);
+    /// retrying will not help.
     Other,
 }
 
@@ -117,6 +125,7 @@ impl fmt::Display for ConnectorError {
         let what = match self.kind {
             ConnectorErrorKind::Timeout => "timed out",
             ConnectorErrorKind::Io => "connection failed",
+            ConnectorErrorKind::InvalidResponse => "invalid HTTP response",
             ConnectorErrorKind::Other => "transport failed",
         };
         write!(f, "{what}: {}", self.source)

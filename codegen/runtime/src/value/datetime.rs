@@ -3,6 +3,10 @@
 //! The arithmetic is the proleptic Gregorian calendar's (days from civil
 //! dates and back), exact for any year in range, before 1970 included; no
 //! date crate is needed for three fixed formats.
+//!
+//! A [`DateTime`] holds any second of `i64` and is never built by wrapping
+//! or by a panic: a value or text out of that range is `None` or a
+//! [`DateTimeError`].
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -59,12 +63,26 @@ impl DateTime {
         Self { seconds, nanos: 0 }
     }
 
-    /// Seconds and nanoseconds (`0..1_000_000_000`) since the epoch; larger
-    /// nanoseconds carry into seconds.
-    pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
-        Self {
-            seconds: seconds + (nanos / 1_000_000_000) as i64,
-            nanos: nanos % 1_000_000_000,
+    /// Seconds and nanoseconds since the epoch; nanoseconds past
+    /// `999_999_999` carry into the seconds. `None` if that carry leaves the
+    /// range of `i64` seconds.
+    ///
+    /// ```
+    /// use sdk_runtime::DateTime;
+    ///
+    /// let time = DateTime::from_secs_and_nanos(1, 1_500_000_000).unwrap();
+    /// assert_eq!((time.secs(), time.subsec_nanos()), (2, 500_000_000));
+    /// assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, 1_000_000_000), None);
+    /// ```
+    pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Option<Self> {
+        // At most 4: a u32 holds under five seconds of nanoseconds.
+        let carry = (nanos / 1_000_000_000) as i64;
+        match seconds.checked_add(carry) {
+            Some(seconds) => Some(Self {
+                seconds,
+                nanos: nanos % 1_000_000_000,
+            }),
+            None => None,
         }
     }
 
@@ -77,9 +95,13 @@ impl DateTime {
     }
 
     /// Fractional seconds since the epoch, rounded to the microsecond (the
-    /// precision an `f64` keeps for present-day dates). Not finite: `None`.
+    /// precision an `f64` keeps for present-day dates). `None` if not finite
+    /// or beyond ±9.2·10¹² seconds (about 292,000 years, where microseconds
+    /// leave the range of `i64`).
     pub fn from_secs_f64(seconds: f64) -> Option<Self> {
-        if !seconds.is_finite() || seconds.abs() > 1e17 {
+        // Strictly inside i64 microseconds (±9.22e18), so the cast below is exact.
+        const LIMIT: f64 = 9.2e12;
+        if !seconds.is_finite() || seconds.abs() > LIMIT {
             return None;
         }
         let micros = (seconds * 1e6).round() as i64;
@@ -173,31 +195,52 @@ impl DateTime {
 }
 
 impl From<SystemTime> for DateTime {
+    /// Exact where the platform's `SystemTime` holds `i64` seconds (Unix,
+    /// Windows); a time beyond that range, which no supported platform
+    /// has, is clamped to it.
     fn from(time: SystemTime) -> Self {
-        match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => Self::from_secs_and_nanos(after.as_secs() as i64, after.subsec_nanos()),
-            Err(before) => {
-                let before = before.duration();
-                let mut seconds = -(before.as_secs() as i64);
-                let mut nanos = before.subsec_nanos();
-                if nanos > 0 {
-                    seconds -= 1;
-                    nanos = 1_000_000_000 - nanos;
-                }
-                Self { seconds, nanos }
-            }
+        let nanos: i128 = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
+            Err(before) => i128::try_from(before.duration().as_nanos()).map_or(i128::MIN, |n| -n),
+        };
+        let seconds = nanos.div_euclid(NANOS_PER_SECOND.into());
+        // rem_euclid of 1e9 is in 0..1e9.
+        let subsec = nanos.rem_euclid(NANOS_PER_SECOND.into()) as u32;
+        match i64::try_from(seconds) {
+            Ok(seconds) => Self {
+                seconds,
+                nanos: subsec,
+            },
+            Err(_) if seconds < 0 => Self {
+                seconds: i64::MIN,
+                nanos: 0,
+            },
+            Err(_) => Self {
+                seconds: i64::MAX,
+                nanos: 999_999_999,
+            },
         }
     }
 }
 
-impl From<DateTime> for SystemTime {
-    fn from(time: DateTime) -> Self {
-        if time.seconds >= 0 {
-            UNIX_EPOCH + Duration::new(time.seconds as u64, time.nanos)
+impl TryFrom<DateTime> for SystemTime {
+    type Error = DateTimeError;
+
+    /// The same instant, if the platform's `SystemTime` can hold it.
+    fn try_from(time: DateTime) -> Result<Self, DateTimeError> {
+        let shifted = if time.seconds >= 0 {
+            UNIX_EPOCH.checked_add(Duration::new(time.seconds.unsigned_abs(), time.nanos))
         } else {
-            UNIX_EPOCH - Duration::from_secs(time.seconds.unsigned_abs())
-                + Duration::from_nanos(u64::from(time.nanos))
-        }
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(time.seconds.unsigned_abs()))
+                .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(time.nanos))))
+        };
+        shifted.ok_or_else(|| {
+            DateTimeError::new(format!(
+                "{} seconds since the epoch is beyond this platform's clock",
+                time.seconds
+            ))
+        })
     }
 }
 
@@ -364,30 +407,43 @@ impl<'a> Cursor<'a> {
 
 fn parse_epoch_seconds(text: &str) -> Result<DateTime, DateTimeError> {
     let error = || DateTimeError::new(format!("`{text}` is not a number of seconds"));
+    let out_of_range = || DateTimeError::new(format!("`{text}` is out of range"));
+    // Whole seconds: an integer that does not fit is out of range, not malformed.
+    let whole_seconds = |digits: &str| -> Result<i64, DateTimeError> {
+        digits.parse().map_err(|_| {
+            let unsigned = digits.strip_prefix(['-', '+']).unwrap_or(digits);
+            if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                out_of_range()
+            } else {
+                error()
+            }
+        })
+    };
     let trimmed = text.trim();
-    if let Ok(seconds) = trimmed.parse::<i64>() {
-        return Ok(DateTime::from_secs(seconds));
-    }
-    let (whole, frac) = trimmed.split_once('.').ok_or_else(error)?;
+    let Some((whole, frac)) = trimmed.split_once('.') else {
+        return whole_seconds(trimmed).map(DateTime::from_secs);
+    };
     let negative = whole.starts_with('-');
     let whole: i64 = if whole == "-" || whole.is_empty() {
         0
     } else {
-        whole.parse().map_err(|_| error())?
+        whole_seconds(whole)?
     };
     if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return Err(error());
     }
     let kept = &frac[..frac.len().min(9)];
     let nanos: u32 = kept.parse::<u32>().map_err(|_| error())? * 10u32.pow(9 - kept.len() as u32);
-    if negative && nanos > 0 {
-        Ok(DateTime::from_secs_and_nanos(
-            whole - 1,
+    // -1.5 is seconds -2 plus 0.5.
+    let (whole, nanos) = if negative && nanos > 0 {
+        (
+            whole.checked_sub(1).ok_or_else(out_of_range)?,
             1_000_000_000 - nanos,
-        ))
+        )
     } else {
-        Ok(DateTime::from_secs_and_nanos(whole, nanos))
-    }
+        (whole, nanos)
+    };
+    DateTime::from_secs_and_nanos(whole, nanos).ok_or_else(out_of_range)
 }
 
 fn parse_date_time(text: &str) -> Result<DateTime, DateTimeError> {
@@ -444,6 +500,7 @@ fn parse_date_time(text: &str) -> Result<DateTime, DateTimeError> {
         },
         text,
     )?;
+    // Years 1..=9999 and offsets under a day: far inside i64.
     Ok(DateTime {
         seconds: local.seconds - offset,
         nanos: local.nanos,
@@ -512,7 +569,7 @@ mod tests {
             T.fmt(TimestampFormat::HttpDate),
             "Tue, 29 Apr 2014 18:30:38 GMT"
         );
-        let frac = DateTime::from_secs_and_nanos(946_845_296, 123_000_000);
+        let frac = DateTime::from_secs_and_nanos(946_845_296, 123_000_000).unwrap();
         assert_eq!(frac.fmt(TimestampFormat::EpochSeconds), "946845296.123");
         assert_eq!(
             frac.fmt(TimestampFormat::DateTime),
@@ -540,7 +597,7 @@ mod tests {
             MAX_SECONDS,
         ]);
         for seconds in samples {
-            let time = DateTime::from_secs_and_nanos(seconds, 5_000_000);
+            let time = DateTime::from_secs_and_nanos(seconds, 5_000_000).unwrap();
             for format in [
                 TimestampFormat::EpochSeconds,
                 TimestampFormat::DateTime,
@@ -615,11 +672,11 @@ mod tests {
                 "2000-01-02T20:34:56.123456789123Z",
                 TimestampFormat::DateTime
             ),
-            Ok(DateTime::from_secs_and_nanos(946_845_296, 123_456_789))
+            Ok(DateTime::from_secs_and_nanos(946_845_296, 123_456_789).unwrap())
         );
         assert_eq!(
             DateTime::parse("1398796238.5", TimestampFormat::EpochSeconds),
-            Ok(DateTime::from_secs_and_nanos(1_398_796_238, 500_000_000))
+            Ok(DateTime::from_secs_and_nanos(1_398_796_238, 500_000_000).unwrap())
         );
     }
 
@@ -658,21 +715,103 @@ mod tests {
     fn system_time_conversions() {
         let before = UNIX_EPOCH - Duration::from_millis(1500);
         assert_eq!(DateTime::from(before), DateTime::from_millis(-1500));
-        assert_eq!(SystemTime::from(DateTime::from_millis(-1500)), before);
+        assert_eq!(
+            SystemTime::try_from(DateTime::from_millis(-1500)),
+            Ok(before)
+        );
         let after = UNIX_EPOCH + Duration::new(5, 7);
-        assert_eq!(SystemTime::from(DateTime::from(after)), after);
+        assert_eq!(SystemTime::try_from(DateTime::from(after)), Ok(after));
     }
 
     #[test]
     fn from_f64() {
         assert_eq!(
             DateTime::from_secs_f64(946_845_296.123),
-            Some(DateTime::from_secs_and_nanos(946_845_296, 123_000_000))
+            DateTime::from_secs_and_nanos(946_845_296, 123_000_000)
         );
         assert_eq!(DateTime::from_secs_f64(f64::NAN), None);
         assert_eq!(
             DateTime::from_secs_f64(-0.5),
             Some(DateTime::from_millis(-500))
         );
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_panic_or_a_wrap() {
+        assert_eq!(DateTime::from_secs_and_nanos(i64::MAX, 1_000_000_000), None);
+        assert_eq!(
+            DateTime::from_secs_and_nanos(i64::MAX, 999_999_999),
+            Some(DateTime {
+                seconds: i64::MAX,
+                nanos: 999_999_999
+            })
+        );
+        assert_eq!(
+            DateTime::from_secs_and_nanos(i64::MIN, u32::MAX).map(|t| t.secs()),
+            Some(i64::MIN + 4)
+        );
+        for text in [
+            "-9223372036854775808.5",
+            "-9223372036854775809",
+            "9223372036854775808",
+            "9223372036854775808.5",
+        ] {
+            let err = DateTime::parse(text, TimestampFormat::EpochSeconds).unwrap_err();
+            assert_eq!(err.to_string(), format!("`{text}` is out of range"));
+        }
+        // The extremes that do fit.
+        assert_eq!(
+            DateTime::parse("-9223372036854775808", TimestampFormat::EpochSeconds),
+            Ok(DateTime::from_secs(i64::MIN))
+        );
+        assert_eq!(
+            DateTime::parse("-9223372036854775807.5", TimestampFormat::EpochSeconds),
+            Ok(DateTime {
+                seconds: i64::MIN,
+                nanos: 500_000_000
+            })
+        );
+        assert_eq!(
+            DateTime::parse("9223372036854775807.5", TimestampFormat::EpochSeconds),
+            Ok(DateTime {
+                seconds: i64::MAX,
+                nanos: 500_000_000
+            })
+        );
+        for huge in [1e13, -1e13, 1e17, f64::MAX, f64::MIN] {
+            assert_eq!(DateTime::from_secs_f64(huge), None, "{huge}");
+        }
+        let near = DateTime::from_secs_f64(9.1e12).unwrap();
+        assert_eq!(near.secs(), 9_100_000_000_000);
+    }
+
+    #[test]
+    fn extremes_convert_to_system_time_or_say_why_not() {
+        for time in [
+            DateTime::from_secs(i64::MAX),
+            DateTime::from_secs(i64::MIN),
+            DateTime::from_secs_and_nanos(i64::MAX, 999_999_999).unwrap(),
+            DateTime::from_secs_and_nanos(i64::MIN, 1).unwrap(),
+        ] {
+            // Either the same instant back, or an error: never a panic.
+            if let Ok(system) = SystemTime::try_from(time) {
+                assert_eq!(DateTime::from(system), time);
+            }
+        }
+    }
+
+    #[test]
+    fn formatting_any_time_does_not_panic() {
+        for seconds in [i64::MIN, i64::MIN + 1, -1, 0, i64::MAX - 1, i64::MAX] {
+            let time = DateTime::from_secs_and_nanos(seconds, 999_999_999).unwrap();
+            for format in [
+                TimestampFormat::EpochSeconds,
+                TimestampFormat::DateTime,
+                TimestampFormat::HttpDate,
+            ] {
+                let text = time.fmt(format);
+                assert!(!text.is_empty());
+            }
+        }
     }
 }

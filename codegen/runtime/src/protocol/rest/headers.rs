@@ -288,6 +288,17 @@ mod tests {
     use crate::protocol::rest::param::Formatted;
 
     #[test]
+    fn timestamps_out_of_range_are_errors() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-t", HeaderValue::from_static("-9223372036854775808.5"));
+        let err = read_timestamp(&headers, "x-t", "When", TimestampFormat::EpochSeconds)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("header `x-t` for `When`"), "{err}");
+        assert!(err.contains("out of range"), "{err}");
+    }
+
+    #[test]
     fn lists_are_joined_and_quoted() {
         let mut headers = HeaderMap::new();
         add_list(
