@@ -423,7 +423,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "epoch-seconds parsing overflows on `-9223372036854775808.5` (issue 13, item 4, fixed in the runtime on another branch)"]
     fn timestamps() {
         no_panic_in_first_seeds("timestamps");
     }
