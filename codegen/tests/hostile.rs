@@ -415,3 +415,19 @@ fn control_characters_in_the_service_name_stay_escaped_in_cargo_toml() {
         r#"description = "Client for Things\u007F\u0000\r\n\"\\ Service (API version 2020-01-01), generated from its service model.""#
     );
 }
+
+/// Found by `cargo xtask fuzz` (seed 2161): a service id `Self` made the
+/// crate `self`, whose library name cannot be an identifier, raw or not.
+#[test]
+fn a_service_id_that_is_a_keyword_gets_a_crate_name_cargo_accepts() {
+    for (id, name) in [
+        ("Self", "aws-self"),
+        ("type", "aws-type"),
+        ("std", "aws-std"),
+    ] {
+        let mut m = model();
+        m["metadata"]["serviceId"] = json!(id);
+        let generated = run(&m).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(generated.name, name);
+    }
+}

@@ -9,8 +9,10 @@
 //!
 //! - Parsers: the generated crates' `parse_response` and the runtime's
 //!   parsers (timestamps, headers, error metadata, profile files) on seeded
-//!   hostile input, in this process, a panic caught with `catch_unwind`
-//!   ([`parsers`]); a case slower than the per-case limit counts as a hang.
+//!   hostile input ([`parsers`]), in batches in a worker subprocess: a panic
+//!   is caught with `catch_unwind`, a case slower than the per-case limit is
+//!   a hang, and a batch whose worker crashes or stops answering is rerun a
+//!   case at a time to name the seed.
 //!
 //! Prints each finding with its seed, then `N cases, P panics, H hangs, U
 //! unparsable`, and exits non-zero on any finding.
@@ -149,6 +151,12 @@ fn worker() -> ExitCode {
     let mut stdout = std::io::stdout();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
+        if let Some(batch) = line.strip_prefix("parsers ") {
+            if parser_batch_in_worker(batch, &mut stdout).is_err() {
+                break;
+            }
+            continue;
+        }
         let outcome = match (line.trim().parse::<u64>(), line.strip_prefix("probe:")) {
             (Ok(seed), _) => run_case(seed),
             (_, Some(probe)) => run_probe(probe),
@@ -161,6 +169,7 @@ fn worker() -> ExitCode {
             break;
         }
     }
+    parsers::clean_up();
     ExitCode::SUCCESS
 }
 
@@ -201,6 +210,26 @@ fn self_test() -> ExitCode {
         return ExitCode::FAILURE;
     }
     print_summary(&tally);
+    // A parser batch whose worker dies is lost, and the next batch runs.
+    let limit = Duration::from_secs(2);
+    let batches = Worker::start()
+        .map_err(|e| e.to_string())
+        .and_then(|mut worker| {
+            let lost = parser_batch(
+                &mut worker,
+                &format!("0 1 2000 {ABORT_PROBE}"),
+                limit,
+                &mut tally,
+            )?;
+            let next = parser_batch(&mut worker, "0 2 2000", limit, &mut tally)?;
+            worker.finish();
+            Ok((lost, next))
+        });
+    match batches {
+        Ok((Batch::Lost(kind, how), Batch::Done)) => println!("parser batch probe: {kind}: {how}"),
+        Ok(_) => println!("parser batch probe: not lost"),
+        Err(e) => println!("parser batch probe: {e}"),
+    }
     ExitCode::SUCCESS
 }
 
@@ -235,6 +264,24 @@ impl Worker {
             stdin,
             lines,
         })
+    }
+
+    /// Ends the worker after its last case: it cleans up and exits when its
+    /// input ends (killed if it does not within a second).
+    fn finish(self) {
+        let Worker {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     /// Kills the worker (after a hang) and reaps it.
@@ -369,43 +416,163 @@ fn drive(
         }
         next = cases.next();
     }
-    worker.kill();
+    worker.finish();
     Ok(())
 }
 
-/// The parser fuzz: every target in turn, seeds from `from` on, until `deadline`.
-fn fuzz_parsers(from: u64, deadline: Instant, limit: Duration, tally: &mut Tally) {
-    quiet_panics();
-    let mut seed = from;
-    while Instant::now() < deadline {
+/// The target number that makes a parser batch abort, for `--self-test`.
+const ABORT_PROBE: usize = 1000;
+
+/// Seeds a parser batch holds: a batch is one line to the worker and back.
+const PARSER_BATCH: u64 = 64;
+
+/// In the worker: `FROM COUNT LIMIT_MS [TARGET]`: runs every target (or
+/// one) on seeds `FROM..FROM+COUNT`, writing a line per finding
+/// (`finding\tTARGET\tSEED\tKIND\tMESSAGE`), then `done\tCASES`.
+fn parser_batch_in_worker(batch: &str, out: &mut impl Write) -> std::io::Result<()> {
+    let fields: Vec<u64> = batch
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let (from, count, limit) = match fields[..] {
+        [from, count, limit, ..] => (from, count, Duration::from_millis(limit)),
+        _ => return Ok(()),
+    };
+    let only = fields.get(3).map(|t| *t as usize);
+    if only == Some(ABORT_PROBE) {
+        std::process::abort();
+    }
+    let mut cases = 0u64;
+    for seed in (0..count).map(|i| from.wrapping_add(i)) {
         for (index, target) in parsers::TARGETS.iter().enumerate() {
-            tally.cases += 1;
+            if only.is_some_and(|only| only != index) {
+                continue;
+            }
+            cases += 1;
             let clock = Instant::now();
             let panic = parsers::run_case(target, seed);
             let took = clock.elapsed();
             let finding = match panic {
-                Some(message) => {
-                    tally.panics += 1;
-                    Some(("panic", message))
-                }
-                None if took > limit => {
-                    tally.hangs += 1;
-                    Some(("hang", format!("took {took:?}")))
-                }
+                Some(message) => Some(("panic", message)),
+                None if took > limit => Some(("hang", format!("took {took:?}"))),
                 None => None,
             };
             if let Some((kind, message)) = finding {
-                tally.report(
-                    kind,
-                    &format!("parser `{}` seed {seed}", target.name),
-                    &message,
-                    &format!("cargo xtask fuzz --parser-seed {index} {seed}"),
-                );
+                writeln!(
+                    out,
+                    "finding\t{index}\t{seed}\t{kind}\t{}",
+                    message.escape_debug()
+                )?;
             }
         }
-        seed = seed.wrapping_add(1);
     }
-    let _ = std::panic::take_hook();
+    writeln!(out, "done\t{cases}")?;
+    out.flush()
+}
+
+/// How a parser batch ended.
+enum Batch {
+    Done,
+    /// The worker crashed or hung (and was replaced): which, and how.
+    Lost(&'static str, String),
+}
+
+/// Sends one parser batch to `worker` and reads its findings into `tally`.
+fn parser_batch(
+    worker: &mut Worker,
+    request: &str,
+    limit: Duration,
+    tally: &mut Tally,
+) -> Result<Batch, String> {
+    let start = |e: std::io::Error| format!("could not start a worker: {e}");
+    if writeln!(worker.stdin, "parsers {request}")
+        .and_then(|()| worker.stdin.flush())
+        .is_err()
+    {
+        let how = std::mem::replace(worker, Worker::start().map_err(start)?).died();
+        return Ok(Batch::Lost("crash", how));
+    }
+    loop {
+        match worker.lines.recv_timeout(limit) {
+            Ok(line) => {
+                let fields: Vec<&str> = line.splitn(5, '\t').collect();
+                match fields[..] {
+                    ["done", cases] => {
+                        tally.cases += cases.parse::<u64>().unwrap_or(0);
+                        return Ok(Batch::Done);
+                    }
+                    ["finding", index, seed, kind, message] => {
+                        let name = index
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| parsers::TARGETS.get(i))
+                            .map_or("?", |t| t.name);
+                        match kind {
+                            "hang" => tally.hangs += 1,
+                            _ => tally.panics += 1,
+                        }
+                        tally.report(
+                            kind,
+                            &format!("parser `{name}` seed {seed}"),
+                            message,
+                            &format!("cargo xtask fuzz --parser-seed {index} {seed}"),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                std::mem::replace(worker, Worker::start().map_err(start)?).kill();
+                return Ok(Batch::Lost("hang", format!("no result within {limit:?}")));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let how = std::mem::replace(worker, Worker::start().map_err(start)?).died();
+                return Ok(Batch::Lost("crash", how));
+            }
+        }
+    }
+}
+
+/// The parser fuzz: every target on seeds from `from` on, until
+/// `deadline`, in batches in a worker subprocess; a batch whose worker
+/// crashes or hangs is rerun a seed and a target at a time to name the case.
+fn fuzz_parsers(
+    from: u64,
+    deadline: Instant,
+    limit: Duration,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let mut worker = Worker::start().map_err(|e| format!("could not start a worker: {e}"))?;
+    let millis = limit.as_millis();
+    let mut seed = from;
+    while Instant::now() < deadline {
+        let request = format!("{seed} {PARSER_BATCH} {millis}");
+        if let Batch::Lost(..) = parser_batch(&mut worker, &request, limit, tally)? {
+            for one in (0..PARSER_BATCH).map(|i| seed.wrapping_add(i)) {
+                for (index, target) in parsers::TARGETS.iter().enumerate() {
+                    let request = format!("{one} 1 {millis} {index}");
+                    if let Batch::Lost(kind, how) =
+                        parser_batch(&mut worker, &request, limit, tally)?
+                    {
+                        tally.cases += 1;
+                        match kind {
+                            "hang" => tally.hangs += 1,
+                            _ => tally.panics += 1,
+                        }
+                        tally.report(
+                            kind,
+                            &format!("parser `{}` seed {one}", target.name),
+                            &how,
+                            &format!("cargo xtask fuzz --parser-seed {index} {one}"),
+                        );
+                    }
+                }
+            }
+        }
+        seed = seed.wrapping_add(PARSER_BATCH);
+    }
+    worker.finish();
+    Ok(())
 }
 
 /// Each distinct finding with its count, then the summary line.
@@ -544,12 +711,15 @@ fn main() -> ExitCode {
         tally.cases, tally.generated, tally.model_errors
     );
     let generator_cases = tally.cases;
-    fuzz_parsers(
+    if let Err(e) = fuzz_parsers(
         from,
         started + Duration::from_secs(seconds),
         limit,
         &mut tally,
-    );
+    ) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     println!(
         "parsers: {} cases over {} targets",
         tally.cases - generator_cases,
