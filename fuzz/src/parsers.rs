@@ -1,11 +1,12 @@
-//! In-process fuzzing of what parses peer input: the generated crates'
+//! Fuzzing of what reads hostile input: the generated crates'
 //! `parse_response` functions (IoT Jobs, and the obstacle course, which has
-//! every binding) and the runtime's parsers: timestamps in every format,
+//! every binding), the obstacle course's `serialize_request` on hostile
+//! member values, and the runtime's parsers: timestamps in every format,
 //! header bindings, error metadata and profile files.
 //!
 //! Every case is seeded; a panic (caught with `catch_unwind`) is a finding
-//! that names its target and seed, and `cargo xtask fuzz --parser-seed SEED`
-//! reruns it.
+//! that names its target and seed, and `cargo xtask fuzz --parser-seed
+//! TARGET SEED` reruns it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -257,6 +258,59 @@ pub const TARGETS: &[Target] = &[
         ),
     },
     Target {
+        name: "obstacle-course serialize_request",
+        run: |rng| {
+            use obstacle_course::operation::bind_everything::BindEverythingInput;
+            use obstacle_course::operation::host_label::HostLabelInput;
+            use obstacle_course::types::{Everything, Option as Kind};
+            let time = |rng: &mut Rng| {
+                let seconds =
+                    *rng.pick(&[i64::MIN, i64::MAX, 0, -1, 253_402_300_800, -62_167_219_201]);
+                DateTime::from_secs(seconds.wrapping_add(rng.below(3) as i64 - 1))
+            };
+            let float = *rng.pick(&[
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                -0.0,
+                1e308,
+                f64::MIN_POSITIVE,
+            ]);
+            let input = BindEverythingInput::builder()
+                .id(text(rng))
+                .path(text(rng))
+                .count(rng.next() as i32)
+                .since(time(rng))
+                .tags(text(rng))
+                .filters(text(rng), vec![text(rng)])
+                .token(text(rng))
+                .at(time(rng))
+                .at_iso(time(rng))
+                .ratio(float)
+                .names(text(rng))
+                .times(time(rng))
+                .json(text(rng))
+                .option(Kind::Unknown(text(rng)))
+                .meta(text(rng), text(rng))
+                .body(
+                    Everything::builder()
+                        .text(text(rng))
+                        .when(time(rng))
+                        .when_http(time(rng))
+                        .precise(float)
+                        .build()
+                        .unwrap_or_default(),
+                )
+                .build();
+            if let Ok(input) = input {
+                let _ = obstacle_course::protocol::bind_everything::serialize_request(&input);
+            }
+            if let Ok(input) = HostLabelInput::builder().tenant(text(rng)).build() {
+                let _ = obstacle_course::protocol::host_label::serialize_request(&input);
+            }
+        },
+    },
+    Target {
         name: "timestamps",
         run: |rng| {
             let text = text(rng);
@@ -436,6 +490,11 @@ mod tests {
     }
 
     #[test]
+    fn obstacle_course_requests() {
+        no_panic_in_first_seeds("obstacle-course serialize_request");
+    }
+
+    #[test]
     fn timestamps() {
         no_panic_in_first_seeds("timestamps");
     }
@@ -461,6 +520,7 @@ mod tests {
         let tested = [
             "iot-jobs parse_response",
             "obstacle-course parse_response",
+            "obstacle-course serialize_request",
             "timestamps",
             "headers",
             "error metadata",
