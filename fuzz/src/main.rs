@@ -17,13 +17,15 @@
 //! Prints each finding with its seed, then `N cases, P panics, H hangs, U
 //! unparsable`, and exits non-zero on any finding.
 //!
+//! ```text
 //! usage: fuzz [SECONDS] [--from SEED] [--case-limit SECONDS]
 //!        fuzz --seed SEED    (one generator case, in this process; writes its model
 //!                             to target/fuzz-cases/SEED.json)
 //!        fuzz --parser-seed TARGET SEED  (one parser case)
 //!        fuzz --self-test    (a panic, an abort, a stack overflow, a hang and an
 //!                             unparsable output on purpose: each must be counted)
-//!        fuzz --worker       (reads seeds on stdin, one outcome line each on stdout)
+//!        fuzz --worker       (reads cases on stdin, one outcome line each on stdout)
+//! ```
 
 mod mutate;
 mod parsers;
