@@ -119,11 +119,52 @@ pub fn crate_name(service_id: &str) -> Result<String, String> {
         ));
     }
     let name = words.join("-");
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    // Cargo refuses a package named with a digit first or a keyword (a lib
+    // `self` cannot even be named), and warns on names it or std uses.
+    if name.starts_with(|c: char| c.is_ascii_digit())
+        || KEYWORDS.contains(&lib_name(&name).as_str())
+        || CARGO_RESERVED.contains(&name.as_str())
+    {
         return Ok(format!("aws-{name}"));
     }
     Ok(name)
 }
+
+/// Package names Cargo rejects or warns about besides keywords: its own
+/// directory names, the standard library's crates, and Windows device names.
+const CARGO_RESERVED: &[&str] = &[
+    "alloc",
+    "aux",
+    "build",
+    "com1",
+    "com2",
+    "com3",
+    "com4",
+    "com5",
+    "com6",
+    "com7",
+    "com8",
+    "com9",
+    "con",
+    "core",
+    "deps",
+    "examples",
+    "incremental",
+    "lpt1",
+    "lpt2",
+    "lpt3",
+    "lpt4",
+    "lpt5",
+    "lpt6",
+    "lpt7",
+    "lpt8",
+    "lpt9",
+    "nul",
+    "prn",
+    "proc-macro",
+    "std",
+    "test",
+];
 
 /// Names the generator derives from names it has already decided. They live
 /// in modules of their own (`builders`, an operation's module), where
@@ -367,8 +408,10 @@ mod tests {
 
     #[test]
     fn every_sanitized_name_is_an_identifier() {
-        // Every character of the first planes, alone and between letters.
-        for c in (0..0x3_0000u32).filter_map(char::from_u32) {
+        // Every character of the Basic Multilingual Plane and every 16th of
+        // the next two, alone and between letters.
+        let chars = (0..0x1_0000u32).chain((0x1_0000..0x3_0000).step_by(16));
+        for c in chars.filter_map(char::from_u32) {
             for raw in [
                 c.to_string(),
                 format!("a{c}"),
@@ -424,6 +467,12 @@ mod tests {
         assert_eq!(crate_name("S3").unwrap(), "s3");
         assert_eq!(crate_name("Route 53 Domains").unwrap(), "route-53-domains");
         assert!(crate_name(" - ").is_err());
+        // Keywords and names Cargo or std use get a prefix, like a leading digit.
+        assert_eq!(crate_name("Self").unwrap(), "aws-self");
+        assert_eq!(crate_name("type").unwrap(), "aws-type");
+        assert_eq!(crate_name("STD").unwrap(), "aws-std");
+        assert_eq!(crate_name("Proc Macro").unwrap(), "aws-proc-macro");
+        assert_eq!(crate_name("2fa").unwrap(), "aws-2fa");
     }
 
     #[test]

@@ -74,7 +74,8 @@ use crate::naming::reserved::{
 /// How deep lists and maps may nest in one another without a structure in
 /// between (`list<map<list<...>>>`). The generator spells such a type out
 /// (`Vec<HashMap<String, Vec<...>>>`), and rustc, syn and the serializers
-/// recurse over it; AWS models nest three deep at most.
+/// recurse over it; botocore 1.44.8 nests four deep at most (Amazon
+/// Location's `GeofenceGeometryMultiPolygonList`).
 pub const MAX_NESTING: usize = 16;
 
 /// Resolves `model`, read from `file`.

@@ -365,3 +365,69 @@ fn members_that_map_to_one_name_stay_distinct() {
     assert!(types.contains("pub(crate) a_b_value:"));
     assert!(types.contains("pub(crate) a_b_value3:"));
 }
+
+/// Found by the obstacle course: `Self` became `Self_`, whose derived names
+/// (`Self_Input`) are not camel case, and `self_` + `_value` doubled the `_`.
+#[test]
+fn self_names_derive_lint_clean_names() {
+    let mut m = model();
+    rename_key(&mut m["operations"], "GetThing", "Self");
+    for name in ["self", "Self", "super"] {
+        add_member(&mut m, "Thing", name, "Text");
+    }
+    add_shape(
+        &mut m,
+        "Kind",
+        json!({"type": "string", "enum": ["Self", "self"]}),
+    );
+    add_member(&mut m, "Thing", "kind", "Kind");
+    let generated = run(&m).unwrap();
+    let op = &generated.files["src/operation/self_.rs"];
+    assert!(op.contains("pub struct SelfValueInput"), "{op}");
+    let types = &generated.files["src/types.rs"];
+    assert!(types.contains("pub(crate) self_:"), "{types}");
+    assert!(types.contains("pub(crate) self_value:"), "{types}");
+    assert!(types.contains("pub(crate) super_:"), "{types}");
+    assert!(
+        types.contains("    SelfValue,") && types.contains("    SelfValueValue,"),
+        "{types}"
+    );
+    for (path, text) in &generated.files {
+        assert!(
+            !text.contains("__value") && !text.contains("Self_"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn control_characters_in_the_service_name_stay_escaped_in_cargo_toml() {
+    let mut m = model();
+    m["metadata"]["serviceFullName"] = json!("Things\u{7f}\u{0}\r\n\"\\ Service");
+    let generated = run(&m).unwrap();
+    let manifest = &generated.files["Cargo.toml"];
+    let description = manifest
+        .lines()
+        .find(|l| l.starts_with("description = "))
+        .unwrap();
+    assert_eq!(
+        description,
+        r#"description = "Client for Things\u007F\u0000\r\n\"\\ Service (API version 2020-01-01), generated from its service model.""#
+    );
+}
+
+/// Found by `cargo xtask fuzz` (seed 2161): a service id `Self` made the
+/// crate `self`, whose library name cannot be an identifier, raw or not.
+#[test]
+fn a_service_id_that_is_a_keyword_gets_a_crate_name_cargo_accepts() {
+    for (id, name) in [
+        ("Self", "aws-self"),
+        ("type", "aws-type"),
+        ("std", "aws-std"),
+    ] {
+        let mut m = model();
+        m["metadata"]["serviceId"] = json!(id);
+        let generated = run(&m).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(generated.name, name);
+    }
+}

@@ -19,6 +19,12 @@ tasks:
                     --compile adds cold builds and binary sizes (minutes)
   codegen           regenerate every crate in generated/ from every model in model/
   codegen --check   exit non-zero, with a diff, if generated/ is not what the models generate
+  fuzz [SECONDS] [--from SEED] [--case-limit SECONDS] | fuzz --seed SEED
+                    seeded structural mutation of models through the generator (in
+                    worker subprocesses: crashes and hangs are counted), and the
+                    generated and runtime parsers; default 60 s; prints each finding's
+                    seed and `N cases, P panics, H hangs, U unparsable`, exits non-zero
+                    on any finding; --seed SEED reruns one generator case
   corpus DIR [--compile [SERVICES...] | --bench [RUNS]]
                     generate (and check, or time) every rest-json model of a botocore data folder
   protocol-tests FILE...
@@ -101,6 +107,7 @@ fn main() -> ExitCode {
         ["codegen"] => run_codegen(false),
         ["codegen", "--check"] => run_codegen(true),
         ["test"] => run_tests(),
+        ["fuzz", args @ ..] => run_fuzz(args),
         ["readme"] => run_readme(),
         ["bench", args @ ..] => {
             let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
@@ -188,6 +195,33 @@ fn run_tests() -> ExitCode {
     }
     eprintln!("==> drift check: cargo xtask codegen --check");
     run_codegen(true)
+}
+
+/// `cargo xtask fuzz`: the `fuzz` crate, built with the `fuzz` profile
+/// (optimized, overflow checks on), given the arguments.
+fn run_fuzz(args: &[&str]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(&cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--profile",
+            "fuzz",
+            "--package",
+            "fuzz",
+            "--",
+        ])
+        .args(args)
+        .current_dir(project_root())
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: could not run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_readme() -> ExitCode {

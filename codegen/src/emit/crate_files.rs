@@ -9,7 +9,11 @@ use crate::naming::{self, ident};
 
 /// A TOML basic string: JSON string escapes are valid TOML escapes.
 fn toml_string(value: &str) -> String {
-    serde_json::Value::String(value.to_owned()).to_string()
+    // JSON's escapes are TOML's, but JSON leaves DEL (U+007F) raw, which a
+    // TOML basic string may not hold.
+    serde_json::Value::String(value.to_owned())
+        .to_string()
+        .replace('\u{7f}', "\\u007F")
 }
 
 /// The crate's `Cargo.toml`.
