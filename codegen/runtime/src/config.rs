@@ -104,47 +104,7 @@ struct Settings {
     retry_quota: Arc<RetryQuota>,
     endpoints: EndpointCache,
     app_id: Option<Arc<str>>,
-    user_agents: UserAgentCache,
-}
-
-/// The user-agent headers made for one configuration, per service; like
-/// [`EndpointCache`], a copy starts empty.
-#[derive(Default)]
-pub(crate) struct UserAgentCache(RwLock<Vec<(&'static str, UserAgent)>>);
-
-impl Clone for UserAgentCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl fmt::Debug for UserAgentCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("UserAgentCache")
-    }
-}
-
-impl UserAgentCache {
-    /// The headers for `service`, made once.
-    pub(crate) fn get(&self, service: &ServiceInfo, app_id: Option<&str>) -> UserAgent {
-        // Entries are only ever added whole: a poisoned lock holds valid data.
-        let cached = self
-            .0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|(id, _)| *id == service.service_id)
-            .map(|(_, ua)| ua.clone());
-        if let Some(ua) = cached {
-            return ua;
-        }
-        let ua = UserAgent::new(service, app_id);
-        let mut entries = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        if !entries.iter().any(|(id, _)| *id == service.service_id) {
-            entries.push((service.service_id, ua.clone()));
-        }
-        ua
-    }
+    user_agents: PerService<UserAgent>,
 }
 
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
@@ -160,42 +120,57 @@ pub(crate) struct Endpoint {
     pub(crate) has_path: bool,
 }
 
-/// Endpoints resolved for one configuration, per service endpoint prefix.
-/// A copy starts empty (a builder's, from [`Config::to_builder`]), so a
-/// changed region or endpoint URL never meets a stale entry.
-#[derive(Debug, Default)]
-pub(crate) struct EndpointCache(RwLock<Vec<(&'static str, Endpoint)>>);
+/// Values made once per configuration and service (endpoints by endpoint
+/// prefix, user-agent headers by service id). A copy starts empty (a
+/// builder's, from [`Config::to_builder`]), so a changed region, endpoint URL
+/// or application id never meets a stale entry.
+pub(crate) struct PerService<T>(RwLock<Vec<(&'static str, T)>>);
 
-impl Clone for EndpointCache {
+/// The resolved endpoints of a configuration.
+pub(crate) type EndpointCache = PerService<Endpoint>;
+
+impl<T> Default for PerService<T> {
+    fn default() -> Self {
+        Self(RwLock::new(Vec::new()))
+    }
+}
+
+impl<T> Clone for PerService<T> {
     fn clone(&self) -> Self {
         Self::default()
     }
 }
 
-impl EndpointCache {
-    /// The endpoint for `endpoint_prefix`, from the cache or from `resolve`.
+impl<T> fmt::Debug for PerService<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PerService")
+    }
+}
+
+impl<T: Clone> PerService<T> {
+    /// The value for `key`, from the cache or from `make`.
     pub(crate) fn get_or_resolve<E>(
         &self,
-        endpoint_prefix: &'static str,
-        resolve: impl FnOnce() -> Result<Endpoint, E>,
-    ) -> Result<Endpoint, E> {
+        key: &'static str,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
         // Entries are only ever added whole: a poisoned lock holds valid data.
         let cached = self
             .0
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .find(|(prefix, _)| *prefix == endpoint_prefix)
-            .map(|(_, endpoint)| endpoint.clone());
-        if let Some(endpoint) = cached {
-            return Ok(endpoint);
+            .find(|(k, _)| *k == key)
+            .map(|(_, value)| value.clone());
+        if let Some(value) = cached {
+            return Ok(value);
         }
-        let endpoint = resolve()?;
+        let value = make()?;
         let mut entries = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        if !entries.iter().any(|(prefix, _)| *prefix == endpoint_prefix) {
-            entries.push((endpoint_prefix, endpoint.clone()));
+        if !entries.iter().any(|(k, _)| *k == key) {
+            entries.push((key, value.clone()));
         }
-        Ok(endpoint)
+        Ok(value)
     }
 }
 
@@ -240,7 +215,7 @@ impl Default for Settings {
             retry_quota: Arc::default(),
             endpoints: EndpointCache::default(),
             app_id: None,
-            user_agents: UserAgentCache::default(),
+            user_agents: PerService::default(),
         }
     }
 }
@@ -378,7 +353,13 @@ impl Config {
 
     /// The `user-agent` and `x-amz-user-agent` headers of calls to `service`.
     pub(crate) fn user_agent(&self, service: &ServiceInfo) -> UserAgent {
-        self.settings.user_agents.get(service, self.app_id())
+        let Ok(user_agent) = self
+            .settings
+            .user_agents
+            .get_or_resolve(service.service_id, || {
+                Ok::<_, std::convert::Infallible>(UserAgent::new(service, self.app_id()))
+            });
+        user_agent
     }
 
     /// A builder that starts from this configuration, to change part of it.
