@@ -232,6 +232,7 @@ pub mod reserved {
         "send_blocking",
         "as_input",
         "config",
+        "config_override",
         "new",
         // std trait methods
         "add",

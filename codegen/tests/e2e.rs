@@ -466,9 +466,12 @@ fn connections_cut_every_time_end_in_an_io_error() {
     };
     assert_eq!(failure.kind(), ConnectorErrorKind::Io);
     assert_eq!(err.attempts(), 2);
+    let endpoint = s.server.endpoint();
+    let peer = endpoint.trim_start_matches("http://");
     assert!(
-        err.to_string()
-            .starts_with("dispatch failure after 2 attempts: connection failed"),
+        err.to_string().starts_with(&format!(
+            "dispatch failure after 2 attempts: connection to {peer} closed before the response was complete"
+        )),
         "{err}"
     );
     assert_eq!(s.server.seen().len(), 2);

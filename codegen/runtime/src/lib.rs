@@ -90,7 +90,7 @@ mod protocol;
 
 pub mod testing;
 
-pub use config::{Config, ConfigBuilder, Region};
+pub use config::{Config, ConfigBuilder, ConfigOverride, Region};
 pub use credentials::Credentials;
 pub use error::{BuildError, RequestId, SdkError};
 pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFormat};

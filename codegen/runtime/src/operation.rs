@@ -7,7 +7,7 @@
 //! retries, and turning the outcome into [`SdkError`].
 
 use std::borrow::Cow;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, Endpoint};
 use crate::credentials::ProvideCredentials;
@@ -15,7 +15,10 @@ use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
 use crate::sleep::{AsyncSleep, DefaultSleep};
-use crate::transport::{ConnectorError, HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
+use crate::transport::{
+    ConnectorError, ConnectorErrorKind, HttpClient, HttpRequest, HttpResponse, RequestTimeouts,
+    SharedHttpClient,
+};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +212,7 @@ async fn invoke_counting<O: Operation>(
         None => &default_sleep,
     };
 
+    let deadline = Deadline::start(config.operation_timeout());
     let mut retries = 0;
     let mut last_retry_cost = None;
     let mut clock_corrected = false;
@@ -217,13 +221,31 @@ async fn invoke_counting<O: Operation>(
             Some(request) => request,
             None => prepare().map_err(SdkError::construction_failure)?,
         };
-        attempt.extensions_mut().insert(config.timeouts());
+        let (timeouts, cut_short) = deadline.cap(config.timeouts());
+        attempt.extensions_mut().insert(timeouts);
         let headers = attempt.headers_mut();
         headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
         sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
+        // Kept (reference-counted, no copy) to name the peer in an error.
+        let target = (
+            attempt.uri().scheme().cloned(),
+            attempt.uri().authority().cloned(),
+        );
         *attempts += 1;
         let mut outcome = send_attempt(client, attempt, *attempts).await;
+        if let Err(err) = &mut outcome {
+            err.name_peer(crate::transport::peer(target.0.as_ref(), target.1.as_ref()));
+        }
+        // The attempt was given only what was left of the call's time, and
+        // it ran out: that is the operation timeout's doing.
+        let outcome = match outcome {
+            Err(err) if cut_short && err.kind() == ConnectorErrorKind::Timeout => {
+                break Err(err.into_operation_timeout(config.operation_timeout()));
+            }
+            outcome => outcome,
+        };
+        let mut outcome = outcome;
         let error = match &mut outcome {
             Ok(response) if response.status().as_u16() >= 400 => {
                 let meta = O::error_metadata(response);
@@ -254,8 +276,14 @@ async fn invoke_counting<O: Operation>(
                 let Some(cost) = config.retry_quota().acquire(kind) else {
                     break outcome;
                 };
-                last_retry_cost = Some(cost);
                 let wait = retry::backoff(retries, retry::random_jitter());
+                if !deadline.allows(wait) {
+                    // No time for the wait and another attempt: the token
+                    // goes back, and the call ends with what it has.
+                    config.retry_quota().release(cost);
+                    break outcome;
+                }
+                last_retry_cost = Some(cost);
                 #[cfg(feature = "tracing")]
                 tracing::debug!(
                     reason = ?kind,
@@ -281,6 +309,38 @@ async fn invoke_counting<O: Operation>(
         }
         Err(ResponseFailure::Service(err)) => Err(SdkError::service_error_boxed(err, response)),
         Err(ResponseFailure::Malformed(err)) => Err(SdkError::response_error(err, response)),
+    }
+}
+
+/// When a call with an operation timeout must end.
+#[derive(Clone, Copy)]
+struct Deadline(Option<Instant>);
+
+impl Deadline {
+    fn start(timeout: Option<Duration>) -> Self {
+        Self(timeout.and_then(|timeout| Instant::now().checked_add(timeout)))
+    }
+
+    /// `timeouts`, shortened to what is left of the call's time; and
+    /// whether the attempt timeout was (so that its running out is the
+    /// operation timeout's).
+    fn cap(self, timeouts: RequestTimeouts) -> (RequestTimeouts, bool) {
+        let Some(end) = self.0 else {
+            return (timeouts, false);
+        };
+        let left = end.saturating_duration_since(Instant::now());
+        let cut_short = timeouts.attempt.is_none_or(|attempt| left < attempt);
+        let capped = RequestTimeouts {
+            connect: Some(timeouts.connect.map_or(left, |connect| connect.min(left))),
+            attempt: Some(timeouts.attempt.map_or(left, |attempt| attempt.min(left))),
+        };
+        (capped, cut_short)
+    }
+
+    /// Whether a wait of `wait` leaves time for another attempt.
+    fn allows(self, wait: Duration) -> bool {
+        self.0
+            .is_none_or(|end| Instant::now().checked_add(wait).is_some_and(|at| at < end))
     }
 }
 
@@ -960,6 +1020,18 @@ mod tests {
             assert!(waits[1] <= Duration::from_millis(200), "{waits:?}");
             // The last retry's cost came back with the success.
             assert_eq!(config.retry_quota().available(), RetryQuota::CAPACITY - 5);
+        }
+
+        #[test]
+        fn a_transport_error_names_the_peer_when_the_transport_did_not() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push_failure(ConnectorError::new(ConnectorErrorKind::Io, "reset"));
+            let config = config(&replay, &sleep).to_builder().max_attempts(1).build();
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "dispatch failure: connection failed (127.0.0.1:8080): reset"
+            );
         }
 
         #[test]

@@ -189,7 +189,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
 
         pub use client::Client;
         pub use error::Error;
-        pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+        pub use ::sdk_runtime::{Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError};
 
         /// Value types the data types are made of.
         pub mod primitives {
