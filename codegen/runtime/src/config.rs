@@ -515,6 +515,7 @@ impl ConfigBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::ProvideNow;
 
     #[test]
     fn builder_sets_and_clears() {
@@ -550,7 +551,7 @@ mod tests {
         let resolved = provided
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(resolved.access_key_id(), "OTHER");
         let cleared = provided.to_builder().set_credentials(None).build();
@@ -612,7 +613,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "ENVKEY");
         assert!(!format!("{config:?}").contains("TOPSECRET"));
@@ -681,12 +682,16 @@ mod tests {
         // Nothing to find: building works, resolving says what was tried.
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_string_lossy().into_owned();
-        let config = Config::from_env_with(Env::from_pairs([("HOME", home.as_str())])).build();
+        let config = Config::from_env_with(Env::from_pairs([
+            ("HOME", home.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]))
+        .build();
         assert_eq!(config.region(), None);
         let err = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
 
@@ -701,7 +706,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "LATE");
     }
