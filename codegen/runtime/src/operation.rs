@@ -186,6 +186,9 @@ async fn invoke_counting<O: Operation>(
     input: &O::Input,
     attempts: &mut u32,
 ) -> Result<O::Output, SdkError<O::Error>> {
+    let client = http_client(config).map_err(SdkError::construction_failure)?;
+    let provider_context = ProviderContext::new(Some(client.clone()));
+    config.resolve_region(&provider_context).await;
     let base = config
         .endpoints()
         .get_or_resolve(service.endpoint_prefix, || {
@@ -202,8 +205,6 @@ async fn invoke_counting<O: Operation>(
     };
     let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
     let user_agent = config.user_agent(service);
-    let client = http_client(config).map_err(SdkError::construction_failure)?;
-    let provider_context = ProviderContext::new(Some(client.clone()));
     let default_sleep = DefaultSleep;
     let sleep: &dyn AsyncSleep = match config.sleep_impl() {
         Some(sleep) => sleep,

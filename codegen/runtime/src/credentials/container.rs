@@ -198,6 +198,118 @@ impl ProvideCredentials for ContainerCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::block_on::block_on;
+    use crate::testing::ReplayClient;
+    use crate::transport::SharedHttpClient;
+
+    const CREDS: &str = r#"{"AccessKeyId":"ASIATASK","SecretAccessKey":"TOPSECRET",
+        "Token":"SESSIONTOKEN","Expiration":"2026-12-02T18:00:00Z","RoleArn":"arn:aws:iam::1:role/x"}"#;
+
+    fn fetch(
+        replay: &ReplayClient,
+        vars: &[(&str, &str)],
+    ) -> Result<Credentials, CredentialsError> {
+        let cx = ProviderContext::new(Some(SharedHttpClient::new(replay.clone())));
+        let env = Env::from_pairs(vars.iter().copied());
+        block_on(ContainerCredentials::with_env(env).provide_credentials(&cx))
+    }
+
+    #[test]
+    fn relative_uri_goes_to_the_ecs_address() {
+        let replay = ReplayClient::new();
+        replay.push_response(200, CREDS);
+        let creds = fetch(&replay, &[(RELATIVE_URI, "/v2/credentials/abc")]).unwrap();
+        assert_eq!(creds.access_key_id(), "ASIATASK");
+        assert_eq!(creds.session_token(), Some("SESSIONTOKEN"));
+        let request = replay.last_request().unwrap();
+        assert_eq!(request.uri(), "http://169.254.170.2/v2/credentials/abc");
+        assert!(request.headers().get("authorization").is_none());
+    }
+
+    #[test]
+    fn full_uri_with_a_token_or_a_token_file() {
+        let replay = ReplayClient::new();
+        replay.push_response(200, CREDS);
+        fetch(
+            &replay,
+            &[(FULL_URI, "http://127.0.0.1:9/creds"), (TOKEN, "AUTHTOKEN")],
+        )
+        .unwrap();
+        let request = replay.last_request().unwrap();
+        assert_eq!(request.uri(), "http://127.0.0.1:9/creds");
+        assert_eq!(request.headers()["authorization"], "AUTHTOKEN");
+
+        // The file wins over the variable, and is read afresh.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(
+            &file,
+            "FILETOKEN
+",
+        )
+        .unwrap();
+        let path = file.to_string_lossy().into_owned();
+        let replay = ReplayClient::new();
+        replay.push_response(200, CREDS);
+        replay.push_response(200, CREDS);
+        let vars = [
+            (FULL_URI, "https://creds.example/x"),
+            (TOKEN, "AUTHTOKEN"),
+            (TOKEN_FILE, path.as_str()),
+        ];
+        fetch(&replay, &vars).unwrap();
+        std::fs::write(&file, "ROTATED").unwrap();
+        fetch(&replay, &vars).unwrap();
+        let sent: Vec<_> = replay
+            .requests()
+            .iter()
+            .map(|r| r.headers()["authorization"].clone())
+            .collect();
+        assert_eq!(sent, ["FILETOKEN", "ROTATED"]);
+
+        std::fs::remove_file(&file).unwrap();
+        let err = fetch(&replay, &vars).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn refused_hosts_errors_and_absence() {
+        let replay = ReplayClient::new();
+        let err = fetch(&replay, &[(FULL_URI, "http://10.1.2.3/creds")]).unwrap_err();
+        assert!(!err.is_not_found());
+        assert!(err.to_string().contains("not an allowed host"), "{err}");
+        let err = fetch(&replay, &[(FULL_URI, "ftp://127.0.0.1/creds")]).unwrap_err();
+        assert!(err.to_string().contains("neither http nor https"), "{err}");
+        let err = fetch(
+            &replay,
+            &[(FULL_URI, "http://127.0.0.1/"), (TOKEN, "BAD\nTOKEN")],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid header value"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("BAD"), "{err}");
+        assert!(replay.requests().is_empty());
+
+        let err = fetch(&replay, &[]).unwrap_err();
+        assert!(err.is_not_found());
+
+        let replay = ReplayClient::new();
+        replay.push_response(403, r#"{"message":"denied"}"#);
+        let err = fetch(&replay, &[(RELATIVE_URI, "/creds"), (TOKEN, "AUTHTOKEN")]).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(
+            shown.contains("container credentials from http://169.254.170.2/creds: status 403"),
+            "{shown}"
+        );
+        assert!(!shown.contains("AUTHTOKEN"), "{shown}");
+    }
 
     #[test]
     fn allowed_hosts() {

@@ -297,3 +297,217 @@ impl ImdsRegion {
         self.imds.region(cx).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::block_on::block_on;
+    use crate::testing::{response, ReplayClient};
+    use crate::transport::{ConnectorError, ConnectorErrorKind, SharedHttpClient};
+
+    const CREDS: &str = r#"{"Code":"Success","LastUpdated":"2026-12-02T12:00:00Z","Type":"AWS-HMAC",
+        "AccessKeyId":"ASIAIMDS","SecretAccessKey":"TOPSECRET","Token":"SESSIONTOKEN",
+        "Expiration":"2026-12-02T18:00:00Z"}"#;
+
+    fn env(extra: &[(&str, &str)]) -> Env {
+        let mut vars = vec![
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds.test/"),
+            ("HOME", "/nonexistent-home-for-tests"),
+        ];
+        vars.extend_from_slice(extra);
+        Env::from_pairs(vars)
+    }
+
+    fn fetch(
+        replay: &ReplayClient,
+        env: Env,
+    ) -> Result<super::super::Credentials, CredentialsError> {
+        let cx = ProviderContext::new(Some(SharedHttpClient::new(replay.clone())));
+        block_on(ImdsCredentials::with_env(env).provide_credentials(&cx))
+    }
+
+    fn seen(replay: &ReplayClient) -> Vec<(String, String, Option<String>)> {
+        replay
+            .requests()
+            .iter()
+            .map(|r| {
+                (
+                    r.method().to_string(),
+                    r.uri().to_string(),
+                    r.headers()
+                        .get(TOKEN_HEADER)
+                        .map(|v| v.to_str().unwrap().to_owned()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn token_then_role_then_credentials() {
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN-1");
+        replay.push_response(200, "fleet-role\n");
+        replay.push_response(200, CREDS);
+        let creds = fetch(&replay, env(&[])).unwrap();
+        assert_eq!(creds.access_key_id(), "ASIAIMDS");
+        assert_eq!(creds.session_token(), Some("SESSIONTOKEN"));
+        assert!(creds.expiry().is_some());
+        let token = Some("TOKEN-1".to_owned());
+        assert_eq!(
+            seen(&replay),
+            [
+                (
+                    "PUT".into(),
+                    "http://imds.test/latest/api/token".into(),
+                    None
+                ),
+                (
+                    "GET".into(),
+                    format!("http://imds.test{CREDENTIALS_PATH}"),
+                    token.clone()
+                ),
+                (
+                    "GET".into(),
+                    format!("http://imds.test{CREDENTIALS_PATH}fleet-role"),
+                    token
+                ),
+            ]
+        );
+        let put = &replay.requests()[0];
+        assert_eq!(put.headers()[TOKEN_TTL_HEADER], "21600");
+        assert_eq!(
+            put.extensions().get::<RequestTimeouts>(),
+            Some(&fetch::SHORT)
+        );
+    }
+
+    use crate::transport::RequestTimeouts;
+
+    #[test]
+    fn v1_fallback_after_403_404_405_or_a_timeout() {
+        for first in [Some(403), Some(404), Some(405), None] {
+            let replay = ReplayClient::new();
+            match first {
+                Some(status) => replay.push_response(status, ""),
+                None => {
+                    replay.push_failure(ConnectorError::new(ConnectorErrorKind::Timeout, "slow"))
+                }
+            }
+            replay.push_response(200, "fleet-role");
+            replay.push_response(200, CREDS);
+            let creds = fetch(&replay, env(&[])).unwrap();
+            assert_eq!(creds.access_key_id(), "ASIAIMDS");
+            assert!(seen(&replay)[1..]
+                .iter()
+                .all(|(_, _, token)| token.is_none()));
+
+            // With the fallback turned off: an error saying so.
+            let replay = ReplayClient::new();
+            match first {
+                Some(status) => replay.push_response(status, ""),
+                None => {
+                    replay.push_failure(ConnectorError::new(ConnectorErrorKind::Timeout, "slow"))
+                }
+            }
+            let err = fetch(&replay, env(&[("AWS_EC2_METADATA_V1_DISABLED", "true")])).unwrap_err();
+            assert!(!err.is_not_found());
+            assert!(
+                err.to_string().contains("IMDSv1 fallback is turned off"),
+                "{err}"
+            );
+            assert_eq!(replay.requests().len(), 1);
+        }
+    }
+
+    #[test]
+    fn absent_disabled_or_roleless_is_not_found() {
+        let replay = ReplayClient::new();
+        replay.push_failure(ConnectorError::new(
+            ConnectorErrorKind::Io,
+            "connection refused",
+        ));
+        let err = fetch(&replay, env(&[])).unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+        assert!(
+            err.to_string()
+                .contains("no instance metadata service at http://imds.test"),
+            "{err}"
+        );
+
+        let replay = ReplayClient::new();
+        let err = fetch(&replay, env(&[("AWS_EC2_METADATA_DISABLED", "TRUE")])).unwrap_err();
+        assert!(err.is_not_found() && err.to_string().contains("AWS_EC2_METADATA_DISABLED"));
+        assert!(replay.requests().is_empty());
+
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN");
+        replay.push_response(404, "");
+        let err = fetch(&replay, env(&[])).unwrap_err();
+        assert!(
+            err.is_not_found() && err.to_string().contains("has no IAM role"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn failures_name_the_endpoint_and_never_the_secrets() {
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN");
+        replay.push_response(200, "fleet-role");
+        replay.push_response(
+            200,
+            r#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"role cannot be assumed"}"#,
+        );
+        let err = fetch(&replay, env(&[])).unwrap_err();
+        let shown = err.to_string();
+        assert_eq!(err.provider_name(), Some("instance metadata"));
+        assert!(shown.contains("security-credentials/fleet-role"), "{shown}");
+        assert!(
+            shown.contains("`AssumeRoleUnauthorizedAccess`: role cannot be assumed"),
+            "{shown}"
+        );
+
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN");
+        replay.push_response(200, "fleet-role");
+        replay.push_response(200, r#"{"AccessKeyId":"A","SecretAccessKey":"TOPSECRET","Token":"SESSIONTOKEN","Expiration":"soon"}"#);
+        let err = fetch(&replay, env(&[])).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("expiration is not a date"), "{shown}");
+        assert!(
+            !shown.contains("TOPSECRET") && !shown.contains("SESSIONTOKEN"),
+            "{shown}"
+        );
+
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN");
+        replay.push_response(401, "");
+        let err = fetch(&replay, env(&[])).unwrap_err();
+        assert!(err.to_string().contains("status 401"), "{err}");
+    }
+
+    #[test]
+    fn endpoint_settings() {
+        let imds = Imds::new(Env::from_pairs([("HOME", "/nonexistent")]));
+        assert_eq!(imds.endpoint(), "http://169.254.169.254");
+        let imds = Imds::new(Env::from_pairs([(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+            "IPv6",
+        )]));
+        assert_eq!(imds.endpoint(), "http://[fd00:ec2::254]");
+    }
+
+    #[test]
+    fn region() {
+        let replay = ReplayClient::new();
+        replay.push_response(200, "TOKEN");
+        replay.push(response(200, &[], "eu-central-1\n"));
+        let cx = ProviderContext::new(Some(SharedHttpClient::new(replay.clone())));
+        let region = block_on(ImdsRegion::with_env(env(&[])).region(&cx));
+        assert_eq!(region.as_deref(), Some("eu-central-1"));
+        assert!(replay.requests()[1]
+            .uri()
+            .to_string()
+            .ends_with(REGION_PATH));
+    }
+}

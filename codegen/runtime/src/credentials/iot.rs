@@ -355,3 +355,151 @@ impl ProvideCredentials for Fetch {
         Box::pin(self.fetch())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::block_on::block_on;
+    use crate::testing::{response, ReplayClient};
+
+    const CERT: &[u8] = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const KEY: &[u8] = b"-----BEGIN PRIVATE KEY-----\nPRIVATEKEYBYTES\n-----END PRIVATE KEY-----\n";
+
+    fn builder(replay: &ReplayClient) -> IotCredentialsBuilder {
+        IotCredentialsProvider::builder()
+            .endpoint("https://abc.credentials.iot.eu-west-1.amazonaws.com/")
+            .role_alias("fleet role")
+            .thing_name("sensor-17")
+            .certificate_pem(CERT.to_vec())
+            .private_key_pem(KEY.to_vec())
+            .http_client(SharedHttpClient::new(replay.clone()))
+    }
+
+    fn provide(p: &IotCredentialsProvider) -> Result<super::super::Credentials, CredentialsError> {
+        block_on(p.provide_credentials(&ProviderContext::default()))
+    }
+
+    #[test]
+    fn credentials_are_fetched_and_cached() {
+        let replay = ReplayClient::new();
+        replay.push_response(
+            200,
+            r#"{"credentials":{"accessKeyId":"ASIAIOT","secretAccessKey":"TOPSECRET",
+                "sessionToken":"SESSIONTOKEN","expiration":"2099-01-01T00:00:00Z"}}"#,
+        );
+        let provider = builder(&replay).build().unwrap();
+        let creds = provide(&provider).unwrap();
+        assert_eq!(creds.access_key_id(), "ASIAIOT");
+        assert_eq!(creds.session_token(), Some("SESSIONTOKEN"));
+        assert_eq!(provide(&provider).unwrap(), creds);
+        let requests = replay.requests();
+        assert_eq!(requests.len(), 1, "cached");
+        let request = &requests[0];
+        assert_eq!(request.method(), "GET");
+        assert_eq!(
+            request.uri(),
+            "https://abc.credentials.iot.eu-west-1.amazonaws.com/role-aliases/fleet%20role/credentials"
+        );
+        assert_eq!(request.headers()[THING_NAME_HEADER], "sensor-17");
+        let shown = format!("{provider:?} {:?}", provider.tls_identity());
+        assert!(
+            !shown.contains("PRIVATEKEYBYTES") && !shown.contains("TOPSECRET"),
+            "{shown}"
+        );
+        assert_eq!(provider.tls_identity().certificate_pem, CERT);
+    }
+
+    #[test]
+    fn error_answers_become_provider_errors() {
+        let replay = ReplayClient::new();
+        replay.push(response(
+            403,
+            &[(
+                "x-amzn-ErrorType",
+                "ForbiddenException:http://internal.amazon.com/",
+            )],
+            r#"{"message":"Access Denied"}"#,
+        ));
+        let err = provide(&builder(&replay).build().unwrap()).unwrap_err();
+        assert_eq!(err.provider_name(), Some("AWS IoT"));
+        let shown = err.to_string();
+        assert!(
+            shown.contains("/role-aliases/fleet%20role/credentials"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("status 403 ForbiddenException: Access Denied"),
+            "{shown}"
+        );
+
+        let replay = ReplayClient::new();
+        replay.push_response(200, r#"{"credentials":{"accessKeyId":"A"}}"#);
+        let err = provide(&builder(&replay).build().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("no `secretAccessKey`"), "{err}");
+        let replay = ReplayClient::new();
+        replay.push_response(200, r#"{"other":1}"#);
+        let err = provide(&builder(&replay).build().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("no `credentials` object"), "{err}");
+    }
+
+    #[test]
+    fn build_says_what_is_missing_or_unreadable() {
+        let replay = ReplayClient::new();
+        let cases: Vec<(IotCredentialsBuilder, &str)> = vec![
+            (IotCredentialsProvider::builder(), "`endpoint` is not set"),
+            (builder(&replay).endpoint("not a url"), "is not a URL"),
+            (
+                builder(&replay).endpoint("/relative"),
+                "needs a scheme and a host",
+            ),
+            (builder(&replay).role_alias(""), "`role_alias` is not set"),
+            (
+                builder(&replay).thing_name("bad\nname"),
+                "`thing_name` is not a valid header value",
+            ),
+            (
+                builder(&replay).certificate_pem(b"garbage".to_vec()),
+                "`certificate_pem` is unreadable",
+            ),
+            (
+                builder(&replay).private_key_pem(vec![0xff, 0xfe]),
+                "`private_key_pem` is unreadable: not text",
+            ),
+            (
+                builder(&replay).private_key_pem(CERT.to_vec()),
+                "`private_key_pem` is unreadable",
+            ),
+            (
+                builder(&replay).root_ca_pem(b"x".to_vec()),
+                "`root_ca_pem` is unreadable",
+            ),
+            (
+                IotCredentialsProvider::builder()
+                    .endpoint("https://x.example")
+                    .role_alias("r")
+                    .thing_name("t")
+                    .certificate_pem(CERT.to_vec()),
+                "`private_key_pem` is not set",
+            ),
+            (
+                IotCredentialsProvider::builder()
+                    .endpoint("https://x.example")
+                    .role_alias("r")
+                    .thing_name("t")
+                    .certificate_pem(CERT.to_vec())
+                    .private_key_pem(KEY.to_vec()),
+                "no mutual-TLS transport",
+            ),
+        ];
+        for (builder, expected) in cases {
+            let shown = format!("{builder:?}");
+            assert!(!shown.contains("PRIVATEKEYBYTES"), "{shown}");
+            let err = builder.build().unwrap_err();
+            let shown = err.to_string();
+            assert!(shown.contains(expected), "{expected}: {shown}");
+            assert!(!shown.contains("PRIVATEKEYBYTES"), "{shown}");
+        }
+        let root = builder(&replay).root_ca_pem(CERT.to_vec()).build().unwrap();
+        assert_eq!(root.tls_identity().root_ca_pem.as_deref(), Some(CERT));
+    }
+}
