@@ -163,6 +163,9 @@ impl Default for Clock {
 type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 struct Shared {
+    /// Whether requests must be signed (not for a stand-in of a credentials
+    /// endpoint, whose requests are not).
+    verify: bool,
     clock: Clock,
     handler: Box<Handler>,
     script: Mutex<VecDeque<Reply>>,
@@ -190,9 +193,26 @@ impl Server {
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
+        Self::launch(true, clock, handler)
+    }
+
+    /// Starts a server that answers with `handler` whether or not a request
+    /// is signed: a stand-in for instance metadata or a credentials endpoint
+    /// (tests/credentials.rs; e2e.rs does not use it).
+    #[allow(dead_code)]
+    pub fn start_unsigned(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Self {
+        Self::launch(false, Clock::default(), handler)
+    }
+
+    fn launch(
+        verify: bool,
+        clock: Clock,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
+            verify,
             clock,
             handler: Box::new(handler),
             script: Mutex::default(),
@@ -286,6 +306,10 @@ fn serve(shared: &Shared, stream: TcpStream) {
     };
     let now = now_secs() + shared.clock.ahead_secs;
     let reply = match (&seen.signature, seen.signed_at()) {
+        _ if !shared.verify => {
+            let scripted = lock(&shared.script).pop_front();
+            scripted.unwrap_or_else(|| (shared.handler)(&seen))
+        }
         (Err(why), _) => Reply::error(403, "InvalidSignatureException", why),
         (Ok(()), Some(at)) if (at - now).abs() > MAX_SKEW_SECS => {
             let message = if at < now {

@@ -51,7 +51,13 @@ pub(crate) fn request(
     let uri: http::Uri = uri
         .parse()
         .map_err(|e| format!("`{uri}` is not a URL: {e}"))?;
+    // A PUT says its (empty) body is empty, rather than leave the transport
+    // to choose chunked encoding, which instance metadata does not take.
+    let empty_put = method == http::Method::PUT;
     let mut builder = http::Request::builder().method(method);
+    if empty_put {
+        builder = builder.header(http::header::CONTENT_LENGTH, "0");
+    }
     if let Some(authority) = uri.authority() {
         builder = builder.header(http::header::HOST, authority.as_str());
     }
