@@ -174,7 +174,6 @@ impl CredentialsCache {
             Ok(credentials) => {
                 #[cfg(feature = "tracing")]
                 tracing::debug!(
-                    provider = ?self.provider,
                     expiry = ?credentials.expiry().map(crate::value::DateTime::from),
                     "credentials refreshed"
                 );
