@@ -53,7 +53,7 @@ mod iot;
 mod process;
 mod profile;
 
-pub use cache::CredentialsCache;
+pub use cache::{CredentialsCache, MAX_REFRESH_AHEAD, MIN_REFRESH_AHEAD};
 pub use container::ContainerCredentials;
 pub use imds::{ImdsCredentials, ImdsRegion};
 pub use iot::{IotCredentialsBuilder, IotCredentialsProvider, TlsIdentity};
