@@ -163,9 +163,6 @@ impl Default for Clock {
 type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 struct Shared {
-    /// Whether requests must be signed (not for a stand-in of a credentials
-    /// endpoint, whose requests are not).
-    verify: bool,
     clock: Clock,
     handler: Box<Handler>,
     script: Mutex<VecDeque<Reply>>,
@@ -173,6 +170,9 @@ struct Shared {
     replies: Mutex<Vec<u16>>,
     stop: AtomicBool,
     request_ids: AtomicUsize,
+    /// Whether requests must be signed (not for a stand-in of a credentials
+    /// endpoint, whose requests are not).
+    verify: AtomicBool,
 }
 
 /// The running server; dropping it stops it.
@@ -193,26 +193,9 @@ impl Server {
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
-        Self::launch(true, clock, handler)
-    }
-
-    /// Starts a server that answers with `handler` whether or not a request
-    /// is signed: a stand-in for instance metadata or a credentials endpoint
-    /// (tests/credentials.rs; e2e.rs does not use it).
-    #[allow(dead_code)]
-    pub fn start_unsigned(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Self {
-        Self::launch(false, Clock::default(), handler)
-    }
-
-    fn launch(
-        verify: bool,
-        clock: Clock,
-        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
-    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
-            verify,
             clock,
             handler: Box::new(handler),
             script: Mutex::default(),
@@ -220,6 +203,7 @@ impl Server {
             replies: Mutex::default(),
             stop: AtomicBool::new(false),
             request_ids: AtomicUsize::new(0),
+            verify: AtomicBool::new(true),
         });
         let accept = {
             let shared = Arc::clone(&shared);
@@ -239,6 +223,16 @@ impl Server {
             shared,
             accept: Some(accept),
         }
+    }
+
+    /// Starts a server that answers with `handler` whether or not a request
+    /// is signed: a stand-in for instance metadata or a credentials endpoint
+    /// (tests/credentials.rs; e2e.rs does not use it).
+    #[allow(dead_code)]
+    pub fn start_unsigned(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Self {
+        let server = Self::start(handler);
+        server.shared.verify.store(false, Ordering::SeqCst);
+        server
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -305,13 +299,10 @@ fn serve(shared: &Shared, stream: TcpStream) {
         }
     };
     let now = now_secs() + shared.clock.ahead_secs;
+    let verify = shared.verify.load(Ordering::SeqCst);
     let reply = match (&seen.signature, seen.signed_at()) {
-        _ if !shared.verify => {
-            let scripted = lock(&shared.script).pop_front();
-            scripted.unwrap_or_else(|| (shared.handler)(&seen))
-        }
-        (Err(why), _) => Reply::error(403, "InvalidSignatureException", why),
-        (Ok(()), Some(at)) if (at - now).abs() > MAX_SKEW_SECS => {
+        (Err(why), _) if verify => Reply::error(403, "InvalidSignatureException", why),
+        (Ok(()), Some(at)) if verify && (at - now).abs() > MAX_SKEW_SECS => {
             let message = if at < now {
                 format!(
                     "Signature expired: {} is now earlier than {} ({} - 5 min.)",
