@@ -475,3 +475,64 @@ fn iot_credentials_provider_signs_the_calls_that_follow() {
     );
     assert!(!shown.contains("PRIVATEKEY"), "{shown}");
 }
+
+#[tokio::test]
+async fn iot_and_container_providers_work_under_tokio() {
+    const CERT: &[u8] = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const KEY: &[u8] = b"-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n";
+    let iot = Server::start_unsigned(|seen: &Seen| {
+        assert_eq!(seen.header("x-amzn-iot-thingname").as_deref(), Some(THING));
+        Reply::ok(format!(
+            r#"{{"credentials":{{"accessKeyId":"{}","secretAccessKey":"{}","sessionToken":"SESSION-FROM-IOT","expiration":"{}"}}}}"#,
+            SIGNING.access_key,
+            SIGNING.secret_key,
+            expiration(3600)
+        ))
+    });
+    let jobs = jobs_server();
+    let provider = IotCredentialsProvider::builder()
+        .endpoint(iot.endpoint())
+        .role_alias("fleet-role")
+        .thing_name(THING)
+        .certificate_pem(CERT.to_vec())
+        .private_key_pem(KEY.to_vec())
+        .http_client(SharedHttpClient::new(UreqClient::new()))
+        .build()
+        .unwrap();
+    Client::from_conf(
+        Config::builder()
+            .region(SIGNING.region)
+            .endpoint_url(jobs.endpoint())
+            .credentials_provider(provider)
+            .build(),
+    )
+    .get_pending_job_executions()
+    .thing_name(THING)
+    .send()
+    .await
+    .unwrap();
+    assert_signed_with(&jobs, 1, "SESSION-FROM-IOT");
+
+    let (container, jobs, home) = (
+        container_server("T", 3600, Duration::ZERO),
+        jobs_server(),
+        tempfile::tempdir().unwrap(),
+    );
+    let full_uri = format!("{}/creds", container.endpoint());
+    let vars = [
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "T"),
+    ];
+    Client::from_conf(
+        Config::from_env_with(env(&home, &vars))
+            .region(SIGNING.region)
+            .endpoint_url(jobs.endpoint())
+            .build(),
+    )
+    .get_pending_job_executions()
+    .thing_name(THING)
+    .send()
+    .await
+    .unwrap();
+    assert_signed_with(&jobs, 1, "SESSION-FROM-CONTAINER");
+}
