@@ -9,7 +9,9 @@
 //! operations the crate leaves out are skipped.
 
 use crate::error::{Error, Problem};
-use crate::ir::{Acceptor, AcceptorState, Expected, Matcher, Paginator, Service, ShapeKind, Waiter};
+use crate::ir::{
+    Acceptor, AcceptorState, Expected, Matcher, Paginator, Service, ShapeKind, Waiter,
+};
 use crate::jmespath::{self, Base, Ty};
 use crate::model;
 use crate::naming::{self, derived, Case};
@@ -146,10 +148,12 @@ fn paginator(
             Err(e) => problems.push(format!("more_results {e}")),
             Ok(compiled) => {
                 let ty = jmespath::scalar(service, op, compiled).map(|c| c.ty);
-                if ty != Ok(Ty {
-                    base: Base::Bool,
-                    many: false,
-                }) {
+                if ty
+                    != Ok(Ty {
+                        base: Base::Bool,
+                        many: false,
+                    })
+                {
                     problems.push(format!("more_results `{expr}` is not a boolean"));
                 }
             }
@@ -308,10 +312,15 @@ fn acceptor(
         let expected = match expected {
             serde_json::Value::String(s) => Expected::String(s.clone()),
             serde_json::Value::Bool(b) => Expected::Bool(*b),
-            _ => return Err(format!("expects {shown}: only strings and booleans are supported")),
+            _ => {
+                return Err(format!(
+                    "expects {shown}: only strings and booleans are supported"
+                ))
+            }
         };
         let compiled = jmespath::compile(service, op, &expr)?;
-        let compiled = jmespath::scalar(service, op, compiled).map_err(|e| format!("`{expr}`: {e}"))?;
+        let compiled =
+            jmespath::scalar(service, op, compiled).map_err(|e| format!("`{expr}`: {e}"))?;
         let base = match expected {
             Expected::String(_) => Base::Str,
             Expected::Bool(_) => Base::Bool,

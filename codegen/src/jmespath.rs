@@ -510,7 +510,9 @@ impl<'a> Compiler<'a> {
             return quote!(!#tokens.is_empty());
         }
         match self.kind(ty.base) {
-            Kind::Bool if ty.base == Base::Bool => quote!(#tokens == ::std::option::Option::Some(true)),
+            Kind::Bool if ty.base == Base::Bool => {
+                quote!(#tokens == ::std::option::Option::Some(true))
+            }
             Kind::Bool => quote!(#tokens.is_some_and(|b| *b)),
             Kind::Str | Kind::List(_) | Kind::Map(_) => {
                 quote!(#tokens.is_some_and(|v| !v.is_empty()))

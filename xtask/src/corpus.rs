@@ -71,7 +71,9 @@ fn helper_files(model: &Path) -> Result<(Option<String>, Option<String>, Helpers
         if !path.exists() {
             return Ok(None);
         }
-        read_model(&path).map(Some).map_err(|e| format!("{name}: {e}"))
+        read_model(&path)
+            .map(Some)
+            .map_err(|e| format!("{name}: {e}"))
     };
     let paginators = read(crate::codegen::PAGINATORS_FILE)?;
     let waiters = read(crate::codegen::WAITERS_FILE)?;

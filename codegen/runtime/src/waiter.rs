@@ -204,7 +204,10 @@ pub fn delay(spec: &WaiterSpec, retry: u32, jitter: f64) -> Duration {
     let min = spec.min_delay;
     let max = spec.max_delay.max(min);
     let ceiling = min
-        .checked_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX))
+        .checked_mul(
+            1u32.checked_shl(retry.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        )
         .unwrap_or(max)
         .min(max);
     min + (ceiling - min).mul_f64(jitter.clamp(0.0, 1.0))

@@ -263,65 +263,70 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
 /// The setters of an operation's input, on a type with an `input` field
 /// holding its builder (fluent builders, waiters).
 pub(super) fn input_setters(service: &Service, op: &Operation) -> Vec<TokenStream> {
-    op.input.structure.members.iter().map(|member| {
-        let field = member_ident(member);
-        let set = ident(&derived::setter(&member.rust_name));
-        let required = required_docs(member, "send");
-        let docs = member_docs(member);
-        let docs = quote!(#docs #required);
-        let value_ty = rust_type(service, member.target);
-        let one = match value_kind(service, member.target) {
-            ValueKind::List(item) => {
-                let (param, _) = setter_param(service, item);
-                let doc = format!("Appends an item to `{}`.", member.rust_name);
-                let doc_attr = doc_line(&doc);
-                quote! {
-                    #doc_attr
-                    #required
-                    pub fn #field(mut self, item: #param) -> Self {
-                        self.input = self.input.#field(item);
-                        self
+    op.input
+        .structure
+        .members
+        .iter()
+        .map(|member| {
+            let field = member_ident(member);
+            let set = ident(&derived::setter(&member.rust_name));
+            let required = required_docs(member, "send");
+            let docs = member_docs(member);
+            let docs = quote!(#docs #required);
+            let value_ty = rust_type(service, member.target);
+            let one = match value_kind(service, member.target) {
+                ValueKind::List(item) => {
+                    let (param, _) = setter_param(service, item);
+                    let doc = format!("Appends an item to `{}`.", member.rust_name);
+                    let doc_attr = doc_line(&doc);
+                    quote! {
+                        #doc_attr
+                        #required
+                        pub fn #field(mut self, item: #param) -> Self {
+                            self.input = self.input.#field(item);
+                            self
+                        }
                     }
                 }
-            }
-            ValueKind::Map(value) => {
-                let (param, _) = setter_param(service, value);
-                let doc = format!("Inserts a key and value into `{}`.", member.rust_name);
-                let doc_attr = doc_line(&doc);
-                quote! {
-                    #doc_attr
-                    #required
-                    pub fn #field(
-                        mut self,
-                        key: impl ::std::convert::Into<::std::string::String>,
-                        value: #param,
-                    ) -> Self {
-                        self.input = self.input.#field(key, value);
-                        self
+                ValueKind::Map(value) => {
+                    let (param, _) = setter_param(service, value);
+                    let doc = format!("Inserts a key and value into `{}`.", member.rust_name);
+                    let doc_attr = doc_line(&doc);
+                    quote! {
+                        #doc_attr
+                        #required
+                        pub fn #field(
+                            mut self,
+                            key: impl ::std::convert::Into<::std::string::String>,
+                            value: #param,
+                        ) -> Self {
+                            self.input = self.input.#field(key, value);
+                            self
+                        }
                     }
                 }
-            }
-            _ => {
-                let (param, _) = setter_param(service, member.target);
-                quote! {
-                    #docs
-                    pub fn #field(mut self, input: #param) -> Self {
-                        self.input = self.input.#field(input);
-                        self
+                _ => {
+                    let (param, _) = setter_param(service, member.target);
+                    quote! {
+                        #docs
+                        pub fn #field(mut self, input: #param) -> Self {
+                            self.input = self.input.#field(input);
+                            self
+                        }
                     }
                 }
-            }
-        };
-        let set_doc = format!("Sets or clears `{}`.", member.rust_name);
-        let set_doc_attr = doc_line(&set_doc);
-        quote! {
-            #one
+            };
+            let set_doc = format!("Sets or clears `{}`.", member.rust_name);
+            let set_doc_attr = doc_line(&set_doc);
+            quote! {
+                #one
 
-            #set_doc_attr
-            pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
-                self.input = self.input.#set(input);
-                self
+                #set_doc_attr
+                pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
+                    self.input = self.input.#set(input);
+                    self
+                }
             }
-        }
-    }).collect()
+        })
+        .collect()
 }

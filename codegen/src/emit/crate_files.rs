@@ -170,7 +170,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
-    let waiters = (!service.waiters.is_empty()).then(|| quote!(pub mod waiters;));
+    let waiters = (!service.waiters.is_empty()).then(|| {
+        quote!(
+            pub mod waiters;
+        )
+    });
     let deny = if options.deny_warnings {
         quote!(#![deny(warnings)])
     } else {

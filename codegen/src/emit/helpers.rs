@@ -29,7 +29,11 @@ fn scalar(service: &Service, op: &Operation, value: Compiled) -> Compiled {
 }
 
 /// The `Paginated` impl of `op` and its `paginator` module.
-pub fn operation_paginator(service: &Service, op: &Operation, paginator: &Paginator) -> TokenStream {
+pub fn operation_paginator(
+    service: &Service,
+    op: &Operation,
+    paginator: &Paginator,
+) -> TokenStream {
     let op_ident = ident(&op.rust_name);
     let input = ident(&op.input.rust_name);
     let output = ident(&op.output.rust_name);
@@ -322,8 +326,10 @@ pub fn client_method(waiter: &Waiter) -> TokenStream {
 pub fn waiters_rs(service: &Service) -> TokenStream {
     let builders = service.waiters.iter().map(|w| waiter(service, w));
     let docs = inner_doc_attrs(&[
-        "Waiters: per waiter a builder, made by a `Client::wait_until_*` method, that calls".to_owned(),
-        "an operation until the result says the state waited for (see [`sdk_runtime::waiter`]).".to_owned(),
+        "Waiters: per waiter a builder, made by a `Client::wait_until_*` method, that calls"
+            .to_owned(),
+        "an operation until the result says the state waited for (see [`sdk_runtime::waiter`])."
+            .to_owned(),
     ]);
     quote! {
         #docs
@@ -461,7 +467,9 @@ fn acceptor_test(service: &Service, op: &Operation, matcher: &Matcher) -> TokenS
             Expected::Bool(false) => quote!(|v| !*v),
         };
         let test = match (how, expected) {
-            (PathTest::One, Expected::String(s)) => quote!(value == ::std::option::Option::Some(#s)),
+            (PathTest::One, Expected::String(s)) => {
+                quote!(value == ::std::option::Option::Some(#s))
+            }
             (PathTest::One, Expected::Bool(b)) => quote!(value == ::std::option::Option::Some(#b)),
             (PathTest::All, _) => quote!(!value.is_empty() && value.iter().all(#each)),
             (PathTest::Any, Expected::String(s)) => quote!(value.contains(&#s)),
