@@ -102,8 +102,8 @@ fn a_good_paginator_and_waiter_generate() {
     let op: String = generated.files["src/operation/list_things.rs"]
         .split_whitespace()
         .collect();
-    assert!(op.contains("pubfninto_paginator(self)"));
-    assert!(op.contains("pubfnpage_size(mutself,size:i32)"));
+    assert!(op.contains("pubfninto_paginator("));
+    assert!(op.contains("pubfnpage_size(mutself,size:i32"));
 }
 
 #[test]
