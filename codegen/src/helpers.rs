@@ -128,14 +128,20 @@ fn paginator(
             }
             Some(member) => {
                 let target = service.shape(op.input.structure.members[member].target);
+                // A few REST services take the page size as a string
+                // (API Gateway v2, Glacier, Greengrass): its decimal text.
                 if matches!(
                     target.kind,
-                    ShapeKind::Integer | ShapeKind::Long | ShapeKind::Short | ShapeKind::Byte
+                    ShapeKind::Integer
+                        | ShapeKind::Long
+                        | ShapeKind::Short
+                        | ShapeKind::Byte
+                        | ShapeKind::String
                 ) {
                     Some(member)
                 } else {
                     problems.push(format!(
-                        "limit key `{key}` is shape `{}`, not an integer",
+                        "limit key `{key}` is shape `{}`, not an integer (or a string)",
                         target.name
                     ));
                     None

@@ -480,20 +480,21 @@ impl<'a> Compiler<'a> {
         let Base::Shape(_) = value.ty.base else {
             return Ok(value);
         };
-        let (convert, base) = match self.kind(value.ty.base) {
-            Kind::Str => (quote!(|s| s.as_str()), Base::Str),
-            Kind::Enum => (quote!(|e| e.as_str()), Base::Str),
-            Kind::Bool => (quote!(|b| *b), Base::Bool),
-            Kind::Num("f64") => (quote!(|n| *n), Base::Num),
-            Kind::Num("i64") => (quote!(|n| *n as f64), Base::Num),
-            Kind::Num(_) => (quote!(|n| f64::from(*n)), Base::Num),
+        // `.copied()` or `.map(..)`, on an `Option` or on an iterator alike.
+        let (adapt, base) = match self.kind(value.ty.base) {
+            Kind::Str => (quote!(map(|s| s.as_str())), Base::Str),
+            Kind::Enum => (quote!(map(|e| e.as_str())), Base::Str),
+            Kind::Bool => (quote!(copied()), Base::Bool),
+            Kind::Num("f64") => (quote!(copied()), Base::Num),
+            Kind::Num("i64") => (quote!(map(|n| *n as f64)), Base::Num),
+            Kind::Num(_) => (quote!(map(|n| f64::from(*n))), Base::Num),
             _ => return Ok(value),
         };
         let t = value.tokens;
         let tokens = if value.ty.many {
-            quote!(#t.into_iter().map(#convert).collect::<::std::vec::Vec<_>>())
+            quote!(#t.into_iter().#adapt.collect::<::std::vec::Vec<_>>())
         } else {
-            quote!(#t.map(#convert))
+            quote!(#t.#adapt)
         };
         Ok(Compiled {
             tokens,

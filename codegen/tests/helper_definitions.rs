@@ -21,7 +21,7 @@ fn model() -> String {
         "shapes": {
             "ListThingsRequest": {"type": "structure", "members": {
                 "NextToken": {"shape": "Token"}, "MaxResults": {"shape": "Count"},
-                "Name": {"shape": "Token"}
+                "Name": {"shape": "Token"}, "Flag": {"shape": "Flag"}
             }},
             "ListThingsResponse": {"type": "structure", "members": {
                 "Things": {"shape": "Things"}, "NextToken": {"shape": "Token"},
@@ -33,7 +33,8 @@ fn model() -> String {
             }},
             "Status": {"type": "string", "enum": ["READY", "BROKEN"]},
             "Token": {"type": "string"},
-            "Count": {"type": "integer"}
+            "Count": {"type": "integer"},
+            "Flag": {"type": "boolean"}
         }
     })
     .to_string()
@@ -145,11 +146,11 @@ fn a_missing_output_token_and_result_key_are_named() {
 #[test]
 fn a_limit_key_that_is_not_an_integer_is_named() {
     let err = paginator(
-        json!({"input_token": "NextToken", "output_token": "NextToken", "limit_key": "Name"}),
+        json!({"input_token": "NextToken", "output_token": "NextToken", "limit_key": "Flag"}),
     )
     .unwrap_err();
     assert!(
-        err.contains("limit key `Name` is shape `Token`, not an integer"),
+        err.contains("limit key `Flag` is shape `Flag`, not an integer (or a string)"),
         "{err}"
     );
 }

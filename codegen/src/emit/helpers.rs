@@ -9,7 +9,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, doc_line, inner_doc_attrs, rust_type};
-use crate::ir::{AcceptorState, Expected, Matcher, Operation, Paginator, Service, Waiter};
+use crate::ir::{
+    AcceptorState, Expected, Matcher, Operation, Paginator, Service, ShapeKind, Waiter,
+};
 use crate::jmespath::{self, Base, Compiled};
 use crate::naming::{derived, ident};
 
@@ -117,7 +119,10 @@ pub fn operation_paginator(
     let page_size = paginator.limit.map(|member| {
         let member = &members[member];
         let field = ident(&member.rust_name);
-        let ty = rust_type(service, member.target);
+        let (ty, value) = match service.shape(member.target).kind {
+            ShapeKind::String => (quote!(i32), quote!(size.to_string())),
+            _ => (rust_type(service, member.target), quote!(size)),
+        };
         let doc = doc_line(&format!(
             "Asks for at most `size` results per page (sets `{}`).",
             member.rust_name
@@ -125,7 +130,7 @@ pub fn operation_paginator(
         quote! {
             #doc
             pub fn page_size(mut self, size: #ty) -> Self {
-                self.input = self.input.#field(size);
+                self.input = self.input.#field(#value);
                 self
             }
         }
@@ -333,6 +338,9 @@ pub fn waiters_rs(service: &Service) -> TokenStream {
     ]);
     quote! {
         #docs
+
+        pub use ::sdk_runtime::waiter::{WaitError, Waited};
+
         #(#builders)*
     }
 }

@@ -3,6 +3,8 @@
 //! Waiters: per waiter a builder, made by a `Client::wait_until_*` method, that calls
 //! an operation until the result says the state waited for (see [`sdk_runtime::waiter`]).
 
+pub use ::sdk_runtime::waiter::{WaitError, Waited};
+
 /// Waits for `KinesisStreamingDestinationActive`: calls `DescribeKinesisStreamingDestination` until an acceptor matches.
 ///
 /// Calls `DescribeKinesisStreamingDestination` every 20 s or more (jittered, growing up to 120 s), 30 times at most; the acceptors, first match wins:
