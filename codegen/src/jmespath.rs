@@ -540,7 +540,7 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// [`Compiler::scalar`] for callers outside this module.
+/// Strings, enums, numbers and booleans of shapes as `&str`, `f64` and `bool`, for callers outside this module.
 pub fn scalar(service: &Service, op: &Operation, value: Compiled) -> Result<Compiled, String> {
     Compiler { service, op }.scalar(value)
 }

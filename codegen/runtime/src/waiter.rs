@@ -9,7 +9,7 @@
 //! ends the wait ([`WaitError::OperationFailed`]).
 //!
 //! Between attempts the waiter sleeps (on the configuration's
-//! [`AsyncSleep`](crate::sleep::AsyncSleep)) a random time between the
+//! [`AsyncSleep`]) a random time between the
 //! waiter's minimum delay and `min(min_delay * 2^(n-1), max_delay)` before
 //! retry `n` (the AWS SDKs' jittered backoff), never past the time left of
 //! `max_wait`. The time a wait has taken is the sum of its sleeps and of its
