@@ -468,5 +468,8 @@ fn structures_chained_past_the_documented_depth_are_an_error_naming_the_chain() 
     );
     // Thousands deep: still an error, found without deep recursion.
     let shown = model_error(&chained_structures(5_000));
-    assert!(shown.contains("its type reaches 5003 shapes deep"), "{shown}");
+    assert!(
+        shown.contains("its type reaches 5003 shapes deep"),
+        "{shown}"
+    );
 }
