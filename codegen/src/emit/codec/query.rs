@@ -78,15 +78,16 @@ impl Query<'_> {
                 let index = format_ident!("index{depth}");
                 let item_key = format_ident!("key{depth}");
                 let item_shape = service.shape(*member);
+                let items = format_ident!("items{depth}");
                 let prefix = if self.ec2 || flattened {
-                    quote!(#key)
+                    quote!(let #items: &str = #key;)
                 } else {
                     let name = self.part_name(
                         shape.xml.member.as_deref(),
                         shape.xml.member_query.as_deref(),
                         "member",
                     );
-                    quote!(&::sdk_runtime::__private::query::key(#key, #name))
+                    quote!(let #items = &::sdk_runtime::__private::query::key(#key, #name);)
                 };
                 let write = self.write(
                     *member,
@@ -105,8 +106,9 @@ impl Query<'_> {
                 });
                 quote! {
                     #empty
+                    #prefix
                     for (#index, #item) in #value.iter().enumerate() {
-                        let #item_key = ::sdk_runtime::__private::query::item_key(#prefix, #index);
+                        let #item_key = ::sdk_runtime::__private::query::item_key(#items, #index);
                         #write
                     }
                 }
@@ -118,10 +120,11 @@ impl Query<'_> {
                 let entry = format_ident!("entry{depth}");
                 let key_name = self.part_name(shape.xml.key.as_deref(), None, "key");
                 let value_name = self.part_name(shape.xml.value.as_deref(), None, "value");
+                let entries = format_ident!("entries{depth}");
                 let prefix = if flattened {
-                    quote!(#key)
+                    quote!(let #entries: &str = #key;)
                 } else {
-                    quote!(&::sdk_runtime::__private::query::key(#key, "entry"))
+                    quote!(let #entries = &::sdk_runtime::__private::query::key(#key, "entry");)
                 };
                 let write_key = self.write(
                     *key_id,
@@ -140,11 +143,13 @@ impl Query<'_> {
                     depth + 1,
                 );
                 // Entries in key order, so a request is the same every time.
+                let sorted = format_ident!("sorted{depth}");
                 quote! {
-                    let mut entries: ::std::vec::Vec<_> = #value.iter().collect();
-                    entries.sort_by(|a, b| a.0.cmp(b.0));
-                    for (#index, (#k, #v)) in entries.into_iter().enumerate() {
-                        let #entry = ::sdk_runtime::__private::query::item_key(#prefix, #index);
+                    #prefix
+                    let mut #sorted: ::std::vec::Vec<_> = #value.iter().collect();
+                    #sorted.sort_by(|a, b| a.0.cmp(b.0));
+                    for (#index, (#k, #v)) in #sorted.into_iter().enumerate() {
+                        let #entry = ::sdk_runtime::__private::query::item_key(#entries, #index);
                         #write_key
                         #write_value
                     }

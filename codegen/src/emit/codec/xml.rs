@@ -71,8 +71,14 @@ fn entry_names(shape: &Shape) -> (&str, &str) {
 
 /// A match arm reading `member` from `child` into `out`.
 fn member_arm(service: &Service, member: &Member) -> TokenStream {
-    let field = member_ident(member);
     let name = element_name(service, member);
+    let read = member_read(service, member);
+    quote!(#name => { #read })
+}
+
+/// Statements reading `member` from `child` into `out`.
+fn member_read(service: &Service, member: &Member) -> TokenStream {
+    let field = member_ident(member);
     let target = service.shape(member.target);
     let child = quote!(child);
     let wrap = |value: TokenStream| {
@@ -104,7 +110,7 @@ fn member_arm(service: &Service, member: &Member) -> TokenStream {
             quote!(out.#field = ::std::option::Option::Some(#value);)
         }
     };
-    quote!(#name => { #body })
+    body
 }
 
 /// `impl XmlRead` for a structure (or an operation output) of `members`:
@@ -115,14 +121,29 @@ pub fn structure_read<'a>(
     members: impl Iterator<Item = &'a Member>,
 ) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
-    let arms: Vec<TokenStream> = members
+    let members: Vec<&Member> = members
         .filter(|member| seen.insert(element_name(service, member)))
+        .collect();
+    let arms: Vec<TokenStream> = members
+        .iter()
         .map(|member| member_arm(service, member))
         .collect();
     let body = if arms.is_empty() {
         quote! {
             let _ = element;
             Ok(Self::default())
+        }
+    } else if let [member] = members[..] {
+        let name = element_name(service, member);
+        let read = member_read(service, member);
+        quote! {
+            let mut out = Self::default();
+            for child in element.children() {
+                if child.name() == #name {
+                    #read
+                }
+            }
+            Ok(out)
         }
     } else {
         quote! {
