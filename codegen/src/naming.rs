@@ -215,7 +215,11 @@ pub mod derived {
 pub mod wire {
     /// EC2 query's request key of a member: `queryName`, else its
     /// `locationName` with the first letter in upper case, else its name.
-    pub fn ec2_query_key(name: &str, location_name: Option<&str>, query_name: Option<&str>) -> String {
+    pub fn ec2_query_key(
+        name: &str,
+        location_name: Option<&str>,
+        query_name: Option<&str>,
+    ) -> String {
         if let Some(query_name) = query_name {
             return query_name.to_owned();
         }

@@ -280,9 +280,11 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+                v.split(';').next().is_some_and(|media| {
+                    media
+                        .trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
             });
         let problem = if form {
             compare_forms(body, request.body())
@@ -366,7 +368,8 @@ fn without_entry_order(pairs: &[(String, String)]) -> Vec<(String, String)> {
                 .iter()
                 .enumerate()
                 .map(|(i, segment)| {
-                    let numbered = !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+                    let numbered =
+                        !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
                     if numbered && i > 0 && segments[i - 1] == "entry" {
                         "N"
                     } else {
@@ -387,7 +390,10 @@ fn compare_forms(expected: &[u8], actual: &[u8]) -> Option<String> {
         || without_entry_order(&expected_pairs) == without_entry_order(&actual_pairs);
     (!same).then(|| {
         let only = |a: &[(String, String)], b: &[(String, String)]| {
-            a.iter().filter(|p| !b.contains(p)).cloned().collect::<Vec<_>>()
+            a.iter()
+                .filter(|p| !b.contains(p))
+                .cloned()
+                .collect::<Vec<_>>()
         };
         format!(
             "form body: expected `{}`, got `{}` (missing {:?}, unexpected {:?})",
@@ -521,7 +527,10 @@ mod tests {
             )
         };
         let same = b"L.2=y+z&L.1=x&Action=Op&A.entry.1.key=a&A.entry.1.value=1&A.entry.2.key=b&A.entry.2.value=2";
-        assert_eq!(check("application/x-www-form-urlencoded; charset=utf-8", same), Ok(()));
+        assert_eq!(
+            check("application/x-www-form-urlencoded; charset=utf-8", same),
+            Ok(())
+        );
         // List order is compared; map entry order is not.
         let swapped = b"L.1=y z&L.2=x&Action=Op&A.entry.1.key=a&A.entry.1.value=1&A.entry.2.key=b&A.entry.2.value=2";
         let problems = check("application/x-www-form-urlencoded", swapped).unwrap_err();

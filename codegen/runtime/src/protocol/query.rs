@@ -113,10 +113,7 @@ pub fn body(response: &HttpResponse) -> Result<Element, XmlError> {
 /// The output of a successful response: the `wrapper` child of the root
 /// (awsQuery's `<{Operation}Result>`; the root itself when there is no
 /// wrapper or the response has none), read as `T`.
-pub fn output<T: XmlRead + Default>(
-    root: &Element,
-    wrapper: Option<&str>,
-) -> Result<T, XmlError> {
+pub fn output<T: XmlRead + Default>(root: &Element, wrapper: Option<&str>) -> Result<T, XmlError> {
     let element = match wrapper {
         Some(name) => match root.child(name) {
             Some(element) => element,
@@ -141,7 +138,10 @@ pub fn request_id(root: &Element) -> Option<String> {
 /// the root.
 pub fn error_element(root: &Element) -> &Element {
     root.child("Error")
-        .or_else(|| root.child("Errors").and_then(|errors| errors.child("Error")))
+        .or_else(|| {
+            root.child("Errors")
+                .and_then(|errors| errors.child("Error"))
+        })
         .unwrap_or(root)
 }
 

@@ -223,8 +223,7 @@ impl XmlRead for DateTime {
 
 /// The text of `element` as a scalar.
 pub fn scalar<T: FromParam>(element: &Element) -> Result<T, XmlError> {
-    T::from_param(element.text())
-        .map_err(|e| XmlError::new(format!("<{}>: {e}", element.name())))
+    T::from_param(element.text()).map_err(|e| XmlError::new(format!("<{}>: {e}", element.name())))
 }
 
 /// The items of a wrapped list: every child element of `element`, each
@@ -298,7 +297,10 @@ mod tests {
             assert!(parse(body).is_err(), "{body:?}");
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
-        assert!(parse(deep.as_bytes()).unwrap_err().to_string().contains("deep"));
+        assert!(parse(deep.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("deep"));
         let ok = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
         assert!(parse(ok.as_bytes()).is_ok());
     }
@@ -316,7 +318,14 @@ mod tests {
         assert!(bool::read_xml(root.child("t").unwrap(), TimestampFormat::DateTime).unwrap());
         let l = list(root.child("l").unwrap(), scalar::<i32>).unwrap();
         assert_eq!(l, [1, 2]);
-        let d = map(root.child("d").unwrap(), "k", "v", scalar::<String>, scalar::<i64>).unwrap();
+        let d = map(
+            root.child("d").unwrap(),
+            "k",
+            "v",
+            scalar::<String>,
+            scalar::<i64>,
+        )
+        .unwrap();
         assert_eq!(d["a"], 1);
         assert!(scalar::<i32>(root.child("t").unwrap()).is_err());
     }

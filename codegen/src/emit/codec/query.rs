@@ -113,7 +113,10 @@ impl Query<'_> {
                     }
                 }
             }
-            ShapeKind::Map { key: key_id, value: value_id } => {
+            ShapeKind::Map {
+                key: key_id,
+                value: value_id,
+            } => {
                 let k = format_ident!("key{depth}");
                 let v = format_ident!("value{depth}");
                 let index = format_ident!("index{depth}");
@@ -172,7 +175,11 @@ impl Query<'_> {
         let target = self.service.shape(member.target);
         // A flattened list with a named member takes that name in place of
         // the member's (botocore replaces the key's last segment).
-        let name = match (&target.kind, member.flattened && !self.ec2, &target.xml.member) {
+        let name = match (
+            &target.kind,
+            member.flattened && !self.ec2,
+            &target.xml.member,
+        ) {
             (ShapeKind::List { .. }, true, Some(item)) => item.clone(),
             _ => self.member_key(member),
         };

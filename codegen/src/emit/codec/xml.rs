@@ -183,7 +183,13 @@ pub fn union_read(service: &Service, shape: &Shape, union: &Union) -> TokenStrea
         .map(|(member, variant)| {
             let variant = ident(variant);
             let name = element_name(service, member);
-            let read = read_expr(service, member.target, &quote!(child), member.timestamp_format, 0);
+            let read = read_expr(
+                service,
+                member.target,
+                &quote!(child),
+                member.timestamp_format,
+                0,
+            );
             let value = if member.boxed {
                 quote!(::std::boxed::Box::new(#read?))
             } else {

@@ -34,8 +34,7 @@ impl<'a> Query<'a> {
 
     fn serialize_request(&self, service: &Service, op: &Operation) -> TokenStream {
         let input = ident(&op.input.rust_name);
-        let input_binding = if op.input.structure.members.is_empty() && op.host_prefix.is_none()
-        {
+        let input_binding = if op.input.structure.members.is_empty() && op.host_prefix.is_none() {
             quote!(_input)
         } else {
             quote!(input)
