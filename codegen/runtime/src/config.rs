@@ -2,16 +2,16 @@
 //! and retries.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use http::uri::{Authority, Scheme};
 
 use crate::clock::ClockOffset;
-use crate::credentials::ProfileCredentials;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
+use crate::credentials::{ImdsRegion, ProfileCredentials, ProviderContext};
 use crate::env::Env;
 use crate::operation::ServiceInfo;
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
@@ -108,6 +108,9 @@ pub struct Config {
 #[derive(Clone)]
 struct Settings {
     region: Option<Region>,
+    /// Where the region comes from when none is set: instance metadata,
+    /// asked once, at the first call (see [`Config::from_env`]).
+    region_fallback: Option<Arc<RegionFallback>>,
     endpoint_url: Option<Arc<str>>,
     credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
@@ -127,6 +130,14 @@ struct Settings {
     /// shared by clones; a builder that changes `tls` starts a new one.
     #[cfg(feature = "https")]
     tls_transport: Arc<std::sync::OnceLock<Result<SharedHttpClient, Arc<str>>>>,
+}
+
+/// The region from instance metadata, looked up once for a configuration
+/// and its clones.
+#[derive(Debug)]
+pub(crate) struct RegionFallback {
+    imds: ImdsRegion,
+    resolved: OnceLock<Option<Region>>,
 }
 
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
@@ -226,6 +237,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             region: None,
+            region_fallback: None,
             endpoint_url: None,
             credentials: None,
             http_client: None,
@@ -258,14 +270,20 @@ impl Config {
 
     /// A builder set up from the process environment, as the AWS CLI reads it:
     ///
-    /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
+    /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `region` of
+    ///   the profile's section of `~/.aws/config`, else the instance's
+    ///   region from instance metadata (see
+    ///   [`ImdsCredentials`](crate::credentials::ImdsCredentials) for its
+    ///   settings), asked at the first call, once, only if the others
+    ///   say nothing;
     /// - endpoint override: `AWS_ENDPOINT_URL`;
     /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
-    /// - credentials: a [`DefaultCredentialsChain`] (`AWS_ACCESS_KEY_ID`,
-    ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, else the `AWS_PROFILE`
-    ///   or `default` profile of `~/.aws/credentials` and `~/.aws/config`),
-    ///   resolved at the first call, not here.
+    /// - credentials: a [`DefaultCredentialsChain`] (the environment, the
+    ///   `AWS_PROFILE` or `default` profile of `~/.aws/credentials` and
+    ///   `~/.aws/config`, web identity, the container endpoint, instance
+    ///   metadata), resolved at the first call, not here, through the
+    ///   configured transport.
     ///
     /// Values set on the returned builder replace what the environment says.
     /// Without the `https` feature, a transport still has to be set.
@@ -283,23 +301,54 @@ impl Config {
     /// As [`Config::from_env`], reading `env` instead of the process
     /// environment (for the credential files too).
     pub fn from_env_with(env: Env) -> ConfigBuilder {
+        let profile = ProfileCredentials::with_env(env.clone());
         let region = env
             .get("AWS_REGION")
             .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .or_else(|| profile.config_value("region"))
             .map(Region::from);
+        let region_fallback = region.is_none().then(|| {
+            Arc::new(RegionFallback {
+                imds: ImdsRegion::with_env(env.clone()),
+                resolved: OnceLock::new(),
+            })
+        });
         let app_id = env
             .get("AWS_SDK_UA_APP_ID")
-            .or_else(|| ProfileCredentials::with_env(env.clone()).config_value("sdk_ua_app_id"));
-        Self::builder()
-            .set_region(region)
+            .or_else(|| profile.config_value("sdk_ua_app_id"));
+        let mut builder = Self::builder().set_region(region);
+        builder.inner.region_fallback = region_fallback;
+        builder
             .set_endpoint_url(env.get("AWS_ENDPOINT_URL"))
             .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
 
-    /// The region requests are sent to and signed for.
+    /// The region requests are sent to and signed for: the one set, else
+    /// the one instance metadata gave at the first call (see
+    /// [`Config::from_env`]).
     pub fn region(&self) -> Option<&Region> {
-        self.settings.region.as_ref()
+        self.settings.region.as_ref().or_else(|| {
+            self.settings
+                .region_fallback
+                .as_ref()
+                .and_then(|fallback| fallback.resolved.get()?.as_ref())
+        })
+    }
+
+    /// Looks the region up in instance metadata, once, if none is set and
+    /// [`Config::from_env`] left that fallback (a call does this first).
+    pub(crate) async fn resolve_region(&self, cx: &ProviderContext) {
+        let Some(fallback) = &self.settings.region_fallback else {
+            return;
+        };
+        if self.settings.region.is_some() || fallback.resolved.get().is_some() {
+            return;
+        }
+        let region = fallback.imds.region(cx).await.map(Region::from);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(region = ?region, "region from instance metadata");
+        let _ = fallback.resolved.set(region);
     }
 
     /// The endpoint that replaces the service's default one, if any.
@@ -722,6 +771,7 @@ impl ConfigOverride {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::ProvideNow;
 
     #[test]
     fn an_override_changes_only_what_it_sets() {
@@ -788,7 +838,7 @@ mod tests {
         let resolved = provided
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(resolved.access_key_id(), "OTHER");
         let cleared = provided.to_builder().set_credentials(None).build();
@@ -851,7 +901,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "ENVKEY");
         assert!(!format!("{config:?}").contains("TOPSECRET"));
@@ -920,12 +970,16 @@ mod tests {
         // Nothing to find: building works, resolving says what was tried.
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_string_lossy().into_owned();
-        let config = Config::from_env_with(Env::from_pairs([("HOME", home.as_str())])).build();
+        let config = Config::from_env_with(Env::from_pairs([
+            ("HOME", home.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]))
+        .build();
         assert_eq!(config.region(), None);
         let err = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
 
@@ -940,7 +994,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "LATE");
     }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, Endpoint};
-use crate::credentials::ProvideCredentials;
+use crate::credentials::{Credentials, ProvideCredentials, ProviderContext};
 use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
@@ -189,6 +189,9 @@ async fn invoke_counting<O: Operation>(
     input: &O::Input,
     attempts: &mut u32,
 ) -> Result<O::Output, SdkError<O::Error>> {
+    let client = http_client(config).map_err(SdkError::construction_failure)?;
+    let provider_context = ProviderContext::new(Some(client.clone()));
+    config.resolve_region(&provider_context).await;
     let base = config
         .endpoints()
         .get_or_resolve(service.endpoint_prefix, || {
@@ -205,7 +208,6 @@ async fn invoke_counting<O: Operation>(
     };
     let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
     let user_agent = config.user_agent(service);
-    let client = http_client(config).map_err(SdkError::construction_failure)?;
     let default_sleep = DefaultSleep;
     let sleep: &dyn AsyncSleep = match config.sleep_impl() {
         Some(sleep) => sleep,
@@ -226,7 +228,11 @@ async fn invoke_counting<O: Operation>(
         let headers = attempt.headers_mut();
         headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
-        sign(config, service, &mut attempt).map_err(SdkError::construction_failure)?;
+        let credentials = credentials(config, &provider_context)
+            .await
+            .map_err(SdkError::construction_failure)?;
+        sign(config, service, &credentials, &mut attempt)
+            .map_err(SdkError::construction_failure)?;
         // Kept (reference-counted, no copy) to name the peer in an error.
         let target = (
             attempt.uri().scheme().cloned(),
@@ -444,12 +450,29 @@ fn apply_endpoint(request: &mut HttpRequest, base: &Endpoint) -> Result<(), Buil
     Ok(())
 }
 
-/// Signs `request` (SigV4, in headers) for `service` with the configured
-/// credentials and region, at the current time as corrected by the
+/// The credentials to sign with now, from the configured provider, which
+/// sends through the transport in `cx` if it needs to.
+pub async fn credentials(config: &Config, cx: &ProviderContext) -> Result<Credentials, BuildError> {
+    let provider = config.credentials_provider().ok_or_else(|| {
+        BuildError::config(
+            "no credentials are configured; set them with `Config::builder().credentials(..)` \
+             or `.credentials_provider(..)`, or start from `Config::from_env()` to read \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile of ~/.aws/credentials",
+        )
+    })?;
+    provider
+        .provide_credentials(cx)
+        .await
+        .map_err(BuildError::credentials)
+}
+
+/// Signs `request` (SigV4, in headers) for `service` with `credentials` and
+/// the configured region, at the current time as corrected by the
 /// configuration's [`ClockOffset`](crate::clock::ClockOffset).
 pub fn sign(
     config: &Config,
     service: &ServiceInfo,
+    credentials: &Credentials,
     request: &mut HttpRequest,
 ) -> Result<(), BuildError> {
     let region = config.region().ok_or_else(|| {
@@ -459,18 +482,8 @@ pub fn sign(
              `Config::builder().region(..)` or AWS_REGION",
         )
     })?;
-    let provider = config.credentials_provider().ok_or_else(|| {
-        BuildError::config(
-            "no credentials are configured; set them with `Config::builder().credentials(..)` \
-             or `.credentials_provider(..)`, or start from `Config::from_env()` to read \
-             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile of ~/.aws/credentials",
-        )
-    })?;
-    let credentials = provider
-        .provide_credentials()
-        .map_err(BuildError::credentials)?;
     let params = SigningParams {
-        credentials: &credentials,
+        credentials,
         region: region.as_str(),
         service: service.signing_name,
         time: config.clock_offset().now(),
@@ -719,7 +732,9 @@ mod tests {
 
         use super::*;
         use crate::block_on::block_on;
-        use crate::credentials::{Credentials, CredentialsError};
+        use crate::credentials::{
+            self, Credentials, CredentialsError, CredentialsFuture, ProviderContext,
+        };
         use crate::error::{ErrorMetadata, Unhandled};
         use crate::testing::ReplayClient;
 
@@ -898,8 +913,13 @@ mod tests {
         struct NoCredentials;
 
         impl ProvideCredentials for NoCredentials {
-            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-                Err(CredentialsError::not_found("nothing in the test vault"))
+            fn provide_credentials<'a>(
+                &'a self,
+                _cx: &'a ProviderContext,
+            ) -> CredentialsFuture<'a> {
+                credentials::ready(Err(CredentialsError::not_found(
+                    "nothing in the test vault",
+                )))
             }
         }
 
@@ -930,7 +950,7 @@ mod tests {
         use super::signing::PutThing;
         use super::*;
         use crate::block_on::block_on;
-        use crate::credentials::{Credentials, CredentialsError};
+        use crate::credentials::{self, Credentials, CredentialsFuture, ProviderContext};
         use crate::error::Unhandled;
         use crate::retry::RetryKind;
         use crate::testing::{response, InstantSleep, ReplayClient};
@@ -1118,13 +1138,16 @@ mod tests {
         struct Rotating(AtomicU32);
 
         impl ProvideCredentials for Rotating {
-            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+            fn provide_credentials<'a>(
+                &'a self,
+                _cx: &'a ProviderContext,
+            ) -> CredentialsFuture<'a> {
                 let n = self.0.fetch_add(1, Ordering::Relaxed);
-                Ok(Credentials::new(
+                credentials::ready(Ok(Credentials::new(
                     "AKID",
                     "SECRET",
                     Some(format!("token-{n}")),
-                ))
+                )))
             }
         }
 
