@@ -215,6 +215,8 @@ impl<'m> Resolver<'m> {
             operations,
             errors: errors.into_iter().collect(),
             left_out,
+            paginators: Vec::new(),
+            waiters: Vec::new(),
         }
     }
 
@@ -301,6 +303,8 @@ impl<'m> Resolver<'m> {
             operations: Vec::new(),
             errors: Vec::new(),
             left_out: Vec::new(),
+            paginators: Vec::new(),
+            waiters: Vec::new(),
         }
     }
 

@@ -395,7 +395,8 @@ fn codegen_rows(root: &Path, table: &mut Table) -> Result<(), Failure> {
         let parsed = clock.elapsed();
         let clock = Instant::now();
         let (generated, times) =
-            codegen::generate_timed(path, &text, &options).map_err(|e| Failure(e.to_string()))?;
+            codegen::generate_timed(path, &text, &codegen::ModelSet::default(), &options)
+                .map_err(|e| Failure(e.to_string()))?;
         let total = clock.elapsed();
         std::hint::black_box(generated);
         if run > 0 {

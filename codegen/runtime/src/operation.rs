@@ -120,6 +120,18 @@ pub async fn invoke<O: Operation>(
     service: &ServiceInfo,
     input: &O::Input,
 ) -> Result<O::Output, SdkError<O::Error>> {
+    invoke_with_status::<O>(config, service, input)
+        .await
+        .map(|(output, _)| output)
+}
+
+/// [`invoke`], also giving the HTTP status of a successful response (what
+/// a waiter's `status` acceptor matches).
+pub(crate) async fn invoke_with_status<O: Operation>(
+    config: &Config,
+    service: &ServiceInfo,
+    input: &O::Input,
+) -> Result<(O::Output, u16), SdkError<O::Error>> {
     let mut attempts = 0;
     #[cfg(feature = "tracing")]
     let result = {
@@ -188,7 +200,7 @@ async fn invoke_counting<O: Operation>(
     service: &ServiceInfo,
     input: &O::Input,
     attempts: &mut u32,
-) -> Result<O::Output, SdkError<O::Error>> {
+) -> Result<(O::Output, u16), SdkError<O::Error>> {
     let client = http_client(config).map_err(SdkError::construction_failure)?;
     let provider_context = ProviderContext::new(Some(client.clone()));
     config.resolve_region(&provider_context).await;
@@ -311,7 +323,7 @@ async fn invoke_counting<O: Operation>(
             config
                 .retry_quota()
                 .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));
-            Ok(output)
+            Ok((output, response.status().as_u16()))
         }
         Err(ResponseFailure::Service(err)) => Err(SdkError::service_error_boxed(err, response)),
         Err(ResponseFailure::Malformed(err)) => Err(SdkError::response_error(err, response)),

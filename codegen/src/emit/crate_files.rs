@@ -170,6 +170,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
+    let waiters = (!service.waiters.is_empty()).then(|| {
+        quote!(
+            pub mod waiters;
+        )
+    });
     let deny = if options.deny_warnings {
         quote!(#![deny(warnings)])
     } else {
@@ -186,6 +191,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         pub mod operation;
         pub mod protocol;
         pub mod types;
+        #waiters
 
         pub use client::Client;
         pub use error::Error;
