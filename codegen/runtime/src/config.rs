@@ -124,6 +124,12 @@ struct Settings {
     endpoints: EndpointCache,
     app_id: Option<Arc<str>>,
     user_agents: PerService<UserAgent>,
+    #[cfg(feature = "https")]
+    tls: crate::transport::tls::TlsSettings,
+    /// The default transport made for `tls` when it is not the default,
+    /// shared by clones; a builder that changes `tls` starts a new one.
+    #[cfg(feature = "https")]
+    tls_transport: Arc<std::sync::OnceLock<Result<SharedHttpClient, Arc<str>>>>,
 }
 
 /// The region from instance metadata, looked up once for a configuration
@@ -209,8 +215,8 @@ impl fmt::Debug for Config {
 
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("region", &self.region)
+        let mut f = f.debug_struct("Config");
+        f.field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
             .field("credentials", &self.credentials)
             .field("http_client", &self.http_client)
@@ -220,8 +226,10 @@ impl fmt::Debug for Settings {
             .field("max_attempts", &self.max_attempts)
             .field("sleep", &self.sleep)
             .field("clock_offset", &self.clock_offset)
-            .field("retry_quota", &self.retry_quota)
-            .finish()
+            .field("retry_quota", &self.retry_quota);
+        #[cfg(feature = "https")]
+        f.field("tls", &self.tls);
+        f.finish()
     }
 }
 
@@ -246,6 +254,10 @@ impl Default for Settings {
             endpoints: EndpointCache::default(),
             app_id: None,
             user_agents: PerService::default(),
+            #[cfg(feature = "https")]
+            tls: Default::default(),
+            #[cfg(feature = "https")]
+            tls_transport: Default::default(),
         }
     }
 }
@@ -436,6 +448,33 @@ impl Config {
         user_agent
     }
 
+    /// The TLS settings of the default transport (trust anchors, client
+    /// certificate).
+    #[cfg(feature = "https")]
+    pub fn tls(&self) -> &crate::transport::tls::TlsSettings {
+        &self.settings.tls
+    }
+
+    /// The default transport for this configuration's TLS settings: the
+    /// process-wide one for the defaults, else one made (once, shared by
+    /// clones) for them.
+    #[cfg(feature = "https")]
+    pub(crate) fn default_transport(&self) -> Result<&SharedHttpClient, crate::error::BuildError> {
+        use crate::transport::https::{default_client, DefaultClient};
+        if self.settings.tls.is_default() {
+            return Ok(default_client());
+        }
+        self.settings
+            .tls_transport
+            .get_or_init(|| {
+                DefaultClient::with_tls(&self.settings.tls)
+                    .map(SharedHttpClient::new)
+                    .map_err(|e| e.to_string().into())
+            })
+            .as_ref()
+            .map_err(|e| crate::error::BuildError::config(format!("TLS settings: {e}")))
+    }
+
     /// A builder that starts from this configuration, to change part of it.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
@@ -577,6 +616,38 @@ impl ConfigBuilder {
     /// Sets or clears the sleep (cleared: the default one).
     pub fn set_sleep_impl(mut self, sleep: Option<SharedAsyncSleep>) -> Self {
         self.inner.sleep = sleep;
+        self
+    }
+
+    /// Trusts the CA certificates of `pem` (one or more `CERTIFICATE`
+    /// blocks) besides the Mozilla roots, in the default transport: a
+    /// private CA, an emulator's self-signed certificate. Can be called
+    /// again to add more. A PEM that does not parse fails the first call
+    /// with a [`ConstructionFailure`](crate::SdkError::ConstructionFailure)
+    /// naming it.
+    #[cfg(feature = "https")]
+    pub fn add_trust_anchors_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.inner.tls.add_trust_anchors_pem(pem);
+        self.inner.tls_transport = Arc::default();
+        self
+    }
+
+    /// Presents a client certificate (mutual TLS) in the default transport
+    /// when a server asks for one, as AWS IoT's credentials provider does:
+    /// `chain_pem` holds the certificate (and any intermediates after it),
+    /// `key_pem` its private key (PKCS #8, PKCS #1 or SEC1). Errors as for
+    /// [`add_trust_anchors_pem`](Self::add_trust_anchors_pem); the key is
+    /// never shown by `Debug` or an error.
+    #[cfg(feature = "https")]
+    pub fn client_certificate_pem(
+        mut self,
+        chain_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.inner
+            .tls
+            .set_client_certificate_pem(chain_pem, key_pem);
+        self.inner.tls_transport = Arc::default();
         self
     }
 

@@ -61,9 +61,10 @@
 //! - `https`: the default transport, `transport::https::UreqClient` (ureq,
 //!   rustls), used when none is configured; blocking, so fit for
 //!   [`block_on`](block_on::block_on) without any async runtime;
-//! - `rt-tokio` (implies `https`): inside a tokio runtime the transport runs
-//!   on tokio's blocking pool and retries wait on tokio's timer, so
-//!   `send().await` never blocks an executor thread;
+//! - `rt-tokio` (implies `https`): inside a tokio runtime the default
+//!   transport is the non-blocking `transport::async_https::HyperClient`
+//!   (hyper, rustls) and retries wait on tokio's timer, so `send().await`
+//!   never blocks an executor thread nor takes one of its own;
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
 //!   require that header (the generator turns it on for them);

@@ -352,8 +352,11 @@ impl Deadline {
         };
         let left = end.saturating_duration_since(Instant::now());
         let cut_short = timeouts.attempt.is_none_or(|attempt| left < attempt);
+        // The attempt timeout covers connecting too; the connect timeout
+        // stays as configured (a pooled transport may apply it to a
+        // connection that outlives this call).
         let capped = RequestTimeouts {
-            connect: Some(timeouts.connect.map_or(left, |connect| connect.min(left))),
+            connect: timeouts.connect,
             attempt: Some(timeouts.attempt.map_or(left, |attempt| attempt.min(left))),
         };
         (capped, cut_short)
@@ -372,7 +375,7 @@ fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
         return Ok(client);
     }
     #[cfg(feature = "https")]
-    return Ok(crate::transport::https::default_client());
+    return config.default_transport();
     #[cfg(not(feature = "https"))]
     Err(BuildError::config(
         "no HTTP client is configured; set one with `Config::builder().http_client(..)`, \
@@ -674,6 +677,27 @@ mod tests {
         }
         listener.set_nonblocking(true).unwrap();
         assert!(listener.accept().is_err(), "no connection was made");
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn a_config_with_bad_tls_settings_fails_its_calls_before_sending() {
+        use crate::credentials::Credentials;
+        let config = Config::builder()
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:9")
+            .credentials(Credentials::new("AKID", "SECRET", None))
+            .add_trust_anchors_pem("garbage")
+            .build();
+        let err = crate::block_on::block_on(invoke::<signing::PutThing>(&config, &SERVICE, &()))
+            .unwrap_err();
+        assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err}");
+        assert!(
+            err.to_string()
+                .contains("TLS settings: trust anchors PEM #1 holds no CERTIFICATE block"),
+            "{err}"
+        );
+        assert_eq!(err.attempts(), 0);
     }
 
     #[test]

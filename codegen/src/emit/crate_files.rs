@@ -55,8 +55,8 @@ default = ["rt-tokio"]
 # The default HTTPS transport (ureq, rustls): blocking, for `send_blocking` or
 # any executor that may block.
 https = ["sdk-runtime/https"]
-# `https`, with `send().await` safe on tokio: calls run on tokio's blocking
-# pool and retries wait on tokio's timer.
+# `https`, and on tokio a non-blocking transport (hyper, rustls) for
+# `send().await`, with retries on tokio's timer.
 rt-tokio = ["sdk-runtime/rt-tokio"]
 # Serialize/Deserialize on the data types, with their wire names.
 serde = ["dep:serde", "sdk-runtime/serde"]

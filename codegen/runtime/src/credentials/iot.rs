@@ -43,7 +43,9 @@ const TIMEOUTS: RequestTimeouts = RequestTimeouts {
 /// The request goes through the transport set with
 /// [`IotCredentialsBuilder::http_client`], which must present the
 /// certificate ([`IotCredentialsProvider::tls_identity`] gives the PEM
-/// bytes to build it from); the provider never uses the client's own
+/// bytes to build it from); without one, and with the `https` feature, the
+/// provider makes the default transport with the certificate, its key and
+/// the root CA as its TLS settings. It never uses the client's own
 /// transport, which has no client certificate.
 ///
 /// ```
@@ -140,6 +142,45 @@ impl fmt::Debug for IotCredentialsBuilder {
     }
 }
 
+/// The default transport, presenting `certificate_pem` with its key and
+/// trusting `root_ca_pem` too.
+#[cfg(feature = "https")]
+fn mutual_tls_transport(
+    certificate_pem: &[u8],
+    private_key_pem: &[u8],
+    root_ca_pem: Option<&[u8]>,
+) -> Result<SharedHttpClient, CredentialsError> {
+    let mut tls = crate::transport::tls::TlsSettings::default();
+    tls.set_client_certificate_pem(certificate_pem, private_key_pem);
+    if let Some(root) = root_ca_pem {
+        tls.add_trust_anchors_pem(root);
+    }
+    crate::transport::https::DefaultClient::with_tls(&tls)
+        .map(SharedHttpClient::new)
+        .map_err(|e| {
+            CredentialsError::provider(
+                PROVIDER,
+                "the builder",
+                format!("cannot make the mutual-TLS transport: {e}"),
+            )
+        })
+}
+
+/// Without a transport of its own (feature `https`), one must be set.
+#[cfg(not(feature = "https"))]
+fn mutual_tls_transport(
+    _: &[u8],
+    _: &[u8],
+    _: Option<&[u8]>,
+) -> Result<SharedHttpClient, CredentialsError> {
+    Err(CredentialsError::provider(
+        PROVIDER,
+        "the builder",
+        "no mutual-TLS transport: set `.http_client(..)` with a transport that presents \
+         the certificate, or enable the `https` feature",
+    ))
+}
+
 impl IotCredentialsBuilder {
     /// The account's `iot:CredentialProvider` endpoint
     /// (`https://<prefix>.credentials.iot.<region>.amazonaws.com`), or any
@@ -233,14 +274,14 @@ impl IotCredentialsBuilder {
         if let Some(root) = &self.root_ca_pem {
             check_pem(root, "root_ca_pem", "CERTIFICATE")?;
         }
-        let client = self.http_client.ok_or_else(|| {
-            CredentialsError::provider(
-                PROVIDER,
-                "the builder",
-                "no mutual-TLS transport: set `.http_client(..)` with a transport that presents \
-                 the certificate",
-            )
-        })?;
+        let client = match self.http_client {
+            Some(client) => client,
+            None => mutual_tls_transport(
+                &certificate_pem,
+                &private_key_pem,
+                self.root_ca_pem.as_deref(),
+            )?,
+        };
         let url = format!(
             "{}/role-aliases/{}/credentials",
             endpoint.trim_end_matches('/'),
@@ -488,7 +529,9 @@ mod tests {
                     .thing_name("t")
                     .certificate_pem(CERT.to_vec())
                     .private_key_pem(KEY.to_vec()),
-                "no mutual-TLS transport",
+                // No transport set: made from the PEM (feature `https`),
+                // which is not a real certificate here; else none at all.
+                "mutual-TLS transport",
             ),
         ];
         for (builder, expected) in cases {

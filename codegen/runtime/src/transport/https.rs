@@ -4,9 +4,11 @@
 //! ureq is blocking. Without the `rt-tokio` feature the request runs inside
 //! the future, on the thread that polls it: right for
 //! [`block_on`](crate::block_on::block_on) and the generated `send_blocking`.
-//! With `rt-tokio`, inside a tokio runtime, it runs on tokio's blocking pool
-//! (`spawn_blocking`), so `send().await` never blocks an executor thread;
-//! outside a runtime it runs inline as without the feature.
+//! With `rt-tokio`, a `UreqClient` called inside a tokio runtime runs on
+//! tokio's blocking pool (`spawn_blocking`), so it never blocks an executor
+//! thread; the default transport ([`DefaultClient`]) sends such calls
+//! through the non-blocking [`HyperClient`](super::async_https::HyperClient)
+//! instead.
 
 use std::io;
 use std::sync::OnceLock;
@@ -16,6 +18,7 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::Agent;
 
+use super::tls::{TlsError, TlsSettings};
 use super::{
     Cause, ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
     RequestTimeouts, SharedHttpClient, Timeout,
@@ -53,8 +56,16 @@ pub const MAX_IDLE_CONNECTIONS: usize = 512;
 impl UreqClient {
     /// A transport with its own connection pool.
     pub fn new() -> Self {
+        Self::with_tls(&TlsSettings::default()).expect("the default TLS settings are valid")
+    }
+
+    /// A transport with its own connection pool and `tls` (trust anchors,
+    /// client certificate); an error names what in `tls` is wrong.
+    pub fn with_tls(tls: &TlsSettings) -> Result<Self, TlsError> {
+        let tls_config = tls.ureq_config()?;
         let agent = |direct: bool| -> Agent {
             let config = Agent::config_builder()
+                .tls_config(tls_config.clone())
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
@@ -65,10 +76,10 @@ impl UreqClient {
             let config = if direct { config.proxy(None) } else { config };
             Agent::with_parts(config.build(), DefaultConnector::new(), LiteralFirst)
         };
-        Self {
+        Ok(Self {
             agent: agent(false),
             direct: agent(true),
-        }
+        })
     }
 
     fn agent_for(&self, request: &HttpRequest) -> &Agent {
@@ -158,10 +169,65 @@ impl HttpClient for UreqClient {
 }
 
 /// The transport [`Config`](crate::Config) uses when none is set: one
-/// [`UreqClient`] for the whole process, so every client shares its pool.
+/// [`DefaultClient`] for the whole process, so every client shares its pools.
 pub fn default_client() -> &'static SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT.get_or_init(|| SharedHttpClient::new(UreqClient::new()))
+    CLIENT.get_or_init(|| {
+        SharedHttpClient::new(
+            DefaultClient::with_tls(&TlsSettings::default())
+                .expect("the default TLS settings are valid"),
+        )
+    })
+}
+
+/// The default transport: [`UreqClient`]; with the `rt-tokio` feature,
+/// inside a tokio runtime, the non-blocking
+/// [`HyperClient`](super::async_https::HyperClient), except for requests that the
+/// environment sends through a proxy (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY` set when it was made, and a host that is not loopback),
+/// which `UreqClient` sends from tokio's blocking pool.
+#[derive(Clone, Debug)]
+pub struct DefaultClient {
+    blocking: UreqClient,
+    #[cfg(feature = "rt-tokio")]
+    non_blocking: super::async_https::HyperClient,
+    #[cfg(feature = "rt-tokio")]
+    proxy_in_env: bool,
+}
+
+impl DefaultClient {
+    /// The default transport, with `tls`.
+    pub fn with_tls(tls: &TlsSettings) -> Result<Self, TlsError> {
+        Ok(Self {
+            blocking: UreqClient::with_tls(tls)?,
+            #[cfg(feature = "rt-tokio")]
+            non_blocking: super::async_https::HyperClient::with_tls(tls)?,
+            #[cfg(feature = "rt-tokio")]
+            proxy_in_env: [
+                "HTTPS_PROXY",
+                "https_proxy",
+                "HTTP_PROXY",
+                "http_proxy",
+                "ALL_PROXY",
+                "all_proxy",
+            ]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty())),
+        })
+    }
+}
+
+impl HttpClient for DefaultClient {
+    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        #[cfg(feature = "rt-tokio")]
+        {
+            let proxied = self.proxy_in_env && !request.uri().host().is_some_and(is_loopback);
+            if !proxied && tokio::runtime::Handle::try_current().is_ok() {
+                return self.non_blocking.send(request);
+            }
+        }
+        self.blocking.send(request)
+    }
 }
 
 /// Sends `request` and reads the whole response, blocking.

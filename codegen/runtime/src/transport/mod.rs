@@ -17,8 +17,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+#[cfg(feature = "rt-tokio")]
+pub mod async_https;
 #[cfg(feature = "https")]
 pub mod https;
+#[cfg(feature = "https")]
+pub mod tls;
 
 /// A request as the transport sends it.
 pub type HttpRequest = http::Request<Bytes>;
