@@ -107,6 +107,8 @@ pub mod __private {
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
     pub use crate::protocol::{aws_json, json, rest_json};
+    #[cfg(feature = "cbor")]
+    pub use crate::protocol::{cbor, rpc_v2_cbor};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -13,6 +13,9 @@
 //! - [`rest_json`]: rest-json, the REST binding with JSON bodies;
 //! - [`aws_json`]: awsJson 1.0 and 1.1, the RPC binding with JSON bodies
 //!   (the RPC binding needs no helpers: a fixed path and constant headers);
+//! - `cbor` (feature `cbor`): the CBOR codec on minicbor;
+//! - `rpc_v2_cbor` (feature `cbor`): Smithy RPC v2 CBOR, the RPC binding with
+//!   CBOR bodies: error codes, `x-amzn-query-error`;
 //! - `checksum` (feature `content-md5`): request checksums some models require.
 //!
 //! This layer sits above the core: it builds requests and reads responses
@@ -22,8 +25,12 @@
 //! `sdk_runtime::__private`; they are not API.
 
 pub mod aws_json;
+#[cfg(feature = "cbor")]
+pub mod cbor;
 #[cfg(feature = "content-md5")]
 pub mod checksum;
 pub mod json;
 pub mod rest;
 pub mod rest_json;
+#[cfg(feature = "cbor")]
+pub mod rpc_v2_cbor;
