@@ -56,6 +56,10 @@ pub enum Protocol {
     /// `json` (`aws.protocols#awsJson1_0` / `awsJson1_1`): the JSON codec on
     /// the RPC binding (`POST /`, `X-Amz-Target`, the whole input as body).
     AwsJson(AwsJson),
+    /// `smithy-rpc-v2-cbor` (`smithy.protocols#rpcv2Cbor`): the CBOR codec on
+    /// the RPC binding (`POST /service/{name}/operation/{operation}`,
+    /// `smithy-protocol: rpc-v2-cbor`, the whole input as body).
+    RpcV2Cbor(RpcV2Cbor),
 }
 
 impl Protocol {
@@ -64,6 +68,7 @@ impl Protocol {
         match self {
             Protocol::RestJson => "rest-json",
             Protocol::AwsJson(_) => "json",
+            Protocol::RpcV2Cbor(_) => "smithy-rpc-v2-cbor",
         }
     }
 
@@ -72,6 +77,17 @@ impl Protocol {
     pub fn is_rest(&self) -> bool {
         matches!(self, Protocol::RestJson)
     }
+}
+
+/// What Smithy RPC v2 CBOR needs beyond the model's shapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcV2Cbor {
+    /// The service's name in request paths (`metadata.targetPrefix`, as
+    /// botocore takes it): `/service/{name}/operation/{operation}`.
+    pub service_name: String,
+    /// `metadata.awsQueryCompatible`: requests say `x-amzn-query-mode: true`
+    /// and error codes come from `x-amzn-query-error` when it is present.
+    pub query_compatible: bool,
 }
 
 /// What awsJson needs beyond the model's shapes.

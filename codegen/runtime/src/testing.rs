@@ -212,6 +212,9 @@ pub struct ExpectedRequest<'a> {
     /// `, ` (suites written by hand use the one, Smithy's the other), so both
     /// sides are compared with `, ` read as `,`.
     pub list_headers: &'a [&'a str],
+    /// Whether the body is CBOR (feature `cbor`): then it is compared by
+    /// decoded value, whatever the lengths' and numbers' encodings.
+    pub cbor_body: bool,
 }
 
 /// Compares `request` with `expected`; the error lists every difference.
@@ -271,7 +274,7 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
         }
     }
     if let Some(body) = expected.body {
-        if let Some(problem) = compare_bodies(body, request.body()) {
+        if let Some(problem) = compare_bodies(body, request.body(), expected.cbor_body) {
             problems.push(problem);
         }
     }
@@ -286,6 +289,40 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
     } else {
         Err(problems.join("; "))
     }
+}
+
+#[cfg(feature = "cbor")]
+fn compare_cbor(expected: &[u8], actual: &[u8]) -> Option<String> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    match (expected.is_empty(), actual.is_empty()) {
+        (true, true) => return None,
+        (true, false) | (false, true) => {
+            return Some(format!(
+                "body: expected `{}`, got `{}` (CBOR, in hex)",
+                hex(expected),
+                hex(actual)
+            ))
+        }
+        _ => {}
+    }
+    match crate::protocol::cbor::same_value(expected, actual) {
+        Ok(true) => None,
+        Ok(false) => Some(format!(
+            "body: expected `{}`, got `{}` (CBOR, in hex)",
+            hex(expected),
+            hex(actual)
+        )),
+        Err(error) => Some(format!(
+            "body: {error} (expected `{}`, got `{}`)",
+            hex(expected),
+            hex(actual)
+        )),
+    }
+}
+
+#[cfg(not(feature = "cbor"))]
+fn compare_cbor(_expected: &[u8], _actual: &[u8]) -> Option<String> {
+    Some("body: a CBOR body is compared only with the runtime's `cbor` feature".to_owned())
 }
 
 fn split_uri(uri: &str) -> (&str, &str) {
@@ -303,7 +340,10 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn compare_bodies(expected: &[u8], actual: &[u8]) -> Option<String> {
+fn compare_bodies(expected: &[u8], actual: &[u8], cbor: bool) -> Option<String> {
+    if cbor {
+        return compare_cbor(expected, actual);
+    }
     let as_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
     let equal = match (as_json(expected), as_json(actual)) {
         (Some(expected), Some(actual)) => expected == actual,
@@ -387,6 +427,7 @@ mod tests {
             body: Some(b"{}"),
             host: Some("example.com"),
             list_headers: &[],
+            cbor_body: false,
         };
         let problems = check_request(&request, &bad).unwrap_err();
         for part in [

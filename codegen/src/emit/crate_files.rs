@@ -22,11 +22,19 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
         "Client for {} (API version {}), generated from its service model.",
         service.full_name, service.api_version
     );
-    // The runtime's MD5 code only for models that need a Content-MD5 header.
-    let runtime_features = if service.operations.iter().any(|op| op.checksum_required) {
-        r#", features = ["content-md5"]"#
+    // The runtime's MD5 code only for models that need a Content-MD5 header,
+    // its CBOR codec only for services that speak CBOR.
+    let mut features = Vec::new();
+    if service.operations.iter().any(|op| op.checksum_required) {
+        features.push("\"content-md5\"");
+    }
+    if matches!(service.protocol, crate::ir::Protocol::RpcV2Cbor(_)) {
+        features.push("\"cbor\"");
+    }
+    let runtime_features = if features.is_empty() {
+        String::new()
     } else {
-        ""
+        format!(", features = [{}]", features.join(", "))
     };
     format!(
         r#"[package]

@@ -2,6 +2,7 @@
 //! message body. One module per format (JSON now); bindings and protocols
 //! call them through [`Codec`].
 
+pub mod cbor;
 pub mod json;
 
 use proc_macro2::TokenStream;

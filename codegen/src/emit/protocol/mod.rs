@@ -6,12 +6,14 @@
 //! | --- | --- | --- | --- |
 //! | rest-json | JSON | REST | [`rest_json`] |
 //! | awsJson 1.0 / 1.1 | JSON | RPC | [`aws_json`] |
+//! | Smithy RPC v2 CBOR | CBOR | RPC | [`rpc_v2_cbor`] |
 //!
 //! Adding a protocol means a module here (and a runtime module for its
 //! helpers); the emitters for types, errors and the client do not change.
 
 mod aws_json;
 mod rest_json;
+mod rpc_v2_cbor;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -39,6 +41,7 @@ fn emitter(service: &Service) -> Box<dyn Emitter + '_> {
     match &service.protocol {
         Protocol::RestJson => Box::new(rest_json::RestJson),
         Protocol::AwsJson(settings) => Box::new(aws_json::AwsJson(settings)),
+        Protocol::RpcV2Cbor(settings) => Box::new(rpc_v2_cbor::RpcV2Cbor(settings)),
     }
 }
 
