@@ -96,6 +96,8 @@ pub enum Reply {
     /// A `200` whose `content-length` promises twice the body that comes
     /// before the connection closes.
     CutShort,
+    /// A CBOR body (`application/cbor`) with this status.
+    Cbor(u16, Vec<u8>),
     /// These bytes as they are, whatever they are, then the connection closes.
     Raw(&'static [u8]),
     /// A reply held until the test calls [`Gate::open`] (or, failing that,
@@ -164,6 +166,7 @@ type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 struct Shared {
     clock: Clock,
+    signing: &'static Signing,
     handler: Box<Handler>,
     script: Mutex<VecDeque<Reply>>,
     seen: Mutex<Vec<Seen>>,
@@ -190,10 +193,20 @@ impl Server {
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
+        Self::with_signing(&SIGNING, clock, handler)
+    }
+
+    /// A server for another service: signatures must be made with `signing`.
+    pub fn with_signing(
+        signing: &'static Signing,
+        clock: Clock,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
             clock,
+            signing,
             handler: Box::new(handler),
             script: Mutex::default(),
             seen: Mutex::default(),
@@ -277,7 +290,10 @@ fn serve(shared: &Shared, stream: TcpStream) {
         return;
     };
     let seen = match read_request(&mut BufReader::new(stream)) {
-        Ok(Some(seen)) => seen,
+        Ok(Some(mut seen)) => {
+            seen.signature = verify_signature(&seen, shared.signing);
+            seen
+        }
         Ok(None) => return, // nothing came: the wake-up from Drop, or a client that gave up
         Err(why) => {
             let _ = write_reply(shared, &mut writer, &Reply::error(400, "BadRequest", &why));
@@ -377,17 +393,23 @@ fn read_request(reader: &mut impl BufRead) -> Result<Option<Seen>, String> {
     reader
         .read_exact(&mut seen.body)
         .map_err(|e| format!("reading the body: {e}"))?;
-    seen.signature = verify_signature(&seen, &SIGNING);
     Ok(Some(seen))
 }
 
 fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
+    let mut content_type = "application/json";
     let (status, error_type, body, cut_short) = match reply {
-        Reply::Json(status, body) => (*status, None, body.clone(), false),
+        Reply::Json(status, body) => (*status, None, body.clone().into_bytes(), false),
+        Reply::Cbor(status, body) => {
+            content_type = "application/cbor";
+            (*status, None, body.clone(), false)
+        }
         Reply::Error(status, code, message) => (
             *status,
             Some(code.as_str()),
-            serde_json::json!({ "message": message }).to_string(),
+            serde_json::json!({ "message": message })
+                .to_string()
+                .into_bytes(),
             false,
         ),
         Reply::Delayed(delay, reply) => {
@@ -408,7 +430,7 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
         Reply::CutShort => (
             200,
             None,
-            r#"{"execution": {"jobId": "job-1", "status": "QUEUED"}}"#.to_owned(),
+            br#"{"execution": {"jobId": "job-1", "status": "QUEUED"}}"#.to_vec(),
             true,
         ),
     };
@@ -419,7 +441,7 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
         body.len()
     };
     let mut head = format!(
-        "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\
+        "HTTP/1.1 {status} {}\r\ncontent-type: {content_type}\r\ncontent-length: {length}\r\n\
          x-amzn-RequestId: req-{request_id}\r\ndate: {}\r\nconnection: close\r\n",
         reason(status),
         http_date(now_secs() + shared.clock.ahead_secs),
@@ -433,9 +455,9 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
     lock(&shared.replies).push(status);
     out.write_all(head.as_bytes())?;
     if cut_short {
-        out.write_all(&body.as_bytes()[..body.len() / 2])?;
+        out.write_all(&body[..body.len() / 2])?;
     } else {
-        out.write_all(body.as_bytes())?;
+        out.write_all(&body)?;
     }
     out.flush()
 }
