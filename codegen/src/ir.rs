@@ -77,6 +77,10 @@ pub enum Protocol {
     /// (`queryName`, capitalised `locationName`, lists always flattened),
     /// unwrapped results and errors in `Response/Errors/Error`.
     Ec2Query,
+    /// `smithy-rpc-v2-cbor` (`smithy.protocols#rpcv2Cbor`): the CBOR codec on
+    /// the RPC binding (`POST /service/{name}/operation/{operation}`,
+    /// `smithy-protocol: rpc-v2-cbor`, the whole input as body).
+    RpcV2Cbor(RpcV2Cbor),
 }
 
 impl Protocol {
@@ -87,14 +91,18 @@ impl Protocol {
             Protocol::AwsJson(_) => "json",
             Protocol::AwsQuery => "query",
             Protocol::Ec2Query => "ec2",
+            Protocol::RpcV2Cbor(_) => "smithy-rpc-v2-cbor",
         }
     }
 
     /// The format of body timestamps no member or shape sets: epoch seconds
-    /// in JSON, RFC 3339 in XML and query bodies.
+    /// in JSON and CBOR (where the codec writes them as tag 1), RFC 3339 in
+    /// XML and query bodies.
     pub fn body_timestamp_format(&self) -> TimestampFormat {
         match self {
-            Protocol::RestJson | Protocol::AwsJson(_) => TimestampFormat::EpochSeconds,
+            Protocol::RestJson | Protocol::AwsJson(_) | Protocol::RpcV2Cbor(_) => {
+                TimestampFormat::EpochSeconds
+            }
             Protocol::AwsQuery | Protocol::Ec2Query => TimestampFormat::DateTime,
         }
     }
@@ -110,6 +118,17 @@ impl Protocol {
     pub fn is_rest(&self) -> bool {
         matches!(self, Protocol::RestJson)
     }
+}
+
+/// What Smithy RPC v2 CBOR needs beyond the model's shapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcV2Cbor {
+    /// The service's name in request paths (`metadata.targetPrefix`, as
+    /// botocore takes it): `/service/{name}/operation/{operation}`.
+    pub service_name: String,
+    /// `metadata.awsQueryCompatible`: requests say `x-amzn-query-mode: true`
+    /// and error codes come from `x-amzn-query-error` when it is present.
+    pub query_compatible: bool,
 }
 
 /// What awsJson needs beyond the model's shapes.

@@ -10,8 +10,8 @@ use crate::docs::html_to_rustdoc;
 use crate::error::{Error, Problem};
 use crate::ir::{
     AwsJson, EnumVariant, ErrorInfo, JsonVersion, Location, Member, Operation, OperationShape,
-    PathSegment, Protocol, Service, Shape, ShapeId, ShapeKind, Structure, TimestampFormat, Union,
-    XmlNames,
+    PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId, ShapeKind, Structure,
+    TimestampFormat, Union, XmlNames,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -22,9 +22,10 @@ use crate::naming::{self, Case, Namespace};
 /// The order is botocore's (`json`, `rest-json`, `rest-xml`,
 /// `smithy-rpc-v2-cbor`, `query`, `ec2`) restricted to what is supported:
 /// a client then speaks the same wire as botocore, whose protocol suites
-/// prove this generator, and awsJson, which every service offering both
-/// awsJson and RPC v2 CBOR lists, needs no binary codec.
-pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json", "query", "ec2"];
+/// prove this generator. So a service listing `smithy-rpc-v2-cbor` and
+/// `json` (CloudWatch, for one) speaks awsJson, as botocore does, and only
+/// services that offer CBOR alone (or with `query`) speak CBOR.
+pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json", "smithy-rpc-v2-cbor", "query", "ec2"];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error
@@ -261,6 +262,24 @@ impl<'m> Resolver<'m> {
             }
             Ok("query") => Protocol::AwsQuery,
             Ok("ec2") => Protocol::Ec2Query,
+            Ok("smithy-rpc-v2-cbor") => {
+                let service_name = meta.target_prefix.clone().unwrap_or_default();
+                // It becomes a segment of every request's path.
+                if service_name.is_empty()
+                    || !service_name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+                {
+                    self.problem(
+                        "metadata.targetPrefix",
+                        "must be present and hold only letters, digits, `-`, `.`, `_` and `~` (the smithy-rpc-v2-cbor protocol sends it in the request path)",
+                    );
+                }
+                Protocol::RpcV2Cbor(RpcV2Cbor {
+                    service_name,
+                    query_compatible: meta.aws_query_compatible.is_some(),
+                })
+            }
             Ok(_) => Protocol::RestJson,
             Err((at, message)) => {
                 self.problem(at, message);

@@ -8,7 +8,7 @@
 mod server;
 
 use sdk_runtime::testing::InstantSleep;
-use server::{Clock, Reply, Seen, Server, SIGNING};
+use server::{Clock, Reply, Seen, Server, Signing, SIGNING};
 use sts::operation::assume_role::AssumeRoleError;
 use sts::types::Tag;
 use sts::{Client, Config, Credentials, RequestId, SdkError};
@@ -50,8 +50,14 @@ fn client(server: &Server) -> Client {
     )
 }
 
+/// STS's signing name, the rest as for IoT Jobs.
+static STS: Signing = Signing {
+    service: "sts",
+    ..SIGNING
+};
+
 fn start(reply: fn(&Seen) -> Reply) -> Server {
-    Server::for_service("sts", Clock::default(), reply)
+    Server::with_signing(&STS, Clock::default(), reply)
 }
 
 /// The decoded, sorted pairs of a form body.

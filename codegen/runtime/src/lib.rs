@@ -116,6 +116,8 @@ pub mod __private {
     pub use crate::protocol::{aws_json, json, rest_json};
     #[cfg(feature = "xml")]
     pub use crate::protocol::{query, xml};
+    #[cfg(feature = "cbor")]
+    pub use crate::protocol::{cbor, rpc_v2_cbor};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -214,6 +214,9 @@ pub struct ExpectedRequest<'a> {
     /// `, ` (suites written by hand use the one, Smithy's the other), so both
     /// sides are compared with `, ` read as `,`.
     pub list_headers: &'a [&'a str],
+    /// Whether the body is CBOR (feature `cbor`): then it is compared by
+    /// decoded value, whatever the lengths' and numbers' encodings.
+    pub cbor_body: bool,
 }
 
 /// Compares `request` with `expected`; the error lists every difference.
@@ -289,7 +292,7 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
         let problem = if form {
             compare_forms(body, request.body())
         } else {
-            compare_bodies(body, request.body())
+            compare_bodies(body, request.body(), expected.cbor_body)
         };
         if let Some(problem) = problem {
             problems.push(problem);
@@ -320,6 +323,40 @@ fn same_media_type(actual: &str, expected: &str) -> bool {
             .collect()
     };
     normal(actual) == normal(expected)
+}
+
+#[cfg(feature = "cbor")]
+fn compare_cbor(expected: &[u8], actual: &[u8]) -> Option<String> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    match (expected.is_empty(), actual.is_empty()) {
+        (true, true) => return None,
+        (true, false) | (false, true) => {
+            return Some(format!(
+                "body: expected `{}`, got `{}` (CBOR, in hex)",
+                hex(expected),
+                hex(actual)
+            ))
+        }
+        _ => {}
+    }
+    match crate::protocol::cbor::same_value(expected, actual) {
+        Ok(true) => None,
+        Ok(false) => Some(format!(
+            "body: expected `{}`, got `{}` (CBOR, in hex)",
+            hex(expected),
+            hex(actual)
+        )),
+        Err(error) => Some(format!(
+            "body: {error} (expected `{}`, got `{}`)",
+            hex(expected),
+            hex(actual)
+        )),
+    }
+}
+
+#[cfg(not(feature = "cbor"))]
+fn compare_cbor(_expected: &[u8], _actual: &[u8]) -> Option<String> {
+    Some("body: a CBOR body is compared only with the runtime's `cbor` feature".to_owned())
 }
 
 fn split_uri(uri: &str) -> (&str, &str) {
@@ -405,7 +442,10 @@ fn compare_forms(expected: &[u8], actual: &[u8]) -> Option<String> {
     })
 }
 
-fn compare_bodies(expected: &[u8], actual: &[u8]) -> Option<String> {
+fn compare_bodies(expected: &[u8], actual: &[u8], cbor: bool) -> Option<String> {
+    if cbor {
+        return compare_cbor(expected, actual);
+    }
     let as_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
     let equal = match (as_json(expected), as_json(actual)) {
         (Some(expected), Some(actual)) => expected == actual,
@@ -505,6 +545,7 @@ mod tests {
             body: Some(b"{}"),
             host: Some("example.com"),
             list_headers: &[],
+            cbor_body: false,
         };
         let problems = check_request(&request, &bad).unwrap_err();
         for part in [

@@ -23,13 +23,17 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
         service.full_name, service.api_version
     );
     // The runtime's MD5 code only for models that need a Content-MD5 header,
-    // its XML codec (quick-xml) only for the protocols that speak XML.
+    // its XML codec (quick-xml) only for the protocols that speak XML, its
+    // CBOR codec only for services that speak CBOR.
     let mut features = Vec::new();
     if service.operations.iter().any(|op| op.checksum_required) {
         features.push("\"content-md5\"");
     }
     if service.protocol.is_query() {
         features.push("\"xml\"");
+    }
+    if matches!(service.protocol, crate::ir::Protocol::RpcV2Cbor(_)) {
+        features.push("\"cbor\"");
     }
     let runtime_features = if features.is_empty() {
         String::new()

@@ -100,6 +100,9 @@ pub enum Reply {
     /// query protocols carry the request id in the body.
     #[allow(dead_code)] // only tests/e2e_query.rs answers with XML
     Xml(u16, String),
+    /// A CBOR body (`application/cbor`) with this status.
+    #[allow(dead_code)] // only tests/cbor_e2e.rs answers with CBOR
+    Cbor(u16, Vec<u8>),
     /// These bytes as they are, whatever they are, then the connection closes.
     Raw(&'static [u8]),
     /// A reply held until the test calls [`Gate::open`] (or, failing that,
@@ -168,8 +171,7 @@ type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 struct Shared {
     clock: Clock,
-    /// The signing name signatures must be made for.
-    service: &'static str,
+    signing: &'static Signing,
     handler: Box<Handler>,
     script: Mutex<VecDeque<Reply>>,
     seen: Mutex<Vec<Seen>>,
@@ -199,12 +201,12 @@ impl Server {
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
-        Self::for_service(SIGNING.service, clock, handler)
+        Self::with_signing(&SIGNING, clock, handler)
     }
 
-    /// Starts a server for the service signing as `service`.
-    pub fn for_service(
-        service: &'static str,
+    /// A server for another service: signatures must be made with `signing`.
+    pub fn with_signing(
+        signing: &'static Signing,
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
@@ -212,7 +214,7 @@ impl Server {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
             clock,
-            service,
+            signing,
             handler: Box::new(handler),
             script: Mutex::default(),
             seen: Mutex::default(),
@@ -308,11 +310,7 @@ fn serve(shared: &Shared, stream: TcpStream) {
     };
     let seen = match read_request(&mut BufReader::new(stream)) {
         Ok(Some(mut seen)) => {
-            let signing = Signing {
-                service: shared.service,
-                ..SIGNING
-            };
-            seen.signature = verify_signature(&seen, &signing);
+            seen.signature = verify_signature(&seen, shared.signing);
             seen
         }
         Ok(None) => return, // nothing came: the wake-up from Drop, or a client that gave up
@@ -422,16 +420,22 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
     let mut content_type = "application/json";
     let mut request_id_header = true;
     let (status, error_type, body, cut_short) = match reply {
-        Reply::Json(status, body) => (*status, None, body.clone(), false),
+        Reply::Json(status, body) => (*status, None, body.clone().into_bytes(), false),
         Reply::Xml(status, body) => {
             content_type = "text/xml";
             request_id_header = false;
+            (*status, None, body.clone().into_bytes(), false)
+        }
+        Reply::Cbor(status, body) => {
+            content_type = "application/cbor";
             (*status, None, body.clone(), false)
         }
         Reply::Error(status, code, message) => (
             *status,
             Some(code.as_str()),
-            serde_json::json!({ "message": message }).to_string(),
+            serde_json::json!({ "message": message })
+                .to_string()
+                .into_bytes(),
             false,
         ),
         Reply::Delayed(delay, reply) => {
@@ -452,7 +456,7 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
         Reply::CutShort => (
             200,
             None,
-            r#"{"execution": {"jobId": "job-1", "status": "QUEUED"}}"#.to_owned(),
+            br#"{"execution": {"jobId": "job-1", "status": "QUEUED"}}"#.to_vec(),
             true,
         ),
     };
@@ -480,9 +484,9 @@ fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::
     lock(&shared.replies).push(status);
     out.write_all(head.as_bytes())?;
     if cut_short {
-        out.write_all(&body.as_bytes()[..body.len() / 2])?;
+        out.write_all(&body[..body.len() / 2])?;
     } else {
-        out.write_all(body.as_bytes())?;
+        out.write_all(&body)?;
     }
     out.flush()
 }

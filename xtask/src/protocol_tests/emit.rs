@@ -136,11 +136,12 @@ impl Emitter<'_> {
         let require = strings("requireHeaders");
         let body = match serialized.get("body").and_then(Value::as_str) {
             Some(body) => {
-                let bytes = Literal::byte_string(body.as_bytes());
+                let bytes = Literal::byte_string(&self.body_bytes(body)?);
                 quote!(Some(#bytes))
             }
             None => quote!(None),
         };
+        let cbor_body = self.binary_bodies();
         let host = match serialized.get("host").and_then(Value::as_str) {
             Some(host) => quote!(Some(#host)),
             None => quote!(None),
@@ -162,6 +163,7 @@ impl Emitter<'_> {
                 body: #body,
                 host: #host,
                 list_headers: &[#(#list_headers),*],
+                cbor_body: #cbor_body,
             };
             if let Err(problems) = ::sdk_runtime::testing::check_request(&request, &expected) {
                 panic!("{problems}");
@@ -169,7 +171,25 @@ impl Emitter<'_> {
         })
     }
 
-    fn response(&self, response: &Value) -> TokenStream {
+    /// Whether the protocol's bodies are binary (CBOR), which the suites
+    /// write in base64, as botocore's runner reads them.
+    fn binary_bodies(&self) -> bool {
+        matches!(self.service.protocol, codegen::ir::Protocol::RpcV2Cbor(_))
+    }
+
+    /// The bytes of a body as a case writes it.
+    fn body_bytes(&self, body: &str) -> Result<Vec<u8>, String> {
+        if self.binary_bodies() {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .map_err(|e| format!("the case's body is not base64: {e}"))
+        } else {
+            Ok(body.as_bytes().to_vec())
+        }
+    }
+
+    fn response(&self, response: &Value) -> Result<TokenStream, String> {
         let status = response["status_code"].as_u64().unwrap_or(200) as u16;
         let headers = response["headers"]
             .as_object()
@@ -179,14 +199,15 @@ impl Emitter<'_> {
                 let value = value.as_str().unwrap_or_default();
                 quote!(.header(#name, #value))
             });
-        let body = Literal::byte_string(response["body"].as_str().unwrap_or_default().as_bytes());
-        quote! {
+        let body =
+            Literal::byte_string(&self.body_bytes(response["body"].as_str().unwrap_or_default())?);
+        Ok(quote! {
             let response = ::sdk_runtime::__private::http::Response::builder()
                 .status(#status)
                 #(#headers)*
                 .body(::sdk_runtime::__private::bytes::Bytes::from_static(#body))
                 .expect("the response builds");
-        }
+        })
     }
 
     fn output_case(
@@ -198,7 +219,7 @@ impl Emitter<'_> {
         let lib = self.lib;
         let module = ident(&op.module);
         let output = ident(&op.output.rust_name);
-        let response = self.response(response);
+        let response = self.response(response)?;
         let result = result
             .cloned()
             .unwrap_or_else(|| Value::Object(Default::default()));
@@ -247,7 +268,7 @@ impl Emitter<'_> {
                 wire == code || shape.name == code
             });
         let Some(shape) = listed else {
-            let response = self.response(response);
+            let response = self.response(response)?;
             // As botocore's runner: no `errorMessage` means an empty message.
             let message = message.unwrap_or_default();
             return Ok(quote! {
@@ -273,7 +294,7 @@ impl Emitter<'_> {
         let path = self.shape_path(shape);
         let expected = self.structure_value(&path, structure, &error, false)?;
         let checks = self.member_checks(structure, &error)?;
-        let response = self.response(response);
+        let response = self.response(response)?;
         Ok(quote! {
             #response
             let error = match #lib::protocol::#module::parse_response(&response) {

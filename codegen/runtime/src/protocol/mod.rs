@@ -17,6 +17,9 @@
 //!   element tree;
 //! - `query` (feature `xml`): awsQuery and EC2 query, form-encoded requests
 //!   on the RPC binding with XML responses;
+//! - `cbor` (feature `cbor`): the CBOR codec on minicbor;
+//! - `rpc_v2_cbor` (feature `cbor`): Smithy RPC v2 CBOR, the RPC binding with
+//!   CBOR bodies: error codes, `x-amzn-query-error`;
 //! - `checksum` (feature `content-md5`): request checksums some models require.
 //!
 //! This layer sits above the core: it builds requests and reads responses
@@ -26,6 +29,8 @@
 //! `sdk_runtime::__private`; they are not API.
 
 pub mod aws_json;
+#[cfg(feature = "cbor")]
+pub mod cbor;
 #[cfg(feature = "content-md5")]
 pub mod checksum;
 pub mod json;
@@ -35,3 +40,5 @@ pub mod rest;
 pub mod rest_json;
 #[cfg(feature = "xml")]
 pub mod xml;
+#[cfg(feature = "cbor")]
+pub mod rpc_v2_cbor;

@@ -1,6 +1,8 @@
-//! The RPC binding: every request is `POST /` with the operation named in a
-//! header and the whole input as the body (an empty object when the input
-//! has no members); a successful response's body is the whole output.
+//! The RPC binding: every request is a `POST` to one path per protocol (and
+//! operation) with the whole input as the body (an empty value of the codec
+//! when the input has no members; no body at all in protocols that say so
+//! when the operation has no input); a successful response's body is the
+//! whole output.
 //! Members carry no HTTP binding traits (resolution put them all in the
 //! body). Bodies go through a [`Codec`].
 
@@ -15,9 +17,19 @@ use crate::naming::{derived, ident};
 
 /// What an RPC protocol adds to the binding.
 pub struct Rpc {
-    /// `(name, value)` headers of every request, names in lower case, values
-    /// checked when the model was resolved (`X-Amz-Target`, `Content-Type`).
+    /// The request path (`/`; `/service/{name}/operation/{operation}`),
+    /// already a valid URI path.
+    pub path: String,
+    /// `(name, value)` headers of every request with a body, names in lower
+    /// case, values checked when the model was resolved (`Content-Type`).
+    pub body_headers: Vec<(String, String)>,
+    /// `(name, value)` headers of every request (`X-Amz-Target`).
     pub headers: Vec<(String, String)>,
+    /// An expression: the body (`Vec<u8>`) of an input without members.
+    pub empty_body: TokenStream,
+    /// Whether an operation that names no input sends no body (and none of
+    /// the `body_headers`).
+    pub no_input_no_body: bool,
     /// An expression reading an error response's `ErrorMetadata` from `response`.
     pub error_metadata: TokenStream,
 }
@@ -48,19 +60,27 @@ pub fn serialize_request(codec: &dyn Codec, rpc: &Rpc, op: &Operation) -> TokenS
     } else {
         quote!(_input)
     };
-    let headers = rpc.headers.iter().map(|(name, value)| {
-        quote! {
-            request.headers_mut().insert(
-                ::sdk_runtime::__private::http::HeaderName::from_static(#name),
-                ::sdk_runtime::__private::http::HeaderValue::from_static(#value),
-            );
-        }
-    });
+    let no_body = rpc.no_input_no_body && op.input.source.is_none();
+    let body_headers: &[(String, String)] = if no_body { &[] } else { &rpc.body_headers };
+    let headers = body_headers
+        .iter()
+        .chain(&rpc.headers)
+        .map(|(name, value)| {
+            quote! {
+                request.headers_mut().insert(
+                    ::sdk_runtime::__private::http::HeaderName::from_static(#name),
+                    ::sdk_runtime::__private::http::HeaderValue::from_static(#value),
+                );
+            }
+        });
     let body = if has_members {
         codec.write_body(quote!(input))
+    } else if no_body {
+        quote!(::std::vec::Vec::new())
     } else {
-        quote!(b"{}".to_vec())
+        rpc.empty_body.clone()
     };
+    let path = &rpc.path;
     let host_prefix = host_prefix(op);
     let checksum = checksum(op);
     let finish = finish_request();
@@ -74,7 +94,7 @@ pub fn serialize_request(codec: &dyn Codec, rpc: &Rpc, op: &Operation) -> TokenS
         pub fn serialize_request(#input_binding: &#input) -> Result<HttpRequest, BuildError> {
             let mut request = HttpRequest::new(::sdk_runtime::__private::bytes::Bytes::new());
             *request.method_mut() = ::sdk_runtime::__private::http::Method::POST;
-            *request.uri_mut() = ::sdk_runtime::__private::http::Uri::from_static("/");
+            *request.uri_mut() = ::sdk_runtime::__private::http::Uri::from_static(#path);
             #host_prefix
             #(#headers)*
             let body = #body;

@@ -2,6 +2,7 @@
 //! message body. One module per format (JSON; XML and the form-encoded query of awsQuery and EC2); bindings and protocols
 //! call them through [`Codec`].
 
+pub mod cbor;
 pub mod json;
 pub mod query;
 pub mod xml;

@@ -37,22 +37,24 @@ impl Emitter for AwsJson<'_> {
 
     fn operation(&self, service: &Service, op: &Operation) -> TokenStream {
         let settings = self.0;
-        let mut headers = vec![
-            (
-                "content-type".to_owned(),
-                settings.version.content_type().to_owned(),
-            ),
-            (
-                "x-amz-target".to_owned(),
-                format!("{}.{}", settings.target_prefix, op.name),
-            ),
-        ];
+        let body_headers = vec![(
+            "content-type".to_owned(),
+            settings.version.content_type().to_owned(),
+        )];
+        let mut headers = vec![(
+            "x-amz-target".to_owned(),
+            format!("{}.{}", settings.target_prefix, op.name),
+        )];
         if settings.query_compatible {
             headers.push(("x-amzn-query-mode".to_owned(), "true".to_owned()));
         }
         let error_metadata = self.error_metadata();
         let rpc = Rpc {
+            path: "/".to_owned(),
+            body_headers,
             headers,
+            empty_body: quote!(b"{}".to_vec()),
+            no_input_no_body: false,
             error_metadata,
         };
         let serialize = rpc::serialize_request(&Json, &rpc, op);

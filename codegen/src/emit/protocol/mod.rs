@@ -7,6 +7,7 @@
 //! | rest-json | JSON | REST | [`rest_json`] |
 //! | awsJson 1.0 / 1.1 | JSON | RPC | [`aws_json`] |
 //! | awsQuery, EC2 query | query (form requests, XML responses) | RPC | [`query`] |
+//! | Smithy RPC v2 CBOR | CBOR | RPC | [`rpc_v2_cbor`] |
 //!
 //! Adding a protocol means a module here (and a runtime module for its
 //! helpers); the emitters for types, errors and the client do not change.
@@ -14,6 +15,7 @@
 mod aws_json;
 mod query;
 mod rest_json;
+mod rpc_v2_cbor;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -43,6 +45,7 @@ fn emitter(service: &Service) -> Box<dyn Emitter + '_> {
         Protocol::AwsJson(settings) => Box::new(aws_json::AwsJson(settings)),
         Protocol::AwsQuery => Box::new(query::Query::new(service, false)),
         Protocol::Ec2Query => Box::new(query::Query::new(service, true)),
+        Protocol::RpcV2Cbor(settings) => Box::new(rpc_v2_cbor::RpcV2Cbor(settings)),
     }
 }
 
