@@ -64,6 +64,8 @@
 //! - `rt-tokio` (implies `https`): inside a tokio runtime the transport runs
 //!   on tokio's blocking pool and retries wait on tokio's timer, so
 //!   `send().await` never blocks an executor thread;
+//! - `stream`: `futures_core::Stream` for [`paginator::PageStream`] and
+//!   [`paginator::ItemStream`];
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
 //!   require that header (the generator turns it on for them).
