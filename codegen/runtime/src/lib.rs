@@ -68,7 +68,9 @@
 //!   [`paginator::ItemStream`];
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
-//!   require that header (the generator turns it on for them).
+//!   require that header (the generator turns it on for them);
+//! - `xml`: XML bodies and form-encoded query requests (awsQuery, EC2
+//!   query), for models of those protocols (the generator turns it on).
 
 pub mod value;
 
@@ -96,7 +98,7 @@ mod protocol;
 
 pub mod testing;
 
-pub use config::{Config, ConfigBuilder, Region};
+pub use config::{Config, ConfigBuilder, ConfigOverride, Region};
 pub use credentials::Credentials;
 pub use error::{BuildError, RequestId, SdkError};
 pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFormat};
@@ -113,6 +115,8 @@ pub mod __private {
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
     pub use crate::protocol::{aws_json, json, rest_json};
+    #[cfg(feature = "xml")]
+    pub use crate::protocol::{query, xml};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -181,7 +181,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
 }
 
 /// The fluent builder a `Client` method returns: the input's setters plus
-/// `send` and `send_blocking`.
+/// `config_override`, `send` and `send_blocking`.
 fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
     let module = ident(&op.module);
     let op_ident = ident(&op.rust_name);
@@ -218,6 +218,14 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
             /// The input set so far.
             pub fn as_input(&self) -> &#input_builder {
                 &self.input
+            }
+
+            /// Changes, for this call only, the timeouts or the most
+            /// attempts the client's configuration sets; what the override
+            /// does not set stays as configured.
+            pub fn config_override(mut self, config_override: ::sdk_runtime::ConfigOverride) -> Self {
+                self.config = config_override.apply(&self.config);
+                self
             }
 
             /// Builds the input, checking required members, and sends the request.

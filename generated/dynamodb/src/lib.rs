@@ -117,7 +117,10 @@ pub mod types;
 pub mod waiters;
 pub use client::Client;
 pub use error::Error;
-pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+
+pub use ::sdk_runtime::{
+    Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError,
+};
 
 /// Value types the data types are made of.
 pub mod primitives {
