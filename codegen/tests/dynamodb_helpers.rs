@@ -367,3 +367,41 @@ fn a_waiter_without_its_required_input_sends_nothing() {
     assert!(matches!(err, WaitError::ConstructionFailure(_)), "{err:?}");
     assert!(replay.requests().is_empty());
 }
+
+#[tokio::test]
+async fn pages_and_items_are_streams_too() {
+    use sdk_runtime::paginator::Stream;
+    use std::pin::Pin;
+
+    async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+        std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+    }
+
+    let (client, replay, _) = client(1);
+    replay.push(ok(
+        json!({"TableNames": ["a"], "LastEvaluatedTableName": "a"}),
+    ));
+    replay.push(ok(json!({"TableNames": ["b", "c"]})));
+    let mut items = client.list_tables().into_paginator().items().send();
+    let mut seen = Vec::new();
+    while let Some(item) = next(&mut items).await {
+        seen.push(item.unwrap());
+    }
+    assert_eq!(seen, ["a", "b", "c"]);
+
+    replay.push(ok(
+        json!({"TableNames": ["a"], "LastEvaluatedTableName": "a"}),
+    ));
+    replay.push(ok(
+        json!({"TableNames": ["a"], "LastEvaluatedTableName": "a"}),
+    ));
+    let mut pages = client.list_tables().into_paginator().send();
+    let mut count = 0;
+    while let Some(page) = next(&mut pages).await {
+        page.unwrap();
+        count += 1;
+    }
+    // The repeated token ends the stream as it ends `next()`.
+    assert_eq!(count, 2);
+    assert_eq!(replay.requests().len(), 4);
+}

@@ -65,6 +65,8 @@
 //!   transport is the non-blocking `transport::async_https::HyperClient`
 //!   (hyper, rustls) and retries wait on tokio's timer, so `send().await`
 //!   never blocks an executor thread nor takes one of its own;
+//! - `stream`: `futures_core::Stream` for [`paginator::PageStream`] and
+//!   [`paginator::ItemStream`];
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
 //!   require that header (the generator turns it on for them);

@@ -18,6 +18,17 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+#[cfg(feature = "stream")]
+use std::future::Future;
+#[cfg(feature = "stream")]
+use std::pin::Pin;
+#[cfg(feature = "stream")]
+use std::task::{Context, Poll};
+
+/// With the `stream` feature, [`PageStream`] and [`ItemStream`] are also
+/// `futures_core::Stream`s (re-exported here).
+#[cfg(feature = "stream")]
+pub use futures_core::Stream;
 
 use crate::block_on::block_on;
 use crate::config::Config;
@@ -53,7 +64,23 @@ pub struct PageStream<O: Paginated> {
     service: &'static ServiceInfo,
     state: State<O::Input>,
     sent: Option<O::Token>,
+    /// The call [`Stream::poll_next`] has in flight, with its input.
+    #[cfg(feature = "stream")]
+    pending: Option<Pending<O>>,
 }
+
+/// A call in flight for [`Stream::poll_next`]: it gives back its input with the result.
+#[cfg(feature = "stream")]
+type Pending<O> = Pin<
+    Box<
+        dyn Future<
+                Output = (
+                    <O as Operation>::Input,
+                    Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>>,
+                ),
+            > + Send,
+    >,
+>;
 
 impl<O: Paginated> fmt::Debug for PageStream<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -77,18 +104,35 @@ impl<O: Paginated> PageStream<O> {
             service,
             state: State::Next(input),
             sent: None,
+            #[cfg(feature = "stream")]
+            pending: None,
+        }
+    }
+
+    /// The next input to send, or the item that ends the pages.
+    #[allow(clippy::type_complexity)]
+    fn take_input(&mut self) -> Result<O::Input, Option<Result<O::Output, SdkError<O::Error>>>> {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Done => Err(None),
+            State::Next(Err(error)) => Err(Some(Err(SdkError::construction_failure(error)))),
+            State::Next(Ok(input)) => Ok(input),
         }
     }
 
     /// The next page, its error, or `None` after the last page or an error.
     pub async fn next(&mut self) -> Option<Result<O::Output, SdkError<O::Error>>> {
-        let input = match std::mem::replace(&mut self.state, State::Done) {
-            State::Done => return None,
-            State::Next(Err(error)) => return Some(Err(SdkError::construction_failure(error))),
-            State::Next(Ok(input)) => input,
+        let input = match self.take_input() {
+            Ok(input) => input,
+            Err(end) => return end,
         };
         let result = invoke::<O>(&self.config, self.service, &input).await;
-        if let Ok(output) = &result {
+        self.after(input, &result);
+        Some(result)
+    }
+
+    /// Decides, from a call's result, whether and with which token the pages go on.
+    fn after(&mut self, input: O::Input, result: &Result<O::Output, SdkError<O::Error>>) {
+        if let Ok(output) = result {
             match O::next_token(output) {
                 // The service sent back the token it was given: that page
                 // is the last one asked for.
@@ -102,13 +146,50 @@ impl<O: Paginated> PageStream<O> {
                 None => {}
             }
         }
-        Some(result)
     }
 
     /// The same pages as an [`Iterator`], each call waited for on this
     /// thread (see the generated `send_blocking`).
     pub fn blocking(self) -> BlockingPages<O> {
         BlockingPages(self)
+    }
+}
+
+#[cfg(feature = "stream")]
+impl<O> Stream for PageStream<O>
+where
+    O: Paginated + 'static,
+    O::Input: Send + Sync + Unpin + 'static,
+    O::Output: Send,
+    O::Error: Send,
+    O::Token: Unpin,
+{
+    type Item = Result<O::Output, SdkError<O::Error>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.pending.is_none() {
+            let input = match this.take_input() {
+                Ok(input) => input,
+                Err(end) => return Poll::Ready(end),
+            };
+            let (config, service) = (this.config.clone(), this.service);
+            this.pending = Some(Box::pin(async move {
+                let result = invoke::<O>(&config, service, &input).await;
+                (input, result)
+            }));
+        }
+        let Some(pending) = this.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match pending.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready((input, result)) => {
+                this.pending = None;
+                this.after(input, &result);
+                Poll::Ready(Some(result))
+            }
+        }
     }
 }
 
@@ -168,6 +249,34 @@ impl<O: Paginated, T> ItemStream<O, T> {
     /// The same items as an [`Iterator`], each page fetched on this thread.
     pub fn blocking(self) -> BlockingItems<O, T> {
         BlockingItems(self)
+    }
+}
+
+#[cfg(feature = "stream")]
+impl<O, T> Stream for ItemStream<O, T>
+where
+    O: Paginated + 'static,
+    O::Input: Send + Sync + Unpin + 'static,
+    O::Output: Send,
+    O::Error: Send,
+    O::Token: Unpin,
+    T: Unpin,
+{
+    type Item = Result<T, SdkError<O::Error>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match Pin::new(&mut this.pages).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(Some(Ok(page))) => this.buffer.extend((this.items)(page)),
+            }
+        }
     }
 }
 
