@@ -15,7 +15,9 @@ pub mod docs;
 pub mod emit;
 pub mod error;
 pub mod format;
+pub mod helpers;
 pub mod ir;
+pub mod jmespath;
 pub mod model;
 pub mod naming;
 pub mod resolve;
@@ -35,6 +37,10 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<String, String>,
     /// Operations of the model the crate leaves out, with the reason (also in the crate's docs).
     pub left_out: Vec<(String, String)>,
+    /// How many paginators the crate has.
+    pub paginators: usize,
+    /// How many waiters the crate has.
+    pub waiters: usize,
 }
 
 /// Time spent in each stage of one [`generate_timed`] run.
@@ -46,16 +52,37 @@ pub struct StageTimes {
     pub format: Duration,
 }
 
+/// The texts of a service's model set (a `model/<service>/` folder, or a
+/// botocore data folder) besides the service model itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModelSet<'a> {
+    /// `paginators-1.json`, with the path errors name it by.
+    pub paginators: Option<(&'a str, &'a str)>,
+    /// `waiters-2.json`, with the path errors name it by.
+    pub waiters: Option<(&'a str, &'a str)>,
+}
+
 /// Generates the crate for the model at `path` (as named in headers and
 /// errors, e.g. `model/iot-jobs-data-plane/service-2.json`) whose text is `text`.
 pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
-    generate_timed(path, text, options).map(|(generated, _)| generated)
+    generate_timed(path, text, &ModelSet::default(), options).map(|(generated, _)| generated)
 }
 
-/// [`generate`], also reporting the time spent in each stage.
+/// [`generate`] with the rest of the service's model set (paginators, waiters).
+pub fn generate_set(
+    path: &str,
+    text: &str,
+    set: &ModelSet<'_>,
+    options: &Options,
+) -> Result<GeneratedCrate, Error> {
+    generate_timed(path, text, set, options).map(|(generated, _)| generated)
+}
+
+/// [`generate_set`], also reporting the time spent in each stage.
 pub fn generate_timed(
     path: &str,
     text: &str,
+    set: &ModelSet<'_>,
     options: &Options,
 ) -> Result<(GeneratedCrate, StageTimes), Error> {
     let mut times = StageTimes::default();
@@ -76,11 +103,19 @@ pub fn generate_timed(
         service.left_out.extend(unselected);
         service.left_out.sort();
     }
+    if let Some((file, text)) = set.paginators {
+        helpers::resolve_paginators(&mut service, file, text)?;
+    }
+    if let Some((file, text)) = set.waiters {
+        helpers::resolve_waiters(&mut service, file, text)?;
+    }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;
     times.emit = share.emit;
     times.format = share.format;
     let generated = GeneratedCrate {
+        paginators: service.paginators.len(),
+        waiters: service.waiters.len(),
         name: service.crate_name,
         files: share.files.into_iter().collect(),
         left_out: service.left_out,

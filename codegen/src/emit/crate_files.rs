@@ -178,6 +178,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
+    let waiters = (!service.waiters.is_empty()).then(|| {
+        quote!(
+            pub mod waiters;
+        )
+    });
     let deny = if options.deny_warnings {
         quote!(#![deny(warnings)])
     } else {
@@ -194,10 +199,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         pub mod operation;
         pub mod protocol;
         pub mod types;
+        #waiters
 
         pub use client::Client;
         pub use error::Error;
-        pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+        pub use ::sdk_runtime::{Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError};
 
         /// Value types the data types are made of.
         pub mod primitives {
