@@ -13,6 +13,7 @@
 
 pub mod docs;
 pub mod emit;
+pub mod endpoints;
 pub mod error;
 pub mod format;
 pub mod ir;
