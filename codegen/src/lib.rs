@@ -53,10 +53,40 @@ pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCr
     generate_timed(path, text, options).map(|(generated, _)| generated)
 }
 
+/// A service's model files, by path (as named in headers and errors) and text.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelFiles<'a> {
+    /// `service-2.json`.
+    pub service: (&'a str, &'a str),
+    /// `endpoint-rule-set-1.json`, if the service has one: the crate then
+    /// resolves its endpoints by these rules.
+    pub endpoint_rules: Option<(&'a str, &'a str)>,
+}
+
+/// Generates the crate for a service's model files (the service model and,
+/// if given, its endpoint rule set, checked here).
+pub fn generate_files(files: &ModelFiles<'_>, options: &Options) -> Result<GeneratedCrate, Error> {
+    let rules = match files.endpoint_rules {
+        Some((path, text)) => Some(endpoints::convert(path, text)?),
+        None => None,
+    };
+    let (path, text) = files.service;
+    generate_inner(path, text, rules, options).map(|(generated, _)| generated)
+}
+
 /// [`generate`], also reporting the time spent in each stage.
 pub fn generate_timed(
     path: &str,
     text: &str,
+    options: &Options,
+) -> Result<(GeneratedCrate, StageTimes), Error> {
+    generate_inner(path, text, None, options)
+}
+
+fn generate_inner(
+    path: &str,
+    text: &str,
+    endpoint_rules: Option<String>,
     options: &Options,
 ) -> Result<(GeneratedCrate, StageTimes), Error> {
     let mut times = StageTimes::default();
@@ -73,6 +103,7 @@ pub fn generate_timed(
     };
     lap(&mut times.load);
     let mut service = resolve::resolve(path, &model)?;
+    service.endpoint_rules = endpoint_rules;
     if !unselected.is_empty() {
         service.left_out.extend(unselected);
         service.left_out.sort();

@@ -114,6 +114,9 @@ fn files_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()
 /// The file in a model folder that holds the service model (botocore's name).
 pub const SERVICE_FILE: &str = "service-2.json";
 
+/// A model folder's endpoint rule set, if the service has one.
+const RULES_FILE: &str = "endpoint-rule-set-1.json";
+
 /// The file in a model folder that says how its crate is generated.
 pub const CODEGEN_FILE: &str = "codegen.json";
 
@@ -203,7 +206,20 @@ pub fn generate_all(
             operations: settings.operations,
             deny_warnings: settings.deny_warnings,
         };
-        match codegen::generate(&name, &text, &options) {
+        let rules_name = format!("{shown}/{RULES_FILE}");
+        let rules = match fs::read_to_string(folder.join(RULES_FILE)) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                errors.push(format!("{rules_name}: {e}"));
+                continue;
+            }
+        };
+        let files = codegen::ModelFiles {
+            service: (&name, &text),
+            endpoint_rules: rules.as_deref().map(|text| (rules_name.as_str(), text)),
+        };
+        match codegen::generate_files(&files, &options) {
             Ok(generated) => {
                 if crates
                     .iter()

@@ -94,6 +94,11 @@ pub struct Config {
 struct Settings {
     region: Option<Region>,
     endpoint_url: Option<Arc<str>>,
+    /// Where service-specific endpoint URLs are looked up (`from_env`), and
+    /// the global one found there (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`).
+    endpoint_env: Option<EndpointEnv>,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
     credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
@@ -107,6 +112,13 @@ struct Settings {
     user_agents: PerService<UserAgent>,
 }
 
+/// The environment `Config::from_env` read, for endpoint URLs of one service.
+#[derive(Clone, Debug)]
+struct EndpointEnv {
+    env: Env,
+    global: Option<Arc<str>>,
+}
+
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
 /// puts before each request's path.
 #[derive(Clone, Debug)]
@@ -118,6 +130,12 @@ pub(crate) struct Endpoint {
     pub(crate) url: Arc<str>,
     /// Whether the base URL has a path of its own (`http://host/prefix`).
     pub(crate) has_path: bool,
+    /// Headers the endpoint rules add to every request.
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The signing name the rules' `authSchemes` ask for, if any.
+    pub(crate) signing_name: Option<Arc<str>>,
+    /// The signing region the rules' `authSchemes` ask for, if any.
+    pub(crate) signing_region: Option<Arc<str>>,
 }
 
 /// Values made once per configuration and service (endpoints by endpoint
@@ -185,6 +203,8 @@ impl fmt::Debug for Settings {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
             .field("credentials", &self.credentials)
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
@@ -202,6 +222,9 @@ impl Default for Settings {
         Self {
             region: None,
             endpoint_url: None,
+            endpoint_env: None,
+            use_fips: None,
+            use_dual_stack: None,
             credentials: None,
             http_client: None,
             signer: Arc::default(),
@@ -229,7 +252,13 @@ impl Config {
     /// A builder set up from the process environment, as the AWS CLI reads it:
     ///
     /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
-    /// - endpoint override: `AWS_ENDPOINT_URL`;
+    /// - endpoint override: `AWS_ENDPOINT_URL_<SERVICE>` (the service id in
+    ///   upper case, spaces as `_`: `AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE`),
+    ///   else `endpoint_url` of the service in the profile's `services`
+    ///   section, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`;
+    /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT`,
+    ///   `AWS_USE_DUALSTACK_ENDPOINT` (`true` or `false`), else the profile's
+    ///   `use_fips_endpoint`, `use_dualstack_endpoint`;
     /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
     /// - credentials: a [`DefaultCredentialsChain`] (`AWS_ACCESS_KEY_ID`,
@@ -260,9 +289,31 @@ impl Config {
         let app_id = env
             .get("AWS_SDK_UA_APP_ID")
             .or_else(|| ProfileCredentials::with_env(env.clone()).config_value("sdk_ua_app_id"));
-        Self::builder()
+        let profile = ProfileCredentials::with_env(env.clone());
+        let flag = |var: &str, key: &str| {
+            env.get(var)
+                .or_else(|| profile.config_value(key))
+                .and_then(|v| match v.trim().to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                })
+        };
+        let use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        let use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let global = env
+            .get("AWS_ENDPOINT_URL")
+            .or_else(|| profile.config_value("endpoint_url"))
+            .map(Into::into);
+        let mut builder = Self::builder();
+        builder.inner.endpoint_env = Some(EndpointEnv {
+            env: env.clone(),
+            global,
+        });
+        builder.inner.use_fips = use_fips;
+        builder.inner.use_dual_stack = use_dual_stack;
+        builder
             .set_region(region)
-            .set_endpoint_url(env.get("AWS_ENDPOINT_URL"))
             .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
@@ -272,9 +323,58 @@ impl Config {
         self.settings.region.as_ref()
     }
 
-    /// The endpoint that replaces the service's default one, if any.
+    /// The endpoint that replaces the service's default one, if any: the
+    /// one set on the builder, else the global one of the environment
+    /// (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`). A service-specific
+    /// one of the environment wins over the latter for its service.
     pub fn endpoint_url(&self) -> Option<&str> {
-        self.settings.endpoint_url.as_deref()
+        self.settings.endpoint_url.as_deref().or_else(|| {
+            self.settings
+                .endpoint_env
+                .as_ref()
+                .and_then(|e| e.global.as_deref())
+        })
+    }
+
+    /// The endpoint URL for the service `service_id`: the builder's, else
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, else the profile's `services` section,
+    /// else the global one (see [`Config::from_env`]).
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+        if let Some(url) = &self.settings.endpoint_url {
+            return Some(url.to_string());
+        }
+        let found = self.settings.endpoint_env.as_ref()?;
+        let upper: String = service_id
+            .chars()
+            .map(|c| {
+                if c == ' ' || c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+        if let Some(url) = found.env.get(&format!("AWS_ENDPOINT_URL_{upper}")) {
+            return Some(url);
+        }
+        let profile = ProfileCredentials::with_env(found.env.clone());
+        if let Some(services) = profile.config_value("services") {
+            let key = format!("{}.endpoint_url", upper.to_ascii_lowercase());
+            if let Some(url) = profile.config_section_value(&format!("services {services}"), &key) {
+                return Some(url);
+            }
+        }
+        found.global.as_deref().map(str::to_owned)
+    }
+
+    /// Whether requests go to the service's FIPS endpoint.
+    pub fn use_fips(&self) -> bool {
+        self.settings.use_fips.unwrap_or(false)
+    }
+
+    /// Whether requests go to the service's dual-stack (IPv4 and IPv6) endpoint.
+    pub fn use_dual_stack(&self) -> bool {
+        self.settings.use_dual_stack.unwrap_or(false)
     }
 
     /// The fixed credentials requests are signed with, if they were set with
@@ -400,6 +500,20 @@ impl ConfigBuilder {
     /// Sets or clears the endpoint override.
     pub fn set_endpoint_url(mut self, url: Option<String>) -> Self {
         self.inner.endpoint_url = url.map(Into::into);
+        self
+    }
+
+    /// Sends requests to the service's FIPS endpoint (FIPS 140 validated
+    /// cryptography), as its endpoint rules name it; a region or service
+    /// without one makes calls fail with the rules' error.
+    pub fn use_fips(mut self, use_fips: bool) -> Self {
+        self.inner.use_fips = Some(use_fips);
+        self
+    }
+
+    /// Sends requests to the service's dual-stack (IPv4 and IPv6) endpoint.
+    pub fn use_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.inner.use_dual_stack = Some(use_dual_stack);
         self
     }
 
