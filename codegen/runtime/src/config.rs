@@ -712,6 +712,35 @@ mod tests {
     }
 
     #[test]
+    fn fips_and_dual_stack_from_the_environment_then_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(
+            &file,
+            "[profile dev]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = TRUE\nendpoint_url = http://127.0.0.1:9\n",
+        )
+        .unwrap();
+        let path = file.display().to_string();
+        let profile = Config::from_env_with(Env::from_pairs([
+            ("AWS_CONFIG_FILE", path.as_str()),
+            ("AWS_PROFILE", "dev"),
+        ]))
+        .build();
+        assert!(profile.use_fips() && profile.use_dual_stack());
+        assert_eq!(profile.endpoint_url(), Some("http://127.0.0.1:9"));
+        let env = Config::from_env_with(Env::from_pairs([
+            ("AWS_CONFIG_FILE", path.as_str()),
+            ("AWS_PROFILE", "dev"),
+            ("AWS_USE_FIPS_ENDPOINT", "false"),
+        ]))
+        .build();
+        assert!(!env.use_fips() && env.use_dual_stack());
+        let built = Config::builder().use_fips(true).build();
+        assert!(built.use_fips() && !built.use_dual_stack());
+        assert!(!Config::default().use_fips());
+    }
+
+    #[test]
     fn from_env_reads_region_endpoint_and_credentials() {
         let env = Env::from_pairs([
             ("AWS_REGION", "eu-west-1"),

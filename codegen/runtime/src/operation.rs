@@ -7,6 +7,7 @@
 //! retries, and turning the outcome into [`SdkError`].
 
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::SystemTime;
 
 use crate::config::{Config, Endpoint};
@@ -305,15 +306,41 @@ fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
     ))
 }
 
+/// The rule sets read so far, by the address of their text.
+type ReadRuleSets = Vec<(usize, Arc<RuleSet>)>;
+
+/// The rule set of the text `rules`, read once per process (the text is a
+/// generated crate's constant: its address names it).
+fn rule_set(rules: &'static str) -> Result<Arc<RuleSet>, crate::endpoint::RuleSetError> {
+    static READ: OnceLock<Mutex<ReadRuleSets>> = OnceLock::new();
+    let key = rules.as_ptr() as usize;
+    let cache = READ.get_or_init(Mutex::default);
+    // Entries are only ever added whole: a poisoned lock holds valid data.
+    if let Some((_, found)) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok(found.clone());
+    }
+    let read = Arc::new(RuleSet::parse(rules)?);
+    cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((key, read.clone()));
+    Ok(read)
+}
+
 /// What the service's endpoint rules resolve to for `config`: `Region`,
 /// `UseFIPS`, `UseDualStack` and `Endpoint` (the endpoint URL) bound to
 /// their built-ins; a rule's error is the error, with the rule's message.
 fn rules_endpoint(
     config: &Config,
     service: &ServiceInfo,
-    rules: &str,
+    rules: &'static str,
 ) -> Result<ResolvedEndpoint, BuildError> {
-    let rules = RuleSet::parse(rules).map_err(|e| {
+    let rules = rule_set(rules).map_err(|e| {
         BuildError::config(format!(
             "the endpoint rules of {} do not parse ({e}); regenerate the crate",
             service.service_id
