@@ -39,6 +39,19 @@ pub struct Service {
     pub errors: Vec<ShapeId>,
     /// Operations the generator leaves out, with the reason, sorted by name.
     pub left_out: Vec<(String, String)>,
+    /// Paginators (`paginators-1.json`), sorted by operation.
+    pub paginators: Vec<Paginator>,
+    /// Waiters (`waiters-2.json`), sorted by name.
+    pub waiters: Vec<Waiter>,
+}
+
+impl Service {
+    /// The paginator of the operation named `name`, if it has one.
+    pub fn paginator_for(&self, name: &str) -> Option<&Paginator> {
+        self.paginators
+            .iter()
+            .find(|p| self.operations[p.operation].name == name)
+    }
 }
 
 impl Service {
@@ -322,4 +335,87 @@ pub enum PathSegment {
     Literal(String),
     /// The value of an input member (index into the input's members).
     Label { member: usize, greedy: bool },
+}
+
+/// A paginator, checked against its operation: every expression compiles
+/// over the output (see [`crate::jmespath`]).
+#[derive(Debug)]
+pub struct Paginator {
+    /// The operation (index into [`Service::operations`]).
+    pub operation: usize,
+    /// Each token: the input member it goes to (index into the input's
+    /// members) and the expression that reads it from an output.
+    pub tokens: Vec<(usize, String)>,
+    /// The input member that sets the page size, if any.
+    pub limit: Option<usize>,
+    /// An expression that is false on the last page, if any.
+    pub more_results: Option<String>,
+    /// The expressions of the results each page holds.
+    pub result_keys: Vec<String>,
+    /// The first result key's item shape, when it is a list: what `items()` gives.
+    pub items: Option<ShapeId>,
+    /// Expressions of values that are the same on every page.
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// A waiter, checked against its operation.
+#[derive(Debug)]
+pub struct Waiter {
+    /// Name in the model (`TableExists`).
+    pub name: String,
+    /// The builder's Rust type name (`WaitUntilTableExists`).
+    pub rust_name: String,
+    /// The client method (`wait_until_table_exists`).
+    pub method: String,
+    /// The operation it calls (index into [`Service::operations`]).
+    pub operation: usize,
+    /// Documentation lines.
+    pub docs: Vec<String>,
+    /// The shortest wait between attempts, in seconds.
+    pub delay: u64,
+    /// How many calls at most.
+    pub max_attempts: u32,
+    /// The acceptors, in order.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter.
+#[derive(Debug)]
+pub struct Acceptor {
+    pub matcher: Matcher,
+    pub state: AcceptorState,
+    /// What it matches, as the model says it.
+    pub description: String,
+}
+
+/// What an acceptor means when it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// What an acceptor tests.
+#[derive(Debug)]
+pub enum Matcher {
+    /// The expression's value equals `expected` (`path`).
+    Path { expr: String, expected: Expected },
+    /// Every value of the projection equals `expected`, and there is one (`pathAll`).
+    PathAll { expr: String, expected: Expected },
+    /// Some value of the projection equals `expected` (`pathAny`).
+    PathAny { expr: String, expected: Expected },
+    /// The response's HTTP status (`status`).
+    Status(u16),
+    /// The call failed with this error code (`error`).
+    ErrorCode(String),
+    /// The call failed (`error` with `true`) or did not (`false`).
+    Failed(bool),
+}
+
+/// The value a path acceptor expects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    String(String),
+    Bool(bool),
 }

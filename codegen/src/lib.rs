@@ -16,7 +16,9 @@ pub mod emit;
 pub mod endpoints;
 pub mod error;
 pub mod format;
+pub mod helpers;
 pub mod ir;
+pub mod jmespath;
 pub mod model;
 pub mod naming;
 pub mod resolve;
@@ -36,6 +38,10 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<String, String>,
     /// Operations of the model the crate leaves out, with the reason (also in the crate's docs).
     pub left_out: Vec<(String, String)>,
+    /// How many paginators the crate has.
+    pub paginators: usize,
+    /// How many waiters the crate has.
+    pub waiters: usize,
 }
 
 /// Time spent in each stage of one [`generate_timed`] run.
@@ -47,46 +53,40 @@ pub struct StageTimes {
     pub format: Duration,
 }
 
-/// Generates the crate for the model at `path` (as named in headers and
-/// errors, e.g. `model/iot-jobs-data-plane/service-2.json`) whose text is `text`.
-pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
-    generate_timed(path, text, options).map(|(generated, _)| generated)
-}
-
-/// A service's model files, by path (as named in headers and errors) and text.
-#[derive(Debug, Clone, Copy)]
-pub struct ModelFiles<'a> {
-    /// `service-2.json`.
-    pub service: (&'a str, &'a str),
-    /// `endpoint-rule-set-1.json`, if the service has one: the crate then
-    /// resolves its endpoints by these rules.
+/// The texts of a service's model set (a `model/<service>/` folder, or a
+/// botocore data folder) besides the service model itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModelSet<'a> {
+    /// `paginators-1.json`, with the path errors name it by.
+    pub paginators: Option<(&'a str, &'a str)>,
+    /// `waiters-2.json`, with the path errors name it by.
+    pub waiters: Option<(&'a str, &'a str)>,
+    /// `endpoint-rule-set-1.json`, with the path errors name it by: checked
+    /// here ([`endpoints::convert`]), the crate then resolves its endpoints by it.
     pub endpoint_rules: Option<(&'a str, &'a str)>,
 }
 
-/// Generates the crate for a service's model files (the service model and,
-/// if given, its endpoint rule set, checked here).
-pub fn generate_files(files: &ModelFiles<'_>, options: &Options) -> Result<GeneratedCrate, Error> {
-    let rules = match files.endpoint_rules {
-        Some((path, text)) => Some(endpoints::convert(path, text)?),
-        None => None,
-    };
-    let (path, text) = files.service;
-    generate_inner(path, text, rules, options).map(|(generated, _)| generated)
+/// Generates the crate for the model at `path` (as named in headers and
+/// errors, e.g. `model/iot-jobs-data-plane/service-2.json`) whose text is `text`.
+pub fn generate(path: &str, text: &str, options: &Options) -> Result<GeneratedCrate, Error> {
+    generate_timed(path, text, &ModelSet::default(), options).map(|(generated, _)| generated)
 }
 
-/// [`generate`], also reporting the time spent in each stage.
+/// [`generate`] with the rest of the service's model set (paginators, waiters).
+pub fn generate_set(
+    path: &str,
+    text: &str,
+    set: &ModelSet<'_>,
+    options: &Options,
+) -> Result<GeneratedCrate, Error> {
+    generate_timed(path, text, set, options).map(|(generated, _)| generated)
+}
+
+/// [`generate_set`], also reporting the time spent in each stage.
 pub fn generate_timed(
     path: &str,
     text: &str,
-    options: &Options,
-) -> Result<(GeneratedCrate, StageTimes), Error> {
-    generate_inner(path, text, None, options)
-}
-
-fn generate_inner(
-    path: &str,
-    text: &str,
-    endpoint_rules: Option<String>,
+    set: &ModelSet<'_>,
     options: &Options,
 ) -> Result<(GeneratedCrate, StageTimes), Error> {
     let mut times = StageTimes::default();
@@ -103,16 +103,26 @@ fn generate_inner(
     };
     lap(&mut times.load);
     let mut service = resolve::resolve(path, &model)?;
-    service.endpoint_rules = endpoint_rules;
     if !unselected.is_empty() {
         service.left_out.extend(unselected);
         service.left_out.sort();
+    }
+    if let Some((file, text)) = set.paginators {
+        helpers::resolve_paginators(&mut service, file, text)?;
+    }
+    if let Some((file, text)) = set.waiters {
+        helpers::resolve_waiters(&mut service, file, text)?;
+    }
+    if let Some((file, text)) = set.endpoint_rules {
+        service.endpoint_rules = Some(endpoints::convert(file, text)?);
     }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;
     times.emit = share.emit;
     times.format = share.format;
     let generated = GeneratedCrate {
+        paginators: service.paginators.len(),
+        waiters: service.waiters.len(),
         name: service.crate_name,
         files: share.files.into_iter().collect(),
         left_out: service.left_out,

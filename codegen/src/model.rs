@@ -253,3 +253,92 @@ pub fn parse(path: &str, text: &str) -> Result<Model, Error> {
         .map_err(|e| Error::load(path, String::new(), e))?;
     Ok(model)
 }
+
+/// A service's paginators (`paginators-1.json`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Paginators {
+    /// By operation name.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, Paginator>,
+}
+
+/// One string or a list of them (`"NextToken"` or `["A", "B"]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, in order.
+    pub fn items(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(one) => vec![one.as_str()],
+            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One operation's paginator.
+#[derive(Debug, Deserialize)]
+pub struct Paginator {
+    pub input_token: OneOrMany,
+    pub output_token: OneOrMany,
+    #[serde(default)]
+    pub result_key: Option<OneOrMany>,
+    #[serde(default)]
+    pub limit_key: Option<String>,
+    #[serde(default)]
+    pub more_results: Option<String>,
+    #[serde(default)]
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// A service's waiters (`waiters-2.json`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Waiters {
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// By waiter name.
+    #[serde(default)]
+    pub waiters: BTreeMap<String, Waiter>,
+}
+
+/// One waiter.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiter {
+    pub operation: String,
+    /// Seconds between attempts (the shortest wait).
+    pub delay: u64,
+    pub max_attempts: u32,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter.
+#[derive(Debug, Deserialize)]
+pub struct Acceptor {
+    /// `path`, `pathAll`, `pathAny`, `status` or `error`.
+    pub matcher: String,
+    /// `success`, `failure` or `retry`.
+    pub state: String,
+    #[serde(default)]
+    pub argument: Option<String>,
+    pub expected: serde_json::Value,
+}
+
+/// Parses a `paginators-1.json` or `waiters-2.json`; `path` names the file in errors.
+pub fn parse_extra<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let at = e.path().to_string();
+        Error::load(path, at, e.into_inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| Error::load(path, String::new(), e))?;
+    Ok(value)
+}

@@ -209,6 +209,26 @@ pub mod derived {
     pub fn setter(name: &str) -> String {
         format!("set_{name}")
     }
+
+    /// The paginator of operation `name` (`ListTablesPaginator`).
+    pub fn paginator(name: &str) -> String {
+        format!("{name}Paginator")
+    }
+
+    /// The item paginator of operation `name` (`ListTablesPaginatorItems`).
+    pub fn paginator_items(name: &str) -> String {
+        format!("{name}PaginatorItems")
+    }
+
+    /// The builder of waiter `name`, a Rust type name (`WaitUntilTableExists`).
+    pub fn waiter(name: &str) -> String {
+        format!("WaitUntil{name}")
+    }
+
+    /// The client method of waiter `name`, a Rust snake-case name (`wait_until_table_exists`).
+    pub fn waiter_method(name: &str) -> String {
+        format!("wait_until_{name}")
+    }
 }
 
 /// The library name of a crate (`iot_jobs_data_plane`), as `use` statements spell it.
@@ -231,7 +251,11 @@ pub mod reserved {
         "send",
         "send_blocking",
         "as_input",
+        "into_paginator",
+        "wait",
+        "wait_blocking",
         "config",
+        "config_override",
         "new",
         // std trait methods
         "add",

@@ -78,6 +78,15 @@ use crate::naming::reserved::{
 /// Location's `GeofenceGeometryMultiPolygonList`).
 pub const MAX_NESTING: usize = 16;
 
+/// How many shapes deep a type may reach, counting every structure, union,
+/// list and map on the longest way down (the shapes of a cycle count once
+/// each). rustc follows a type's fields to check its drop glue and gives up
+/// at its recursion limit (128), which a chain of 65 boxed structures or 33
+/// levels of structure, map and list already reaches; 48 shapes stay below
+/// it in every combination. botocore 1.44.8 reaches 23 at most (Agents for
+/// Amazon Bedrock Runtime).
+pub const MAX_DEPTH: usize = 48;
+
 /// Resolves `model`, read from `file`.
 pub fn resolve(file: &str, model: &model::Model) -> Result<Service, Error> {
     let mut cx = Resolver {
@@ -161,6 +170,9 @@ impl<'m> Resolver<'m> {
             return self.empty_service(file, crate_name, service_id, endpoint_prefix);
         }
         self.check_targets(&shapes);
+        if let Err((shape, message)) = check_depth(&shapes) {
+            self.problem(format!("shape `{}`", shape.escape_debug()), message);
+        }
         resolve_timestamp_formats(&mut shapes);
         box_recursion(&mut shapes);
 
@@ -204,6 +216,8 @@ impl<'m> Resolver<'m> {
             operations,
             errors: errors.into_iter().collect(),
             left_out,
+            paginators: Vec::new(),
+            waiters: Vec::new(),
         }
     }
 
@@ -291,6 +305,8 @@ impl<'m> Resolver<'m> {
             operations: Vec::new(),
             errors: Vec::new(),
             left_out: Vec::new(),
+            paginators: Vec::new(),
+            waiters: Vec::new(),
         }
     }
 
@@ -873,6 +889,110 @@ fn check_nesting(shapes: &[Shape], shape: &Shape) -> Result<(), String> {
         kind = &next.kind;
     }
     Ok(())
+}
+
+/// The shapes a value of `kind` holds: a structure's or union's members, a
+/// list's member, a map's value (its key is a string).
+fn children(kind: &ShapeKind) -> Vec<ShapeId> {
+    match kind {
+        ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) => {
+            s.members.iter().map(|m| m.target).collect()
+        }
+        _ => element(kind).into_iter().collect(),
+    }
+}
+
+/// Checks that no type reaches more than [`MAX_DEPTH`] shapes deep; on
+/// failure, names the shape that starts the deepest chain. Iterative
+/// throughout (Tarjan's components, then the longest path over them), so a
+/// hostile chain thousands deep cannot exhaust the stack.
+fn check_depth(shapes: &[Shape]) -> Result<(), (String, String)> {
+    let edges: Vec<Vec<ShapeId>> = shapes.iter().map(|s| children(&s.kind)).collect();
+    let n = shapes.len();
+    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
+    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
+    let (mut component, mut sizes) = (vec![0; n], Vec::<usize>::new());
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut calls = vec![(root, 0)];
+        (index[root], low[root], on_stack[root]) = (next, next, true);
+        stack.push(root);
+        next += 1;
+        while let Some((v, position)) = calls.last_mut() {
+            let v = *v;
+            if let Some(w) = edges[v].get(*position).map(|id| id.0) {
+                *position += 1;
+                if index[w] == usize::MAX {
+                    (index[w], low[w], on_stack[w]) = (next, next, true);
+                    stack.push(w);
+                    next += 1;
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some((u, _)) = calls.last() {
+                low[*u] = low[*u].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut size = 0;
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = sizes.len();
+                    size += 1;
+                    if w == v {
+                        break;
+                    }
+                }
+                sizes.push(size);
+            }
+        }
+    }
+    // Tarjan completes a component after every component it reaches, so
+    // components in numbering order see their successors' depths first.
+    let mut successors = vec![Vec::new(); sizes.len()];
+    for (v, targets) in edges.iter().enumerate() {
+        for w in targets {
+            if component[w.0] != component[v] {
+                successors[component[v]].push(component[w.0]);
+            }
+        }
+    }
+    let mut depth = vec![0; sizes.len()];
+    for c in 0..sizes.len() {
+        depth[c] = sizes[c] + successors[c].iter().map(|s| depth[*s]).max().unwrap_or(0);
+    }
+    let deepest = (0..n).max_by_key(|v| (depth[component[*v]], std::cmp::Reverse(*v)));
+    let Some(start) = deepest.filter(|v| depth[component[*v]] > MAX_DEPTH) else {
+        return Ok(());
+    };
+    let mut chain = vec![shapes[start].name.as_str()];
+    let mut at = start;
+    while chain.len() < 4 {
+        let Some(w) = edges[at]
+            .iter()
+            .map(|id| id.0)
+            .filter(|w| *w != at)
+            .max_by_key(|w| depth[component[*w]])
+        else {
+            break;
+        };
+        chain.push(&shapes[w].name);
+        at = w;
+    }
+    Err((
+        shapes[start].name.clone(),
+        format!(
+            "its type reaches {} shapes deep ({} -> ...), more than {MAX_DEPTH}, beyond what rustc can check; flatten the chain or make part of it a document",
+            depth[component[start]],
+            chain.join(" -> ")
+        ),
+    ))
 }
 
 /// The timestamp shape a value holds directly or through lists and maps.

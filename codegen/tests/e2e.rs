@@ -25,7 +25,7 @@ use iot_jobs_data_plane::operation::get_pending_job_executions::GetPendingJobExe
 use iot_jobs_data_plane::operation::update_job_execution::UpdateJobExecutionError;
 use iot_jobs_data_plane::types::JobExecutionStatus;
 use iot_jobs_data_plane::{Client, Config, ConfigBuilder, Credentials, SdkError};
-use sdk_runtime::credentials::{CredentialsError, ProvideCredentials};
+use sdk_runtime::credentials::{self, CredentialsFuture, ProvideCredentials, ProviderContext};
 use sdk_runtime::testing::InstantSleep;
 use sdk_runtime::transport::ConnectorErrorKind;
 use serde_json::json;
@@ -323,13 +323,13 @@ fn requests_carry_the_sdk_user_agent_and_application_id() {
 struct Rotating(AtomicU32);
 
 impl ProvideCredentials for Rotating {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
         let n = self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(Credentials::new(
+        credentials::ready(Ok(Credentials::new(
             SIGNING.access_key,
             SIGNING.secret_key,
             Some(format!("session-{n}")),
-        ))
+        )))
     }
 }
 
@@ -466,9 +466,12 @@ fn connections_cut_every_time_end_in_an_io_error() {
     };
     assert_eq!(failure.kind(), ConnectorErrorKind::Io);
     assert_eq!(err.attempts(), 2);
+    let endpoint = s.server.endpoint();
+    let peer = endpoint.trim_start_matches("http://");
     assert!(
-        err.to_string()
-            .starts_with("dispatch failure after 2 attempts: connection failed"),
+        err.to_string().starts_with(&format!(
+            "dispatch failure after 2 attempts: connection to {peer} closed before the response was complete"
+        )),
         "{err}"
     );
     assert_eq!(s.server.seen().len(), 2);

@@ -431,3 +431,45 @@ fn a_service_id_that_is_a_keyword_gets_a_crate_name_cargo_accepts() {
         assert_eq!(generated.name, name);
     }
 }
+
+/// A chain of `depth` structures, each holding the next, ending in a string,
+/// held by `Thing.chain`.
+fn chained_structures(depth: usize) -> Value {
+    let mut m = model();
+    for level in 0..depth {
+        let next = if level + 1 == depth {
+            "Text".to_owned()
+        } else {
+            format!("S{}", level + 1)
+        };
+        add_shape(
+            &mut m,
+            &format!("S{level}"),
+            json!({"type": "structure", "members": {"next": {"shape": next}}}),
+        );
+    }
+    add_member(&mut m, "Thing", "chain", "S0");
+    m
+}
+
+#[test]
+fn structures_chained_past_the_documented_depth_are_an_error_naming_the_chain() {
+    // In -> Thing -> S0 -> ... -> Text: the chain plus three shapes.
+    let at_limit = codegen::resolve::MAX_DEPTH - 3;
+    run(&chained_structures(at_limit)).unwrap();
+    let shown = model_error(&chained_structures(at_limit + 1));
+    assert!(
+        shown.contains(&format!(
+            "shape `In`: its type reaches {} shapes deep (In -> Thing -> S0 -> S1 -> ...), more than {}",
+            codegen::resolve::MAX_DEPTH + 1,
+            codegen::resolve::MAX_DEPTH
+        )),
+        "{shown}"
+    );
+    // Thousands deep: still an error, found without deep recursion.
+    let shown = model_error(&chained_structures(5_000));
+    assert!(
+        shown.contains("its type reaches 5003 shapes deep"),
+        "{shown}"
+    );
+}

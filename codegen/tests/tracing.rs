@@ -187,3 +187,83 @@ fn calls_attempts_and_retries_are_traced_without_secrets() {
         assert!(!everything.contains(secret), "{secret} in {everything}");
     }
 }
+
+#[test]
+fn credentials_refreshes_are_traced_without_secrets() {
+    let recorder = Recorder::default();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path().display().to_string();
+    let env = sdk_runtime::env::Env::from_pairs([
+        ("HOME", home.as_str()),
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/creds",
+        ),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "AUTH-TRACE"),
+    ]);
+    // The container endpoint, through the configured transport: first a
+    // failure, then credentials; then the service call.
+    let replay = ReplayClient::new();
+    replay.push(response(500, &[], r#"{"message":"try later"}"#));
+    replay.push(response(
+        200,
+        &[],
+        r#"{"AccessKeyId":"AKIDTRACE","SecretAccessKey":"SECRET-TRACE","Token":"TOKEN-TRACE","Expiration":"2099-01-01T00:00:00Z"}"#,
+    ));
+    replay.push(response(200, &[], r#"{"execution":{"jobId":"job-1"}}"#));
+    let client = Client::from_conf(
+        Config::from_env_with(env)
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:8080")
+            .http_client(replay.clone())
+            .build(),
+    );
+    let call = || {
+        block_on(
+            client
+                .describe_job_execution()
+                .thing_name("thing-1")
+                .job_id("job-1")
+                .send(),
+        )
+    };
+    tracing::subscriber::with_default(recorder.clone(), || {
+        let err = call().unwrap_err();
+        assert!(err.to_string().contains("status 500"), "{err}");
+        call().unwrap();
+    });
+    let requests = replay.requests();
+    assert_eq!(requests[0].headers()["authorization"], "AUTH-TRACE");
+    assert_eq!(requests[2].headers()["x-amz-security-token"], "TOKEN-TRACE");
+
+    let seen = recorder.seen.lock().unwrap();
+    let messages: Vec<&str> = seen
+        .events
+        .iter()
+        .filter_map(|(_, fields)| fields.get("message").map(String::as_str))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with("credentials refresh failed: container credentials from http://127.0.0.1:9/creds: status 500")),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"credentials refreshed"), "{messages:?}");
+    let resolved: Vec<&Values> = seen
+        .events
+        .iter()
+        .map(|(_, fields)| fields)
+        .filter(|fields| {
+            fields
+                .get("message")
+                .is_some_and(|m| m == "credentials resolved")
+        })
+        .collect();
+    assert_eq!(resolved.len(), 2, "{:?}", seen.events);
+    assert!(resolved
+        .iter()
+        .all(|fields| fields["source"] == "container"));
+
+    let everything = format!("{:?} {:?}", seen.spans, seen.events);
+    for secret in ["SECRET-TRACE", "TOKEN-TRACE", "AUTH-TRACE"] {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+    }
+}

@@ -14,7 +14,7 @@ use std::path::Path;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use sdk_runtime::__private::{headers, rest_json};
-use sdk_runtime::credentials::{ProfileCredentials, ProvideCredentials};
+use sdk_runtime::credentials::{ProfileCredentials, ProvideCredentials, ProviderContext};
 use sdk_runtime::env::Env;
 use sdk_runtime::{DateTime, TimestampFormat};
 
@@ -386,7 +386,9 @@ pub const TARGETS: &[Target] = &[
                 ("AWS_CONFIG_FILE".to_owned(), config.display().to_string()),
                 ("AWS_PROFILE".to_owned(), profile),
             ]);
-            let _ = ProfileCredentials::with_env(env).provide_credentials();
+            let _ = sdk_runtime::block_on::block_on(
+                ProfileCredentials::with_env(env).provide_credentials(&ProviderContext::default()),
+            );
         },
     },
 ];

@@ -395,7 +395,8 @@ fn codegen_rows(root: &Path, table: &mut Table) -> Result<(), Failure> {
         let parsed = clock.elapsed();
         let clock = Instant::now();
         let (generated, times) =
-            codegen::generate_timed(path, &text, &options).map_err(|e| Failure(e.to_string()))?;
+            codegen::generate_timed(path, &text, &codegen::ModelSet::default(), &options)
+                .map_err(|e| Failure(e.to_string()))?;
         let total = clock.elapsed();
         std::hint::black_box(generated);
         if run > 0 {
@@ -501,12 +502,15 @@ const FLOOR: Hello = Hello {
 };
 
 /// One cold build: wall time, crates compiled and, where measured, the
-/// peak memory of its largest process (a rustc).
+/// peak memory of its largest process (a rustc) and the CPU time of all its
+/// processes (user plus system: what the build costs, whatever else the
+/// machine was doing, where wall time depends on the load).
 #[derive(Clone, Copy, Debug)]
 struct Build {
     secs: f64,
     crates: usize,
     peak_kib: Option<u64>,
+    cpu_secs: Option<f64>,
 }
 
 impl Build {
@@ -522,6 +526,19 @@ fn peak_memory(stderr: &str) -> Option<u64> {
             .strip_prefix("Maximum resident set size (kbytes):")
             .and_then(|v| v.trim().parse().ok())
     })
+}
+
+/// The CPU time GNU time's `-v` report gives: user plus system seconds of
+/// the build and every process it waited for.
+fn cpu_time(stderr: &str) -> Option<f64> {
+    let field = |name: &str| {
+        stderr.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix(name)
+                .and_then(|v| v.trim().parse::<f64>().ok())
+        })
+    };
+    Some(field("User time (seconds):")? + field("System time (seconds):")?)
 }
 
 /// The newest version folder's model of `service` in a botocore `data` folder.
@@ -581,17 +598,27 @@ fn lean_rows(root: &Path, model: &Path, table: &mut Table) -> Result<(), Failure
         .iter()
         .map(|hello| cold_build(root, hello, false).map(|(build, _)| build))
         .collect::<Result<_, _>>()?;
-    let cell = |b: &Build| match b.peak_kib {
-        Some(kib) => format!("{}, peak {:.2} GB", b.cell(), kib as f64 / 1024.0 / 1024.0),
-        None => b.cell(),
+    let cell = |b: &Build| {
+        let mut cell = b.cell();
+        if let Some(cpu) = b.cpu_secs {
+            cell += &format!(", CPU {cpu:.0} s");
+        }
+        if let Some(kib) = b.peak_kib {
+            cell += &format!(", peak {:.2} GB", kib as f64 / 1024.0 / 1024.0);
+        }
+        cell
     };
     let aws = builds[2];
     for (hello, build) in hellos.iter().zip(&builds).take(2) {
+        let mut vs_aws = format!("{} wall", ratio(build.secs / aws.secs));
+        if let Some((ours, theirs)) = build.cpu_secs.zip(aws.cpu_secs) {
+            vs_aws += &format!(", {} CPU", ratio(ours / theirs));
+        }
         table.rows.push(Row {
             what: format!("cold debug build, {}; one build", hello.what),
             ours: cell(build),
             aws: format!("{} ({})", cell(&aws), AWS_IOT.what),
-            vs_aws: ratio(build.secs / aws.secs),
+            vs_aws,
             ..Row::default()
         });
     }
@@ -651,12 +678,14 @@ fn cold_build(root: &Path, hello: &Hello, release: bool) -> Result<(Build, PathB
     ));
     let crates = count_compiled(&stderr);
     let peak_kib = peak_memory(&stderr);
+    let cpu_secs = cpu_time(&stderr);
     eprintln!("    {} {profile}: {secs:.1} s, {crates} crates", hello.dir);
     Ok((
         Build {
             secs,
             crates,
             peak_kib,
+            cpu_secs,
         },
         binary,
     ))
@@ -680,6 +709,7 @@ fn median_build(runs: &mut [Build]) -> Build {
             secs: (a.secs + b.secs) / 2.0,
             crates: a.crates.max(b.crates),
             peak_kib: a.peak_kib.max(b.peak_kib),
+            cpu_secs: a.cpu_secs.zip(b.cpu_secs).map(|(a, b)| (a + b) / 2.0),
         }
     }
 }
@@ -930,6 +960,7 @@ mod tests {
             secs,
             crates,
             peak_kib: None,
+            cpu_secs: None,
         };
         let median = median_build(&mut [build(30.0, 40), build(10.0, 40), build(20.0, 40)]);
         assert_eq!((median.secs, median.crates), (20.0, 40));

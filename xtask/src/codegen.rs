@@ -114,8 +114,10 @@ fn files_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()
 /// The file in a model folder that holds the service model (botocore's name).
 pub const SERVICE_FILE: &str = "service-2.json";
 
-/// A model folder's endpoint rule set, if the service has one.
-const RULES_FILE: &str = "endpoint-rule-set-1.json";
+/// The optional files of a model folder beside the service model (botocore's names).
+pub const PAGINATORS_FILE: &str = "paginators-1.json";
+pub const WAITERS_FILE: &str = "waiters-2.json";
+pub const RULES_FILE: &str = "endpoint-rule-set-1.json";
 
 /// The file in a model folder that says how its crate is generated.
 pub const CODEGEN_FILE: &str = "codegen.json";
@@ -206,20 +208,32 @@ pub fn generate_all(
             operations: settings.operations,
             deny_warnings: settings.deny_warnings,
         };
-        let rules_name = format!("{shown}/{RULES_FILE}");
-        let rules = match fs::read_to_string(folder.join(RULES_FILE)) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                errors.push(format!("{rules_name}: {e}"));
-                continue;
-            }
+        let mut extras = Vec::new();
+        for file in [PAGINATORS_FILE, WAITERS_FILE, RULES_FILE] {
+            let path = folder.join(file);
+            let text = if path.exists() {
+                match fs::read_to_string(&path) {
+                    Ok(text) => Some(text),
+                    Err(e) => {
+                        errors.push(format!("{shown}/{file}: {e}"));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            extras.push((format!("{shown}/{file}"), text));
+        }
+        let extra = |i: usize| {
+            let (path, text): &(String, Option<String>) = &extras[i];
+            text.as_deref().map(|text| (path.as_str(), text))
         };
-        let files = codegen::ModelFiles {
-            service: (&name, &text),
-            endpoint_rules: rules.as_deref().map(|text| (rules_name.as_str(), text)),
+        let set = codegen::ModelSet {
+            paginators: extra(0),
+            waiters: extra(1),
+            endpoint_rules: extra(2),
         };
-        match codegen::generate_files(&files, &options) {
+        match codegen::generate_set(&name, &text, &set, &options) {
             Ok(generated) => {
                 if crates
                     .iter()

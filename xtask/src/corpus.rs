@@ -32,14 +32,62 @@ enum Outcome {
     Generated {
         crate_name: String,
         left_out: Vec<(String, String)>,
+        /// Paginators and waiters generated.
+        helpers: Helpers,
     },
     Failed {
         stage: String,
         reason: String,
+        /// Paginators and waiters the service defines.
+        helpers: Helpers,
     },
     Unsupported {
         protocol: String,
+        /// Paginators and waiters the service defines.
+        helpers: Helpers,
     },
+}
+
+/// How many paginators and waiters.
+#[derive(Debug, Default, Clone, Copy)]
+struct Helpers {
+    paginators: usize,
+    waiters: usize,
+}
+
+impl std::ops::AddAssign for Helpers {
+    fn add_assign(&mut self, other: Self) {
+        self.paginators += other.paginators;
+        self.waiters += other.waiters;
+    }
+}
+
+/// A service's `paginators-1.json` and `waiters-2.json` beside its model,
+/// when it has them, and how many definitions each holds.
+fn helper_files(model: &Path) -> Result<(Option<String>, Option<String>, Helpers), String> {
+    let dir = model.parent().unwrap_or(Path::new("."));
+    let read = |name: &str| -> Result<Option<String>, String> {
+        let path = dir.join(name);
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_model(&path)
+            .map(Some)
+            .map_err(|e| format!("{name}: {e}"))
+    };
+    let paginators = read(crate::codegen::PAGINATORS_FILE)?;
+    let waiters = read(crate::codegen::WAITERS_FILE)?;
+    let count = |text: &Option<String>, key: &str| -> usize {
+        text.as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            .and_then(|v| v.get(key).and_then(|m| m.as_object()).map(|m| m.len()))
+            .unwrap_or(0)
+    };
+    let helpers = Helpers {
+        paginators: count(&paginators, "pagination"),
+        waiters: count(&waiters, "waiters"),
+    };
+    Ok((paginators, waiters, helpers))
 }
 
 /// Finds the newest version of every service in a botocore `data` folder.
@@ -175,12 +223,16 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
 
     let mut generated = Vec::new();
     let (mut failed, mut unsupported, mut left_out_count, mut left_out_services) = (0, 0, 0, 0);
+    let (mut helpers_generated, mut helpers_failed, mut helpers_unsupported) =
+        (Helpers::default(), Helpers::default(), Helpers::default());
     for (service, outcome) in &outcomes {
         match outcome {
             Outcome::Generated {
                 crate_name,
                 left_out,
+                helpers,
             } => {
+                helpers_generated += *helpers;
                 generated.push((service.clone(), crate_name.clone()));
                 if !left_out.is_empty() {
                     left_out_services += 1;
@@ -190,17 +242,25 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
                     }
                 }
             }
-            Outcome::Failed { stage, reason } => {
+            Outcome::Failed {
+                stage,
+                reason,
+                helpers,
+            } => {
+                helpers_failed += *helpers;
                 failed += 1;
                 let reason = reason.lines().take(3).collect::<Vec<_>>().join(" | ");
                 println!("FAILED {service} [{stage}]: {reason}");
             }
-            Outcome::Unsupported { .. } => unsupported += 1,
+            Outcome::Unsupported { helpers, .. } => {
+                helpers_unsupported += *helpers;
+                unsupported += 1;
+            }
         }
     }
     let mut protocols: BTreeMap<&str, usize> = BTreeMap::new();
     for outcome in outcomes.values() {
-        if let Outcome::Unsupported { protocol } = outcome {
+        if let Outcome::Unsupported { protocol, .. } = outcome {
             *protocols.entry(protocol.as_str()).or_default() += 1;
         }
     }
@@ -224,6 +284,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
         total.as_secs_f64()
     );
     write_workspace(&work, &generated)?;
+    println!(
+        "paginators: {} generated, {} failed, {} unsupported",
+        helpers_generated.paginators, helpers_failed.paginators, helpers_unsupported.paginators
+    );
+    println!(
+        "waiters: {} generated, {} failed, {} unsupported",
+        helpers_generated.waiters, helpers_failed.waiters, helpers_unsupported.waiters
+    );
     println!(
         "{} generated, {failed} failed, {unsupported} unsupported",
         generated.len()
@@ -341,34 +409,55 @@ fn generate_one(
     options: &codegen::Options,
     times: &mut Times,
 ) -> Outcome {
-    let failed = |stage: &str, reason: String| Outcome::Failed {
+    let mut defined = Helpers::default();
+    let failed = |stage: &str, reason: String, helpers: Helpers| Outcome::Failed {
         stage: stage.to_owned(),
         reason,
+        helpers,
     };
     let clock = Instant::now();
     let text = match read_model(&model.path) {
         Ok(text) => text,
-        Err(reason) => return failed("read", reason),
+        Err(reason) => return failed("read", reason, defined),
     };
+    let (paginators, waiters, helpers) = match helper_files(&model.path) {
+        Ok(found) => found,
+        Err(reason) => return failed("read", reason, defined),
+    };
+    defined = helpers;
     times.read += clock.elapsed();
     match protocol(&text) {
         Some(Ok(_)) => {}
-        Some(Err(protocol)) => return Outcome::Unsupported { protocol },
-        None => return failed("load", "no metadata.protocol".to_owned()),
+        Some(Err(protocol)) => {
+            return Outcome::Unsupported {
+                protocol,
+                helpers: defined,
+            }
+        }
+        None => return failed("load", "no metadata.protocol".to_owned(), defined),
     }
     let name = format!("{}/service-2.json", model.service);
+    let paginators_name = format!("{}/{}", model.service, crate::codegen::PAGINATORS_FILE);
+    let waiters_name = format!("{}/{}", model.service, crate::codegen::WAITERS_FILE);
+    let set = codegen::ModelSet {
+        paginators: paginators
+            .as_deref()
+            .map(|text| (paginators_name.as_str(), text)),
+        waiters: waiters.as_deref().map(|text| (waiters_name.as_str(), text)),
+        endpoint_rules: None,
+    };
     // A panic in the generator is a bug; it fails this service, not the run.
-    let result = panic::catch_unwind(|| codegen::generate_timed(&name, &text, options));
+    let result = panic::catch_unwind(|| codegen::generate_timed(&name, &text, &set, options));
     let (generated, stage_times) = match result {
         Ok(Ok(done)) => done,
-        Ok(Err(error)) => return failed(&error.stage().to_string(), error.to_string()),
+        Ok(Err(error)) => return failed(&error.stage().to_string(), error.to_string(), defined),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_default();
-            return failed("panic", message);
+            return failed("panic", message, defined);
         }
     };
     times.stages.load += stage_times.load;
@@ -379,13 +468,17 @@ fn generate_one(
     let crate_dir = work.join(&generated.name);
     for (file, content) in &generated.files {
         if let Err(e) = write_if_changed(&crate_dir.join(file), content) {
-            return failed("write", e.to_string());
+            return failed("write", e.to_string(), defined);
         }
     }
     times.write += clock.elapsed();
     Outcome::Generated {
         crate_name: generated.name,
         left_out: generated.left_out,
+        helpers: Helpers {
+            paginators: generated.paginators,
+            waiters: generated.waiters,
+        },
     }
 }
 

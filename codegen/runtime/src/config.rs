@@ -2,16 +2,16 @@
 //! and retries.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use http::uri::{Authority, Scheme};
 
 use crate::clock::ClockOffset;
-use crate::credentials::ProfileCredentials;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
+use crate::credentials::{ImdsRegion, ProfileCredentials, ProviderContext};
 use crate::env::Env;
 use crate::operation::ServiceInfo;
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
@@ -20,12 +20,25 @@ use crate::sleep::{AsyncSleep, SharedAsyncSleep};
 use crate::transport::{HttpClient, RequestTimeouts, SharedHttpClient};
 use crate::user_agent::UserAgent;
 
-/// How long making a connection may take unless configured otherwise.
+/// How long making a connection (TCP and TLS) may take unless configured
+/// otherwise: a little over 3 s, so that one lost TCP SYN (whose first
+/// resend comes after 1 s, the second after 3 s) is survived before giving up.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 
 /// How long one attempt (connect, send, whole response) may take unless
-/// configured otherwise.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// configured otherwise. AWS API calls answer in milliseconds; 10 s leaves
+/// room for a slow link and a loaded service, and means an endpoint that
+/// accepts the connection and stays silent costs 10 s per attempt, not more.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a whole call (every attempt, and the waits between them) may
+/// take unless configured otherwise: the bound within which a silent
+/// endpoint is found out. Against one, the default three attempts get two
+/// full attempt timeouts (2 × 10 s) and a shorter third, so a call fails
+/// after 25 s at most: within what a device's watchdog, a user at a prompt
+/// or a request handler upstream can wait, where attempt timeouts alone
+/// would allow 3 × 10 s plus the waits.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// An AWS region, such as `us-east-1`. Cheap to clone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -71,7 +84,9 @@ impl From<String> for Region {
 /// [`RetryQuota`].
 ///
 /// Defaults: the `https` feature's transport (`transport::UreqClient`), if
-/// the feature is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`];
+/// the feature is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`]
+/// per attempt;
+/// [`DEFAULT_OPERATION_TIMEOUT`] over a whole call;
 /// [`DEFAULT_MAX_ATTEMPTS`] attempts per call (see [`retry`](crate::retry));
 /// the [`DefaultSleep`](crate::sleep::DefaultSleep) between them.
 ///
@@ -93,6 +108,9 @@ pub struct Config {
 #[derive(Clone)]
 struct Settings {
     region: Option<Region>,
+    /// Where the region comes from when none is set: instance metadata,
+    /// asked once, at the first call (see [`Config::from_env`]).
+    region_fallback: Option<Arc<RegionFallback>>,
     endpoint_url: Option<Arc<str>>,
     /// Where service-specific endpoint URLs are looked up (`from_env`), and
     /// the global one found there (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`).
@@ -103,6 +121,7 @@ struct Settings {
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
     timeouts: RequestTimeouts,
+    operation_timeout: Option<Duration>,
     max_attempts: u32,
     sleep: Option<SharedAsyncSleep>,
     clock_offset: ClockOffset,
@@ -117,6 +136,14 @@ struct Settings {
 struct EndpointEnv {
     env: Env,
     global: Option<Arc<str>>,
+}
+
+/// The region from instance metadata, looked up once for a configuration
+/// and its clones.
+#[derive(Debug)]
+pub(crate) struct RegionFallback {
+    imds: ImdsRegion,
+    resolved: OnceLock<Option<Region>>,
 }
 
 /// A service's base URL, parsed: what [`operation::invoke`](crate::operation::invoke)
@@ -209,6 +236,7 @@ impl fmt::Debug for Settings {
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
             .field("timeouts", &self.timeouts)
+            .field("operation_timeout", &self.operation_timeout)
             .field("max_attempts", &self.max_attempts)
             .field("sleep", &self.sleep)
             .field("clock_offset", &self.clock_offset)
@@ -221,6 +249,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             region: None,
+            region_fallback: None,
             endpoint_url: None,
             endpoint_env: None,
             use_fips: None,
@@ -232,6 +261,7 @@ impl Default for Settings {
                 connect: Some(DEFAULT_CONNECT_TIMEOUT),
                 attempt: Some(DEFAULT_ATTEMPT_TIMEOUT),
             },
+            operation_timeout: Some(DEFAULT_OPERATION_TIMEOUT),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             sleep: None,
             clock_offset: ClockOffset::default(),
@@ -251,7 +281,12 @@ impl Config {
 
     /// A builder set up from the process environment, as the AWS CLI reads it:
     ///
-    /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
+    /// - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `region` of
+    ///   the profile's section of `~/.aws/config`, else the instance's
+    ///   region from instance metadata (see
+    ///   [`ImdsCredentials`](crate::credentials::ImdsCredentials) for its
+    ///   settings), asked at the first call, once, only if the others
+    ///   say nothing;
     /// - endpoint override: `AWS_ENDPOINT_URL_<SERVICE>` (the service id in
     ///   upper case, spaces as `_`: `AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE`),
     ///   else `endpoint_url` of the service in the profile's `services`
@@ -261,10 +296,11 @@ impl Config {
     ///   `use_fips_endpoint`, `use_dualstack_endpoint`;
     /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
-    /// - credentials: a [`DefaultCredentialsChain`] (`AWS_ACCESS_KEY_ID`,
-    ///   `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, else the `AWS_PROFILE`
-    ///   or `default` profile of `~/.aws/credentials` and `~/.aws/config`),
-    ///   resolved at the first call, not here.
+    /// - credentials: a [`DefaultCredentialsChain`] (the environment, the
+    ///   `AWS_PROFILE` or `default` profile of `~/.aws/credentials` and
+    ///   `~/.aws/config`, web identity, the container endpoint, instance
+    ///   metadata), resolved at the first call, not here, through the
+    ///   configured transport.
     ///
     /// Values set on the returned builder replace what the environment says.
     /// Without the `https` feature, a transport still has to be set.
@@ -282,14 +318,21 @@ impl Config {
     /// As [`Config::from_env`], reading `env` instead of the process
     /// environment (for the credential files too).
     pub fn from_env_with(env: Env) -> ConfigBuilder {
+        let profile = ProfileCredentials::with_env(env.clone());
         let region = env
             .get("AWS_REGION")
             .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .or_else(|| profile.config_value("region"))
             .map(Region::from);
+        let region_fallback = region.is_none().then(|| {
+            Arc::new(RegionFallback {
+                imds: ImdsRegion::with_env(env.clone()),
+                resolved: OnceLock::new(),
+            })
+        });
         let app_id = env
             .get("AWS_SDK_UA_APP_ID")
-            .or_else(|| ProfileCredentials::with_env(env.clone()).config_value("sdk_ua_app_id"));
-        let profile = ProfileCredentials::with_env(env.clone());
+            .or_else(|| profile.config_value("sdk_ua_app_id"));
         let flag = |var: &str, key: &str| {
             env.get(var)
                 .or_else(|| profile.config_value(key))
@@ -305,7 +348,8 @@ impl Config {
             .get("AWS_ENDPOINT_URL")
             .or_else(|| profile.config_value("endpoint_url"))
             .map(Into::into);
-        let mut builder = Self::builder();
+        let mut builder = Self::builder().set_region(region);
+        builder.inner.region_fallback = region_fallback;
         builder.inner.endpoint_env = Some(EndpointEnv {
             env: env.clone(),
             global,
@@ -313,14 +357,35 @@ impl Config {
         builder.inner.use_fips = use_fips;
         builder.inner.use_dual_stack = use_dual_stack;
         builder
-            .set_region(region)
             .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
 
-    /// The region requests are sent to and signed for.
+    /// The region requests are sent to and signed for: the one set, else
+    /// the one instance metadata gave at the first call (see
+    /// [`Config::from_env`]).
     pub fn region(&self) -> Option<&Region> {
-        self.settings.region.as_ref()
+        self.settings.region.as_ref().or_else(|| {
+            self.settings
+                .region_fallback
+                .as_ref()
+                .and_then(|fallback| fallback.resolved.get()?.as_ref())
+        })
+    }
+
+    /// Looks the region up in instance metadata, once, if none is set and
+    /// [`Config::from_env`] left that fallback (a call does this first).
+    pub(crate) async fn resolve_region(&self, cx: &ProviderContext) {
+        let Some(fallback) = &self.settings.region_fallback else {
+            return;
+        };
+        if self.settings.region.is_some() || fallback.resolved.get().is_some() {
+            return;
+        }
+        let region = fallback.imds.region(cx).await.map(Region::from);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(region = ?region, "region from instance metadata");
+        let _ = fallback.resolved.set(region);
     }
 
     /// The endpoint that replaces the service's default one, if any: the
@@ -414,9 +479,16 @@ impl Config {
         self.settings.timeouts.attempt
     }
 
-    /// Both timeouts, as the transport gets them.
+    /// The connect and attempt timeouts, as the transport gets them (less,
+    /// when the operation timeout leaves less).
     pub fn timeouts(&self) -> RequestTimeouts {
         self.settings.timeouts
+    }
+
+    /// The limit on a whole call, every attempt and the waits between them
+    /// included; `None`: no limit.
+    pub fn operation_timeout(&self) -> Option<Duration> {
+        self.settings.operation_timeout
     }
 
     /// The most requests one call sends, retries included (at least 1).
@@ -581,6 +653,22 @@ impl ConfigBuilder {
         self
     }
 
+    /// Limits how long a whole call may take, every attempt and the waits
+    /// between them included (default [`DEFAULT_OPERATION_TIMEOUT`]). No
+    /// attempt is given longer than what is left: one that runs out fails
+    /// the call with a [`Timeout::Operation`](crate::transport::Timeout::Operation)
+    /// error, and no retry starts whose wait would end after it (the call
+    /// returns the last attempt's error instead).
+    pub fn operation_timeout(self, timeout: Duration) -> Self {
+        self.set_operation_timeout(Some(timeout))
+    }
+
+    /// Sets the operation timeout, or with `None` removes the limit.
+    pub fn set_operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.inner.operation_timeout = timeout;
+        self
+    }
+
     /// Sets the most requests one call sends, the first included (default
     /// [`DEFAULT_MAX_ATTEMPTS`]): 1 turns retries off; 0 counts as 1.
     ///
@@ -626,9 +714,136 @@ impl ConfigBuilder {
     }
 }
 
+/// Settings that one call can change for itself (a fluent builder's
+/// `config_override`): the timeouts and the most attempts. What is not set
+/// stays as the client's configuration says.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_runtime::{Config, ConfigOverride};
+///
+/// let config = Config::builder().max_attempts(5).build();
+/// let call = ConfigOverride::new()
+///     .operation_timeout(Duration::from_secs(2))
+///     .max_attempts(1)
+///     .apply(&config);
+/// assert_eq!(call.max_attempts(), 1);
+/// assert_eq!(call.operation_timeout(), Some(Duration::from_secs(2)));
+/// assert_eq!(config.max_attempts(), 5);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConfigOverride {
+    connect_timeout: Option<Option<Duration>>,
+    attempt_timeout: Option<Option<Duration>>,
+    operation_timeout: Option<Option<Duration>>,
+    max_attempts: Option<u32>,
+}
+
+impl ConfigOverride {
+    /// An override that changes nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// As [`ConfigBuilder::connect_timeout`], for this call.
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.set_connect_timeout(Some(timeout))
+    }
+
+    /// As [`ConfigBuilder::set_connect_timeout`], for this call.
+    pub fn set_connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// As [`ConfigBuilder::attempt_timeout`], for this call.
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.set_attempt_timeout(Some(timeout))
+    }
+
+    /// As [`ConfigBuilder::set_attempt_timeout`], for this call.
+    pub fn set_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// As [`ConfigBuilder::operation_timeout`], for this call.
+    pub fn operation_timeout(self, timeout: Duration) -> Self {
+        self.set_operation_timeout(Some(timeout))
+    }
+
+    /// As [`ConfigBuilder::set_operation_timeout`], for this call.
+    pub fn set_operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// As [`ConfigBuilder::max_attempts`], for this call.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// `config` with this override applied. The result shares what
+    /// `config`'s clones share (signer, clock offset, retry quota,
+    /// transport); an override that changes nothing returns a clone.
+    pub fn apply(&self, config: &Config) -> Config {
+        if *self == Self::default() {
+            return config.clone();
+        }
+        let mut builder = config.to_builder();
+        let inner = &mut builder.inner;
+        if let Some(timeout) = self.connect_timeout {
+            inner.timeouts.connect = timeout;
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            inner.timeouts.attempt = timeout;
+        }
+        if let Some(timeout) = self.operation_timeout {
+            inner.operation_timeout = timeout;
+        }
+        if let Some(attempts) = self.max_attempts {
+            inner.max_attempts = attempts;
+        }
+        builder.build()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::ProvideNow;
+
+    #[test]
+    fn an_override_changes_only_what_it_sets() {
+        let config = Config::builder()
+            .region("eu-west-1")
+            .connect_timeout(Duration::from_secs(2))
+            .max_attempts(4)
+            .build();
+        let same = ConfigOverride::new().apply(&config);
+        assert_eq!(same.timeouts(), config.timeouts());
+        let changed = ConfigOverride::new()
+            .set_attempt_timeout(None)
+            .operation_timeout(Duration::from_millis(500))
+            .apply(&config);
+        assert_eq!(changed.connect_timeout(), Some(Duration::from_secs(2)));
+        assert_eq!(changed.attempt_timeout(), None);
+        assert_eq!(
+            changed.operation_timeout(),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(changed.max_attempts(), 4);
+        assert_eq!(changed.region(), config.region());
+        assert!(std::ptr::eq(config.retry_quota(), changed.retry_quota()));
+        assert_eq!(
+            ConfigOverride::new()
+                .max_attempts(0)
+                .apply(&config)
+                .max_attempts(),
+            1
+        );
+    }
 
     #[test]
     fn builder_sets_and_clears() {
@@ -664,7 +879,7 @@ mod tests {
         let resolved = provided
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(resolved.access_key_id(), "OTHER");
         let cleared = provided.to_builder().set_credentials(None).build();
@@ -689,7 +904,8 @@ mod tests {
     fn timeouts_and_retries_default_and_change() {
         let config = Config::builder().build();
         assert_eq!(config.connect_timeout(), Some(Duration::from_millis(3100)));
-        assert_eq!(config.attempt_timeout(), Some(Duration::from_secs(30)));
+        assert_eq!(config.attempt_timeout(), Some(Duration::from_secs(10)));
+        assert_eq!(config.operation_timeout(), Some(Duration::from_secs(25)));
         assert_eq!(config.max_attempts(), 3);
         assert!(config.sleep_impl().is_none());
         let changed = config
@@ -755,7 +971,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "ENVKEY");
         assert!(!format!("{config:?}").contains("TOPSECRET"));
@@ -824,12 +1040,16 @@ mod tests {
         // Nothing to find: building works, resolving says what was tried.
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_string_lossy().into_owned();
-        let config = Config::from_env_with(Env::from_pairs([("HOME", home.as_str())])).build();
+        let config = Config::from_env_with(Env::from_pairs([
+            ("HOME", home.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]))
+        .build();
         assert_eq!(config.region(), None);
         let err = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
 
@@ -844,7 +1064,7 @@ mod tests {
         let creds = config
             .credentials_provider()
             .unwrap()
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds.access_key_id(), "LATE");
     }

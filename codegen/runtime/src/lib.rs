@@ -27,8 +27,9 @@
 //!    error response), [`retry`] (what is retried, from the error metadata
 //!    the operation's protocol read), [`sleep`] (how retries wait),
 //!    [`clock`] (how a wrong local clock is corrected), [`block_on`]
-//!    (running a call without an async runtime) and `token` (idempotency
-//!    tokens).
+//!    (running a call without an async runtime), `token` (idempotency
+//!    tokens), [`paginator`] (the pages of paginated operations) and
+//!    [`waiter`] (polling an operation until its result says a state).
 //! 7. `protocol`: how shapes travel on the wire: the JSON shape codec, the
 //!    REST binding's helpers, one module per protocol (`rest_json`, `aws_json`). Only
 //!    generated code calls it, through the facade below.
@@ -45,7 +46,8 @@
 //! The public API is what a user of a generated crate touches: [`Config`],
 //! [`ConfigBuilder`], [`Region`], [`Credentials`] and the [`credentials`]
 //! providers, [`SdkError`] and the [`error`] types, the value types, the
-//! [`transport`] seam, [`sigv4`], [`operation`] and [`testing`].
+//! [`transport`] seam, [`sigv4`], [`operation`], [`paginator`], [`waiter`] and
+//! [`testing`].
 //!
 //! What only generated code calls (codecs, binding helpers, protocol
 //! modules, idempotency tokens, and the crates generated code names) is
@@ -83,16 +85,18 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod operation;
+pub mod paginator;
 pub mod retry;
 pub mod sleep;
 mod token;
 pub mod user_agent;
+pub mod waiter;
 
 mod protocol;
 
 pub mod testing;
 
-pub use config::{Config, ConfigBuilder, Region};
+pub use config::{Config, ConfigBuilder, ConfigOverride, Region};
 pub use credentials::Credentials;
 pub use error::{BuildError, RequestId, SdkError};
 pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFormat};

@@ -8,16 +8,19 @@
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, Endpoint};
-use crate::credentials::ProvideCredentials;
+use crate::credentials::{Credentials, ProvideCredentials, ProviderContext};
 use crate::endpoint::{Params, ResolvedEndpoint, RuleSet, Value};
 use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
 use crate::sleep::{AsyncSleep, DefaultSleep};
-use crate::transport::{ConnectorError, HttpClient, HttpRequest, HttpResponse, SharedHttpClient};
+use crate::transport::{
+    ConnectorError, ConnectorErrorKind, HttpClient, HttpRequest, HttpResponse, RequestTimeouts,
+    SharedHttpClient,
+};
 
 /// What a client needs to know about the service it calls, from the model's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +125,18 @@ pub async fn invoke<O: Operation>(
     service: &ServiceInfo,
     input: &O::Input,
 ) -> Result<O::Output, SdkError<O::Error>> {
+    invoke_with_status::<O>(config, service, input)
+        .await
+        .map(|(output, _)| output)
+}
+
+/// [`invoke`], also giving the HTTP status of a successful response (what
+/// a waiter's `status` acceptor matches).
+pub(crate) async fn invoke_with_status<O: Operation>(
+    config: &Config,
+    service: &ServiceInfo,
+    input: &O::Input,
+) -> Result<(O::Output, u16), SdkError<O::Error>> {
     let mut attempts = 0;
     #[cfg(feature = "tracing")]
     let result = {
@@ -190,7 +205,10 @@ async fn invoke_counting<O: Operation>(
     service: &ServiceInfo,
     input: &O::Input,
     attempts: &mut u32,
-) -> Result<O::Output, SdkError<O::Error>> {
+) -> Result<(O::Output, u16), SdkError<O::Error>> {
+    let client = http_client(config).map_err(SdkError::construction_failure)?;
+    let provider_context = ProviderContext::new(Some(client.clone()));
+    config.resolve_region(&provider_context).await;
     let base = config
         .endpoints()
         .get_or_resolve(service.endpoint_prefix, || {
@@ -210,13 +228,13 @@ async fn invoke_counting<O: Operation>(
     };
     let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
     let user_agent = config.user_agent(service);
-    let client = http_client(config).map_err(SdkError::construction_failure)?;
     let default_sleep = DefaultSleep;
     let sleep: &dyn AsyncSleep = match config.sleep_impl() {
         Some(sleep) => sleep,
         None => &default_sleep,
     };
 
+    let deadline = Deadline::start(config.operation_timeout());
     let mut retries = 0;
     let mut last_retry_cost = None;
     let mut clock_corrected = false;
@@ -225,13 +243,35 @@ async fn invoke_counting<O: Operation>(
             Some(request) => request,
             None => prepare().map_err(SdkError::construction_failure)?,
         };
-        attempt.extensions_mut().insert(config.timeouts());
+        let (timeouts, cut_short) = deadline.cap(config.timeouts());
+        attempt.extensions_mut().insert(timeouts);
         let headers = attempt.headers_mut();
         headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
-        sign_for(config, service, &base, &mut attempt).map_err(SdkError::construction_failure)?;
+        let credentials = credentials(config, &provider_context)
+            .await
+            .map_err(SdkError::construction_failure)?;
+        sign_for(config, service, &base, &credentials, &mut attempt)
+            .map_err(SdkError::construction_failure)?;
+        // Kept (reference-counted, no copy) to name the peer in an error.
+        let target = (
+            attempt.uri().scheme().cloned(),
+            attempt.uri().authority().cloned(),
+        );
         *attempts += 1;
         let mut outcome = send_attempt(client, attempt, *attempts).await;
+        if let Err(err) = &mut outcome {
+            err.name_peer(crate::transport::peer(target.0.as_ref(), target.1.as_ref()));
+        }
+        // The attempt was given only what was left of the call's time, and
+        // it ran out: that is the operation timeout's doing.
+        let outcome = match outcome {
+            Err(err) if cut_short && err.kind() == ConnectorErrorKind::Timeout => {
+                break Err(err.into_operation_timeout(config.operation_timeout()));
+            }
+            outcome => outcome,
+        };
+        let mut outcome = outcome;
         let error = match &mut outcome {
             Ok(response) if response.status().as_u16() >= 400 => {
                 let meta = O::error_metadata(response);
@@ -262,8 +302,14 @@ async fn invoke_counting<O: Operation>(
                 let Some(cost) = config.retry_quota().acquire(kind) else {
                     break outcome;
                 };
-                last_retry_cost = Some(cost);
                 let wait = retry::backoff(retries, retry::random_jitter());
+                if !deadline.allows(wait) {
+                    // No time for the wait and another attempt: the token
+                    // goes back, and the call ends with what it has.
+                    config.retry_quota().release(cost);
+                    break outcome;
+                }
+                last_retry_cost = Some(cost);
                 #[cfg(feature = "tracing")]
                 tracing::debug!(
                     reason = ?kind,
@@ -285,10 +331,42 @@ async fn invoke_counting<O: Operation>(
             config
                 .retry_quota()
                 .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));
-            Ok(output)
+            Ok((output, response.status().as_u16()))
         }
         Err(ResponseFailure::Service(err)) => Err(SdkError::service_error_boxed(err, response)),
         Err(ResponseFailure::Malformed(err)) => Err(SdkError::response_error(err, response)),
+    }
+}
+
+/// When a call with an operation timeout must end.
+#[derive(Clone, Copy)]
+struct Deadline(Option<Instant>);
+
+impl Deadline {
+    fn start(timeout: Option<Duration>) -> Self {
+        Self(timeout.and_then(|timeout| Instant::now().checked_add(timeout)))
+    }
+
+    /// `timeouts`, shortened to what is left of the call's time; and
+    /// whether the attempt timeout was (so that its running out is the
+    /// operation timeout's).
+    fn cap(self, timeouts: RequestTimeouts) -> (RequestTimeouts, bool) {
+        let Some(end) = self.0 else {
+            return (timeouts, false);
+        };
+        let left = end.saturating_duration_since(Instant::now());
+        let cut_short = timeouts.attempt.is_none_or(|attempt| left < attempt);
+        let capped = RequestTimeouts {
+            connect: Some(timeouts.connect.map_or(left, |connect| connect.min(left))),
+            attempt: Some(timeouts.attempt.map_or(left, |attempt| attempt.min(left))),
+        };
+        (capped, cut_short)
+    }
+
+    /// Whether a wait of `wait` leaves time for another attempt.
+    fn allows(self, wait: Duration) -> bool {
+        self.0
+            .is_none_or(|end| Instant::now().checked_add(wait).is_some_and(|at| at < end))
     }
 }
 
@@ -485,15 +563,32 @@ fn apply_endpoint(request: &mut HttpRequest, base: &Endpoint) -> Result<(), Buil
     Ok(())
 }
 
-/// Signs `request` (SigV4, in headers) for `service` with the configured
-/// credentials and region, at the current time as corrected by the
+/// The credentials to sign with now, from the configured provider, which
+/// sends through the transport in `cx` if it needs to.
+pub async fn credentials(config: &Config, cx: &ProviderContext) -> Result<Credentials, BuildError> {
+    let provider = config.credentials_provider().ok_or_else(|| {
+        BuildError::config(
+            "no credentials are configured; set them with `Config::builder().credentials(..)` \
+             or `.credentials_provider(..)`, or start from `Config::from_env()` to read \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile of ~/.aws/credentials",
+        )
+    })?;
+    provider
+        .provide_credentials(cx)
+        .await
+        .map_err(BuildError::credentials)
+}
+
+/// Signs `request` (SigV4, in headers) for `service` with `credentials` and
+/// the configured region, at the current time as corrected by the
 /// configuration's [`ClockOffset`](crate::clock::ClockOffset).
 pub fn sign(
     config: &Config,
     service: &ServiceInfo,
+    credentials: &Credentials,
     request: &mut HttpRequest,
 ) -> Result<(), BuildError> {
-    sign_with(config, service.signing_name, None, request)
+    sign_with(config, service.signing_name, None, credentials, request)
 }
 
 /// [`sign`], with the signing name and region the endpoint's rules ask for.
@@ -501,19 +596,27 @@ fn sign_for(
     config: &Config,
     service: &ServiceInfo,
     endpoint: &Endpoint,
+    credentials: &Credentials,
     request: &mut HttpRequest,
 ) -> Result<(), BuildError> {
     let name = endpoint
         .signing_name
         .as_deref()
         .unwrap_or(service.signing_name);
-    sign_with(config, name, endpoint.signing_region.as_deref(), request)
+    sign_with(
+        config,
+        name,
+        endpoint.signing_region.as_deref(),
+        credentials,
+        request,
+    )
 }
 
 fn sign_with(
     config: &Config,
     signing_name: &str,
     signing_region: Option<&str>,
+    credentials: &Credentials,
     request: &mut HttpRequest,
 ) -> Result<(), BuildError> {
     let configured = config.region().map(|r| r.as_str());
@@ -524,18 +627,8 @@ fn sign_with(
              `Config::builder().region(..)` or AWS_REGION",
         )
     })?;
-    let provider = config.credentials_provider().ok_or_else(|| {
-        BuildError::config(
-            "no credentials are configured; set them with `Config::builder().credentials(..)` \
-             or `.credentials_provider(..)`, or start from `Config::from_env()` to read \
-             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile of ~/.aws/credentials",
-        )
-    })?;
-    let credentials = provider
-        .provide_credentials()
-        .map_err(BuildError::credentials)?;
     let params = SigningParams {
-        credentials: &credentials,
+        credentials,
         region,
         service: signing_name,
         time: config.clock_offset().now(),
@@ -764,7 +857,9 @@ mod tests {
 
         use super::*;
         use crate::block_on::block_on;
-        use crate::credentials::{Credentials, CredentialsError};
+        use crate::credentials::{
+            self, Credentials, CredentialsError, CredentialsFuture, ProviderContext,
+        };
         use crate::error::{ErrorMetadata, Unhandled};
         use crate::testing::ReplayClient;
 
@@ -943,8 +1038,13 @@ mod tests {
         struct NoCredentials;
 
         impl ProvideCredentials for NoCredentials {
-            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-                Err(CredentialsError::not_found("nothing in the test vault"))
+            fn provide_credentials<'a>(
+                &'a self,
+                _cx: &'a ProviderContext,
+            ) -> CredentialsFuture<'a> {
+                credentials::ready(Err(CredentialsError::not_found(
+                    "nothing in the test vault",
+                )))
             }
         }
 
@@ -975,7 +1075,7 @@ mod tests {
         use super::signing::PutThing;
         use super::*;
         use crate::block_on::block_on;
-        use crate::credentials::{Credentials, CredentialsError};
+        use crate::credentials::{self, Credentials, CredentialsFuture, ProviderContext};
         use crate::error::Unhandled;
         use crate::retry::RetryKind;
         use crate::testing::{response, InstantSleep, ReplayClient};
@@ -1092,6 +1192,18 @@ mod tests {
         }
 
         #[test]
+        fn a_transport_error_names_the_peer_when_the_transport_did_not() {
+            let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
+            replay.push_failure(ConnectorError::new(ConnectorErrorKind::Io, "reset"));
+            let config = config(&replay, &sleep).to_builder().max_attempts(1).build();
+            let err = block_on(invoke::<PutThing>(&config, &SERVICE, &())).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "dispatch failure: connection failed (127.0.0.1:8080): reset"
+            );
+        }
+
+        #[test]
         fn exhausted_retries_return_the_last_error_with_the_count() {
             let (replay, sleep) = (ReplayClient::new(), InstantSleep::new());
             for _ in 0..3 {
@@ -1151,13 +1263,16 @@ mod tests {
         struct Rotating(AtomicU32);
 
         impl ProvideCredentials for Rotating {
-            fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+            fn provide_credentials<'a>(
+                &'a self,
+                _cx: &'a ProviderContext,
+            ) -> CredentialsFuture<'a> {
                 let n = self.0.fetch_add(1, Ordering::Relaxed);
-                Ok(Credentials::new(
+                credentials::ready(Ok(Credentials::new(
                     "AKID",
                     "SECRET",
                     Some(format!("token-{n}")),
-                ))
+                )))
             }
         }
 

@@ -318,6 +318,22 @@ fn compare_bodies(expected: &[u8], actual: &[u8]) -> Option<String> {
     })
 }
 
+/// Asks a provider for credentials on this thread, with the default
+/// context (crate tests only).
+#[cfg(test)]
+pub(crate) trait ProvideNow: crate::credentials::ProvideCredentials {
+    fn provide_now(
+        &self,
+    ) -> Result<crate::credentials::Credentials, crate::credentials::CredentialsError> {
+        crate::block_on::block_on(
+            self.provide_credentials(&crate::credentials::ProviderContext::default()),
+        )
+    }
+}
+
+#[cfg(test)]
+impl<T: crate::credentials::ProvideCredentials + ?Sized> ProvideNow for T {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

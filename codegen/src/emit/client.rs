@@ -33,6 +33,7 @@ pub fn client_rs(service: &Service) -> TokenStream {
             }
         }
     });
+    let waiters = service.waiters.iter().map(super::helpers::client_method);
     let doc = format!("A client for {}.", service.full_name);
     let doc_attr = doc_line(&doc);
     let docs = inner_doc_attrs(&["The client: one method per operation.".to_owned()]);
@@ -58,6 +59,8 @@ pub fn client_rs(service: &Service) -> TokenStream {
             }
 
             #(#methods)*
+
+            #(#waiters)*
         }
     }
 }
@@ -118,6 +121,9 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
         true,
     );
     let fluent = fluent_builder(service, op);
+    let paginator = service
+        .paginator_for(&op.name)
+        .map(|p| super::helpers::operation_paginator(service, op, p));
     let error_type = operation_error(service, op);
     let name = &op.name;
     let module_docs = inner_doc_attrs(&[format!(
@@ -163,6 +169,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
         #input_type
         #output_type
         #error_type
+        #paginator
 
         /// Builders for the operation's input and output, and its fluent builder.
         pub mod builders {
@@ -174,7 +181,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
 }
 
 /// The fluent builder a `Client` method returns: the input's setters plus
-/// `send` and `send_blocking`.
+/// `config_override`, `send` and `send_blocking`.
 fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
     let module = ident(&op.module);
     let op_ident = ident(&op.rust_name);
@@ -183,67 +190,10 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
     let output = ident(&op.output.rust_name);
     let error = ident(&derived::operation_error(&op.rust_name));
     let input_builder = ident(&derived::builder(&op.input.rust_name));
-    let setters = op.input.structure.members.iter().map(|member| {
-        let field = member_ident(member);
-        let set = ident(&derived::setter(&member.rust_name));
-        let required = required_docs(member, "send");
-        let docs = member_docs(member);
-        let docs = quote!(#docs #required);
-        let value_ty = rust_type(service, member.target);
-        let one = match value_kind(service, member.target) {
-            ValueKind::List(item) => {
-                let (param, _) = setter_param(service, item);
-                let doc = format!("Appends an item to `{}`.", member.rust_name);
-                let doc_attr = doc_line(&doc);
-                quote! {
-                    #doc_attr
-                    #required
-                    pub fn #field(mut self, item: #param) -> Self {
-                        self.input = self.input.#field(item);
-                        self
-                    }
-                }
-            }
-            ValueKind::Map(value) => {
-                let (param, _) = setter_param(service, value);
-                let doc = format!("Inserts a key and value into `{}`.", member.rust_name);
-                let doc_attr = doc_line(&doc);
-                quote! {
-                    #doc_attr
-                    #required
-                    pub fn #field(
-                        mut self,
-                        key: impl ::std::convert::Into<::std::string::String>,
-                        value: #param,
-                    ) -> Self {
-                        self.input = self.input.#field(key, value);
-                        self
-                    }
-                }
-            }
-            _ => {
-                let (param, _) = setter_param(service, member.target);
-                quote! {
-                    #docs
-                    pub fn #field(mut self, input: #param) -> Self {
-                        self.input = self.input.#field(input);
-                        self
-                    }
-                }
-            }
-        };
-        let set_doc = format!("Sets or clears `{}`.", member.rust_name);
-        let set_doc_attr = doc_line(&set_doc);
-        quote! {
-            #one
-
-            #set_doc_attr
-            pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
-                self.input = self.input.#set(input);
-                self
-            }
-        }
-    });
+    let setters = input_setters(service, op);
+    let into_paginator = service
+        .paginator_for(&op.name)
+        .map(|_| super::helpers::into_paginator(op));
     let doc = format!(
         "Sets the input of `{}` and sends it; made by [`Client::{}`](crate::Client::{}).",
         op.name, op.module, op.module
@@ -268,6 +218,14 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
             /// The input set so far.
             pub fn as_input(&self) -> &#input_builder {
                 &self.input
+            }
+
+            /// Changes, for this call only, the timeouts or the most
+            /// attempts the client's configuration sets; what the override
+            /// does not set stays as configured.
+            pub fn config_override(mut self, config_override: ::sdk_runtime::ConfigOverride) -> Self {
+                self.config = config_override.apply(&self.config);
+                self
             }
 
             /// Builds the input, checking required members, and sends the request.
@@ -303,7 +261,80 @@ fn fluent_builder(service: &Service, op: &Operation) -> TokenStream {
                 ::sdk_runtime::block_on::block_on(self.send())
             }
 
+            #into_paginator
+
             #(#setters)*
         }
     }
+}
+
+/// The setters of an operation's input, on a type with an `input` field
+/// holding its builder (fluent builders, waiters).
+pub(super) fn input_setters(service: &Service, op: &Operation) -> Vec<TokenStream> {
+    op.input
+        .structure
+        .members
+        .iter()
+        .map(|member| {
+            let field = member_ident(member);
+            let set = ident(&derived::setter(&member.rust_name));
+            let required = required_docs(member, "send");
+            let docs = member_docs(member);
+            let docs = quote!(#docs #required);
+            let value_ty = rust_type(service, member.target);
+            let one = match value_kind(service, member.target) {
+                ValueKind::List(item) => {
+                    let (param, _) = setter_param(service, item);
+                    let doc = format!("Appends an item to `{}`.", member.rust_name);
+                    let doc_attr = doc_line(&doc);
+                    quote! {
+                        #doc_attr
+                        #required
+                        pub fn #field(mut self, item: #param) -> Self {
+                            self.input = self.input.#field(item);
+                            self
+                        }
+                    }
+                }
+                ValueKind::Map(value) => {
+                    let (param, _) = setter_param(service, value);
+                    let doc = format!("Inserts a key and value into `{}`.", member.rust_name);
+                    let doc_attr = doc_line(&doc);
+                    quote! {
+                        #doc_attr
+                        #required
+                        pub fn #field(
+                            mut self,
+                            key: impl ::std::convert::Into<::std::string::String>,
+                            value: #param,
+                        ) -> Self {
+                            self.input = self.input.#field(key, value);
+                            self
+                        }
+                    }
+                }
+                _ => {
+                    let (param, _) = setter_param(service, member.target);
+                    quote! {
+                        #docs
+                        pub fn #field(mut self, input: #param) -> Self {
+                            self.input = self.input.#field(input);
+                            self
+                        }
+                    }
+                }
+            };
+            let set_doc = format!("Sets or clears `{}`.", member.rust_name);
+            let set_doc_attr = doc_line(&set_doc);
+            quote! {
+                #one
+
+                #set_doc_attr
+                pub fn #set(mut self, input: ::std::option::Option<#value_ty>) -> Self {
+                    self.input = self.input.#set(input);
+                    self
+                }
+            }
+        })
+        .collect()
 }

@@ -176,7 +176,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     };
     let rules_const = match &service.endpoint_rules {
         Some(rules) => {
-            // A raw string reads as the JSON it is; the compact JSON never holds `"#`.
+            // A raw string reads as the JSON it is (unless the JSON holds `"#`).
             let literal: proc_macro2::Literal = if rules.contains("\"#") {
                 proc_macro2::Literal::string(rules)
             } else {
@@ -192,6 +192,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         }
         None => quote!(),
     };
+    let waiters = (!service.waiters.is_empty()).then(|| {
+        quote!(
+            pub mod waiters;
+        )
+    });
     let deny = if options.deny_warnings {
         quote!(#![deny(warnings)])
     } else {
@@ -208,10 +213,11 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         pub mod operation;
         pub mod protocol;
         pub mod types;
+        #waiters
 
         pub use client::Client;
         pub use error::Error;
-        pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+        pub use ::sdk_runtime::{Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError};
 
         /// Value types the data types are made of.
         pub mod primitives {

@@ -6,6 +6,7 @@
 //!   module that chooses a shape codec (`codec`: JSON) and a binding
 //!   (`binding`: REST or RPC);
 //! - `client`: `Client`, operation modules and fluent builders;
+//! - `helpers`: paginators and waiters;
 //! - `crate_files`: `Cargo.toml`, `lib.rs` and module lists.
 //!
 //! Emitters only read the IR: every name was decided by [`crate::resolve`].
@@ -17,6 +18,7 @@ mod client;
 mod codec;
 mod crate_files;
 mod errors;
+mod helpers;
 mod protocol;
 mod types;
 
@@ -63,6 +65,8 @@ pub enum File {
     OperationList,
     ProtocolList,
     ProtocolShapes,
+    /// `src/waiters.rs`, when the service has waiters.
+    Waiters,
     /// The module of operation `n` (index into `Service::operations`).
     Operation(usize),
     /// The wire mapping of operation `n`.
@@ -85,6 +89,7 @@ impl File {
             File::OperationList => "src/operation.rs".to_owned(),
             File::ProtocolList => "src/protocol.rs".to_owned(),
             File::ProtocolShapes => "src/protocol/shapes.rs".to_owned(),
+            File::Waiters => "src/waiters.rs".to_owned(),
             File::Operation(n) => format!("src/operation/{}.rs", service.operations[n].module),
             File::Protocol(n) => format!("src/protocol/{}.rs", service.operations[n].module),
         }
@@ -107,6 +112,9 @@ pub fn files(service: &Service) -> Vec<File> {
         File::ProtocolList,
         File::ProtocolShapes,
     ];
+    if !service.waiters.is_empty() {
+        files.push(File::Waiters);
+    }
     for n in 0..service.operations.len() {
         files.push(File::Operation(n));
         files.push(File::Protocol(n));
@@ -130,6 +138,7 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
         File::OperationList => Output::Rust(crate_files::operation_rs(service)),
         File::ProtocolList => Output::Rust(crate_files::protocol_rs(service)),
         File::ProtocolShapes => Output::Rust(protocol::shapes_rs(service)),
+        File::Waiters => Output::Rust(helpers::waiters_rs(service)),
         File::Operation(n) => Output::Rust(client::operation_rs(service, &service.operations[n])),
         File::Protocol(n) => Output::Rust(protocol::operation_rs(service, &service.operations[n])),
     }

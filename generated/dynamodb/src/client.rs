@@ -21,6 +21,30 @@ impl Client {
         &self.config
     }
 
+    /// Returns information about the status of Kinesis streaming.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`DescribeKinesisStreamingDestinationFluentBuilder`](crate::operation::describe_kinesis_streaming_destination::builders::DescribeKinesisStreamingDestinationFluentBuilder).
+    pub fn describe_kinesis_streaming_destination(
+        &self,
+    ) -> crate::operation::describe_kinesis_streaming_destination::builders::DescribeKinesisStreamingDestinationFluentBuilder {
+        crate::operation::describe_kinesis_streaming_destination::builders::DescribeKinesisStreamingDestinationFluentBuilder::new(
+            self.config.clone(),
+        )
+    }
+
+    /// Returns information about the table, including the current status of the table, when it was created, the primary key schema, and any indexes on the table.
+    ///
+    /// **Note:** If you issue a `DescribeTable` request immediately after a `CreateTable` request, DynamoDB might return a `ResourceNotFoundException`. This is because `DescribeTable` uses an eventually consistent query, and the metadata for your table might not be available at that moment. Wait for a few seconds, and then try the `DescribeTable` request again.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`DescribeTableFluentBuilder`](crate::operation::describe_table::builders::DescribeTableFluentBuilder).
+    pub fn describe_table(
+        &self,
+    ) -> crate::operation::describe_table::builders::DescribeTableFluentBuilder {
+        crate::operation::describe_table::builders::DescribeTableFluentBuilder::new(
+            self.config.clone(),
+        )
+    }
+
     /// The `GetItem` operation returns a set of attributes for the item with the given primary key. If there is no matching item, `GetItem` does not return any data and there will be no `Item` element in the response.
     ///
     /// `GetItem` provides an eventually consistent read by default. If your application requires a strongly consistent read, set `ConsistentRead` to `true`. Although a strongly consistent read might take more time than an eventually consistent read, it always returns the last updated value.
@@ -30,6 +54,17 @@ impl Client {
         &self,
     ) -> crate::operation::get_item::builders::GetItemFluentBuilder {
         crate::operation::get_item::builders::GetItemFluentBuilder::new(
+            self.config.clone(),
+        )
+    }
+
+    /// Returns an array of table names associated with the current account and endpoint. The output from `ListTables` is paginated, with each page returning a maximum of 100 table names.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`ListTablesFluentBuilder`](crate::operation::list_tables::builders::ListTablesFluentBuilder).
+    pub fn list_tables(
+        &self,
+    ) -> crate::operation::list_tables::builders::ListTablesFluentBuilder {
+        crate::operation::list_tables::builders::ListTablesFluentBuilder::new(
             self.config.clone(),
         )
     }
@@ -55,5 +90,74 @@ impl Client {
         crate::operation::put_item::builders::PutItemFluentBuilder::new(
             self.config.clone(),
         )
+    }
+
+    /// You must provide the name of the partition key attribute and a single value for that attribute. `Query` returns all items with that partition key value. Optionally, you can provide a sort key attribute and use a comparison operator to refine the search results.
+    ///
+    /// Use the `KeyConditionExpression` parameter to provide a specific value for the partition key. The `Query` operation will return all of the items from the table or index with that partition key value. You can optionally narrow the scope of the `Query` operation by specifying a sort key value and a comparison operator in `KeyConditionExpression`. To further refine the `Query` results, you can optionally provide a `FilterExpression`. A `FilterExpression` determines which items within the results should be returned to you. All of the other results are discarded.
+    ///
+    /// A `Query` operation always returns a result set. If no matching items are found, the result set will be empty. Queries that do not return results consume the minimum number of read capacity units for that type of read operation.
+    ///
+    /// **Note:** DynamoDB calculates the number of read capacity units consumed based on item size, not on the amount of data that is returned to an application. The number of capacity units consumed will be the same whether you request all of the attributes (the default behavior) or just some of them (using a projection expression). The number will also be the same whether or not you use a `FilterExpression`.
+    ///
+    /// `Query` results are always sorted by the sort key value. If the data type of the sort key is Number, the results are returned in numeric order; otherwise, the results are returned in order of UTF-8 bytes. By default, the sort order is ascending. To reverse the order, set the `ScanIndexForward` parameter to false.
+    ///
+    /// A single `Query` operation will read up to the maximum number of items set (if using the `Limit` parameter) or a maximum of 1 MB of data and then apply any filtering to the results using `FilterExpression`. If `LastEvaluatedKey` is present in the response, you will need to paginate the result set. For more information, see [Paginating the Results](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.html#Query.Pagination) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// `FilterExpression` is applied after a `Query` finishes, but before the results are returned. A `FilterExpression` cannot contain partition key or sort key attributes. You need to specify those attributes in the `KeyConditionExpression`.
+    ///
+    /// **Note:** A `Query` operation can return an empty result set and a `LastEvaluatedKey` if all the items read for the page of results are filtered out.
+    ///
+    /// You can query a table, a local secondary index, or a global secondary index. For a query on a table or on a local secondary index, you can set the `ConsistentRead` parameter to `true` and obtain a strongly consistent result. Global secondary indexes support eventually consistent reads only, so do not specify `ConsistentRead` when querying a global secondary index.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`QueryFluentBuilder`](crate::operation::query::builders::QueryFluentBuilder).
+    pub fn query(&self) -> crate::operation::query::builders::QueryFluentBuilder {
+        crate::operation::query::builders::QueryFluentBuilder::new(self.config.clone())
+    }
+
+    /// The `Scan` operation returns one or more items and item attributes by accessing every item in a table or a secondary index. To have DynamoDB return fewer items, you can provide a `FilterExpression` operation.
+    ///
+    /// If the total size of scanned items exceeds the maximum dataset size limit of 1 MB, the scan completes and results are returned to the user. The `LastEvaluatedKey` value is also returned and the requestor can use the `LastEvaluatedKey` to continue the scan in a subsequent operation. Each scan response also includes number of items that were scanned (ScannedCount) as part of the request. If using a `FilterExpression`, a scan result can result in no items meeting the criteria and the `Count` will result in zero. If you did not use a `FilterExpression` in the scan request, then `Count` is the same as `ScannedCount`.
+    ///
+    /// **Note:** `Count` and `ScannedCount` only return the count of items specific to a single scan request and, unless the table is less than 1MB, do not represent the total number of items in the table.
+    ///
+    /// A single `Scan` operation first reads up to the maximum number of items set (if using the `Limit` parameter) or a maximum of 1 MB of data and then applies any filtering to the results if a `FilterExpression` is provided. If `LastEvaluatedKey` is present in the response, pagination is required to complete the full table scan. For more information, see [Paginating the Results](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.Pagination) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// `Scan` operations proceed sequentially; however, for faster performance on a large table or secondary index, applications can request a parallel `Scan` operation by providing the `Segment` and `TotalSegments` parameters. For more information, see [Parallel Scan](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// By default, a `Scan` uses eventually consistent reads when accessing the items in a table. Therefore, the results from an eventually consistent `Scan` may not include the latest item changes at the time the scan iterates through each item in the table. If you require a strongly consistent read of each item as the scan iterates through the items in the table, you can set the `ConsistentRead` parameter to true. Strong consistency only relates to the consistency of the read at the item level.
+    ///
+    /// **Note:** DynamoDB does not provide snapshot isolation for a scan operation when the `ConsistentRead` parameter is set to true. Thus, a DynamoDB scan operation does not guarantee that all reads in a scan see a consistent snapshot of the table when the scan operation was requested.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`ScanFluentBuilder`](crate::operation::scan::builders::ScanFluentBuilder).
+    pub fn scan(&self) -> crate::operation::scan::builders::ScanFluentBuilder {
+        crate::operation::scan::builders::ScanFluentBuilder::new(self.config.clone())
+    }
+
+    /// Waits for `KinesisStreamingDestinationActive`: calls `DescribeKinesisStreamingDestination` until an acceptor matches.
+    ///
+    /// Set the input with the builder's setters, then call `wait(max_wait).await` (or `wait_blocking(max_wait)`).
+    pub fn wait_until_kinesis_streaming_destination_active(
+        &self,
+    ) -> crate::waiters::WaitUntilKinesisStreamingDestinationActive {
+        crate::waiters::WaitUntilKinesisStreamingDestinationActive::new(
+            self.config.clone(),
+        )
+    }
+
+    /// Waits for `TableExists`: calls `DescribeTable` until an acceptor matches.
+    ///
+    /// Set the input with the builder's setters, then call `wait(max_wait).await` (or `wait_blocking(max_wait)`).
+    pub fn wait_until_table_exists(&self) -> crate::waiters::WaitUntilTableExists {
+        crate::waiters::WaitUntilTableExists::new(self.config.clone())
+    }
+
+    /// Waits for `TableNotExists`: calls `DescribeTable` until an acceptor matches.
+    ///
+    /// Set the input with the builder's setters, then call `wait(max_wait).await` (or `wait_blocking(max_wait)`).
+    pub fn wait_until_table_not_exists(
+        &self,
+    ) -> crate::waiters::WaitUntilTableNotExists {
+        crate::waiters::WaitUntilTableNotExists::new(self.config.clone())
     }
 }

@@ -150,6 +150,75 @@ impl ::std::convert::From<::sdk_runtime::error::Unhandled> for Error {
     }
 }
 
+impl ::std::convert::From<
+    crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError,
+> for Error {
+    fn from(
+        error: crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError,
+    ) -> Self {
+        match error {
+            crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError::ResourceNotFoundException(
+                inner,
+            ) => Self::ResourceNotFoundException(inner),
+            crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError::InternalServerError(
+                inner,
+            ) => Self::InternalServerError(inner),
+            crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError::Unhandled(
+                inner,
+            ) => Self::Unhandled(inner),
+        }
+    }
+}
+
+impl ::std::convert::From<
+    ::sdk_runtime::SdkError<
+        crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError,
+    >,
+> for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<
+            crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError,
+        >,
+    ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
+impl ::std::convert::From<crate::operation::describe_table::DescribeTableError>
+for Error {
+    fn from(error: crate::operation::describe_table::DescribeTableError) -> Self {
+        match error {
+            crate::operation::describe_table::DescribeTableError::ResourceNotFoundException(
+                inner,
+            ) => Self::ResourceNotFoundException(inner),
+            crate::operation::describe_table::DescribeTableError::InternalServerError(
+                inner,
+            ) => Self::InternalServerError(inner),
+            crate::operation::describe_table::DescribeTableError::Unhandled(inner) => {
+                Self::Unhandled(inner)
+            }
+        }
+    }
+}
+
+impl ::std::convert::From<
+    ::sdk_runtime::SdkError<crate::operation::describe_table::DescribeTableError>,
+> for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<
+            crate::operation::describe_table::DescribeTableError,
+        >,
+    ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
 impl ::std::convert::From<crate::operation::get_item::GetItemError> for Error {
     fn from(error: crate::operation::get_item::GetItemError) -> Self {
         match error {
@@ -180,6 +249,32 @@ impl ::std::convert::From<
 > for Error {
     fn from(
         error: ::sdk_runtime::SdkError<crate::operation::get_item::GetItemError>,
+    ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
+impl ::std::convert::From<crate::operation::list_tables::ListTablesError> for Error {
+    fn from(error: crate::operation::list_tables::ListTablesError) -> Self {
+        match error {
+            crate::operation::list_tables::ListTablesError::InternalServerError(
+                inner,
+            ) => Self::InternalServerError(inner),
+            crate::operation::list_tables::ListTablesError::Unhandled(inner) => {
+                Self::Unhandled(inner)
+            }
+        }
+    }
+}
+
+impl ::std::convert::From<
+    ::sdk_runtime::SdkError<crate::operation::list_tables::ListTablesError>,
+> for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<crate::operation::list_tables::ListTablesError>,
     ) -> Self {
         match error {
             ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
@@ -231,6 +326,76 @@ impl ::std::convert::From<
     fn from(
         error: ::sdk_runtime::SdkError<crate::operation::put_item::PutItemError>,
     ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
+impl ::std::convert::From<crate::operation::query::QueryError> for Error {
+    fn from(error: crate::operation::query::QueryError) -> Self {
+        match error {
+            crate::operation::query::QueryError::ProvisionedThroughputExceededException(
+                inner,
+            ) => Self::ProvisionedThroughputExceededException(inner),
+            crate::operation::query::QueryError::ResourceNotFoundException(inner) => {
+                Self::ResourceNotFoundException(inner)
+            }
+            crate::operation::query::QueryError::RequestLimitExceeded(inner) => {
+                Self::RequestLimitExceeded(inner)
+            }
+            crate::operation::query::QueryError::InternalServerError(inner) => {
+                Self::InternalServerError(inner)
+            }
+            crate::operation::query::QueryError::ThrottlingException(inner) => {
+                Self::ThrottlingException(inner)
+            }
+            crate::operation::query::QueryError::Unhandled(inner) => {
+                Self::Unhandled(inner)
+            }
+        }
+    }
+}
+
+impl ::std::convert::From<::sdk_runtime::SdkError<crate::operation::query::QueryError>>
+for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<crate::operation::query::QueryError>,
+    ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
+impl ::std::convert::From<crate::operation::scan::ScanError> for Error {
+    fn from(error: crate::operation::scan::ScanError) -> Self {
+        match error {
+            crate::operation::scan::ScanError::ProvisionedThroughputExceededException(
+                inner,
+            ) => Self::ProvisionedThroughputExceededException(inner),
+            crate::operation::scan::ScanError::ResourceNotFoundException(inner) => {
+                Self::ResourceNotFoundException(inner)
+            }
+            crate::operation::scan::ScanError::RequestLimitExceeded(inner) => {
+                Self::RequestLimitExceeded(inner)
+            }
+            crate::operation::scan::ScanError::InternalServerError(inner) => {
+                Self::InternalServerError(inner)
+            }
+            crate::operation::scan::ScanError::ThrottlingException(inner) => {
+                Self::ThrottlingException(inner)
+            }
+            crate::operation::scan::ScanError::Unhandled(inner) => Self::Unhandled(inner),
+        }
+    }
+}
+
+impl ::std::convert::From<::sdk_runtime::SdkError<crate::operation::scan::ScanError>>
+for Error {
+    fn from(error: ::sdk_runtime::SdkError<crate::operation::scan::ScanError>) -> Self {
         match error {
             ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
             other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),

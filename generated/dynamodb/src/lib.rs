@@ -20,14 +20,21 @@
 //! /// runtime is needed.
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let client = Client::from_conf(Config::from_env().build());
-//!     let output = client.get_item().send_blocking()?;
+//!     let output = client
+//!         .describe_kinesis_streaming_destination()
+//!         .table_name("example")
+//!         .send_blocking()?;
 //!     println!("{output:?}");
 //!     Ok(())
 //! }
 //!
 //! /// The same call in async code (with the default `rt-tokio` feature, on tokio).
 //! pub async fn call(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-//!     let output = client.get_item().send().await?;
+//!     let output = client
+//!         .describe_kinesis_streaming_destination()
+//!         .table_name("example")
+//!         .send()
+//!         .await?;
 //!     println!("{output:?}");
 //!     Ok(())
 //! }
@@ -63,9 +70,7 @@
 //! - `DescribeGlobalTable`: not among the operations this crate is generated with.
 //! - `DescribeGlobalTableSettings`: not among the operations this crate is generated with.
 //! - `DescribeImport`: not among the operations this crate is generated with.
-//! - `DescribeKinesisStreamingDestination`: not among the operations this crate is generated with.
 //! - `DescribeLimits`: not among the operations this crate is generated with.
-//! - `DescribeTable`: not among the operations this crate is generated with.
 //! - `DescribeTableReplicaAutoScaling`: not among the operations this crate is generated with.
 //! - `DescribeTimeToLive`: not among the operations this crate is generated with.
 //! - `DisableKinesisStreamingDestination`: not among the operations this crate is generated with.
@@ -81,13 +86,10 @@
 //! - `ListExports`: not among the operations this crate is generated with.
 //! - `ListGlobalTables`: not among the operations this crate is generated with.
 //! - `ListImports`: not among the operations this crate is generated with.
-//! - `ListTables`: not among the operations this crate is generated with.
 //! - `ListTagsOfResource`: not among the operations this crate is generated with.
 //! - `PutResourcePolicy`: not among the operations this crate is generated with.
-//! - `Query`: not among the operations this crate is generated with.
 //! - `RestoreTableFromBackup`: not among the operations this crate is generated with.
 //! - `RestoreTableToPointInTime`: not among the operations this crate is generated with.
-//! - `Scan`: not among the operations this crate is generated with.
 //! - `SearchVectors`: not among the operations this crate is generated with.
 //! - `StartBulkPutItems`: not among the operations this crate is generated with.
 //! - `TagResource`: not among the operations this crate is generated with.
@@ -112,9 +114,13 @@ pub mod error;
 pub mod operation;
 pub mod protocol;
 pub mod types;
+pub mod waiters;
 pub use client::Client;
 pub use error::Error;
-pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+
+pub use ::sdk_runtime::{
+    Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError,
+};
 
 /// Value types the data types are made of.
 pub mod primitives {

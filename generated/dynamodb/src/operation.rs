@@ -2,8 +2,23 @@
 
 //! The operations: per operation, its input, output, error enum and builders.
 
+/// The `DescribeKinesisStreamingDestination` operation.
+pub mod describe_kinesis_streaming_destination;
+
+/// The `DescribeTable` operation.
+pub mod describe_table;
+
 /// The `GetItem` operation.
 pub mod get_item;
 
+/// The `ListTables` operation.
+pub mod list_tables;
+
 /// The `PutItem` operation.
 pub mod put_item;
+
+/// The `Query` operation.
+pub mod query;
+
+/// The `Scan` operation.
+pub mod scan;

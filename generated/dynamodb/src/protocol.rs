@@ -6,8 +6,23 @@
 
 mod shapes;
 
+/// The wire mapping of `DescribeKinesisStreamingDestination`.
+pub mod describe_kinesis_streaming_destination;
+
+/// The wire mapping of `DescribeTable`.
+pub mod describe_table;
+
 /// The wire mapping of `GetItem`.
 pub mod get_item;
 
+/// The wire mapping of `ListTables`.
+pub mod list_tables;
+
 /// The wire mapping of `PutItem`.
 pub mod put_item;
+
+/// The wire mapping of `Query`.
+pub mod query;
+
+/// The wire mapping of `Scan`.
+pub mod scan;

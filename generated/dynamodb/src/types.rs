@@ -7,6 +7,200 @@
 pub mod builders;
 pub mod error;
 
+/// The values of `ApproximateCreationDateTimePrecision`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ApproximateCreationDateTimePrecision {
+    /// `MILLISECOND`
+    Millisecond,
+    /// `MICROSECOND`
+    Microsecond,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl ApproximateCreationDateTimePrecision {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Millisecond => "MILLISECOND",
+            Self::Microsecond => "MICROSECOND",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["MILLISECOND", "MICROSECOND"]
+    }
+}
+
+impl ::std::convert::From<&str> for ApproximateCreationDateTimePrecision {
+    fn from(value: &str) -> Self {
+        match value {
+            "MILLISECOND" => Self::Millisecond,
+            "MICROSECOND" => Self::Microsecond,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String>
+for ApproximateCreationDateTimePrecision {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for ApproximateCreationDateTimePrecision {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for ApproximateCreationDateTimePrecision {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ApproximateCreationDateTimePrecision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ApproximateCreationDateTimePrecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ApproximateCreationDateTimePrecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Contains details of a table archival operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ArchivalSummary {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ArchivalDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) archival_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ArchivalReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) archival_reason: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ArchivalBackupArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) archival_backup_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl ArchivalSummary {
+    /// A builder for [`ArchivalSummary`].
+    pub fn builder() -> crate::types::builders::ArchivalSummaryBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.
+    pub fn archival_date_time(&self) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.archival_date_time
+    }
+
+    /// The reason DynamoDB archived the table. Currently, the only possible value is:
+    ///
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key being inaccessible for more than seven days. An On-Demand backup was created at the archival time.
+    pub fn archival_reason(&self) -> ::std::option::Option<&str> {
+        self.archival_reason.as_deref()
+    }
+
+    /// The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason. If you wish to restore this backup to the same table name, you will need to delete the original table.
+    pub fn archival_backup_arn(&self) -> ::std::option::Option<&str> {
+        self.archival_backup_arn.as_deref()
+    }
+}
+
+/// Represents an attribute for describing the schema for the table and indexes.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct AttributeDefinition {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_type: ::std::option::Option<crate::types::ScalarAttributeType>,
+}
+
+impl AttributeDefinition {
+    /// A builder for [`AttributeDefinition`].
+    pub fn builder() -> crate::types::builders::AttributeDefinitionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// A name for the attribute.
+    pub fn attribute_name(&self) -> ::std::option::Option<&str> {
+        self.attribute_name.as_deref()
+    }
+
+    /// The data type for the attribute, where:
+    ///
+    /// - `S` - the attribute is of type String
+    /// - `N` - the attribute is of type Number
+    /// - `B` - the attribute is of type Binary
+    pub fn attribute_type(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ScalarAttributeType> {
+        self.attribute_type.as_ref()
+    }
+}
+
 /// Represents the data for an attribute.
 ///
 /// Each attribute value is described as a name-value pair. The name is the data type, and the value is the data itself.
@@ -191,6 +385,145 @@ impl AttributeValue {
     /// `"BOOL": true`
     pub fn bool(&self) -> ::std::option::Option<bool> {
         self.bool
+    }
+}
+
+/// The values of `BillingMode`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BillingMode {
+    /// `PROVISIONED`
+    Provisioned,
+    /// `PAY_PER_REQUEST`
+    PayPerRequest,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl BillingMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Provisioned => "PROVISIONED",
+            Self::PayPerRequest => "PAY_PER_REQUEST",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["PROVISIONED", "PAY_PER_REQUEST"]
+    }
+}
+
+impl ::std::convert::From<&str> for BillingMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "PROVISIONED" => Self::Provisioned,
+            "PAY_PER_REQUEST" => Self::PayPerRequest,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for BillingMode {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for BillingMode {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for BillingMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for BillingMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for BillingMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for BillingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Contains the details for the read/write capacity mode. This page talks about `PROVISIONED` and `PAY_PER_REQUEST` billing modes. For more information about these modes, see [Read/write capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadWriteCapacityMode.html).
+///
+/// **Note:** You may need to switch to on-demand mode at least once in order to return a `BillingModeSummary` response.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct BillingModeSummary {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BillingMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) billing_mode: ::std::option::Option<crate::types::BillingMode>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastUpdateToPayPerRequestDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) last_update_to_pay_per_request_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+}
+
+impl BillingModeSummary {
+    /// A builder for [`BillingModeSummary`].
+    pub fn builder() -> crate::types::builders::BillingModeSummaryBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.
+    ///
+    /// - `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.
+    /// - `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.
+    pub fn billing_mode(&self) -> ::std::option::Option<&crate::types::BillingMode> {
+        self.billing_mode.as_ref()
+    }
+
+    /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
+    pub fn last_update_to_pay_per_request_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.last_update_to_pay_per_request_date_time
     }
 }
 
@@ -393,6 +726,120 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonOperator {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Represents the selection criteria for a `Query` or `Scan` operation:
+///
+/// - For a `Query` operation, `Condition` is used for specifying the `KeyConditions` to use when querying a table or an index. For `KeyConditions`, only the following comparison operators are supported:
+///
+///   `EQ | LE | LT | GE | GT | BEGINS_WITH | BETWEEN`
+///
+///   `Condition` is also used in a `QueryFilter`, which evaluates the query results and returns only the desired values.
+/// - For a `Scan` operation, `Condition` is used in a `ScanFilter`, which evaluates the scan results and returns only the desired values.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct Condition {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeValueList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_value_list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ComparisonOperator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) comparison_operator: ::std::option::Option<
+        crate::types::ComparisonOperator,
+    >,
+}
+
+impl Condition {
+    /// A builder for [`Condition`].
+    pub fn builder() -> crate::types::builders::ConditionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.
+    ///
+    /// For type Number, value comparisons are numeric.
+    ///
+    /// String value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [http://en.wikipedia.org/wiki/ASCII#ASCII\_printable\_characters](http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters).
+    ///
+    /// For Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.
+    pub fn attribute_value_list(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::AttributeValue]> {
+        self.attribute_value_list.as_deref()
+    }
+
+    /// A comparator for evaluating attributes. For example, equals, greater than, less than, etc.
+    ///
+    /// The following comparison operators are available:
+    ///
+    /// `EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`
+    ///
+    /// The following are descriptions of each comparison operator.
+    ///
+    /// - `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
+    /// - `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
+    /// - `LE` : Less than or equal.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `LT` : Less than.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `GE` : Greater than or equal.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `GT` : Greater than.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.
+    ///
+    ///   **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute "`a`" exists; its data type is not relevant to the `NOT_NULL` comparison operator.
+    /// - `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.
+    ///
+    ///   **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute "`a`" exists; its data type is not relevant to the `NULL` comparison operator.
+    /// - `CONTAINS` : Checks for a subsequence, or value in a set.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator evaluates to true if it finds an exact match with any member of the set.
+    ///
+    ///   CONTAINS is supported for lists: When evaluating "`a CONTAINS b`", "`a`" can be a list; however, "`b`" cannot be a set, a map, or a list.
+    /// - `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.
+    ///
+    ///   NOT\_CONTAINS is supported for lists: When evaluating "`a NOT CONTAINS b`", "`a`" can be a list; however, "`b`" cannot be a set, a map, or a list.
+    /// - `BEGINS_WITH` : Checks for a prefix.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).
+    /// - `IN` : Checks for matching elements in a list.
+    ///
+    ///   `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.
+    /// - `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.
+    ///
+    ///   `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not compare to `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`
+    ///
+    /// For usage examples of `AttributeValueList` and `ComparisonOperator`, see [Legacy Conditional Parameters](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn comparison_operator(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ComparisonOperator> {
+        self.comparison_operator.as_ref()
     }
 }
 
@@ -628,6 +1075,111 @@ impl ConsumedCapacity {
     }
 }
 
+/// The values of `DestinationStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DestinationStatus {
+    /// `ENABLING`
+    Enabling,
+    /// `ACTIVE`
+    Active,
+    /// `DISABLING`
+    Disabling,
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLE_FAILED`
+    EnableFailed,
+    /// `UPDATING`
+    Updating,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl DestinationStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabling => "ENABLING",
+            Self::Active => "ACTIVE",
+            Self::Disabling => "DISABLING",
+            Self::Disabled => "DISABLED",
+            Self::EnableFailed => "ENABLE_FAILED",
+            Self::Updating => "UPDATING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ENABLING", "ACTIVE", "DISABLING", "DISABLED", "ENABLE_FAILED", "UPDATING"]
+    }
+}
+
+impl ::std::convert::From<&str> for DestinationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLING" => Self::Enabling,
+            "ACTIVE" => Self::Active,
+            "DISABLING" => Self::Disabling,
+            "DISABLED" => Self::Disabled,
+            "ENABLE_FAILED" => Self::EnableFailed,
+            "UPDATING" => Self::Updating,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for DestinationStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for DestinationStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for DestinationStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for DestinationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for DestinationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for DestinationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
 /// Represents a condition to be compared with an attribute value. This condition can be used with `DeleteItem`, `PutItem`, or `UpdateItem` operations; if the comparison evaluates to true, the operation succeeds; if not, the operation fails. You can use `ExpectedAttributeValue` in one of two different ways:
 ///
 /// - Use `AttributeValueList` to specify one or more values to compare against an attribute. Use `ComparisonOperator` to specify how you want to perform the comparison. If the comparison evaluates to true, then the conditional operation succeeds.
@@ -782,6 +1334,495 @@ impl ExpectedAttributeValue {
     }
 }
 
+/// Represents the properties of a global secondary index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct GlobalSecondaryIndexDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KeySchema",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Projection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_status: ::std::option::Option<crate::types::IndexStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Backfilling",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) backfilling: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) provisioned_throughput: ::std::option::Option<
+        crate::types::ProvisionedThroughputDescription,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexSizeBytes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ItemCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item_count: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "OnDemandThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) on_demand_throughput: ::std::option::Option<
+        crate::types::OnDemandThroughput,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WarmThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    >,
+}
+
+impl GlobalSecondaryIndexDescription {
+    /// A builder for [`GlobalSecondaryIndexDescription`].
+    pub fn builder() -> crate::types::builders::GlobalSecondaryIndexDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the global secondary index.
+    pub fn index_name(&self) -> ::std::option::Option<&str> {
+        self.index_name.as_deref()
+    }
+
+    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    pub fn key_schema(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::KeySchemaElement]> {
+        self.key_schema.as_deref()
+    }
+
+    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+    pub fn projection(&self) -> ::std::option::Option<&crate::types::Projection> {
+        self.projection.as_ref()
+    }
+
+    /// The current state of the global secondary index:
+    ///
+    /// - `CREATING` - The index is being created.
+    /// - `UPDATING` - The index is being updated.
+    /// - `DELETING` - The index is being deleted.
+    /// - `ACTIVE` - The index is ready for use.
+    pub fn index_status(&self) -> ::std::option::Option<&crate::types::IndexStatus> {
+        self.index_status.as_ref()
+    }
+
+    /// Indicates whether the index is currently backfilling. *Backfilling* is the process of reading items from the table and determining whether they can be added to the index. (Not all items will qualify: For example, a partition key cannot have any duplicate values.) If an item can be added to the index, DynamoDB will do so. After all items have been processed, the backfilling operation is complete and `Backfilling` is false.
+    ///
+    /// You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false.
+    ///
+    /// **Note:** For indexes that were created during a `CreateTable` operation, the `Backfilling` attribute does not appear in the `DescribeTable` output.
+    pub fn backfilling(&self) -> ::std::option::Option<bool> {
+        self.backfilling
+    }
+
+    /// Represents the provisioned throughput settings for the specified global secondary index.
+    ///
+    /// For current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn provisioned_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ProvisionedThroughputDescription> {
+        self.provisioned_throughput.as_ref()
+    }
+
+    /// The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(&self) -> ::std::option::Option<i64> {
+        self.index_size_bytes
+    }
+
+    /// The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(&self) -> ::std::option::Option<i64> {
+        self.item_count
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    pub fn index_arn(&self) -> ::std::option::Option<&str> {
+        self.index_arn.as_deref()
+    }
+
+    /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+    pub fn on_demand_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::OnDemandThroughput> {
+        self.on_demand_throughput.as_ref()
+    }
+
+    /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    pub fn warm_throughput(
+        &self,
+    ) -> ::std::option::Option<
+        &crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    > {
+        self.warm_throughput.as_ref()
+    }
+}
+
+/// The description of the warm throughput value on a global secondary index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct GlobalSecondaryIndexWarmThroughputDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReadUnitsPerSecond",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) read_units_per_second: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WriteUnitsPerSecond",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) write_units_per_second: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) status: ::std::option::Option<crate::types::IndexStatus>,
+}
+
+impl GlobalSecondaryIndexWarmThroughputDescription {
+    /// A builder for [`GlobalSecondaryIndexWarmThroughputDescription`].
+    pub fn builder() -> crate::types::builders::GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Represents warm throughput read units per second value for a global secondary index.
+    pub fn read_units_per_second(&self) -> ::std::option::Option<i64> {
+        self.read_units_per_second
+    }
+
+    /// Represents warm throughput write units per second value for a global secondary index.
+    pub fn write_units_per_second(&self) -> ::std::option::Option<i64> {
+        self.write_units_per_second
+    }
+
+    /// Represents the warm throughput status being created or updated on a global secondary index. The status can only be `UPDATING` or `ACTIVE`.
+    pub fn status(&self) -> ::std::option::Option<&crate::types::IndexStatus> {
+        self.status.as_ref()
+    }
+}
+
+/// The values of `GlobalTableSettingsReplicationMode`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum GlobalTableSettingsReplicationMode {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLED_WITH_OVERRIDES`
+    EnabledWithOverrides,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl GlobalTableSettingsReplicationMode {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::EnabledWithOverrides => "ENABLED_WITH_OVERRIDES",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES"]
+    }
+}
+
+impl ::std::convert::From<&str> for GlobalTableSettingsReplicationMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            "ENABLED_WITH_OVERRIDES" => Self::EnabledWithOverrides,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for GlobalTableSettingsReplicationMode {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for GlobalTableSettingsReplicationMode {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for GlobalTableSettingsReplicationMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for GlobalTableSettingsReplicationMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for GlobalTableSettingsReplicationMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for GlobalTableSettingsReplicationMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Represents the properties of a witness Region in a MRSC global table.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct GlobalTableWitnessDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RegionName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) region_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WitnessStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) witness_status: ::std::option::Option<crate::types::WitnessStatus>,
+}
+
+impl GlobalTableWitnessDescription {
+    /// A builder for [`GlobalTableWitnessDescription`].
+    pub fn builder() -> crate::types::builders::GlobalTableWitnessDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the Amazon Web Services Region that serves as a witness for the MRSC global table.
+    pub fn region_name(&self) -> ::std::option::Option<&str> {
+        self.region_name.as_deref()
+    }
+
+    /// The current status of the witness Region in the MRSC global table.
+    pub fn witness_status(&self) -> ::std::option::Option<&crate::types::WitnessStatus> {
+        self.witness_status.as_ref()
+    }
+}
+
+/// The values of `IndexStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum IndexStatus {
+    /// `CREATING`
+    Creating,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `ACTIVE`
+    Active,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl IndexStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Active => "ACTIVE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["CREATING", "UPDATING", "DELETING", "ACTIVE"]
+    }
+}
+
+impl ::std::convert::From<&str> for IndexStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATING" => Self::Creating,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "ACTIVE" => Self::Active,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for IndexStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for IndexStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for IndexStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for IndexStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for IndexStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for IndexStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
 /// Information about item collections, if any, that were affected by the operation. `ItemCollectionMetrics` is only returned if the request asked for it. If the table does not have any local secondary indexes, this information is not returned in the response.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -828,6 +1869,1287 @@ impl ItemCollectionMetrics {
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.
     pub fn size_estimate_range_gb(&self) -> ::std::option::Option<&[f64]> {
         self.size_estimate_range_gb.as_deref()
+    }
+}
+
+/// Represents *a single element* of a key schema. A key schema specifies the attributes that make up the primary key of a table, or the key attributes of an index.
+///
+/// A `KeySchemaElement` represents exactly one attribute of the primary key. For example, a simple primary key would be represented by one `KeySchemaElement` (for the partition key). A composite primary key would require one `KeySchemaElement` for the partition key, and another `KeySchemaElement` for the sort key.
+///
+/// A `KeySchemaElement` must be a scalar, top-level attribute (not a nested attribute). The data type must be one of String, Number, or Binary. The attribute cannot be nested within a List or a Map.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct KeySchemaElement {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KeyType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key_type: ::std::option::Option<crate::types::KeyType>,
+}
+
+impl KeySchemaElement {
+    /// A builder for [`KeySchemaElement`].
+    pub fn builder() -> crate::types::builders::KeySchemaElementBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of a key attribute.
+    pub fn attribute_name(&self) -> ::std::option::Option<&str> {
+        self.attribute_name.as_deref()
+    }
+
+    /// The role that this key attribute will assume:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    pub fn key_type(&self) -> ::std::option::Option<&crate::types::KeyType> {
+        self.key_type.as_ref()
+    }
+}
+
+/// The values of `KeyType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum KeyType {
+    /// `HASH`
+    Hash,
+    /// `RANGE`
+    Range,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl KeyType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hash => "HASH",
+            Self::Range => "RANGE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["HASH", "RANGE"]
+    }
+}
+
+impl ::std::convert::From<&str> for KeyType {
+    fn from(value: &str) -> Self {
+        match value {
+            "HASH" => Self::Hash,
+            "RANGE" => Self::Range,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for KeyType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for KeyType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for KeyType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for KeyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for KeyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for KeyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Describes a Kinesis data stream destination.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct KinesisDataStreamDestination {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StreamArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) stream_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DestinationStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) destination_status: ::std::option::Option<
+        crate::types::DestinationStatus,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DestinationStatusDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) destination_status_description: ::std::option::Option<
+        ::std::string::String,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ApproximateCreationDateTimePrecision",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) approximate_creation_date_time_precision: ::std::option::Option<
+        crate::types::ApproximateCreationDateTimePrecision,
+    >,
+}
+
+impl KinesisDataStreamDestination {
+    /// A builder for [`KinesisDataStreamDestination`].
+    pub fn builder() -> crate::types::builders::KinesisDataStreamDestinationBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The ARN for a specific Kinesis data stream.
+    pub fn stream_arn(&self) -> ::std::option::Option<&str> {
+        self.stream_arn.as_deref()
+    }
+
+    /// The current status of replication.
+    pub fn destination_status(
+        &self,
+    ) -> ::std::option::Option<&crate::types::DestinationStatus> {
+        self.destination_status.as_ref()
+    }
+
+    /// The human-readable string that corresponds to the replica status.
+    pub fn destination_status_description(&self) -> ::std::option::Option<&str> {
+        self.destination_status_description.as_deref()
+    }
+
+    /// The precision of the Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.
+    pub fn approximate_creation_date_time_precision(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ApproximateCreationDateTimePrecision> {
+        self.approximate_creation_date_time_precision.as_ref()
+    }
+}
+
+/// Represents the properties of a local secondary index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct LocalSecondaryIndexDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KeySchema",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Projection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexSizeBytes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ItemCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item_count: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl LocalSecondaryIndexDescription {
+    /// A builder for [`LocalSecondaryIndexDescription`].
+    pub fn builder() -> crate::types::builders::LocalSecondaryIndexDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Represents the name of the local secondary index.
+    pub fn index_name(&self) -> ::std::option::Option<&str> {
+        self.index_name.as_deref()
+    }
+
+    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    pub fn key_schema(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::KeySchemaElement]> {
+        self.key_schema.as_deref()
+    }
+
+    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+    pub fn projection(&self) -> ::std::option::Option<&crate::types::Projection> {
+        self.projection.as_ref()
+    }
+
+    /// The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(&self) -> ::std::option::Option<i64> {
+        self.index_size_bytes
+    }
+
+    /// The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(&self) -> ::std::option::Option<i64> {
+        self.item_count
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    pub fn index_arn(&self) -> ::std::option::Option<&str> {
+        self.index_arn.as_deref()
+    }
+}
+
+/// The values of `MultiRegionConsistency`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MultiRegionConsistency {
+    /// `EVENTUAL`
+    Eventual,
+    /// `STRONG`
+    Strong,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl MultiRegionConsistency {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Eventual => "EVENTUAL",
+            Self::Strong => "STRONG",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["EVENTUAL", "STRONG"]
+    }
+}
+
+impl ::std::convert::From<&str> for MultiRegionConsistency {
+    fn from(value: &str) -> Self {
+        match value {
+            "EVENTUAL" => Self::Eventual,
+            "STRONG" => Self::Strong,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for MultiRegionConsistency {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for MultiRegionConsistency {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for MultiRegionConsistency {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for MultiRegionConsistency {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for MultiRegionConsistency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for MultiRegionConsistency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct OnDemandThroughput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxReadRequestUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) max_read_request_units: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxWriteRequestUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) max_write_request_units: ::std::option::Option<i64>,
+}
+
+impl OnDemandThroughput {
+    /// A builder for [`OnDemandThroughput`].
+    pub fn builder() -> crate::types::builders::OnDemandThroughputBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Maximum number of read request units for the specified table.
+    ///
+    /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.
+    pub fn max_read_request_units(&self) -> ::std::option::Option<i64> {
+        self.max_read_request_units
+    }
+
+    /// Maximum number of write request units for the specified table.
+    ///
+    /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.
+    pub fn max_write_request_units(&self) -> ::std::option::Option<i64> {
+        self.max_write_request_units
+    }
+}
+
+/// Overrides the on-demand throughput settings for this replica table. If you don't specify a value for this parameter, it uses the source table's on-demand throughput settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct OnDemandThroughputOverride {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MaxReadRequestUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) max_read_request_units: ::std::option::Option<i64>,
+}
+
+impl OnDemandThroughputOverride {
+    /// A builder for [`OnDemandThroughputOverride`].
+    pub fn builder() -> crate::types::builders::OnDemandThroughputOverrideBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Maximum number of read request units for the specified replica table.
+    pub fn max_read_request_units(&self) -> ::std::option::Option<i64> {
+        self.max_read_request_units
+    }
+}
+
+/// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct Projection {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProjectionType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) projection_type: ::std::option::Option<crate::types::ProjectionType>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NonKeyAttributes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) non_key_attributes: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl Projection {
+    /// A builder for [`Projection`].
+    pub fn builder() -> crate::types::builders::ProjectionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The set of attributes that are projected into the index:
+    ///
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.
+    /// - `ALL` - All of the table attributes are projected into the index.
+    ///
+    /// When using the DynamoDB console, `ALL` is selected by default.
+    pub fn projection_type(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ProjectionType> {
+        self.projection_type.as_ref()
+    }
+
+    /// Represents the non-key attribute names which will be projected into the index.
+    ///
+    /// For global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    pub fn non_key_attributes(&self) -> ::std::option::Option<&[::std::string::String]> {
+        self.non_key_attributes.as_deref()
+    }
+}
+
+/// The values of `ProjectionType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProjectionType {
+    /// `ALL`
+    All,
+    /// `KEYS_ONLY`
+    KeysOnly,
+    /// `INCLUDE`
+    Include,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl ProjectionType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::KeysOnly => "KEYS_ONLY",
+            Self::Include => "INCLUDE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ALL", "KEYS_ONLY", "INCLUDE"]
+    }
+}
+
+impl ::std::convert::From<&str> for ProjectionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "KEYS_ONLY" => Self::KeysOnly,
+            "INCLUDE" => Self::Include,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ProjectionType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for ProjectionType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for ProjectionType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ProjectionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ProjectionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ProjectionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Represents the provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ProvisionedThroughputDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastIncreaseDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) last_increase_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastDecreaseDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) last_decrease_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NumberOfDecreasesToday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) number_of_decreases_today: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReadCapacityUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) read_capacity_units: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WriteCapacityUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) write_capacity_units: ::std::option::Option<i64>,
+}
+
+impl ProvisionedThroughputDescription {
+    /// A builder for [`ProvisionedThroughputDescription`].
+    pub fn builder() -> crate::types::builders::ProvisionedThroughputDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The date and time of the last provisioned throughput increase for this table.
+    pub fn last_increase_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.last_increase_date_time
+    }
+
+    /// The date and time of the last provisioned throughput decrease for this table.
+    pub fn last_decrease_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.last_decrease_date_time
+    }
+
+    /// The number of provisioned throughput decreases for this table during this UTC calendar day. For current maximums on provisioned throughput decreases, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn number_of_decreases_today(&self) -> ::std::option::Option<i64> {
+        self.number_of_decreases_today
+    }
+
+    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. Eventually consistent reads require less effort than strongly consistent reads, so a setting of 50 `ReadCapacityUnits` per second provides 100 eventually consistent `ReadCapacityUnits` per second.
+    ///
+    /// For a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.
+    pub fn read_capacity_units(&self) -> ::std::option::Option<i64> {
+        self.read_capacity_units
+    }
+
+    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    ///
+    /// For a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.
+    pub fn write_capacity_units(&self) -> ::std::option::Option<i64> {
+        self.write_capacity_units
+    }
+}
+
+/// Replica-specific provisioned throughput settings. If not specified, uses the source table's provisioned throughput settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ProvisionedThroughputOverride {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReadCapacityUnits",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) read_capacity_units: ::std::option::Option<i64>,
+}
+
+impl ProvisionedThroughputOverride {
+    /// A builder for [`ProvisionedThroughputOverride`].
+    pub fn builder() -> crate::types::builders::ProvisionedThroughputOverrideBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Replica-specific read capacity units. If not specified, uses the source table's read capacity settings.
+    pub fn read_capacity_units(&self) -> ::std::option::Option<i64> {
+        self.read_capacity_units
+    }
+}
+
+/// Contains the details of the replica.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ReplicaDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RegionName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) region_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_status: ::std::option::Option<crate::types::ReplicaStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaStatusDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_status_description: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaStatusPercentProgress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_status_percent_progress: ::std::option::Option<
+        ::std::string::String,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KMSMasterKeyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) kms_master_key_id: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedThroughputOverride",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) provisioned_throughput_override: ::std::option::Option<
+        crate::types::ProvisionedThroughputOverride,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "OnDemandThroughputOverride",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) on_demand_throughput_override: ::std::option::Option<
+        crate::types::OnDemandThroughputOverride,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WarmThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::TableWarmThroughputDescription,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalSecondaryIndexes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaInaccessibleDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_inaccessible_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReplicaTableClassSummary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replica_table_class_summary: ::std::option::Option<
+        crate::types::TableClassSummary,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalTableSettingsReplicationMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_table_settings_replication_mode: ::std::option::Option<
+        crate::types::GlobalTableSettingsReplicationMode,
+    >,
+}
+
+impl ReplicaDescription {
+    /// A builder for [`ReplicaDescription`].
+    pub fn builder() -> crate::types::builders::ReplicaDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the Region.
+    pub fn region_name(&self) -> ::std::option::Option<&str> {
+        self.region_name.as_deref()
+    }
+
+    /// The current state of the replica:
+    ///
+    /// - `CREATING` - The replica is being created.
+    /// - `UPDATING` - The replica is being updated.
+    /// - `DELETING` - The replica is being deleted.
+    /// - `ACTIVE` - The replica is ready for use.
+    /// - `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has been disabled.
+    ///
+    ///   **Note:** If the Amazon Web Services Region remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table is inaccessible.
+    ///
+    ///   **Note:** If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.
+    pub fn replica_status(&self) -> ::std::option::Option<&crate::types::ReplicaStatus> {
+        self.replica_status.as_ref()
+    }
+
+    /// The Amazon Resource Name (ARN) of the global table replica.
+    pub fn replica_arn(&self) -> ::std::option::Option<&str> {
+        self.replica_arn.as_deref()
+    }
+
+    /// Detailed information about the replica status.
+    pub fn replica_status_description(&self) -> ::std::option::Option<&str> {
+        self.replica_status_description.as_deref()
+    }
+
+    /// Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.
+    pub fn replica_status_percent_progress(&self) -> ::std::option::Option<&str> {
+        self.replica_status_percent_progress.as_deref()
+    }
+
+    /// The KMS key of the replica that will be used for KMS encryption.
+    pub fn kms_master_key_id(&self) -> ::std::option::Option<&str> {
+        self.kms_master_key_id.as_deref()
+    }
+
+    /// Replica-specific provisioned throughput. If not described, uses the source table's provisioned throughput settings.
+    pub fn provisioned_throughput_override(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ProvisionedThroughputOverride> {
+        self.provisioned_throughput_override.as_ref()
+    }
+
+    /// Overrides the maximum on-demand throughput settings for the specified replica table.
+    pub fn on_demand_throughput_override(
+        &self,
+    ) -> ::std::option::Option<&crate::types::OnDemandThroughputOverride> {
+        self.on_demand_throughput_override.as_ref()
+    }
+
+    /// Represents the warm throughput value for this replica.
+    pub fn warm_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::TableWarmThroughputDescription> {
+        self.warm_throughput.as_ref()
+    }
+
+    /// Replica-specific global secondary index settings.
+    pub fn global_secondary_indexes(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::ReplicaGlobalSecondaryIndexDescription]> {
+        self.global_secondary_indexes.as_deref()
+    }
+
+    /// The time at which the replica was first detected as inaccessible. To determine cause of inaccessibility check the `ReplicaStatus` property.
+    pub fn replica_inaccessible_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.replica_inaccessible_date_time
+    }
+
+    /// The `ReplicaTableClassSummary` member.
+    pub fn replica_table_class_summary(
+        &self,
+    ) -> ::std::option::Option<&crate::types::TableClassSummary> {
+        self.replica_table_class_summary.as_ref()
+    }
+
+    /// Indicates one of the settings synchronization modes for the global table replica:
+    ///
+    /// - `ENABLED`: Indicates that the settings synchronization mode for the global table replica is enabled.
+    /// - `DISABLED`: Indicates that the settings synchronization mode for the global table replica is disabled.
+    /// - `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.
+    pub fn global_table_settings_replication_mode(
+        &self,
+    ) -> ::std::option::Option<&crate::types::GlobalTableSettingsReplicationMode> {
+        self.global_table_settings_replication_mode.as_ref()
+    }
+}
+
+/// Represents the properties of a replica global secondary index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ReplicaGlobalSecondaryIndexDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedThroughputOverride",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) provisioned_throughput_override: ::std::option::Option<
+        crate::types::ProvisionedThroughputOverride,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "OnDemandThroughputOverride",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) on_demand_throughput_override: ::std::option::Option<
+        crate::types::OnDemandThroughputOverride,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WarmThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    >,
+}
+
+impl ReplicaGlobalSecondaryIndexDescription {
+    /// A builder for [`ReplicaGlobalSecondaryIndexDescription`].
+    pub fn builder() -> crate::types::builders::ReplicaGlobalSecondaryIndexDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the global secondary index.
+    pub fn index_name(&self) -> ::std::option::Option<&str> {
+        self.index_name.as_deref()
+    }
+
+    /// If not described, uses the source table GSI's read capacity settings.
+    pub fn provisioned_throughput_override(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ProvisionedThroughputOverride> {
+        self.provisioned_throughput_override.as_ref()
+    }
+
+    /// Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.
+    pub fn on_demand_throughput_override(
+        &self,
+    ) -> ::std::option::Option<&crate::types::OnDemandThroughputOverride> {
+        self.on_demand_throughput_override.as_ref()
+    }
+
+    /// Represents the warm throughput of the global secondary index for this replica.
+    pub fn warm_throughput(
+        &self,
+    ) -> ::std::option::Option<
+        &crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    > {
+        self.warm_throughput.as_ref()
+    }
+}
+
+/// The values of `ReplicaStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ReplicaStatus {
+    /// `CREATING`
+    Creating,
+    /// `CREATION_FAILED`
+    CreationFailed,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `ACTIVE`
+    Active,
+    /// `REGION_DISABLED`
+    RegionDisabled,
+    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS`
+    InaccessibleEncryptionCredentials,
+    /// `ARCHIVING`
+    Archiving,
+    /// `ARCHIVED`
+    Archived,
+    /// `REPLICATION_NOT_AUTHORIZED`
+    ReplicationNotAuthorized,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl ReplicaStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::CreationFailed => "CREATION_FAILED",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Active => "ACTIVE",
+            Self::RegionDisabled => "REGION_DISABLED",
+            Self::InaccessibleEncryptionCredentials => {
+                "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+            }
+            Self::Archiving => "ARCHIVING",
+            Self::Archived => "ARCHIVED",
+            Self::ReplicationNotAuthorized => "REPLICATION_NOT_AUTHORIZED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "CREATING",
+            "CREATION_FAILED",
+            "UPDATING",
+            "DELETING",
+            "ACTIVE",
+            "REGION_DISABLED",
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+            "ARCHIVING",
+            "ARCHIVED",
+            "REPLICATION_NOT_AUTHORIZED",
+        ]
+    }
+}
+
+impl ::std::convert::From<&str> for ReplicaStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATING" => Self::Creating,
+            "CREATION_FAILED" => Self::CreationFailed,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "ACTIVE" => Self::Active,
+            "REGION_DISABLED" => Self::RegionDisabled,
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
+                Self::InaccessibleEncryptionCredentials
+            }
+            "ARCHIVING" => Self::Archiving,
+            "ARCHIVED" => Self::Archived,
+            "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ReplicaStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for ReplicaStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for ReplicaStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ReplicaStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ReplicaStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ReplicaStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Contains details for the restore.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct RestoreSummary {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SourceBackupArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) source_backup_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SourceTableArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) source_table_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RestoreDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) restore_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RestoreInProgress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) restore_in_progress: ::std::option::Option<bool>,
+}
+
+impl RestoreSummary {
+    /// A builder for [`RestoreSummary`].
+    pub fn builder() -> crate::types::builders::RestoreSummaryBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The Amazon Resource Name (ARN) of the backup from which the table was restored.
+    pub fn source_backup_arn(&self) -> ::std::option::Option<&str> {
+        self.source_backup_arn.as_deref()
+    }
+
+    /// The ARN of the source table of the backup that is being restored.
+    pub fn source_table_arn(&self) -> ::std::option::Option<&str> {
+        self.source_table_arn.as_deref()
+    }
+
+    /// Point in time or source backup time.
+    pub fn restore_date_time(&self) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.restore_date_time
+    }
+
+    /// Indicates if a restore is in progress or not.
+    pub fn restore_in_progress(&self) -> ::std::option::Option<bool> {
+        self.restore_in_progress
     }
 }
 
@@ -1210,6 +3532,1652 @@ impl<'de> ::serde::Deserialize<'de> for ReturnValuesOnConditionCheckFailure {
     }
 }
 
+/// The description of the server-side encryption status on the specified table.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct SseDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) status: ::std::option::Option<crate::types::SseStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) sse_type: ::std::option::Option<crate::types::SseType>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KMSMasterKeyArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) kms_master_key_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "InaccessibleEncryptionDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) inaccessible_encryption_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+}
+
+impl SseDescription {
+    /// A builder for [`SseDescription`].
+    pub fn builder() -> crate::types::builders::SseDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Represents the current state of server-side encryption. The only supported values are:
+    ///
+    /// - `ENABLED` - Server-side encryption is enabled.
+    /// - `UPDATING` - Server-side encryption is being updated.
+    pub fn status(&self) -> ::std::option::Option<&crate::types::SseStatus> {
+        self.status.as_ref()
+    }
+
+    /// Server-side encryption type. The only supported value is:
+    ///
+    /// - `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).
+    pub fn sse_type(&self) -> ::std::option::Option<&crate::types::SseType> {
+        self.sse_type.as_ref()
+    }
+
+    /// The KMS key ARN used for the KMS encryption.
+    pub fn kms_master_key_arn(&self) -> ::std::option::Option<&str> {
+        self.kms_master_key_arn.as_deref()
+    }
+
+    /// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible. This attribute will automatically be cleared when DynamoDB detects that the table's KMS key is accessible again. DynamoDB will initiate the table archival process when table's KMS key remains inaccessible for more than seven days from this date.
+    pub fn inaccessible_encryption_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.inaccessible_encryption_date_time
+    }
+}
+
+/// The values of `SSEStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SseStatus {
+    /// `ENABLING`
+    Enabling,
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLING`
+    Disabling,
+    /// `DISABLED`
+    Disabled,
+    /// `UPDATING`
+    Updating,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl SseStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabling => "ENABLING",
+            Self::Enabled => "ENABLED",
+            Self::Disabling => "DISABLING",
+            Self::Disabled => "DISABLED",
+            Self::Updating => "UPDATING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ENABLING", "ENABLED", "DISABLING", "DISABLED", "UPDATING"]
+    }
+}
+
+impl ::std::convert::From<&str> for SseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLING" => Self::Enabling,
+            "ENABLED" => Self::Enabled,
+            "DISABLING" => Self::Disabling,
+            "DISABLED" => Self::Disabled,
+            "UPDATING" => Self::Updating,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SseStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for SseStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SseStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SseStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SseStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SseStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// The values of `SSEType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SseType {
+    /// `AES256`
+    Aes256,
+    /// `KMS`
+    Kms,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl SseType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Aes256 => "AES256",
+            Self::Kms => "KMS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["AES256", "KMS"]
+    }
+}
+
+impl ::std::convert::From<&str> for SseType {
+    fn from(value: &str) -> Self {
+        match value {
+            "AES256" => Self::Aes256,
+            "KMS" => Self::Kms,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SseType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for SseType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SseType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SseType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SseType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SseType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// The values of `ScalarAttributeType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ScalarAttributeType {
+    /// `S`
+    S,
+    /// `N`
+    N,
+    /// `B`
+    B,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl ScalarAttributeType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::S => "S",
+            Self::N => "N",
+            Self::B => "B",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["S", "N", "B"]
+    }
+}
+
+impl ::std::convert::From<&str> for ScalarAttributeType {
+    fn from(value: &str) -> Self {
+        match value {
+            "S" => Self::S,
+            "N" => Self::N,
+            "B" => Self::B,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for ScalarAttributeType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for ScalarAttributeType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for ScalarAttributeType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ScalarAttributeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ScalarAttributeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for ScalarAttributeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// An element in the search schema of a vector index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct SearchSchemaElement {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SearchSchemaElementType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) search_schema_element_type: ::std::option::Option<
+        crate::types::SearchSchemaElementType,
+    >,
+}
+
+impl SearchSchemaElement {
+    /// A builder for [`SearchSchemaElement`].
+    pub fn builder() -> crate::types::builders::SearchSchemaElementBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the attribute.
+    pub fn attribute_name(&self) -> ::std::option::Option<&str> {
+        self.attribute_name.as_deref()
+    }
+
+    /// The role of the attribute in the search schema. Valid values:
+    ///
+    /// - `HASH` - A partition key that partitions the vector index for independent scaling. When specified, you must provide this attribute's value in the `SearchConditionExpression`.
+    /// - `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage layer during search. Inline filters are optional in the `SearchConditionExpression`.
+    pub fn search_schema_element_type(
+        &self,
+    ) -> ::std::option::Option<&crate::types::SearchSchemaElementType> {
+        self.search_schema_element_type.as_ref()
+    }
+}
+
+/// The values of `SearchSchemaElementType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SearchSchemaElementType {
+    /// `HASH`
+    Hash,
+    /// `INLINE_FILTER`
+    InlineFilter,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl SearchSchemaElementType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hash => "HASH",
+            Self::InlineFilter => "INLINE_FILTER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["HASH", "INLINE_FILTER"]
+    }
+}
+
+impl ::std::convert::From<&str> for SearchSchemaElementType {
+    fn from(value: &str) -> Self {
+        match value {
+            "HASH" => Self::Hash,
+            "INLINE_FILTER" => Self::InlineFilter,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for SearchSchemaElementType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for SearchSchemaElementType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SearchSchemaElementType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SearchSchemaElementType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SearchSchemaElementType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for SearchSchemaElementType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// The values of `Select`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Select {
+    /// `ALL_ATTRIBUTES`
+    AllAttributes,
+    /// `ALL_PROJECTED_ATTRIBUTES`
+    AllProjectedAttributes,
+    /// `SPECIFIC_ATTRIBUTES`
+    SpecificAttributes,
+    /// `COUNT`
+    Count,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl Select {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllAttributes => "ALL_ATTRIBUTES",
+            Self::AllProjectedAttributes => "ALL_PROJECTED_ATTRIBUTES",
+            Self::SpecificAttributes => "SPECIFIC_ATTRIBUTES",
+            Self::Count => "COUNT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]
+    }
+}
+
+impl ::std::convert::From<&str> for Select {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL_ATTRIBUTES" => Self::AllAttributes,
+            "ALL_PROJECTED_ATTRIBUTES" => Self::AllProjectedAttributes,
+            "SPECIFIC_ATTRIBUTES" => Self::SpecificAttributes,
+            "COUNT" => Self::Count,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for Select {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for Select {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for Select {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for Select {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for Select {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for Select {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Represents the DynamoDB Streams configuration for a table in DynamoDB.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct StreamSpecification {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StreamEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) stream_enabled: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StreamViewType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) stream_view_type: ::std::option::Option<crate::types::StreamViewType>,
+}
+
+impl StreamSpecification {
+    /// A builder for [`StreamSpecification`].
+    pub fn builder() -> crate::types::builders::StreamSpecificationBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
+    pub fn stream_enabled(&self) -> ::std::option::Option<bool> {
+        self.stream_enabled
+    }
+
+    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+    ///
+    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
+    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
+    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
+    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
+    pub fn stream_view_type(
+        &self,
+    ) -> ::std::option::Option<&crate::types::StreamViewType> {
+        self.stream_view_type.as_ref()
+    }
+}
+
+/// The values of `StreamViewType`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum StreamViewType {
+    /// `NEW_IMAGE`
+    NewImage,
+    /// `OLD_IMAGE`
+    OldImage,
+    /// `NEW_AND_OLD_IMAGES`
+    NewAndOldImages,
+    /// `KEYS_ONLY`
+    KeysOnly,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl StreamViewType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NewImage => "NEW_IMAGE",
+            Self::OldImage => "OLD_IMAGE",
+            Self::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+            Self::KeysOnly => "KEYS_ONLY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
+    }
+}
+
+impl ::std::convert::From<&str> for StreamViewType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NEW_IMAGE" => Self::NewImage,
+            "OLD_IMAGE" => Self::OldImage,
+            "NEW_AND_OLD_IMAGES" => Self::NewAndOldImages,
+            "KEYS_ONLY" => Self::KeysOnly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for StreamViewType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for StreamViewType {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for StreamViewType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for StreamViewType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for StreamViewType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for StreamViewType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// The values of `TableClass`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TableClass {
+    /// `STANDARD`
+    Standard,
+    /// `STANDARD_INFREQUENT_ACCESS`
+    StandardInfrequentAccess,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl TableClass {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::StandardInfrequentAccess => "STANDARD_INFREQUENT_ACCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["STANDARD", "STANDARD_INFREQUENT_ACCESS"]
+    }
+}
+
+impl ::std::convert::From<&str> for TableClass {
+    fn from(value: &str) -> Self {
+        match value {
+            "STANDARD" => Self::Standard,
+            "STANDARD_INFREQUENT_ACCESS" => Self::StandardInfrequentAccess,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for TableClass {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for TableClass {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for TableClass {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for TableClass {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for TableClass {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for TableClass {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Contains details of the table class.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TableClassSummary {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableClass",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_class: ::std::option::Option<crate::types::TableClass>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LastUpdateDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) last_update_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+}
+
+impl TableClassSummary {
+    /// A builder for [`TableClassSummary`].
+    pub fn builder() -> crate::types::builders::TableClassSummaryBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The table class of the specified table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
+    pub fn table_class(&self) -> ::std::option::Option<&crate::types::TableClass> {
+        self.table_class.as_ref()
+    }
+
+    /// The date and time at which the table class was last updated.
+    pub fn last_update_date_time(
+        &self,
+    ) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.last_update_date_time
+    }
+}
+
+/// Represents the properties of a table.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TableDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeDefinitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_definitions: ::std::option::Option<
+        ::std::vec::Vec<crate::types::AttributeDefinition>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KeySchema",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_status: ::std::option::Option<crate::types::TableStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CreationDateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) creation_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProvisionedThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) provisioned_throughput: ::std::option::Option<
+        crate::types::ProvisionedThroughputDescription,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableSizeBytes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_size_bytes: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ItemCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item_count: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_id: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BillingModeSummary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) billing_mode_summary: ::std::option::Option<
+        crate::types::BillingModeSummary,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LocalSecondaryIndexes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) local_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::LocalSecondaryIndexDescription>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalSecondaryIndexes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::GlobalSecondaryIndexDescription>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "StreamSpecification",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) stream_specification: ::std::option::Option<
+        crate::types::StreamSpecification,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LatestStreamLabel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) latest_stream_label: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LatestStreamArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) latest_stream_arn: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalTableVersion",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_table_version: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Replicas",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) replicas: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ReplicaDescription>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalTableWitnesses",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_table_witnesses: ::std::option::Option<
+        ::std::vec::Vec<crate::types::GlobalTableWitnessDescription>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "GlobalTableSettingsReplicationMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) global_table_settings_replication_mode: ::std::option::Option<
+        crate::types::GlobalTableSettingsReplicationMode,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RestoreSummary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) restore_summary: ::std::option::Option<crate::types::RestoreSummary>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) sse_description: ::std::option::Option<crate::types::SseDescription>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ArchivalSummary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) archival_summary: ::std::option::Option<crate::types::ArchivalSummary>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableClassSummary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_class_summary: ::std::option::Option<
+        crate::types::TableClassSummary,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DeletionProtectionEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) deletion_protection_enabled: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DisassociationProtectionEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) disassociation_protection_enabled: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "OnDemandThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) on_demand_throughput: ::std::option::Option<
+        crate::types::OnDemandThroughput,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WarmThroughput",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::TableWarmThroughputDescription,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MultiRegionConsistency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) multi_region_consistency: ::std::option::Option<
+        crate::types::MultiRegionConsistency,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "VectorIndexes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) vector_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::VectorIndexDescription>,
+    >,
+}
+
+impl TableDescription {
+    /// A builder for [`TableDescription`].
+    pub fn builder() -> crate::types::builders::TableDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// An array of `AttributeDefinition` objects. Each of these objects describes one attribute in the table and index key schema.
+    ///
+    /// Each `AttributeDefinition` object in this array is composed of:
+    ///
+    /// - `AttributeName` - The name of the attribute.
+    /// - `AttributeType` - The data type for the attribute.
+    pub fn attribute_definitions(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::AttributeDefinition]> {
+        self.attribute_definitions.as_deref()
+    }
+
+    /// The name of the table.
+    pub fn table_name(&self) -> ::std::option::Option<&str> {
+        self.table_name.as_deref()
+    }
+
+    /// The primary key structure for the table. Each `KeySchemaElement` consists of:
+    ///
+    /// - `AttributeName` - The name of the attribute.
+    /// - `KeyType` - The role of the attribute:
+    ///
+    ///   - `HASH` - partition key
+    ///   - `RANGE` - sort key
+    ///
+    ///   **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    ///   The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    ///
+    /// For more information about primary keys, see [Primary Key](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html#DataModelPrimaryKey) in the *Amazon DynamoDB Developer Guide*.
+    pub fn key_schema(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::KeySchemaElement]> {
+        self.key_schema.as_deref()
+    }
+
+    /// The current state of the table:
+    ///
+    /// - `CREATING` - The table is being created.
+    /// - `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`.
+    /// - `DELETING` - The table is being deleted.
+    /// - `ACTIVE` - The table is ready for use.
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in inaccessible. Table operations may fail due to failure to use the KMS key. DynamoDB will initiate the table archival process when a table's KMS key remains inaccessible for more than seven days.
+    /// - `ARCHIVING` - The table is being archived. Operations are not allowed until archival is complete.
+    /// - `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.
+    pub fn table_status(&self) -> ::std::option::Option<&crate::types::TableStatus> {
+        self.table_status.as_ref()
+    }
+
+    /// The date and time when the table was created, in [UNIX epoch time](http://www.epochconverter.com/) format.
+    pub fn creation_date_time(&self) -> ::std::option::Option<::sdk_runtime::DateTime> {
+        self.creation_date_time
+    }
+
+    /// The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.
+    pub fn provisioned_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ProvisionedThroughputDescription> {
+        self.provisioned_throughput.as_ref()
+    }
+
+    /// The total size of the specified table, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn table_size_bytes(&self) -> ::std::option::Option<i64> {
+        self.table_size_bytes
+    }
+
+    /// The number of items in the specified table. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(&self) -> ::std::option::Option<i64> {
+        self.item_count
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the table.
+    pub fn table_arn(&self) -> ::std::option::Option<&str> {
+        self.table_arn.as_deref()
+    }
+
+    /// A unique identifier for the table, in UUID format, generated by DynamoDB when the table is created.
+    pub fn table_id(&self) -> ::std::option::Option<&str> {
+        self.table_id.as_deref()
+    }
+
+    /// Contains the details for the read/write capacity mode.
+    pub fn billing_mode_summary(
+        &self,
+    ) -> ::std::option::Option<&crate::types::BillingModeSummary> {
+        self.billing_mode_summary.as_ref()
+    }
+
+    /// Represents one or more local secondary indexes on the table. Each index is scoped to a given partition key value. Tables with one or more local secondary indexes are subject to an item collection size limit, where the amount of data within a given item collection cannot exceed 10 GB. Each element is composed of:
+    ///
+    /// - `IndexName` - The name of the local secondary index.
+    /// - `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:
+    ///
+    ///   - `ProjectionType` - One of the following:
+    ///
+    ///     - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    ///     - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.
+    ///     - `ALL` - All of the table attributes are projected into the index.
+    ///   - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    /// - `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `ItemCount` - Represents the number of items in the index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    ///
+    /// If the table is in the `DELETING` state, no information about indexes will be returned.
+    pub fn local_secondary_indexes(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::LocalSecondaryIndexDescription]> {
+        self.local_secondary_indexes.as_deref()
+    }
+
+    /// The global secondary indexes, if any, on the table. Each index is scoped to a given partition key value. Each element is composed of:
+    ///
+    /// - `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling occurs only when a new global secondary index is added to the table. It is the process by which DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
+    ///
+    ///   You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
+    /// - `IndexName` - The name of the global secondary index.
+    /// - `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `IndexStatus` - The current status of the global secondary index:
+    ///
+    ///   - `CREATING` - The index is being created.
+    ///   - `UPDATING` - The index is being updated.
+    ///   - `DELETING` - The index is being deleted.
+    ///   - `ACTIVE` - The index is ready for use.
+    /// - `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:
+    ///
+    ///   - `ProjectionType` - One of the following:
+    ///
+    ///     - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    ///     - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.
+    ///     - `ALL` - All of the table attributes are projected into the index.
+    ///   - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    /// - `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units, along with data about increases and decreases.
+    ///
+    /// If the table is in the `DELETING` state, no information about indexes will be returned.
+    pub fn global_secondary_indexes(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::GlobalSecondaryIndexDescription]> {
+        self.global_secondary_indexes.as_deref()
+    }
+
+    /// The current DynamoDB Streams configuration for the table.
+    pub fn stream_specification(
+        &self,
+    ) -> ::std::option::Option<&crate::types::StreamSpecification> {
+        self.stream_specification.as_ref()
+    }
+
+    /// A timestamp, in ISO 8601 format, for this stream.
+    ///
+    /// Note that `LatestStreamLabel` is not a unique identifier for the stream, because it is possible that a stream from another table might have the same timestamp. However, the combination of the following three elements is guaranteed to be unique:
+    ///
+    /// - Amazon Web Services customer ID
+    /// - Table name
+    /// - `StreamLabel`
+    pub fn latest_stream_label(&self) -> ::std::option::Option<&str> {
+        self.latest_stream_label.as_deref()
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.
+    pub fn latest_stream_arn(&self) -> ::std::option::Option<&str> {
+        self.latest_stream_arn.as_deref()
+    }
+
+    /// Represents the version of [global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html) in use, if the table is replicated across Amazon Web Services Regions.
+    pub fn global_table_version(&self) -> ::std::option::Option<&str> {
+        self.global_table_version.as_deref()
+    }
+
+    /// Represents replicas of the table.
+    ///
+    /// After a successful disassociation, this list is absent or empty. To confirm disassociation, also verify that `TableStatus` is `ACTIVE`.
+    pub fn replicas(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::ReplicaDescription]> {
+        self.replicas.as_deref()
+    }
+
+    /// The witness Region and its current status in the MRSC global table. Only one witness Region can be configured per MRSC global table.
+    pub fn global_table_witnesses(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::GlobalTableWitnessDescription]> {
+        self.global_table_witnesses.as_deref()
+    }
+
+    /// Indicates one of the settings synchronization modes for the global table:
+    ///
+    /// - `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.
+    /// - `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.
+    /// - `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.
+    pub fn global_table_settings_replication_mode(
+        &self,
+    ) -> ::std::option::Option<&crate::types::GlobalTableSettingsReplicationMode> {
+        self.global_table_settings_replication_mode.as_ref()
+    }
+
+    /// Contains details for the restore.
+    pub fn restore_summary(
+        &self,
+    ) -> ::std::option::Option<&crate::types::RestoreSummary> {
+        self.restore_summary.as_ref()
+    }
+
+    /// The description of the server-side encryption status on the specified table.
+    pub fn sse_description(
+        &self,
+    ) -> ::std::option::Option<&crate::types::SseDescription> {
+        self.sse_description.as_ref()
+    }
+
+    /// Contains information about the table archive.
+    pub fn archival_summary(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ArchivalSummary> {
+        self.archival_summary.as_ref()
+    }
+
+    /// Contains details of the table class.
+    pub fn table_class_summary(
+        &self,
+    ) -> ::std::option::Option<&crate::types::TableClassSummary> {
+        self.table_class_summary.as_ref()
+    }
+
+    /// Indicates whether deletion protection is enabled (true) or disabled (false) on the table.
+    pub fn deletion_protection_enabled(&self) -> ::std::option::Option<bool> {
+        self.deletion_protection_enabled
+    }
+
+    /// Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local global table replica. Protection is enabled by default.
+    pub fn disassociation_protection_enabled(&self) -> ::std::option::Option<bool> {
+        self.disassociation_protection_enabled
+    }
+
+    /// The maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+    pub fn on_demand_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::OnDemandThroughput> {
+        self.on_demand_throughput.as_ref()
+    }
+
+    /// Describes the warm throughput value of the base table.
+    pub fn warm_throughput(
+        &self,
+    ) -> ::std::option::Option<&crate::types::TableWarmThroughputDescription> {
+        self.warm_throughput.as_ref()
+    }
+
+    /// Indicates one of the following consistency modes for a global table:
+    ///
+    /// - `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual consistency (MREC).
+    /// - `STRONG`: Indicates that the global table is configured for multi-Region strong consistency (MRSC).
+    ///
+    /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes) in DynamoDB developer guide.
+    pub fn multi_region_consistency(
+        &self,
+    ) -> ::std::option::Option<&crate::types::MultiRegionConsistency> {
+        self.multi_region_consistency.as_ref()
+    }
+
+    /// The vector indexes, if any, on the table. Each element is composed of:
+    ///
+    /// - `IndexName` - The name of the vector index.
+    /// - `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.
+    /// - `Backfilling` - Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.
+    /// - `VectorAttribute` - The attribute that contains vector embeddings.
+    /// - `Dimensions` - The number of dimensions in each vector.
+    /// - `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).
+    /// - `SearchSchema` - The partition key and inline filter attributes for the vector index.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the vector index.
+    /// - `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.
+    /// - `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn vector_indexes(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::VectorIndexDescription]> {
+        self.vector_indexes.as_deref()
+    }
+}
+
+/// The values of `TableStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TableStatus {
+    /// `CREATING`
+    Creating,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `ACTIVE`
+    Active,
+    /// `INACCESSIBLE_ENCRYPTION_CREDENTIALS`
+    InaccessibleEncryptionCredentials,
+    /// `ARCHIVING`
+    Archiving,
+    /// `ARCHIVED`
+    Archived,
+    /// `REPLICATION_NOT_AUTHORIZED`
+    ReplicationNotAuthorized,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl TableStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Active => "ACTIVE",
+            Self::InaccessibleEncryptionCredentials => {
+                "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+            }
+            Self::Archiving => "ARCHIVING",
+            Self::Archived => "ARCHIVED",
+            Self::ReplicationNotAuthorized => "REPLICATION_NOT_AUTHORIZED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "CREATING",
+            "UPDATING",
+            "DELETING",
+            "ACTIVE",
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+            "ARCHIVING",
+            "ARCHIVED",
+            "REPLICATION_NOT_AUTHORIZED",
+        ]
+    }
+}
+
+impl ::std::convert::From<&str> for TableStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATING" => Self::Creating,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "ACTIVE" => Self::Active,
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
+                Self::InaccessibleEncryptionCredentials
+            }
+            "ARCHIVING" => Self::Archiving,
+            "ARCHIVED" => Self::Archived,
+            "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for TableStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for TableStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for TableStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for TableStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for TableStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for TableStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Represents the warm throughput value (in read units per second and write units per second) of the table. Warm throughput is applicable for DynamoDB Standard-IA tables and specifies the minimum provisioned capacity maintained for immediate data access.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TableWarmThroughputDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReadUnitsPerSecond",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) read_units_per_second: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "WriteUnitsPerSecond",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) write_units_per_second: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) status: ::std::option::Option<crate::types::TableStatus>,
+}
+
+impl TableWarmThroughputDescription {
+    /// A builder for [`TableWarmThroughputDescription`].
+    pub fn builder() -> crate::types::builders::TableWarmThroughputDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Represents the base table's warm throughput value in read units per second.
+    pub fn read_units_per_second(&self) -> ::std::option::Option<i64> {
+        self.read_units_per_second
+    }
+
+    /// Represents the base table's warm throughput value in write units per second.
+    pub fn write_units_per_second(&self) -> ::std::option::Option<i64> {
+        self.write_units_per_second
+    }
+
+    /// Represents warm throughput value of the base table.
+    pub fn status(&self) -> ::std::option::Option<&crate::types::TableStatus> {
+        self.status.as_ref()
+    }
+}
+
 /// Represents the specific reason why a DynamoDB request was throttled and the ARN of the impacted resource. This helps identify exactly what resource is being throttled, what type of operation caused it, and why the throttling occurred.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -1267,6 +5235,33 @@ impl ThrottlingReason {
     }
 }
 
+/// The definition of a vector attribute for a vector index.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct VectorAttributeDefinition {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributeName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+}
+
+impl VectorAttributeDefinition {
+    /// A builder for [`VectorAttributeDefinition`].
+    pub fn builder() -> crate::types::builders::VectorAttributeDefinitionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the vector attribute.
+    pub fn attribute_name(&self) -> ::std::option::Option<&str> {
+        self.attribute_name.as_deref()
+    }
+}
+
 /// The consumed capacity for vector index operations, including vector search request bytes and vector write request bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -1305,5 +5300,374 @@ impl VectorCapacity {
     /// The number of vector write request bytes consumed when writing to a vector index. Reported for write operations that modify attributes indexed by a vector index.
     pub fn vector_write_request_bytes(&self) -> ::std::option::Option<f64> {
         self.vector_write_request_bytes
+    }
+}
+
+/// The values of `VectorDistanceFunction`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum VectorDistanceFunction {
+    /// `COSINE`
+    Cosine,
+    /// `DOT_PRODUCT`
+    DotProduct,
+    /// `EUCLIDEAN`
+    Euclidean,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl VectorDistanceFunction {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cosine => "COSINE",
+            Self::DotProduct => "DOT_PRODUCT",
+            Self::Euclidean => "EUCLIDEAN",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"]
+    }
+}
+
+impl ::std::convert::From<&str> for VectorDistanceFunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "COSINE" => Self::Cosine,
+            "DOT_PRODUCT" => Self::DotProduct,
+            "EUCLIDEAN" => Self::Euclidean,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for VectorDistanceFunction {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for VectorDistanceFunction {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for VectorDistanceFunction {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for VectorDistanceFunction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for VectorDistanceFunction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for VectorDistanceFunction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+/// Contains the current state and configuration of a vector index, including its status, size, item count, and the settings specified when the index was created.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct VectorIndexDescription {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SearchSchema",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) search_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SearchSchemaElement>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Projection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "VectorAttribute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) vector_attribute: ::std::option::Option<
+        crate::types::VectorAttributeDefinition,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Dimensions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) dimensions: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DistanceFunction",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) distance_function: ::std::option::Option<
+        crate::types::VectorDistanceFunction,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexStatus",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_status: ::std::option::Option<crate::types::IndexStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Backfilling",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) backfilling: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexSizeBytes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ItemCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item_count: ::std::option::Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IndexArn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl VectorIndexDescription {
+    /// A builder for [`VectorIndexDescription`].
+    pub fn builder() -> crate::types::builders::VectorIndexDescriptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The name of the vector index.
+    pub fn index_name(&self) -> ::std::option::Option<&str> {
+        self.index_name.as_deref()
+    }
+
+    /// The search schema that defines partition key and inline filter attributes for the vector index.
+    pub fn search_schema(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::SearchSchemaElement]> {
+        self.search_schema.as_deref()
+    }
+
+    /// Specifies attributes that are copied (projected) from the table into the vector index.
+    pub fn projection(&self) -> ::std::option::Option<&crate::types::Projection> {
+        self.projection.as_ref()
+    }
+
+    /// The vector attribute configuration for the index.
+    pub fn vector_attribute(
+        &self,
+    ) -> ::std::option::Option<&crate::types::VectorAttributeDefinition> {
+        self.vector_attribute.as_ref()
+    }
+
+    /// The number of dimensions in each vector.
+    pub fn dimensions(&self) -> ::std::option::Option<i64> {
+        self.dimensions
+    }
+
+    /// The distance function used to calculate similarity between vectors.
+    pub fn distance_function(
+        &self,
+    ) -> ::std::option::Option<&crate::types::VectorDistanceFunction> {
+        self.distance_function.as_ref()
+    }
+
+    /// The current state of the vector index:
+    ///
+    /// - `CREATING` - The index is being created.
+    /// - `ACTIVE` - The index is ready for use.
+    /// - `DELETING` - The index is being deleted.
+    pub fn index_status(&self) -> ::std::option::Option<&crate::types::IndexStatus> {
+        self.index_status.as_ref()
+    }
+
+    /// Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.
+    pub fn backfilling(&self) -> ::std::option::Option<bool> {
+        self.backfilling
+    }
+
+    /// The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(&self) -> ::std::option::Option<i64> {
+        self.index_size_bytes
+    }
+
+    /// The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(&self) -> ::std::option::Option<i64> {
+        self.item_count
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the vector index.
+    pub fn index_arn(&self) -> ::std::option::Option<&str> {
+        self.index_arn.as_deref()
+    }
+}
+
+/// The values of `WitnessStatus`.
+///
+/// Values this version of the crate does not know are kept in
+/// [`Unknown`](Self::Unknown), so they parse and round-trip.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum WitnessStatus {
+    /// `CREATING`
+    Creating,
+    /// `DELETING`
+    Deleting,
+    /// `ACTIVE`
+    Active,
+    /// A value this version of the crate does not know, as sent.
+    Unknown(::std::string::String),
+}
+
+impl WitnessStatus {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Deleting => "DELETING",
+            Self::Active => "ACTIVE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value this version of the crate knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["CREATING", "DELETING", "ACTIVE"]
+    }
+}
+
+impl ::std::convert::From<&str> for WitnessStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATING" => Self::Creating,
+            "DELETING" => Self::Deleting,
+            "ACTIVE" => Self::Active,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::convert::From<::std::string::String> for WitnessStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+impl ::std::str::FromStr for WitnessStatus {
+    type Err = ::std::convert::Infallible;
+
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for WitnessStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for WitnessStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for WitnessStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for WitnessStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
     }
 }

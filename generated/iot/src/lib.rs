@@ -329,7 +329,10 @@ pub mod protocol;
 pub mod types;
 pub use client::Client;
 pub use error::Error;
-pub use ::sdk_runtime::{Config, ConfigBuilder, Credentials, Region, RequestId, SdkError};
+
+pub use ::sdk_runtime::{
+    Config, ConfigBuilder, ConfigOverride, Credentials, Region, RequestId, SdkError,
+};
 
 /// Value types the data types are made of.
 pub mod primitives {

@@ -7,26 +7,62 @@
 //! - [`EnvironmentCredentials`]: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
 //!   and optional `AWS_SESSION_TOKEN`;
 //! - [`ProfileCredentials`]: a profile of the shared files
-//!   `~/.aws/credentials` and `~/.aws/config`;
-//! - [`DefaultCredentialsChain`]: the environment, then the profile.
+//!   `~/.aws/credentials` and `~/.aws/config` (static keys or a
+//!   `credential_process`);
+//! - [`ImdsCredentials`]: an EC2 instance's role, from instance metadata;
+//! - [`ContainerCredentials`]: the ECS task role or EKS Pod Identity, from
+//!   the container credentials endpoint;
+//! - [`IotCredentialsProvider`]: a device's X.509 certificate traded for
+//!   temporary credentials at AWS IoT's credentials provider;
+//! - [`DefaultCredentialsChain`]: the standard chain of the AWS SDKs, cached.
 //!
-//! Secrets never appear in `Debug` or `Display` output, nor in errors.
+//! # The contract
+//!
+//! A provider may do I/O: [`ProvideCredentials::provide_credentials`]
+//! returns a future, which an async caller awaits and the blocking API
+//! (`send_blocking`, [`block_on`](crate::block_on::block_on)) drives on the
+//! calling thread, as for the call itself. Providers that speak HTTP send
+//! through the transport the [`ProviderContext`] gives them, which is the
+//! client's configured one, so in-memory and loopback tests work the same
+//! way as for service calls.
+//!
+//! Temporary credentials carry an [expiry](Credentials::expiry), and
+//! [`CredentialsCache`] keeps credentials until shortly before it, with one
+//! refresh at a time.
+//!
+//! Secrets (secret keys, session tokens, authorization tokens, private keys)
+//! never appear in `Debug` or `Display` output, in errors or in logs.
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::env::Env;
+use crate::transport::SharedHttpClient;
 
+mod cache;
+mod container;
+mod fetch;
+mod imds;
+mod iot;
+mod process;
 mod profile;
 
+pub use cache::{CredentialsCache, MAX_REFRESH_AHEAD, MIN_REFRESH_AHEAD};
+pub use container::ContainerCredentials;
+pub use imds::{ImdsCredentials, ImdsRegion};
+pub use iot::{IotCredentialsBuilder, IotCredentialsProvider, TlsIdentity};
 #[cfg(test)]
 pub(crate) use profile::parse as parse_profile;
 pub use profile::ProfileCredentials;
 
-/// An access key, its secret and an optional session token.
+/// An access key, its secret, an optional session token and, for temporary
+/// credentials, when they expire.
 ///
 /// The secret and the token never appear in `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -39,11 +75,12 @@ struct Inner {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
+    expiry: Option<SystemTime>,
 }
 
 impl Credentials {
     /// Credentials from an access key id, its secret, and a session token for
-    /// temporary credentials.
+    /// temporary credentials; they do not expire (see [`Self::with_expiry`]).
     pub fn new(
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
@@ -54,7 +91,21 @@ impl Credentials {
                 access_key_id: access_key_id.into(),
                 secret_access_key: secret_access_key.into(),
                 session_token,
+                expiry: None,
             }),
+        }
+    }
+
+    /// The same credentials, expiring at `expiry` (`None`: never).
+    pub fn with_expiry(self, expiry: Option<SystemTime>) -> Self {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            access_key_id: shared.access_key_id.clone(),
+            secret_access_key: shared.secret_access_key.clone(),
+            session_token: shared.session_token.clone(),
+            expiry: shared.expiry,
+        });
+        Self {
+            inner: Arc::new(Inner { expiry, ..inner }),
         }
     }
 
@@ -72,6 +123,11 @@ impl Credentials {
     pub fn session_token(&self) -> Option<&str> {
         self.inner.session_token.as_deref()
     }
+
+    /// When the credentials stop working, if they are temporary.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.inner.expiry
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -83,25 +139,85 @@ impl fmt::Debug for Credentials {
                 "session_token",
                 &self.inner.session_token.as_ref().map(|_| "** redacted **"),
             )
+            .field(
+                "expiry",
+                &self.inner.expiry.map(crate::value::DateTime::from),
+            )
             .finish()
+    }
+}
+
+/// The future a [`ProvideCredentials`] returns.
+pub type CredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// A [`CredentialsFuture`] that is ready at once, for providers that do no I/O.
+pub fn ready<'a>(result: Result<Credentials, CredentialsError>) -> CredentialsFuture<'a> {
+    Box::pin(std::future::ready(result))
+}
+
+/// What a provider may use to fetch credentials: the client's transport.
+///
+/// The call pipeline makes one from the [`Config`](crate::Config) for each
+/// request it signs; tests and other callers make their own.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderContext {
+    http_client: Option<SharedHttpClient>,
+}
+
+impl ProviderContext {
+    /// A context whose transport is `client`, or the default transport
+    /// (feature `https`) if `None`.
+    pub fn new(client: Option<SharedHttpClient>) -> Self {
+        Self {
+            http_client: client,
+        }
+    }
+
+    /// The transport to send with; `provider` names the provider asking, for
+    /// the error when there is none.
+    pub fn http_client(
+        &self,
+        provider: &'static str,
+    ) -> Result<&SharedHttpClient, CredentialsError> {
+        if let Some(client) = &self.http_client {
+            return Ok(client);
+        }
+        #[cfg(feature = "https")]
+        {
+            let _ = provider;
+            Ok(crate::transport::https::default_client())
+        }
+        #[cfg(not(feature = "https"))]
+        Err(CredentialsError::provider(
+            provider,
+            "the transport",
+            "no HTTP client is configured and the `https` feature is off",
+        ))
     }
 }
 
 /// Where a client gets its credentials, each time it signs a request.
 ///
-/// The trait is synchronous: its sources here are local (the process
-/// environment, two small files), and [`DefaultCredentialsChain`] reads them
-/// once and keeps the result, so a call blocks for a file read at most once.
-/// A source that needs the network (instance metadata, STS) would need an
-/// asynchronous trait beside this one.
+/// The method returns a future so that a source may do I/O (instance
+/// metadata, a container endpoint, a process); providers that do none
+/// return [`ready`]. Wrap a provider whose credentials expire in a
+/// [`CredentialsCache`] (the default chain and the IoT provider are cached
+/// already), or it is asked on every request.
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
-    /// The credentials to sign with now.
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError>;
+    /// The credentials to sign with now; `cx` holds the transport to use.
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a>;
 }
 
 impl ProvideCredentials for Credentials {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        Ok(self.clone())
+    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        ready(Ok(self.clone()))
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        (**self).provide_credentials(cx)
     }
 }
 
@@ -136,20 +252,29 @@ impl SharedCredentialsProvider {
 }
 
 impl ProvideCredentials for SharedCredentialsProvider {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a> {
         match &self.0 {
-            SharedInner::Fixed(credentials) => Ok(credentials.clone()),
-            SharedInner::Provider(provider) => provider.provide_credentials(),
+            SharedInner::Fixed(credentials) => ready(Ok(credentials.clone())),
+            SharedInner::Provider(provider) => provider.provide_credentials(cx),
         }
     }
 }
 
 /// Why no credentials could be resolved.
 ///
-/// Messages name the variable, file and line concerned, never a value.
+/// Messages name the provider, the variable, file, line or endpoint
+/// concerned, and why; never a secret.
 #[derive(Debug)]
 pub struct CredentialsError {
     kind: CredentialsErrorKind,
+}
+
+#[derive(Debug)]
+struct ProviderFailure {
+    provider: &'static str,
+    at: String,
+    why: String,
+    source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
 #[derive(Debug)]
@@ -165,6 +290,9 @@ enum CredentialsErrorKind {
         path: PathBuf,
         source: io::Error,
     },
+    Provider(Box<ProviderFailure>),
+    /// Another caller's refresh failed this way (see [`CredentialsCache`]).
+    Shared(Arc<CredentialsError>),
 }
 
 impl CredentialsError {
@@ -184,6 +312,37 @@ impl CredentialsError {
         }
     }
 
+    /// Provider `provider` failed to get credentials from `at` (a file, an
+    /// endpoint, a command, a profile key) because of `why`. A chain stops
+    /// here.
+    pub fn provider(provider: &'static str, at: impl Into<String>, why: impl Into<String>) -> Self {
+        Self {
+            kind: CredentialsErrorKind::Provider(Box::new(ProviderFailure {
+                provider,
+                at: at.into(),
+                why: why.into(),
+                source: None,
+            })),
+        }
+    }
+
+    /// As [`Self::provider`], with the underlying error.
+    pub fn provider_with_source(
+        provider: &'static str,
+        at: impl Into<String>,
+        why: impl Into<String>,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind: CredentialsErrorKind::Provider(Box::new(ProviderFailure {
+                provider,
+                at: at.into(),
+                why: why.into(),
+                source: Some(source.into()),
+            })),
+        }
+    }
+
     pub(crate) fn syntax(path: PathBuf, line: usize, message: &'static str) -> Self {
         Self {
             kind: CredentialsErrorKind::Syntax {
@@ -200,9 +359,36 @@ impl CredentialsError {
         }
     }
 
+    pub(crate) fn shared(error: Arc<CredentialsError>) -> Self {
+        Self {
+            kind: CredentialsErrorKind::Shared(error),
+        }
+    }
+
     /// Whether the source simply has no credentials (rather than broken ones).
     pub fn is_not_found(&self) -> bool {
-        matches!(self.kind, CredentialsErrorKind::NotFound(_))
+        match &self.kind {
+            CredentialsErrorKind::NotFound(_) => true,
+            CredentialsErrorKind::Shared(inner) => inner.is_not_found(),
+            _ => false,
+        }
+    }
+
+    /// The provider that failed, if the error names one.
+    pub fn provider_name(&self) -> Option<&'static str> {
+        match &self.kind {
+            CredentialsErrorKind::Provider(failure) => Some(failure.provider),
+            CredentialsErrorKind::Shared(inner) => inner.provider_name(),
+            _ => None,
+        }
+    }
+
+    fn not_found_reason(&self) -> &str {
+        match &self.kind {
+            CredentialsErrorKind::NotFound(what) => what,
+            CredentialsErrorKind::Shared(inner) => inner.not_found_reason(),
+            _ => "",
+        }
     }
 }
 
@@ -219,6 +405,12 @@ impl fmt::Display for CredentialsError {
             CredentialsErrorKind::Io { path, source } => {
                 write!(f, "cannot read {}: {source}", path.display())
             }
+            CredentialsErrorKind::Provider(failure) => write!(
+                f,
+                "{} credentials from {}: {}",
+                failure.provider, failure.at, failure.why
+            ),
+            CredentialsErrorKind::Shared(inner) => fmt::Display::fmt(inner, f),
         }
     }
 }
@@ -227,6 +419,11 @@ impl StdError for CredentialsError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.kind {
             CredentialsErrorKind::Io { source, .. } => Some(source),
+            CredentialsErrorKind::Provider(failure) => match &failure.source {
+                Some(source) => Some(&**source),
+                None => None,
+            },
+            CredentialsErrorKind::Shared(inner) => inner.source(),
             _ => None,
         }
     }
@@ -261,7 +458,13 @@ impl EnvironmentCredentials {
 }
 
 impl ProvideCredentials for EnvironmentCredentials {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        ready(self.read())
+    }
+}
+
+impl EnvironmentCredentials {
+    fn read(&self) -> Result<Credentials, CredentialsError> {
         let access_key_id = self.env.get("AWS_ACCESS_KEY_ID");
         let secret_access_key = self.env.get("AWS_SECRET_ACCESS_KEY");
         match (access_key_id, secret_access_key) {
@@ -283,18 +486,58 @@ impl ProvideCredentials for EnvironmentCredentials {
     }
 }
 
-/// The environment ([`EnvironmentCredentials`]), then the shared files
-/// ([`ProfileCredentials`]).
+/// Web identity from `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`: needs
+/// STS AssumeRoleWithWebIdentity, which is not supported yet, so with both
+/// set it fails with an error saying so (rather than letting the chain
+/// fall through to a source the user did not mean).
+#[derive(Clone, Debug)]
+struct WebIdentityPending {
+    env: Env,
+}
+
+impl ProvideCredentials for WebIdentityPending {
+    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        let token_file = self.env.get("AWS_WEB_IDENTITY_TOKEN_FILE");
+        let role = self.env.get("AWS_ROLE_ARN");
+        ready(match (token_file, role) {
+            (Some(_), Some(_)) => Err(CredentialsError::provider(
+                "web identity",
+                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
+                "STS AssumeRoleWithWebIdentity is not supported yet",
+            )),
+            _ => Err(CredentialsError::not_found(
+                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set",
+            )),
+        })
+    }
+}
+
+/// The standard chain of the AWS SDKs (aws-sdk-rust's default chain),
+/// cached by a [`CredentialsCache`]:
 ///
-/// The first credentials found are kept and returned from then on, so the
-/// files are read once; a failure is not kept, and the next call looks
-/// again. A source that has credentials but broken ones (a key without its
-/// secret, a file that does not parse) stops the chain with its error.
+/// 1. the environment ([`EnvironmentCredentials`]);
+/// 2. the profile ([`ProfileCredentials`]: `role_arn`,
+///    `web_identity_token_file` and `sso_*` fail as not supported yet, then
+///    `credential_process`, then static keys);
+/// 3. web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`): not
+///    supported yet, an error when both are set;
+/// 4. the container endpoint ([`ContainerCredentials`]);
+/// 5. instance metadata ([`ImdsCredentials`]).
+///
+/// A source that has no credentials passes to the next; a source that has
+/// credentials but broken ones (a key without its secret, a file that does
+/// not parse, an endpoint that fails) stops the chain with its error. The
+/// chain is walked again at each refresh: credentials without an expiry
+/// (keys) are kept for good, temporary ones are refreshed before they
+/// expire, and a failure is not kept.
 #[derive(Debug)]
 pub struct DefaultCredentialsChain {
-    environment: EnvironmentCredentials,
-    profile: ProfileCredentials,
-    resolved: OnceLock<Credentials>,
+    cache: CredentialsCache,
+}
+
+#[derive(Debug)]
+struct Chain {
+    sources: Vec<(&'static str, Box<dyn ProvideCredentials>)>,
 }
 
 impl Default for DefaultCredentialsChain {
@@ -313,75 +556,73 @@ impl DefaultCredentialsChain {
     /// to (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, else under
     /// `HOME`).
     pub fn with_env(env: Env) -> Self {
-        Self::from_sources(
-            EnvironmentCredentials::with_env(env.clone()),
-            ProfileCredentials::with_env(env),
-        )
-    }
-
-    /// The chain over these two sources.
-    pub fn from_sources(environment: EnvironmentCredentials, profile: ProfileCredentials) -> Self {
+        let sources: Vec<(&'static str, Box<dyn ProvideCredentials>)> = vec![
+            (
+                "environment",
+                Box::new(EnvironmentCredentials::with_env(env.clone())),
+            ),
+            (
+                "profile",
+                Box::new(ProfileCredentials::with_env(env.clone())),
+            ),
+            (
+                "web identity",
+                Box::new(WebIdentityPending { env: env.clone() }),
+            ),
+            (
+                "container",
+                Box::new(ContainerCredentials::with_env(env.clone())),
+            ),
+            (
+                "instance metadata",
+                Box::new(ImdsCredentials::with_env(env)),
+            ),
+        ];
         Self {
-            environment,
-            profile,
-            resolved: OnceLock::new(),
-        }
-    }
-
-    fn resolve(&self) -> Result<Credentials, CredentialsError> {
-        let from_env = match self.environment.provide_credentials() {
-            Err(e) if e.is_not_found() => e,
-            other => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!(
-                    source = "environment",
-                    found = other.is_ok(),
-                    "credentials resolved"
-                );
-                return other;
-            }
-        };
-        let from_profile = self.profile.provide_credentials();
-        #[cfg(feature = "tracing")]
-        tracing::debug!(
-            source = "profile",
-            found = from_profile.is_ok(),
-            "credentials resolved"
-        );
-        match from_profile {
-            Err(from_profile) if from_profile.is_not_found() => {
-                Err(CredentialsError::not_found(format!(
-                    "environment: {}; profile: {}",
-                    not_found_reason(&from_env),
-                    not_found_reason(&from_profile)
-                )))
-            }
-            other => other,
+            cache: CredentialsCache::new(Chain { sources }),
         }
     }
 }
 
-fn not_found_reason(error: &CredentialsError) -> &str {
-    match &error.kind {
-        CredentialsErrorKind::NotFound(what) => what,
-        _ => "",
+impl Chain {
+    async fn resolve(&self, cx: &ProviderContext) -> Result<Credentials, CredentialsError> {
+        let mut reasons = Vec::new();
+        for (name, source) in &self.sources {
+            match source.provide_credentials(cx).await {
+                Err(e) if e.is_not_found() => {
+                    reasons.push(format!("{name}: {}", e.not_found_reason()))
+                }
+                other => {
+                    #[cfg(feature = "tracing")]
+                    tracing::debug!(
+                        source = *name,
+                        found = other.is_ok(),
+                        "credentials resolved"
+                    );
+                    return other;
+                }
+            }
+        }
+        Err(CredentialsError::not_found(reasons.join("; ")))
+    }
+}
+
+impl ProvideCredentials for Chain {
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        Box::pin(self.resolve(cx))
     }
 }
 
 impl ProvideCredentials for DefaultCredentialsChain {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        if let Some(credentials) = self.resolved.get() {
-            return Ok(credentials.clone());
-        }
-        let credentials = self.resolve()?;
-        // If another thread resolved first, both found the same sources.
-        Ok(self.resolved.get_or_init(|| credentials).clone())
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        self.cache.provide_credentials(cx)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::ProvideNow;
 
     #[test]
     fn debug_redacts_secrets() {
@@ -403,13 +644,13 @@ mod tests {
     #[test]
     fn credentials_provide_themselves() {
         let creds = Credentials::new("AKID", "SECRET", Some("TOKEN".into()));
-        assert_eq!(creds.provide_credentials().unwrap(), creds);
+        assert_eq!(creds.provide_now().unwrap(), creds);
         let shared = SharedCredentialsProvider::fixed(creds.clone());
         assert_eq!(shared.fixed_credentials(), Some(&creds));
-        assert_eq!(shared.provide_credentials().unwrap(), creds);
+        assert_eq!(shared.provide_now().unwrap(), creds);
         let dynamic = SharedCredentialsProvider::new(creds.clone());
         assert_eq!(dynamic.fixed_credentials(), None);
-        assert_eq!(dynamic.provide_credentials().unwrap(), creds);
+        assert_eq!(dynamic.provide_now().unwrap(), creds);
     }
 
     #[test]
@@ -419,16 +660,14 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "TOPSECRET"),
             ("AWS_SESSION_TOKEN", "TOKENVALUE"),
         ]);
-        let creds = EnvironmentCredentials::with_env(env)
-            .provide_credentials()
-            .unwrap();
+        let creds = EnvironmentCredentials::with_env(env).provide_now().unwrap();
         assert_eq!(
             creds,
             Credentials::new("AKID", "TOPSECRET", Some("TOKENVALUE".into()))
         );
 
         let none = EnvironmentCredentials::with_env(Env::from_pairs([("AWS_REGION", "x")]))
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(none.is_not_found());
         assert!(none.to_string().contains("AWS_ACCESS_KEY_ID"), "{none}");
@@ -437,7 +676,7 @@ mod tests {
             "AWS_SECRET_ACCESS_KEY",
             "TOPSECRET",
         )]))
-        .provide_credentials()
+        .provide_now()
         .unwrap_err();
         assert!(!half.is_not_found());
         let shown = format!("{half} {half:?}");
@@ -461,45 +700,51 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
             ("AWS_SHARED_CREDENTIALS_FILE", file_var.as_str()),
         ]));
-        assert_eq!(
-            both.provide_credentials().unwrap().access_key_id(),
-            "ENVKEY"
-        );
+        assert_eq!(both.provide_now().unwrap().access_key_id(), "ENVKEY");
 
         let chain = DefaultCredentialsChain::with_env(Env::from_pairs([(
             "AWS_SHARED_CREDENTIALS_FILE",
             file_var.as_str(),
         )]));
-        assert_eq!(
-            chain.provide_credentials().unwrap().access_key_id(),
-            "FILEKEY"
-        );
+        assert_eq!(chain.provide_now().unwrap().access_key_id(), "FILEKEY");
         // Kept: the file is not read again.
         std::fs::remove_file(&file).unwrap();
-        assert_eq!(
-            chain.provide_credentials().unwrap().access_key_id(),
-            "FILEKEY"
-        );
+        assert_eq!(chain.provide_now().unwrap().access_key_id(), "FILEKEY");
     }
 
     #[test]
     fn chain_reports_every_source_it_tried() {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_string_lossy().into_owned();
-        let chain = DefaultCredentialsChain::with_env(Env::from_pairs([("HOME", home.as_str())]));
-        let err = chain.provide_credentials().unwrap_err();
+        let chain = DefaultCredentialsChain::with_env(Env::from_pairs([
+            ("HOME", home.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]));
+        let err = chain.provide_now().unwrap_err();
         assert!(err.is_not_found());
         let shown = err.to_string();
         assert!(shown.contains("environment: AWS_ACCESS_KEY_ID"), "{shown}");
         assert!(shown.contains("profile: profile `default`"), "{shown}");
         assert!(shown.contains(&home), "{shown}");
+        assert!(
+            shown.contains("web identity: AWS_WEB_IDENTITY_TOKEN_FILE"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("container: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("instance metadata: instance metadata is turned off"),
+            "{shown}"
+        );
 
         // A broken source stops the chain with its own error.
         let broken = DefaultCredentialsChain::with_env(Env::from_pairs([
             ("AWS_ACCESS_KEY_ID", "ENVKEY"),
             ("HOME", home.as_str()),
         ]));
-        let err = broken.provide_credentials().unwrap_err();
+        let err = broken.provide_now().unwrap_err();
         assert!(!err.is_not_found());
         assert!(
             err.to_string().contains("but AWS_SECRET_ACCESS_KEY is not"),

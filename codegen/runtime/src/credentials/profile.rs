@@ -5,12 +5,34 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use super::{
+    Credentials, CredentialsError, CredentialsFuture, ProvideCredentials, ProviderContext,
+};
 use crate::env::Env;
 
 const ACCESS_KEY_ID: &str = "aws_access_key_id";
 const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 const SESSION_TOKEN: &str = "aws_session_token";
+const CREDENTIAL_PROCESS: &str = "credential_process";
+
+/// Profile keys of sources that need STS or SSO, in the order they are
+/// looked for, with what they need: until this project's STS and SSO
+/// clients land, a profile that sets one fails with a "not supported yet"
+/// error naming the key, rather than falling through to another source.
+const PENDING: &[(&str, &str)] = &[
+    ("role_arn", "STS AssumeRole"),
+    ("web_identity_token_file", "STS AssumeRoleWithWebIdentity"),
+    ("sso_session", "SSO GetRoleCredentials"),
+    ("sso_start_url", "SSO GetRoleCredentials"),
+    ("sso_account_id", "SSO GetRoleCredentials"),
+];
+
+/// What a profile provides.
+enum Source {
+    Static(Credentials),
+    /// `credential_process`: the command, and the profile and file, for errors.
+    Process(String, String),
+}
 
 /// Credentials from a profile of the shared files, as the AWS CLI writes
 /// them.
@@ -33,9 +55,20 @@ const SESSION_TOKEN: &str = "aws_session_token";
 ///   Anything else is an error naming the file and line, never the line's
 ///   text, which may hold a secret.
 ///
-/// Only static keys are read: roles, SSO and credential processes are not
-/// supported. The files are read on every call; [`DefaultCredentialsChain`]
-/// keeps what it found.
+/// What the profile provides, first found first (the order of aws-sdk-rust;
+/// keys are looked for in the credentials file's section, then the config
+/// file's):
+///
+/// 1. `role_arn` (with `source_profile` or `credential_source`),
+///    `web_identity_token_file`, `sso_session` / `sso_start_url` /
+///    `sso_account_id`: these need STS or SSO, which are not supported yet:
+///    an error naming the profile, the file and the key;
+/// 2. `credential_process`: a command that prints credentials JSON (see the
+///    README), run at each fetch;
+/// 3. static keys, as above.
+///
+/// The files are read on every call; [`DefaultCredentialsChain`] caches
+/// what it found.
 ///
 /// [`DefaultCredentialsChain`]: super::DefaultCredentialsChain
 #[derive(Clone, Debug)]
@@ -139,7 +172,18 @@ impl ProfileCredentials {
 }
 
 impl ProvideCredentials for ProfileCredentials {
-    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+        Box::pin(async move {
+            match self.resolve()? {
+                Source::Static(credentials) => Ok(credentials),
+                Source::Process(command, at) => super::process::run(command, at).await,
+            }
+        })
+    }
+}
+
+impl ProfileCredentials {
+    fn resolve(&self) -> Result<Source, CredentialsError> {
         let name = self
             .profile
             .clone()
@@ -168,6 +212,36 @@ impl ProvideCredentials for ProfileCredentials {
             ),
             (config_path.as_deref(), config_file.as_ref(), config_names),
         ];
+        let sections: Vec<(&Path, &HashMap<String, String>)> = candidates
+            .iter()
+            .filter_map(|(path, file, section_names)| {
+                let section = section_names.iter().find_map(|s| (*file)?.get(s))?;
+                Some(((*path)?, section))
+            })
+            .collect();
+        let lookup = |key: &str| {
+            sections
+                .iter()
+                .find_map(|(path, section)| section.get(key).map(|value| (*path, value)))
+        };
+        for (key, needs) in PENDING {
+            if let Some((path, _)) = lookup(key) {
+                return Err(CredentialsError::provider(
+                    "profile",
+                    format!("profile `{name}` in {}", path.display()),
+                    format!("`{key}` needs {needs}, which is not supported yet"),
+                ));
+            }
+        }
+        if let Some((path, command)) = lookup(CREDENTIAL_PROCESS) {
+            return Ok(Source::Process(
+                command.clone(),
+                format!(
+                    "`{CREDENTIAL_PROCESS}` of profile `{name}` in {}",
+                    path.display()
+                ),
+            ));
+        }
         let mut found_in: Vec<&Path> = Vec::new();
         for (path, file, section_names) in candidates {
             let (Some(path), Some(file)) = (path, file) else {
@@ -186,11 +260,11 @@ impl ProvideCredentials for ProfileCredentials {
                     path.display()
                 ))
             })?;
-            return Ok(Credentials::new(
+            return Ok(Source::Static(Credentials::new(
                 access_key_id.clone(),
                 secret.clone(),
                 section.get(SESSION_TOKEN).cloned(),
-            ));
+            )));
         }
         if found_in.is_empty() {
             return Err(CredentialsError::not_found(format!(
@@ -201,8 +275,7 @@ impl ProvideCredentials for ProfileCredentials {
         }
         let files: Vec<String> = found_in.iter().map(|p| p.display().to_string()).collect();
         Err(CredentialsError::not_found(format!(
-            "profile `{name}` in {} has no {ACCESS_KEY_ID} (only static keys are supported, \
-             not roles, SSO or credential processes)",
+            "profile `{name}` in {} has no {ACCESS_KEY_ID} nor {CREDENTIAL_PROCESS}",
             files.join(" and ")
         )))
     }
@@ -303,6 +376,8 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsErro
 mod tests {
     use super::*;
 
+    use crate::testing::ProvideNow;
+
     struct Files {
         dir: tempfile::TempDir,
     }
@@ -346,7 +421,7 @@ mod tests {
              AWS_Access_Key_Id=AKID\r\n  aws_secret_access_key   =   SECRET  \r\n\
              aws_session_token = TOKEN=with=equals\r\n",
         );
-        let creds = files.provider(&[]).provide_credentials().unwrap();
+        let creds = files.provider(&[]).provide_now().unwrap();
         assert_eq!(
             creds,
             Credentials::new("AKID", "SECRET", Some("TOKEN=with=equals".into()))
@@ -365,7 +440,7 @@ mod tests {
         );
         let creds = files
             .provider(&[("AWS_PROFILE", "dev")])
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(creds, Credentials::new("DEVKEY", "DEVSECRET", None));
     }
@@ -384,7 +459,7 @@ mod tests {
         );
         let creds = files
             .provider(&[("AWS_PROFILE", "dev")])
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         // No token from the config file mixed into the credentials file's keys.
         assert_eq!(creds, Credentials::new("FILEKEY", "FILESECRET", None));
@@ -397,7 +472,7 @@ mod tests {
         );
         let err = files
             .provider(&[("AWS_PROFILE", "dev")])
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(err.is_not_found());
         assert!(
@@ -420,7 +495,7 @@ mod tests {
                 ("AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere.ini"),
                 ("AWS_PROFILE", "ci"),
             ])
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(from_var.access_key_id(), "CIKEY");
 
@@ -428,7 +503,7 @@ mod tests {
             .profile("ci")
             .credentials_file(&elsewhere)
             .config_file(files.dir.path().join("no-such-config"))
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(explicit.access_key_id(), "CIKEY");
 
@@ -444,7 +519,7 @@ mod tests {
                 ("AWS_CONFIG_FILE", config_var.as_str()),
                 ("AWS_PROFILE", "ci"),
             ])
-            .provide_credentials()
+            .provide_now()
             .unwrap();
         assert_eq!(from_config_var.access_key_id(), "CFGKEY");
     }
@@ -452,18 +527,18 @@ mod tests {
     #[test]
     fn absent_profile_files_and_home_are_not_found() {
         let files = Files::new();
-        let err = files.provider(&[]).provide_credentials().unwrap_err();
+        let err = files.provider(&[]).provide_now().unwrap_err();
         assert!(err.is_not_found());
         assert!(err.to_string().contains("(no such file)"), "{err}");
 
         let no_home = ProfileCredentials::with_env(Env::from_pairs::<&str, &str>([]))
-            .provide_credentials()
+            .provide_now()
             .unwrap_err();
         assert!(no_home.is_not_found());
         assert!(no_home.to_string().contains("HOME is not set"), "{no_home}");
 
         files.write("credentials", "[default]\nregion = us-west-2\n");
-        let no_keys = files.provider(&[]).provide_credentials().unwrap_err();
+        let no_keys = files.provider(&[]).provide_now().unwrap_err();
         assert!(no_keys.is_not_found());
         assert!(
             no_keys.to_string().contains("has no aws_access_key_id"),
@@ -475,7 +550,7 @@ mod tests {
     fn key_without_secret_is_invalid_and_names_profile_and_file() {
         let files = Files::new();
         let path = files.write("credentials", "[default]\naws_access_key_id = AKID\n");
-        let err = files.provider(&[]).provide_credentials().unwrap_err();
+        let err = files.provider(&[]).provide_now().unwrap_err();
         assert!(!err.is_not_found());
         let shown = err.to_string();
         assert!(shown.contains("profile `default`"), "{shown}");
@@ -508,7 +583,7 @@ mod tests {
         ];
         for (text, line, message) in cases {
             let path = files.write("credentials", text);
-            let err = files.provider(&[]).provide_credentials().unwrap_err();
+            let err = files.provider(&[]).provide_now().unwrap_err();
             let shown = format!("{err} {err:?}");
             assert!(
                 shown.contains(&format!("{}:{line}: ", path.display())),
@@ -524,7 +599,7 @@ mod tests {
         let files = Files::new();
         let path = files.dir.path().join(".aws").join("credentials");
         fs::create_dir_all(&path).unwrap(); // a directory, not a file
-        let err = files.provider(&[]).provide_credentials().unwrap_err();
+        let err = files.provider(&[]).provide_now().unwrap_err();
         assert!(!err.is_not_found());
         assert!(
             err.to_string().contains(&path.display().to_string()),
@@ -534,7 +609,7 @@ mod tests {
         let files = Files::new();
         let path = files.write("credentials", "");
         fs::write(&path, b"[default]\naws_access_key_id = \xff\xfe\n").unwrap();
-        let err = files.provider(&[]).provide_credentials().unwrap_err();
+        let err = files.provider(&[]).provide_now().unwrap_err();
         assert!(err.to_string().starts_with("cannot read"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
     }

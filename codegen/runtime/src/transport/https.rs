@@ -12,11 +12,13 @@ use std::io;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::Agent;
 
 use super::{
-    ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
-    RequestTimeouts, SharedHttpClient,
+    Cause, ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
+    RequestTimeouts, SharedHttpClient, Timeout,
 };
 
 /// The `user-agent` requests carry (it is not signed).
@@ -40,6 +42,14 @@ pub struct UreqClient {
     direct: Agent,
 }
 
+/// Idle keep-alive connections kept per host (ureq keeps 3 unless told):
+/// enough that many threads calling one service at once find one free
+/// instead of each opening a new TCP (and TLS) connection.
+pub const MAX_IDLE_CONNECTIONS_PER_HOST: usize = 256;
+
+/// Idle keep-alive connections kept in all.
+pub const MAX_IDLE_CONNECTIONS: usize = 512;
+
 impl UreqClient {
     /// A transport with its own connection pool.
     pub fn new() -> Self {
@@ -48,10 +58,12 @@ impl UreqClient {
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .max_redirects_will_error(false)
+                .max_idle_connections(MAX_IDLE_CONNECTIONS)
+                .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS_PER_HOST)
                 .user_agent(USER_AGENT);
             // Without `proxy(..)`, ureq takes the proxy from the environment.
             let config = if direct { config.proxy(None) } else { config };
-            config.build().into()
+            Agent::with_parts(config.build(), DefaultConnector::new(), LiteralFirst)
         };
         Self {
             agent: agent(false),
@@ -66,6 +78,49 @@ impl UreqClient {
             &self.agent
         }
     }
+}
+
+/// ureq's resolver, but for an IP literal, which needs no lookup: ureq's
+/// own starts a thread per connection to resolve any host when a connect
+/// timeout is set (so that the lookup can be abandoned), and the runtime
+/// always sets one.
+#[derive(Debug)]
+struct LiteralFirst;
+
+impl Resolver for LiteralFirst {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        match ip_literal(uri) {
+            Some(address) => {
+                let mut addresses = self.empty();
+                addresses.push(address);
+                Ok(addresses)
+            }
+            None => DefaultResolver::default().resolve(uri, config, timeout),
+        }
+    }
+}
+
+/// The socket address of a URI whose host is an IP literal (`127.0.0.1`,
+/// `[::1]`), with its port or its scheme's.
+fn ip_literal(uri: &http::Uri) -> Option<std::net::SocketAddr> {
+    let authority = uri.authority()?;
+    let host = authority.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    let port = authority.port_u16().or(match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    })?;
+    Some(std::net::SocketAddr::new(ip, port))
 }
 
 /// Whether `host` (as in a URI: IPv6 in brackets) is this machine.
@@ -116,6 +171,8 @@ fn call(agent: &Agent, request: HttpRequest) -> Result<HttpResponse, ConnectorEr
         .get::<RequestTimeouts>()
         .copied()
         .unwrap_or_default();
+    let peer = super::peer_of(request.uri());
+    let tls = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
     let (parts, body) = request.into_parts();
     // No body: nothing to send, not even `content-length: 0` on a GET.
     let response = if body.is_empty() {
@@ -123,7 +180,13 @@ fn call(agent: &Agent, request: HttpRequest) -> Result<HttpResponse, ConnectorEr
     } else {
         run(agent, http::Request::from_parts(parts, &body[..]), timeouts)
     };
-    let error = |error| connector_error(error, timeouts);
+    let error = |error| {
+        let error = connector_error(error, timeouts, tls);
+        match &peer {
+            Some(peer) => error.with_peer(peer.clone()),
+            None => error,
+        }
+    };
     let (parts, mut body) = response.map_err(error)?.into_parts();
     let body = body.read_to_vec().map_err(error)?;
     Ok(http::Response::from_parts(parts, Bytes::from(body)))
@@ -142,31 +205,37 @@ fn run<B: ureq::AsSendBody>(
     agent.run(request)
 }
 
-/// Sorts ureq's errors into the kinds retries look at.
-fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorError {
-    let kind = match &error {
-        ureq::Error::Timeout(which) => {
-            let (name, limit) = match which {
-                ureq::Timeout::Connect => ("connect timeout", timeouts.connect),
-                _ => ("attempt timeout", timeouts.attempt),
-            };
-            let message = match limit {
-                Some(limit) => format!("the {name} of {limit:?} ran out ({error})"),
-                None => error.to_string(),
-            };
-            return ConnectorError::new(ConnectorErrorKind::Timeout, message);
-        }
+/// Sorts ureq's errors into the runtime's causes (and so the kinds retries
+/// look at); ureq's error stays as the source. `tls`: the request was HTTPS.
+fn connector_error(error: ureq::Error, timeouts: RequestTimeouts, tls: bool) -> ConnectorError {
+    let cause = match &error {
+        ureq::Error::Timeout(which) => Cause::Timeout(match which {
+            ureq::Timeout::Connect | ureq::Timeout::Resolve => Timeout::Connect(timeouts.connect),
+            _ => Timeout::Attempt(timeouts.attempt),
+        }),
         ureq::Error::Io(io) => match io.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ConnectorErrorKind::Timeout,
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+                Cause::Timeout(Timeout::Attempt(timeouts.attempt))
+            }
+            io::ErrorKind::ConnectionRefused => Cause::ConnectionRefused,
+            io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::PermissionDenied => Cause::ConnectFailed,
             // TLS failures (a certificate that does not verify, a server
             // that does not speak TLS) come as invalid data, or as
             // `ureq::Error::Rustls`; another attempt would fail the same way.
-            io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => ConnectorErrorKind::Other,
-            _ => ConnectorErrorKind::Io,
+            io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput if tls => Cause::Tls,
+            io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => {
+                return ConnectorError::new(ConnectorErrorKind::Other, error)
+            }
+            // Closed, reset, cut off mid-head or mid-body.
+            _ => Cause::ConnectionClosed,
         },
-        // No connection: retrying may help. (A connection that closes before
-        // the response is complete is `Io` with `UnexpectedEof`, above.)
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ConnectorErrorKind::Io,
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::Pem(_) => Cause::Tls,
+        ureq::Error::HostNotFound => Cause::NameResolution,
+        ureq::Error::ConnectionFailed => Cause::ConnectFailed,
         // The peer's bytes are not HTTP/1.1 (status line, headers, lengths,
         // chunks), or break a limit. ureq reports a request it cannot frame
         // the same way, which cannot happen for the requests the runtime
@@ -174,17 +243,18 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts) -> ConnectorEr
         // length) and would not be worth retrying either.
         ureq::Error::Protocol(_)
         | ureq::Error::LargeResponseHeader(..)
-        | ureq::Error::BodyExceedsLimit(_) => ConnectorErrorKind::InvalidResponse,
-        _ => ConnectorErrorKind::Other,
+        | ureq::Error::BodyExceedsLimit(_) => Cause::InvalidResponse,
+        _ => return ConnectorError::new(ConnectorErrorKind::Other, error),
     };
-    ConnectorError::new(kind, error)
+    ConnectorError::with_cause(cause, error)
 }
 
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
-    use std::sync::mpsc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{mpsc, Arc};
     use std::thread;
     use std::time::Duration;
 
@@ -263,9 +333,19 @@ mod tests {
         let request = get(&endpoint, Some(Duration::from_millis(200)));
         let err = block_on(UreqClient::new().send(request)).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Timeout, "{err}");
+        let peer = endpoint.trim_start_matches("http://");
+        assert_eq!(
+            err.cause(),
+            Some(Cause::Timeout(Timeout::Attempt(Some(
+                Duration::from_millis(200)
+            ))))
+        );
+        assert_eq!(err.peer(), Some(peer));
         assert_eq!(
             err.to_string(),
-            "timed out: the attempt timeout of 200ms ran out (timeout: global)"
+            format!(
+                "timed out: the attempt timeout of 200ms ran out waiting for {peer}: timeout: global"
+            )
         );
     }
 
@@ -277,6 +357,14 @@ mod tests {
         );
         let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
+        assert_eq!(err.cause(), Some(Cause::ConnectionClosed), "{err}");
+        let peer = endpoint.trim_start_matches("http://");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "connection to {peer} closed before the response was complete: "
+            )),
+            "{err}"
+        );
         head(&server);
     }
 
@@ -291,6 +379,101 @@ mod tests {
         });
         let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Other, "{err}");
+        assert_eq!(err.cause(), Some(Cause::Tls), "{err}");
+        let peer = endpoint.trim_start_matches("https://");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("TLS with {peer} failed: ")),
+            "{err}"
+        );
+    }
+
+    /// A keep-alive server: answers every request of every connection with
+    /// `200 {}` after `delay`; counts the connections it accepted; stops
+    /// taking new ones after `lifetime`, and each connection ends when the
+    /// client closes it or is idle for 2 s.
+    fn serve_keep_alive(delay: Duration, lifetime: Duration) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        listener.set_nonblocking(true).unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&accepted);
+        thread::spawn(move || {
+            let started = std::time::Instant::now();
+            while started.elapsed() < lifetime {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    thread::sleep(Duration::from_millis(2));
+                    continue;
+                };
+                counted.fetch_add(1, Ordering::SeqCst);
+                thread::spawn(move || {
+                    stream.set_nonblocking(false).unwrap();
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(2)))
+                        .unwrap();
+                    let mut head = Vec::new();
+                    let mut byte = [0];
+                    while stream.read(&mut byte).unwrap_or(0) == 1 {
+                        head.push(byte[0]);
+                        if head.ends_with(b"\r\n\r\n") {
+                            head.clear();
+                            thread::sleep(delay);
+                            let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                            if stream.write_all(reply).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (endpoint, accepted)
+    }
+
+    #[test]
+    fn threads_sharing_a_client_reuse_its_connections() {
+        const THREADS: usize = 16;
+        let (endpoint, accepted) =
+            serve_keep_alive(Duration::from_millis(5), Duration::from_secs(30));
+        let client = UreqClient::new();
+        // Rounds of calls all at once, all done before the next: the pool
+        // then holds every connection of a round idle at the same time.
+        let round = std::sync::Barrier::new(THREADS);
+        thread::scope(|scope| {
+            for _ in 0..THREADS {
+                scope.spawn(|| {
+                    for _ in 0..10 {
+                        round.wait();
+                        let response = block_on(client.send(get(&endpoint, None))).unwrap();
+                        assert_eq!(response.status(), 200);
+                    }
+                });
+            }
+        });
+        // At most one connection per thread calling at once: every call
+        // after a thread's first finds an idle one in the pool (with ureq's
+        // default of 3 idle per host, each round opened 13 new ones).
+        let opened = accepted.load(Ordering::SeqCst);
+        assert!(
+            opened <= THREADS,
+            "{opened} connections for {THREADS} threads"
+        );
+    }
+
+    #[test]
+    fn ip_literals_need_no_lookup() {
+        let addr = |uri: &str| ip_literal(&uri.parse().unwrap());
+        assert_eq!(
+            addr("http://127.0.0.1:8080/x"),
+            Some("127.0.0.1:8080".parse().unwrap())
+        );
+        assert_eq!(addr("https://[::1]/"), Some("[::1]:443".parse().unwrap()));
+        assert_eq!(
+            addr("http://10.1.2.3"),
+            Some("10.1.2.3:80".parse().unwrap())
+        );
+        assert_eq!(addr("https://example.com/"), None);
+        assert_eq!(addr("https://127.0.0.1.example.com/"), None);
     }
 
     #[test]
@@ -321,8 +504,22 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         drop(listener);
-        let err = block_on(UreqClient::new().send(get(&endpoint, None))).unwrap_err();
+        // With user information and a query: neither may show in the error.
+        let uri = endpoint.replace("http://", "http://AKID:SECRET@");
+        let mut request = get(&uri, None);
+        *request.uri_mut() = format!("{uri}/x?X-Amz-Signature=abc").parse().unwrap();
+        let err = block_on(UreqClient::new().send(request)).unwrap_err();
         assert_eq!(err.kind(), ConnectorErrorKind::Io, "{err}");
+        assert_eq!(err.cause(), Some(Cause::ConnectionRefused), "{err}");
+        let peer = endpoint.trim_start_matches("http://");
+        let text = format!("{err} {err:?}");
+        assert!(
+            text.starts_with(&format!("connection refused by {peer}: ")),
+            "{text}"
+        );
+        for secret in ["AKID", "SECRET", "X-Amz-Signature", "abc"] {
+            assert!(!text.contains(secret), "{secret}: {text}");
+        }
     }
 
     /// Malformed replies from a loopback server, each with the kind the

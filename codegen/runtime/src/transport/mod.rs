@@ -72,15 +72,29 @@ impl HttpClient for SharedHttpClient {
 }
 
 /// Why a request got no response: the connection failed, timed out or broke.
+///
+/// It names, when known, the host and port it tried ([`peer`](Self::peer);
+/// never credentials, a path or a query string) and what went wrong in the
+/// runtime's words ([`cause`](Self::cause)), with the transport's own
+/// error as its [`source`](StdError::source):
+/// `connection refused by 127.0.0.1:9: Connection refused (os error 111)`.
 #[derive(Debug)]
 pub struct ConnectorError {
     kind: ConnectorErrorKind,
-    source: Box<dyn StdError + Send + Sync>,
     /// Requests sent by the call that ended with this error; set by `invoke`.
     pub(crate) attempts: u32,
+    // Boxed: `SdkError`, and every `Result` carrying one, stays small.
+    detail: Box<Detail>,
 }
 
-/// What kind of failure a [`ConnectorError`] is.
+#[derive(Debug)]
+struct Detail {
+    cause: Option<Cause>,
+    peer: Option<String>,
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+/// What kind of failure a [`ConnectorError`] is, as retries see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConnectorErrorKind {
@@ -101,6 +115,59 @@ pub enum ConnectorErrorKind {
     Other,
 }
 
+/// What went wrong, in more detail than [`ConnectorErrorKind`]: what a
+/// person reading the error wants to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The host name did not resolve to an address (kind `Io`).
+    NameResolution,
+    /// Nothing listens at the address: the connection was refused (kind `Io`).
+    ConnectionRefused,
+    /// The connection could not be made for another reason: no route, the
+    /// network down (kind `Io`).
+    ConnectFailed,
+    /// The TLS handshake failed: a certificate that does not verify, a peer
+    /// that does not speak TLS, a client certificate refused (kind `Other`).
+    Tls,
+    /// A timeout ran out (kind `Timeout`).
+    Timeout(Timeout),
+    /// The connection closed or was reset before the response was complete
+    /// (kind `Io`).
+    ConnectionClosed,
+    /// The reply is not valid HTTP or breaks a size limit (kind
+    /// `InvalidResponse`).
+    InvalidResponse,
+}
+
+/// Which timeout ran out, and its limit when known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Timeout {
+    /// Making the connection, TLS included, took longer than the connect timeout.
+    Connect(Option<Duration>),
+    /// The attempt took longer than the attempt timeout.
+    Attempt(Option<Duration>),
+    /// The call, retries and the waits between them included, took longer
+    /// than the operation timeout.
+    Operation(Option<Duration>),
+}
+
+impl Cause {
+    /// The kind retries look at.
+    pub fn kind(self) -> ConnectorErrorKind {
+        match self {
+            Cause::NameResolution
+            | Cause::ConnectionRefused
+            | Cause::ConnectFailed
+            | Cause::ConnectionClosed => ConnectorErrorKind::Io,
+            Cause::Tls => ConnectorErrorKind::Other,
+            Cause::Timeout(_) => ConnectorErrorKind::Timeout,
+            Cause::InvalidResponse => ConnectorErrorKind::InvalidResponse,
+        }
+    }
+}
+
 impl ConnectorError {
     /// A failure of the given kind.
     pub fn new(
@@ -109,31 +176,202 @@ impl ConnectorError {
     ) -> Self {
         Self {
             kind,
-            source: source.into(),
             attempts: 0,
+            detail: Box::new(Detail {
+                cause: None,
+                peer: None,
+                source: source.into(),
+            }),
         }
+    }
+
+    /// A failure for `cause` (its kind follows from it).
+    pub fn with_cause(cause: Cause, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        let mut error = Self::new(cause.kind(), source);
+        error.detail.cause = Some(cause);
+        error
+    }
+
+    /// Names the host and port the request went to (`example.com:443`;
+    /// IPv6 in brackets). [`operation::invoke`](crate::operation::invoke)
+    /// names it from the request when a transport did not.
+    pub fn with_peer(mut self, host_and_port: impl Into<String>) -> Self {
+        self.detail.peer = Some(host_and_port.into());
+        self
+    }
+
+    /// Names `peer` as where the request went, unless the transport did.
+    pub(crate) fn name_peer(&mut self, peer: Option<String>) {
+        if self.detail.peer.is_none() {
+            self.detail.peer = peer;
+        }
+    }
+
+    /// This timeout, as the operation timeout (of `limit`) running out: the
+    /// attempt had been given only what was left of the call's time.
+    pub(crate) fn into_operation_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.kind = ConnectorErrorKind::Timeout;
+        self.detail.cause = Some(Cause::Timeout(Timeout::Operation(limit)));
+        self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ConnectorErrorKind {
         self.kind
     }
+
+    /// What went wrong, if the transport said.
+    pub fn cause(&self) -> Option<Cause> {
+        self.detail.cause
+    }
+
+    /// The host and port the request went to, if known.
+    pub fn peer(&self) -> Option<&str> {
+        self.detail.peer.as_deref()
+    }
+}
+
+/// The host and port `uri` points at (the scheme's default port if it names
+/// none), without user information, path or query; `None` without a host.
+pub fn peer_of(uri: &http::Uri) -> Option<String> {
+    peer(uri.scheme(), uri.authority())
+}
+
+/// [`peer_of`] from a URI's parts.
+pub(crate) fn peer(
+    scheme: Option<&http::uri::Scheme>,
+    authority: Option<&http::uri::Authority>,
+) -> Option<String> {
+    let authority = authority?;
+    let host = authority.host();
+    let port = authority.port_u16().or(match scheme.map(|s| s.as_str()) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("https") => Some(443),
+        Some(scheme) if scheme.eq_ignore_ascii_case("http") => Some(80),
+        _ => None,
+    });
+    Some(match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
+/// ` of 200ms` for a known limit, else nothing.
+struct Of(Option<Duration>);
+
+impl fmt::Display for Of {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(limit) => write!(f, " of {limit:?}"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for ConnectorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            ConnectorErrorKind::Timeout => "timed out",
-            ConnectorErrorKind::Io => "connection failed",
-            ConnectorErrorKind::InvalidResponse => "invalid HTTP response",
-            ConnectorErrorKind::Other => "transport failed",
-        };
-        write!(f, "{what}: {}", self.source)
+        let Detail {
+            cause,
+            peer,
+            source,
+        } = &*self.detail;
+        let peer = peer.as_deref();
+        let at = peer.unwrap_or("the endpoint");
+        match (cause, peer) {
+            (Some(Cause::NameResolution), _) => write!(f, "name resolution failed for {at}")?,
+            (Some(Cause::ConnectionRefused), _) => write!(f, "connection refused by {at}")?,
+            (Some(Cause::ConnectFailed), _) => write!(f, "could not connect to {at}")?,
+            (Some(Cause::Tls), _) => write!(f, "TLS with {at} failed")?,
+            (Some(Cause::Timeout(Timeout::Connect(limit))), _) => write!(
+                f,
+                "timed out: the connect timeout{} ran out connecting to {at}",
+                Of(*limit)
+            )?,
+            (Some(Cause::Timeout(Timeout::Attempt(limit))), _) => write!(
+                f,
+                "timed out: the attempt timeout{} ran out waiting for {at}",
+                Of(*limit)
+            )?,
+            (Some(Cause::Timeout(Timeout::Operation(limit))), _) => write!(
+                f,
+                "timed out: the operation timeout{} ran out waiting for {at}",
+                Of(*limit)
+            )?,
+            (Some(Cause::ConnectionClosed), _) => write!(
+                f,
+                "connection to {at} closed before the response was complete"
+            )?,
+            (Some(Cause::InvalidResponse), _) => write!(f, "invalid HTTP response from {at}")?,
+            (None, peer) => {
+                let what = match self.kind {
+                    ConnectorErrorKind::Timeout => "timed out",
+                    ConnectorErrorKind::Io => "connection failed",
+                    ConnectorErrorKind::InvalidResponse => "invalid HTTP response",
+                    ConnectorErrorKind::Other => "transport failed",
+                };
+                f.write_str(what)?;
+                if let Some(peer) = peer {
+                    write!(f, " ({peer})")?;
+                }
+            }
+        }
+        write!(f, ": {source}")
     }
 }
 
 impl StdError for ConnectorError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(&*self.source)
+        Some(&*self.detail.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peer_is_host_and_port_never_user_info_path_or_query() {
+        let peer = |uri: &str| peer_of(&uri.parse().unwrap());
+        assert_eq!(
+            peer("https://AKID:SECRET@example.com/x?X-Amz-Signature=abc").as_deref(),
+            Some("example.com:443")
+        );
+        assert_eq!(peer("http://127.0.0.1/").as_deref(), Some("127.0.0.1:80"));
+        assert_eq!(peer("http://[::1]:8080/a").as_deref(), Some("[::1]:8080"));
+        assert_eq!(peer("/just/a/path"), None);
+    }
+
+    #[test]
+    fn messages_say_what_and_where_in_our_words() {
+        let cases = [
+            (
+                Cause::NameResolution,
+                "name resolution failed for nowhere.invalid:443: x",
+            ),
+            (
+                Cause::ConnectionRefused,
+                "connection refused by nowhere.invalid:443: x",
+            ),
+            (Cause::Tls, "TLS with nowhere.invalid:443 failed: x"),
+            (
+                Cause::Timeout(Timeout::Connect(Some(Duration::from_secs(1)))),
+                "timed out: the connect timeout of 1s ran out connecting to nowhere.invalid:443: x",
+            ),
+            (
+                Cause::Timeout(Timeout::Operation(None)),
+                "timed out: the operation timeout ran out waiting for nowhere.invalid:443: x",
+            ),
+            (
+                Cause::ConnectionClosed,
+                "connection to nowhere.invalid:443 closed before the response was complete: x",
+            ),
+        ];
+        for (cause, message) in cases {
+            let err = ConnectorError::with_cause(cause, "x").with_peer("nowhere.invalid:443");
+            assert_eq!(err.to_string(), message);
+            assert_eq!(err.kind(), cause.kind());
+        }
+        let err = ConnectorError::new(ConnectorErrorKind::Io, "reset").with_peer("h:1");
+        assert_eq!(err.to_string(), "connection failed (h:1): reset");
+        assert_eq!(err.cause(), None);
     }
 }

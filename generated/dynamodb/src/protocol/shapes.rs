@@ -2,6 +2,108 @@
 
 //! JSON (de)serialization of the service's data types.
 
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::ApproximateCreationDateTimePrecision {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ApproximateCreationDateTimePrecision {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam
+for crate::types::ApproximateCreationDateTimePrecision {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam
+for crate::types::ApproximateCreationDateTimePrecision {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::ArchivalSummary {
+    const NAME: &'static str = "ArchivalSummary";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ArchivalDateTime" => {
+                self.archival_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "ArchivalReason" => {
+                self.archival_reason = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ArchivalBackupArn" => {
+                self.archival_backup_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::ArchivalSummary {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::AttributeDefinition {
+    const NAME: &'static str = "AttributeDefinition";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "AttributeName" => {
+                self.attribute_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "AttributeType" => {
+                self.attribute_type = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::AttributeDefinition {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::AttributeValue {
     fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
@@ -77,6 +179,71 @@ impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Attribute
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::BillingMode {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::BillingMode {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::BillingMode {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::BillingMode {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::BillingModeSummary {
+    const NAME: &'static str = "BillingModeSummary";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "BillingMode" => {
+                self.billing_mode = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "LastUpdateToPayPerRequestDateTime" => {
+                self.last_update_to_pay_per_request_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::BillingModeSummary {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject for crate::types::Capacity {
     const NAME: &'static str = "Capacity";
 
@@ -139,6 +306,31 @@ impl ::sdk_runtime::__private::param::ToParam for crate::types::ComparisonOperat
 impl ::sdk_runtime::__private::param::FromParam for crate::types::ComparisonOperator {
     fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
         Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Condition {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.attribute_value_list {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "AttributeValueList",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.comparison_operator {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ComparisonOperator",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
@@ -266,6 +458,38 @@ impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::ConsumedC
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::DestinationStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::DestinationStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::DestinationStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::DestinationStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonSerialize
 for crate::types::ExpectedAttributeValue {
     fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
@@ -295,6 +519,186 @@ for crate::types::ExpectedAttributeValue {
             )?;
         }
         ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::GlobalSecondaryIndexDescription {
+    const NAME: &'static str = "GlobalSecondaryIndexDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "IndexName" => self.index_name = ::sdk_runtime::__private::json::value(map)?,
+            "KeySchema" => self.key_schema = ::sdk_runtime::__private::json::value(map)?,
+            "Projection" => self.projection = ::sdk_runtime::__private::json::value(map)?,
+            "IndexStatus" => {
+                self.index_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Backfilling" => {
+                self.backfilling = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ProvisionedThroughput" => {
+                self.provisioned_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "IndexSizeBytes" => {
+                self.index_size_bytes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ItemCount" => self.item_count = ::sdk_runtime::__private::json::value(map)?,
+            "IndexArn" => self.index_arn = ::sdk_runtime::__private::json::value(map)?,
+            "OnDemandThroughput" => {
+                self.on_demand_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WarmThroughput" => {
+                self.warm_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::GlobalSecondaryIndexDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::GlobalSecondaryIndexWarmThroughputDescription {
+    const NAME: &'static str = "GlobalSecondaryIndexWarmThroughputDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ReadUnitsPerSecond" => {
+                self.read_units_per_second = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WriteUnitsPerSecond" => {
+                self.write_units_per_second = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Status" => self.status = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::GlobalSecondaryIndexWarmThroughputDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::GlobalTableSettingsReplicationMode {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::GlobalTableSettingsReplicationMode {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam
+for crate::types::GlobalTableSettingsReplicationMode {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam
+for crate::types::GlobalTableSettingsReplicationMode {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::GlobalTableWitnessDescription {
+    const NAME: &'static str = "GlobalTableWitnessDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "RegionName" => {
+                self.region_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WitnessStatus" => {
+                self.witness_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::GlobalTableWitnessDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::IndexStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::IndexStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::IndexStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::IndexStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
     }
 }
 
@@ -413,6 +817,345 @@ impl crate::types::error::ItemCollectionSizeLimitExceededException {
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::KeySchemaElement {
+    const NAME: &'static str = "KeySchemaElement";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "AttributeName" => {
+                self.attribute_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "KeyType" => self.key_type = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::KeySchemaElement {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::KeyType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::KeyType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::KeyType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::KeyType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::KinesisDataStreamDestination {
+    const NAME: &'static str = "KinesisDataStreamDestination";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "StreamArn" => self.stream_arn = ::sdk_runtime::__private::json::value(map)?,
+            "DestinationStatus" => {
+                self.destination_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "DestinationStatusDescription" => {
+                self.destination_status_description = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "ApproximateCreationDateTimePrecision" => {
+                self.approximate_creation_date_time_precision = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::KinesisDataStreamDestination {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::LocalSecondaryIndexDescription {
+    const NAME: &'static str = "LocalSecondaryIndexDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "IndexName" => self.index_name = ::sdk_runtime::__private::json::value(map)?,
+            "KeySchema" => self.key_schema = ::sdk_runtime::__private::json::value(map)?,
+            "Projection" => self.projection = ::sdk_runtime::__private::json::value(map)?,
+            "IndexSizeBytes" => {
+                self.index_size_bytes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ItemCount" => self.item_count = ::sdk_runtime::__private::json::value(map)?,
+            "IndexArn" => self.index_arn = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::LocalSecondaryIndexDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::MultiRegionConsistency {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::MultiRegionConsistency {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::MultiRegionConsistency {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam
+for crate::types::MultiRegionConsistency {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::OnDemandThroughput {
+    const NAME: &'static str = "OnDemandThroughput";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "MaxReadRequestUnits" => {
+                self.max_read_request_units = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "MaxWriteRequestUnits" => {
+                self.max_write_request_units = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::OnDemandThroughput {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::OnDemandThroughputOverride {
+    const NAME: &'static str = "OnDemandThroughputOverride";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "MaxReadRequestUnits" => {
+                self.max_read_request_units = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::OnDemandThroughputOverride {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::Projection {
+    const NAME: &'static str = "Projection";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ProjectionType" => {
+                self.projection_type = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "NonKeyAttributes" => {
+                self.non_key_attributes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Projection {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::ProjectionType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::ProjectionType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::ProjectionType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::ProjectionType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::ProvisionedThroughputDescription {
+    const NAME: &'static str = "ProvisionedThroughputDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "LastIncreaseDateTime" => {
+                self.last_increase_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "LastDecreaseDateTime" => {
+                self.last_decrease_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "NumberOfDecreasesToday" => {
+                self.number_of_decreases_today = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "ReadCapacityUnits" => {
+                self.read_capacity_units = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WriteCapacityUnits" => {
+                self.write_capacity_units = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ProvisionedThroughputDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::ProvisionedThroughputExceededException {
     const NAME: &'static str = "ProvisionedThroughputExceededException";
@@ -455,6 +1198,187 @@ impl crate::types::error::ProvisionedThroughputExceededException {
             error.message = meta.message().map(ToOwned::to_owned);
         }
         Ok(error)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::ProvisionedThroughputOverride {
+    const NAME: &'static str = "ProvisionedThroughputOverride";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ReadCapacityUnits" => {
+                self.read_capacity_units = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ProvisionedThroughputOverride {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::ReplicaDescription {
+    const NAME: &'static str = "ReplicaDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "RegionName" => {
+                self.region_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ReplicaStatus" => {
+                self.replica_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ReplicaArn" => {
+                self.replica_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ReplicaStatusDescription" => {
+                self.replica_status_description = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "ReplicaStatusPercentProgress" => {
+                self.replica_status_percent_progress = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "KMSMasterKeyId" => {
+                self.kms_master_key_id = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ProvisionedThroughputOverride" => {
+                self.provisioned_throughput_override = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "OnDemandThroughputOverride" => {
+                self.on_demand_throughput_override = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "WarmThroughput" => {
+                self.warm_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "GlobalSecondaryIndexes" => {
+                self.global_secondary_indexes = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "ReplicaInaccessibleDateTime" => {
+                self.replica_inaccessible_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "ReplicaTableClassSummary" => {
+                self.replica_table_class_summary = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "GlobalTableSettingsReplicationMode" => {
+                self.global_table_settings_replication_mode = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ReplicaDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::ReplicaGlobalSecondaryIndexDescription {
+    const NAME: &'static str = "ReplicaGlobalSecondaryIndexDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "IndexName" => self.index_name = ::sdk_runtime::__private::json::value(map)?,
+            "ProvisionedThroughputOverride" => {
+                self.provisioned_throughput_override = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "OnDemandThroughputOverride" => {
+                self.on_demand_throughput_override = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "WarmThroughput" => {
+                self.warm_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ReplicaGlobalSecondaryIndexDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::ReplicaStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::ReplicaStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::ReplicaStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::ReplicaStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
     }
 }
 
@@ -584,6 +1508,45 @@ impl crate::types::error::ResourceNotFoundException {
             error.message = meta.message().map(ToOwned::to_owned);
         }
         Ok(error)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::RestoreSummary {
+    const NAME: &'static str = "RestoreSummary";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "SourceBackupArn" => {
+                self.source_backup_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "SourceTableArn" => {
+                self.source_table_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "RestoreDateTime" => {
+                self.restore_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "RestoreInProgress" => {
+                self.restore_in_progress = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::RestoreSummary {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
@@ -722,6 +1685,542 @@ for crate::types::ReturnValuesOnConditionCheckFailure {
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::SseDescription {
+    const NAME: &'static str = "SSEDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Status" => self.status = ::sdk_runtime::__private::json::value(map)?,
+            "SSEType" => self.sse_type = ::sdk_runtime::__private::json::value(map)?,
+            "KMSMasterKeyArn" => {
+                self.kms_master_key_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "InaccessibleEncryptionDateTime" => {
+                self.inaccessible_encryption_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::SseDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::SseStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::SseStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::SseStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::SseStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::SseType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::SseType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::SseType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::SseType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::ScalarAttributeType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::ScalarAttributeType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::ScalarAttributeType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::ScalarAttributeType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::SearchSchemaElement {
+    const NAME: &'static str = "SearchSchemaElement";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "AttributeName" => {
+                self.attribute_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "SearchSchemaElementType" => {
+                self.search_schema_element_type = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::SearchSchemaElement {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::SearchSchemaElementType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::SearchSchemaElementType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::SearchSchemaElementType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam
+for crate::types::SearchSchemaElementType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Select {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Select {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::Select {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::Select {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::StreamSpecification {
+    const NAME: &'static str = "StreamSpecification";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "StreamEnabled" => {
+                self.stream_enabled = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "StreamViewType" => {
+                self.stream_view_type = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::StreamSpecification {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::StreamViewType {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::StreamViewType {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::StreamViewType {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::StreamViewType {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::TableClass {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::TableClass {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::TableClass {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::TableClass {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::TableClassSummary {
+    const NAME: &'static str = "TableClassSummary";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "TableClass" => {
+                self.table_class = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "LastUpdateDateTime" => {
+                self.last_update_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::TableClassSummary {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::TableDescription {
+    const NAME: &'static str = "TableDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "AttributeDefinitions" => {
+                self.attribute_definitions = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "TableName" => self.table_name = ::sdk_runtime::__private::json::value(map)?,
+            "KeySchema" => self.key_schema = ::sdk_runtime::__private::json::value(map)?,
+            "TableStatus" => {
+                self.table_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "CreationDateTime" => {
+                self.creation_date_time = ::sdk_runtime::__private::json::value_with(
+                    map,
+                    ::sdk_runtime::TimestampFormat::EpochSeconds,
+                )?;
+            }
+            "ProvisionedThroughput" => {
+                self.provisioned_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "TableSizeBytes" => {
+                self.table_size_bytes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ItemCount" => self.item_count = ::sdk_runtime::__private::json::value(map)?,
+            "TableArn" => self.table_arn = ::sdk_runtime::__private::json::value(map)?,
+            "TableId" => self.table_id = ::sdk_runtime::__private::json::value(map)?,
+            "BillingModeSummary" => {
+                self.billing_mode_summary = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "LocalSecondaryIndexes" => {
+                self.local_secondary_indexes = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "GlobalSecondaryIndexes" => {
+                self.global_secondary_indexes = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "StreamSpecification" => {
+                self.stream_specification = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "LatestStreamLabel" => {
+                self.latest_stream_label = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "LatestStreamArn" => {
+                self.latest_stream_arn = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "GlobalTableVersion" => {
+                self.global_table_version = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Replicas" => self.replicas = ::sdk_runtime::__private::json::value(map)?,
+            "GlobalTableWitnesses" => {
+                self.global_table_witnesses = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "GlobalTableSettingsReplicationMode" => {
+                self.global_table_settings_replication_mode = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "RestoreSummary" => {
+                self.restore_summary = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "SSEDescription" => {
+                self.sse_description = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ArchivalSummary" => {
+                self.archival_summary = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "TableClassSummary" => {
+                self.table_class_summary = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "DeletionProtectionEnabled" => {
+                self.deletion_protection_enabled = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "DisassociationProtectionEnabled" => {
+                self.disassociation_protection_enabled = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "OnDemandThroughput" => {
+                self.on_demand_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WarmThroughput" => {
+                self.warm_throughput = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "MultiRegionConsistency" => {
+                self.multi_region_consistency = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            "VectorIndexes" => {
+                self.vector_indexes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::TableDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::TableStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::TableStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::TableStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::TableStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::TableWarmThroughputDescription {
+    const NAME: &'static str = "TableWarmThroughputDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "ReadUnitsPerSecond" => {
+                self.read_units_per_second = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "WriteUnitsPerSecond" => {
+                self.write_units_per_second = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Status" => self.status = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::TableWarmThroughputDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::ThrottlingException {
     const NAME: &'static str = "ThrottlingException";
@@ -835,6 +2334,35 @@ impl crate::types::error::TransactionConflictException {
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::VectorAttributeDefinition {
+    const NAME: &'static str = "VectorAttributeDefinition";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "AttributeName" => {
+                self.attribute_name = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::VectorAttributeDefinition {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject for crate::types::VectorCapacity {
     const NAME: &'static str = "VectorCapacity";
 
@@ -866,5 +2394,119 @@ impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::VectorCap
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize
+for crate::types::VectorDistanceFunction {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::VectorDistanceFunction {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::VectorDistanceFunction {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam
+for crate::types::VectorDistanceFunction {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::VectorIndexDescription {
+    const NAME: &'static str = "VectorIndexDescription";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "IndexName" => self.index_name = ::sdk_runtime::__private::json::value(map)?,
+            "SearchSchema" => {
+                self.search_schema = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Projection" => self.projection = ::sdk_runtime::__private::json::value(map)?,
+            "VectorAttribute" => {
+                self.vector_attribute = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Dimensions" => self.dimensions = ::sdk_runtime::__private::json::value(map)?,
+            "DistanceFunction" => {
+                self.distance_function = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "IndexStatus" => {
+                self.index_status = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "Backfilling" => {
+                self.backfilling = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "IndexSizeBytes" => {
+                self.index_size_bytes = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ItemCount" => self.item_count = ::sdk_runtime::__private::json::value(map)?,
+            "IndexArn" => self.index_arn = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::VectorIndexDescription {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::WitnessStatus {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::WitnessStatus {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_str_enum(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::param::ToParam for crate::types::WitnessStatus {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ::sdk_runtime::__private::param::FromParam for crate::types::WitnessStatus {
+    fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        Ok(Self::from(value))
     }
 }

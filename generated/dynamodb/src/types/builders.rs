@@ -2,6 +2,159 @@
 
 //! Builders for the structures of the parent module.
 
+/// A builder for [`ArchivalSummary`](crate::types::ArchivalSummary) (`ArchivalSummary` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ArchivalSummaryBuilder {
+    pub(crate) archival_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub(crate) archival_reason: ::std::option::Option<::std::string::String>,
+    pub(crate) archival_backup_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl ArchivalSummaryBuilder {
+    /// The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.
+    pub fn archival_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.archival_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `archival_date_time`.
+    pub fn set_archival_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.archival_date_time = input;
+        self
+    }
+
+    /// The reason DynamoDB archived the table. Currently, the only possible value is:
+    ///
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key being inaccessible for more than seven days. An On-Demand backup was created at the archival time.
+    pub fn archival_reason(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.archival_reason = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `archival_reason`.
+    pub fn set_archival_reason(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.archival_reason = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason. If you wish to restore this backup to the same table name, you will need to delete the original table.
+    pub fn archival_backup_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.archival_backup_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `archival_backup_arn`.
+    pub fn set_archival_backup_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.archival_backup_arn = input;
+        self
+    }
+
+    /// Builds the [`ArchivalSummary`](crate::types::ArchivalSummary).
+    pub fn build(self) -> crate::types::ArchivalSummary {
+        crate::types::ArchivalSummary {
+            archival_date_time: self.archival_date_time,
+            archival_reason: self.archival_reason,
+            archival_backup_arn: self.archival_backup_arn,
+        }
+    }
+}
+
+/// A builder for [`AttributeDefinition`](crate::types::AttributeDefinition) (`AttributeDefinition` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AttributeDefinitionBuilder {
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    pub(crate) attribute_type: ::std::option::Option<crate::types::ScalarAttributeType>,
+}
+
+impl AttributeDefinitionBuilder {
+    /// A name for the attribute.
+    ///
+    /// **Required**: `build` returns an error naming `attribute_name` until it is set.
+    pub fn attribute_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `attribute_name`.
+    pub fn set_attribute_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = input;
+        self
+    }
+
+    /// The data type for the attribute, where:
+    ///
+    /// - `S` - the attribute is of type String
+    /// - `N` - the attribute is of type Number
+    /// - `B` - the attribute is of type Binary
+    ///
+    /// **Required**: `build` returns an error naming `attribute_type` until it is set.
+    pub fn attribute_type(mut self, input: crate::types::ScalarAttributeType) -> Self {
+        self.attribute_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `attribute_type`.
+    pub fn set_attribute_type(
+        mut self,
+        input: ::std::option::Option<crate::types::ScalarAttributeType>,
+    ) -> Self {
+        self.attribute_type = input;
+        self
+    }
+
+    /// Builds the [`AttributeDefinition`](crate::types::AttributeDefinition).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::AttributeDefinition,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.attribute_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "AttributeDefinition",
+                    "attribute_name",
+                ),
+            );
+        }
+        if self.attribute_type.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "AttributeDefinition",
+                    "attribute_type",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::AttributeDefinition {
+            attribute_name: self.attribute_name,
+            attribute_type: self.attribute_type,
+        })
+    }
+}
+
 /// A builder for [`AttributeValue`](crate::types::AttributeValue) (`AttributeValue` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttributeValueBuilder {
@@ -217,6 +370,64 @@ impl AttributeValueBuilder {
     }
 }
 
+/// A builder for [`BillingModeSummary`](crate::types::BillingModeSummary) (`BillingModeSummary` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BillingModeSummaryBuilder {
+    pub(crate) billing_mode: ::std::option::Option<crate::types::BillingMode>,
+    pub(crate) last_update_to_pay_per_request_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+}
+
+impl BillingModeSummaryBuilder {
+    /// Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.
+    ///
+    /// - `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.
+    /// - `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.
+    pub fn billing_mode(mut self, input: crate::types::BillingMode) -> Self {
+        self.billing_mode = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `billing_mode`.
+    pub fn set_billing_mode(
+        mut self,
+        input: ::std::option::Option<crate::types::BillingMode>,
+    ) -> Self {
+        self.billing_mode = input;
+        self
+    }
+
+    /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
+    pub fn last_update_to_pay_per_request_date_time(
+        mut self,
+        input: ::sdk_runtime::DateTime,
+    ) -> Self {
+        self.last_update_to_pay_per_request_date_time = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `last_update_to_pay_per_request_date_time`.
+    pub fn set_last_update_to_pay_per_request_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.last_update_to_pay_per_request_date_time = input;
+        self
+    }
+
+    /// Builds the [`BillingModeSummary`](crate::types::BillingModeSummary).
+    pub fn build(self) -> crate::types::BillingModeSummary {
+        crate::types::BillingModeSummary {
+            billing_mode: self.billing_mode,
+            last_update_to_pay_per_request_date_time: self
+                .last_update_to_pay_per_request_date_time,
+        }
+    }
+}
+
 /// A builder for [`Capacity`](crate::types::Capacity) (`Capacity` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityBuilder {
@@ -272,6 +483,134 @@ impl CapacityBuilder {
             write_capacity_units: self.write_capacity_units,
             capacity_units: self.capacity_units,
         }
+    }
+}
+
+/// A builder for [`Condition`](crate::types::Condition) (`Condition` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConditionBuilder {
+    pub(crate) attribute_value_list: ::std::option::Option<
+        ::std::vec::Vec<crate::types::AttributeValue>,
+    >,
+    pub(crate) comparison_operator: ::std::option::Option<
+        crate::types::ComparisonOperator,
+    >,
+}
+
+impl ConditionBuilder {
+    /// One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.
+    ///
+    /// For type Number, value comparisons are numeric.
+    ///
+    /// String value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [http://en.wikipedia.org/wiki/ASCII#ASCII\_printable\_characters](http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters).
+    ///
+    /// For Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.
+    ///
+    /// Appends an item to `attribute_value_list`; see [`Self::set_attribute_value_list`] to set the whole list.
+    pub fn attribute_value_list(mut self, item: crate::types::AttributeValue) -> Self {
+        self.attribute_value_list.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `attribute_value_list`.
+    pub fn set_attribute_value_list(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::AttributeValue>>,
+    ) -> Self {
+        self.attribute_value_list = input;
+        self
+    }
+
+    /// A comparator for evaluating attributes. For example, equals, greater than, less than, etc.
+    ///
+    /// The following comparison operators are available:
+    ///
+    /// `EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`
+    ///
+    /// The following are descriptions of each comparison operator.
+    ///
+    /// - `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
+    /// - `NE` : Not equal. `NE` is supported for all data types, including lists and maps.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not equal `{"NS":["6", "2", "1"]}`.
+    /// - `LE` : Less than or equal.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `LT` : Less than.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `GE` : Greater than or equal.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `GT` : Greater than.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not equal `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`.
+    /// - `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.
+    ///
+    ///   **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute "`a`" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute "`a`" exists; its data type is not relevant to the `NOT_NULL` comparison operator.
+    /// - `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.
+    ///
+    ///   **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute "`a`" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute "`a`" exists; its data type is not relevant to the `NULL` comparison operator.
+    /// - `CONTAINS` : Checks for a subsequence, or value in a set.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator evaluates to true if it finds an exact match with any member of the set.
+    ///
+    ///   CONTAINS is supported for lists: When evaluating "`a CONTAINS b`", "`a`" can be a list; however, "`b`" cannot be a set, a map, or a list.
+    /// - `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set ("`SS`", "`NS`", or "`BS`"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.
+    ///
+    ///   NOT\_CONTAINS is supported for lists: When evaluating "`a NOT CONTAINS b`", "`a`" can be a list; however, "`b`" cannot be a set, a map, or a list.
+    /// - `BEGINS_WITH` : Checks for a prefix.
+    ///
+    ///   `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).
+    /// - `IN` : Checks for matching elements in a list.
+    ///
+    ///   `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.
+    /// - `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.
+    ///
+    ///   `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{"S":"6"}` does not compare to `{"N":"6"}`. Also, `{"N":"6"}` does not compare to `{"NS":["6", "2", "1"]}`
+    ///
+    /// For usage examples of `AttributeValueList` and `ComparisonOperator`, see [Legacy Conditional Parameters](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// **Required**: `build` returns an error naming `comparison_operator` until it is set.
+    pub fn comparison_operator(
+        mut self,
+        input: crate::types::ComparisonOperator,
+    ) -> Self {
+        self.comparison_operator = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `comparison_operator`.
+    pub fn set_comparison_operator(
+        mut self,
+        input: ::std::option::Option<crate::types::ComparisonOperator>,
+    ) -> Self {
+        self.comparison_operator = input;
+        self
+    }
+
+    /// Builds the [`Condition`](crate::types::Condition).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::Condition, ::sdk_runtime::BuildError> {
+        if self.comparison_operator.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "Condition",
+                    "comparison_operator",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::Condition {
+            attribute_value_list: self.attribute_value_list,
+            comparison_operator: self.comparison_operator,
+        })
     }
 }
 
@@ -619,6 +958,356 @@ impl ExpectedAttributeValueBuilder {
     }
 }
 
+/// A builder for [`GlobalSecondaryIndexDescription`](crate::types::GlobalSecondaryIndexDescription) (`GlobalSecondaryIndexDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GlobalSecondaryIndexDescriptionBuilder {
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    pub(crate) index_status: ::std::option::Option<crate::types::IndexStatus>,
+    pub(crate) backfilling: ::std::option::Option<bool>,
+    pub(crate) provisioned_throughput: ::std::option::Option<
+        crate::types::ProvisionedThroughputDescription,
+    >,
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    pub(crate) item_count: ::std::option::Option<i64>,
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) on_demand_throughput: ::std::option::Option<
+        crate::types::OnDemandThroughput,
+    >,
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    >,
+}
+
+impl GlobalSecondaryIndexDescriptionBuilder {
+    /// The name of the global secondary index.
+    pub fn index_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_name`.
+    pub fn set_index_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_name = input;
+        self
+    }
+
+    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    ///
+    /// Appends an item to `key_schema`; see [`Self::set_key_schema`] to set the whole list.
+    pub fn key_schema(mut self, item: crate::types::KeySchemaElement) -> Self {
+        self.key_schema.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `key_schema`.
+    pub fn set_key_schema(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::KeySchemaElement>>,
+    ) -> Self {
+        self.key_schema = input;
+        self
+    }
+
+    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+    pub fn projection(mut self, input: crate::types::Projection) -> Self {
+        self.projection = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `projection`.
+    pub fn set_projection(
+        mut self,
+        input: ::std::option::Option<crate::types::Projection>,
+    ) -> Self {
+        self.projection = input;
+        self
+    }
+
+    /// The current state of the global secondary index:
+    ///
+    /// - `CREATING` - The index is being created.
+    /// - `UPDATING` - The index is being updated.
+    /// - `DELETING` - The index is being deleted.
+    /// - `ACTIVE` - The index is ready for use.
+    pub fn index_status(mut self, input: crate::types::IndexStatus) -> Self {
+        self.index_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `index_status`.
+    pub fn set_index_status(
+        mut self,
+        input: ::std::option::Option<crate::types::IndexStatus>,
+    ) -> Self {
+        self.index_status = input;
+        self
+    }
+
+    /// Indicates whether the index is currently backfilling. *Backfilling* is the process of reading items from the table and determining whether they can be added to the index. (Not all items will qualify: For example, a partition key cannot have any duplicate values.) If an item can be added to the index, DynamoDB will do so. After all items have been processed, the backfilling operation is complete and `Backfilling` is false.
+    ///
+    /// You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false.
+    ///
+    /// **Note:** For indexes that were created during a `CreateTable` operation, the `Backfilling` attribute does not appear in the `DescribeTable` output.
+    pub fn backfilling(mut self, input: bool) -> Self {
+        self.backfilling = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `backfilling`.
+    pub fn set_backfilling(mut self, input: ::std::option::Option<bool>) -> Self {
+        self.backfilling = input;
+        self
+    }
+
+    /// Represents the provisioned throughput settings for the specified global secondary index.
+    ///
+    /// For current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn provisioned_throughput(
+        mut self,
+        input: crate::types::ProvisionedThroughputDescription,
+    ) -> Self {
+        self.provisioned_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `provisioned_throughput`.
+    pub fn set_provisioned_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::ProvisionedThroughputDescription>,
+    ) -> Self {
+        self.provisioned_throughput = input;
+        self
+    }
+
+    /// The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(mut self, input: i64) -> Self {
+        self.index_size_bytes = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `index_size_bytes`.
+    pub fn set_index_size_bytes(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.index_size_bytes = input;
+        self
+    }
+
+    /// The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(mut self, input: i64) -> Self {
+        self.item_count = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `item_count`.
+    pub fn set_item_count(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.item_count = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    pub fn index_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_arn`.
+    pub fn set_index_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_arn = input;
+        self
+    }
+
+    /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+    pub fn on_demand_throughput(
+        mut self,
+        input: crate::types::OnDemandThroughput,
+    ) -> Self {
+        self.on_demand_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `on_demand_throughput`.
+    pub fn set_on_demand_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::OnDemandThroughput>,
+    ) -> Self {
+        self.on_demand_throughput = input;
+        self
+    }
+
+    /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
+    pub fn warm_throughput(
+        mut self,
+        input: crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    ) -> Self {
+        self.warm_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `warm_throughput`.
+    pub fn set_warm_throughput(
+        mut self,
+        input: ::std::option::Option<
+            crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+        >,
+    ) -> Self {
+        self.warm_throughput = input;
+        self
+    }
+
+    /// Builds the [`GlobalSecondaryIndexDescription`](crate::types::GlobalSecondaryIndexDescription).
+    pub fn build(self) -> crate::types::GlobalSecondaryIndexDescription {
+        crate::types::GlobalSecondaryIndexDescription {
+            index_name: self.index_name,
+            key_schema: self.key_schema,
+            projection: self.projection,
+            index_status: self.index_status,
+            backfilling: self.backfilling,
+            provisioned_throughput: self.provisioned_throughput,
+            index_size_bytes: self.index_size_bytes,
+            item_count: self.item_count,
+            index_arn: self.index_arn,
+            on_demand_throughput: self.on_demand_throughput,
+            warm_throughput: self.warm_throughput,
+        }
+    }
+}
+
+/// A builder for [`GlobalSecondaryIndexWarmThroughputDescription`](crate::types::GlobalSecondaryIndexWarmThroughputDescription) (`GlobalSecondaryIndexWarmThroughputDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
+    pub(crate) read_units_per_second: ::std::option::Option<i64>,
+    pub(crate) write_units_per_second: ::std::option::Option<i64>,
+    pub(crate) status: ::std::option::Option<crate::types::IndexStatus>,
+}
+
+impl GlobalSecondaryIndexWarmThroughputDescriptionBuilder {
+    /// Represents warm throughput read units per second value for a global secondary index.
+    pub fn read_units_per_second(mut self, input: i64) -> Self {
+        self.read_units_per_second = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `read_units_per_second`.
+    pub fn set_read_units_per_second(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.read_units_per_second = input;
+        self
+    }
+
+    /// Represents warm throughput write units per second value for a global secondary index.
+    pub fn write_units_per_second(mut self, input: i64) -> Self {
+        self.write_units_per_second = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `write_units_per_second`.
+    pub fn set_write_units_per_second(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.write_units_per_second = input;
+        self
+    }
+
+    /// Represents the warm throughput status being created or updated on a global secondary index. The status can only be `UPDATING` or `ACTIVE`.
+    pub fn status(mut self, input: crate::types::IndexStatus) -> Self {
+        self.status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `status`.
+    pub fn set_status(
+        mut self,
+        input: ::std::option::Option<crate::types::IndexStatus>,
+    ) -> Self {
+        self.status = input;
+        self
+    }
+
+    /// Builds the [`GlobalSecondaryIndexWarmThroughputDescription`](crate::types::GlobalSecondaryIndexWarmThroughputDescription).
+    pub fn build(self) -> crate::types::GlobalSecondaryIndexWarmThroughputDescription {
+        crate::types::GlobalSecondaryIndexWarmThroughputDescription {
+            read_units_per_second: self.read_units_per_second,
+            write_units_per_second: self.write_units_per_second,
+            status: self.status,
+        }
+    }
+}
+
+/// A builder for [`GlobalTableWitnessDescription`](crate::types::GlobalTableWitnessDescription) (`GlobalTableWitnessDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GlobalTableWitnessDescriptionBuilder {
+    pub(crate) region_name: ::std::option::Option<::std::string::String>,
+    pub(crate) witness_status: ::std::option::Option<crate::types::WitnessStatus>,
+}
+
+impl GlobalTableWitnessDescriptionBuilder {
+    /// The name of the Amazon Web Services Region that serves as a witness for the MRSC global table.
+    pub fn region_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `region_name`.
+    pub fn set_region_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.region_name = input;
+        self
+    }
+
+    /// The current status of the witness Region in the MRSC global table.
+    pub fn witness_status(mut self, input: crate::types::WitnessStatus) -> Self {
+        self.witness_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `witness_status`.
+    pub fn set_witness_status(
+        mut self,
+        input: ::std::option::Option<crate::types::WitnessStatus>,
+    ) -> Self {
+        self.witness_status = input;
+        self
+    }
+
+    /// Builds the [`GlobalTableWitnessDescription`](crate::types::GlobalTableWitnessDescription).
+    pub fn build(self) -> crate::types::GlobalTableWitnessDescription {
+        crate::types::GlobalTableWitnessDescription {
+            region_name: self.region_name,
+            witness_status: self.witness_status,
+        }
+    }
+}
+
 /// A builder for [`ItemCollectionMetrics`](crate::types::ItemCollectionMetrics) (`ItemCollectionMetrics` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemCollectionMetricsBuilder {
@@ -681,6 +1370,2179 @@ impl ItemCollectionMetricsBuilder {
         crate::types::ItemCollectionMetrics {
             item_collection_key: self.item_collection_key,
             size_estimate_range_gb: self.size_estimate_range_gb,
+        }
+    }
+}
+
+/// A builder for [`KeySchemaElement`](crate::types::KeySchemaElement) (`KeySchemaElement` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeySchemaElementBuilder {
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    pub(crate) key_type: ::std::option::Option<crate::types::KeyType>,
+}
+
+impl KeySchemaElementBuilder {
+    /// The name of a key attribute.
+    ///
+    /// **Required**: `build` returns an error naming `attribute_name` until it is set.
+    pub fn attribute_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `attribute_name`.
+    pub fn set_attribute_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = input;
+        self
+    }
+
+    /// The role that this key attribute will assume:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    ///
+    /// **Required**: `build` returns an error naming `key_type` until it is set.
+    pub fn key_type(mut self, input: crate::types::KeyType) -> Self {
+        self.key_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `key_type`.
+    pub fn set_key_type(
+        mut self,
+        input: ::std::option::Option<crate::types::KeyType>,
+    ) -> Self {
+        self.key_type = input;
+        self
+    }
+
+    /// Builds the [`KeySchemaElement`](crate::types::KeySchemaElement).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::KeySchemaElement,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.attribute_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "KeySchemaElement",
+                    "attribute_name",
+                ),
+            );
+        }
+        if self.key_type.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("KeySchemaElement", "key_type"),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::KeySchemaElement {
+            attribute_name: self.attribute_name,
+            key_type: self.key_type,
+        })
+    }
+}
+
+/// A builder for [`KinesisDataStreamDestination`](crate::types::KinesisDataStreamDestination) (`KinesisDataStreamDestination` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KinesisDataStreamDestinationBuilder {
+    pub(crate) stream_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) destination_status: ::std::option::Option<
+        crate::types::DestinationStatus,
+    >,
+    pub(crate) destination_status_description: ::std::option::Option<
+        ::std::string::String,
+    >,
+    pub(crate) approximate_creation_date_time_precision: ::std::option::Option<
+        crate::types::ApproximateCreationDateTimePrecision,
+    >,
+}
+
+impl KinesisDataStreamDestinationBuilder {
+    /// The ARN for a specific Kinesis data stream.
+    pub fn stream_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stream_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `stream_arn`.
+    pub fn set_stream_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.stream_arn = input;
+        self
+    }
+
+    /// The current status of replication.
+    pub fn destination_status(mut self, input: crate::types::DestinationStatus) -> Self {
+        self.destination_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `destination_status`.
+    pub fn set_destination_status(
+        mut self,
+        input: ::std::option::Option<crate::types::DestinationStatus>,
+    ) -> Self {
+        self.destination_status = input;
+        self
+    }
+
+    /// The human-readable string that corresponds to the replica status.
+    pub fn destination_status_description(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_status_description = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `destination_status_description`.
+    pub fn set_destination_status_description(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.destination_status_description = input;
+        self
+    }
+
+    /// The precision of the Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.
+    pub fn approximate_creation_date_time_precision(
+        mut self,
+        input: crate::types::ApproximateCreationDateTimePrecision,
+    ) -> Self {
+        self.approximate_creation_date_time_precision = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `approximate_creation_date_time_precision`.
+    pub fn set_approximate_creation_date_time_precision(
+        mut self,
+        input: ::std::option::Option<crate::types::ApproximateCreationDateTimePrecision>,
+    ) -> Self {
+        self.approximate_creation_date_time_precision = input;
+        self
+    }
+
+    /// Builds the [`KinesisDataStreamDestination`](crate::types::KinesisDataStreamDestination).
+    pub fn build(self) -> crate::types::KinesisDataStreamDestination {
+        crate::types::KinesisDataStreamDestination {
+            stream_arn: self.stream_arn,
+            destination_status: self.destination_status,
+            destination_status_description: self.destination_status_description,
+            approximate_creation_date_time_precision: self
+                .approximate_creation_date_time_precision,
+        }
+    }
+}
+
+/// A builder for [`LocalSecondaryIndexDescription`](crate::types::LocalSecondaryIndexDescription) (`LocalSecondaryIndexDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LocalSecondaryIndexDescriptionBuilder {
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    pub(crate) item_count: ::std::option::Option<i64>,
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl LocalSecondaryIndexDescriptionBuilder {
+    /// Represents the name of the local secondary index.
+    pub fn index_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_name`.
+    pub fn set_index_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_name = input;
+        self
+    }
+
+    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    ///
+    /// - `HASH` - partition key
+    /// - `RANGE` - sort key
+    ///
+    /// **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    /// The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    ///
+    /// Appends an item to `key_schema`; see [`Self::set_key_schema`] to set the whole list.
+    pub fn key_schema(mut self, item: crate::types::KeySchemaElement) -> Self {
+        self.key_schema.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `key_schema`.
+    pub fn set_key_schema(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::KeySchemaElement>>,
+    ) -> Self {
+        self.key_schema = input;
+        self
+    }
+
+    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+    pub fn projection(mut self, input: crate::types::Projection) -> Self {
+        self.projection = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `projection`.
+    pub fn set_projection(
+        mut self,
+        input: ::std::option::Option<crate::types::Projection>,
+    ) -> Self {
+        self.projection = input;
+        self
+    }
+
+    /// The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(mut self, input: i64) -> Self {
+        self.index_size_bytes = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `index_size_bytes`.
+    pub fn set_index_size_bytes(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.index_size_bytes = input;
+        self
+    }
+
+    /// The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(mut self, input: i64) -> Self {
+        self.item_count = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `item_count`.
+    pub fn set_item_count(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.item_count = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the index.
+    pub fn index_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_arn`.
+    pub fn set_index_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_arn = input;
+        self
+    }
+
+    /// Builds the [`LocalSecondaryIndexDescription`](crate::types::LocalSecondaryIndexDescription).
+    pub fn build(self) -> crate::types::LocalSecondaryIndexDescription {
+        crate::types::LocalSecondaryIndexDescription {
+            index_name: self.index_name,
+            key_schema: self.key_schema,
+            projection: self.projection,
+            index_size_bytes: self.index_size_bytes,
+            item_count: self.item_count,
+            index_arn: self.index_arn,
+        }
+    }
+}
+
+/// A builder for [`OnDemandThroughput`](crate::types::OnDemandThroughput) (`OnDemandThroughput` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OnDemandThroughputBuilder {
+    pub(crate) max_read_request_units: ::std::option::Option<i64>,
+    pub(crate) max_write_request_units: ::std::option::Option<i64>,
+}
+
+impl OnDemandThroughputBuilder {
+    /// Maximum number of read request units for the specified table.
+    ///
+    /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.
+    pub fn max_read_request_units(mut self, input: i64) -> Self {
+        self.max_read_request_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `max_read_request_units`.
+    pub fn set_max_read_request_units(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.max_read_request_units = input;
+        self
+    }
+
+    /// Maximum number of write request units for the specified table.
+    ///
+    /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.
+    pub fn max_write_request_units(mut self, input: i64) -> Self {
+        self.max_write_request_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `max_write_request_units`.
+    pub fn set_max_write_request_units(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.max_write_request_units = input;
+        self
+    }
+
+    /// Builds the [`OnDemandThroughput`](crate::types::OnDemandThroughput).
+    pub fn build(self) -> crate::types::OnDemandThroughput {
+        crate::types::OnDemandThroughput {
+            max_read_request_units: self.max_read_request_units,
+            max_write_request_units: self.max_write_request_units,
+        }
+    }
+}
+
+/// A builder for [`OnDemandThroughputOverride`](crate::types::OnDemandThroughputOverride) (`OnDemandThroughputOverride` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OnDemandThroughputOverrideBuilder {
+    pub(crate) max_read_request_units: ::std::option::Option<i64>,
+}
+
+impl OnDemandThroughputOverrideBuilder {
+    /// Maximum number of read request units for the specified replica table.
+    pub fn max_read_request_units(mut self, input: i64) -> Self {
+        self.max_read_request_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `max_read_request_units`.
+    pub fn set_max_read_request_units(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.max_read_request_units = input;
+        self
+    }
+
+    /// Builds the [`OnDemandThroughputOverride`](crate::types::OnDemandThroughputOverride).
+    pub fn build(self) -> crate::types::OnDemandThroughputOverride {
+        crate::types::OnDemandThroughputOverride {
+            max_read_request_units: self.max_read_request_units,
+        }
+    }
+}
+
+/// A builder for [`Projection`](crate::types::Projection) (`Projection` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectionBuilder {
+    pub(crate) projection_type: ::std::option::Option<crate::types::ProjectionType>,
+    pub(crate) non_key_attributes: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
+
+impl ProjectionBuilder {
+    /// The set of attributes that are projected into the index:
+    ///
+    /// - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    /// - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.
+    /// - `ALL` - All of the table attributes are projected into the index.
+    ///
+    /// When using the DynamoDB console, `ALL` is selected by default.
+    pub fn projection_type(mut self, input: crate::types::ProjectionType) -> Self {
+        self.projection_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `projection_type`.
+    pub fn set_projection_type(
+        mut self,
+        input: ::std::option::Option<crate::types::ProjectionType>,
+    ) -> Self {
+        self.projection_type = input;
+        self
+    }
+
+    /// Represents the non-key attribute names which will be projected into the index.
+    ///
+    /// For global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    ///
+    /// Appends an item to `non_key_attributes`; see [`Self::set_non_key_attributes`] to set the whole list.
+    pub fn non_key_attributes(
+        mut self,
+        item: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.non_key_attributes
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears `non_key_attributes`.
+    pub fn set_non_key_attributes(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.non_key_attributes = input;
+        self
+    }
+
+    /// Builds the [`Projection`](crate::types::Projection).
+    pub fn build(self) -> crate::types::Projection {
+        crate::types::Projection {
+            projection_type: self.projection_type,
+            non_key_attributes: self.non_key_attributes,
+        }
+    }
+}
+
+/// A builder for [`ProvisionedThroughputDescription`](crate::types::ProvisionedThroughputDescription) (`ProvisionedThroughputDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProvisionedThroughputDescriptionBuilder {
+    pub(crate) last_increase_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub(crate) last_decrease_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub(crate) number_of_decreases_today: ::std::option::Option<i64>,
+    pub(crate) read_capacity_units: ::std::option::Option<i64>,
+    pub(crate) write_capacity_units: ::std::option::Option<i64>,
+}
+
+impl ProvisionedThroughputDescriptionBuilder {
+    /// The date and time of the last provisioned throughput increase for this table.
+    pub fn last_increase_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.last_increase_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `last_increase_date_time`.
+    pub fn set_last_increase_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.last_increase_date_time = input;
+        self
+    }
+
+    /// The date and time of the last provisioned throughput decrease for this table.
+    pub fn last_decrease_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.last_decrease_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `last_decrease_date_time`.
+    pub fn set_last_decrease_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.last_decrease_date_time = input;
+        self
+    }
+
+    /// The number of provisioned throughput decreases for this table during this UTC calendar day. For current maximums on provisioned throughput decreases, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn number_of_decreases_today(mut self, input: i64) -> Self {
+        self.number_of_decreases_today = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `number_of_decreases_today`.
+    pub fn set_number_of_decreases_today(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.number_of_decreases_today = input;
+        self
+    }
+
+    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. Eventually consistent reads require less effort than strongly consistent reads, so a setting of 50 `ReadCapacityUnits` per second provides 100 eventually consistent `ReadCapacityUnits` per second.
+    ///
+    /// For a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.
+    pub fn read_capacity_units(mut self, input: i64) -> Self {
+        self.read_capacity_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `read_capacity_units`.
+    pub fn set_read_capacity_units(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.read_capacity_units = input;
+        self
+    }
+
+    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
+    ///
+    /// For a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.
+    pub fn write_capacity_units(mut self, input: i64) -> Self {
+        self.write_capacity_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `write_capacity_units`.
+    pub fn set_write_capacity_units(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.write_capacity_units = input;
+        self
+    }
+
+    /// Builds the [`ProvisionedThroughputDescription`](crate::types::ProvisionedThroughputDescription).
+    pub fn build(self) -> crate::types::ProvisionedThroughputDescription {
+        crate::types::ProvisionedThroughputDescription {
+            last_increase_date_time: self.last_increase_date_time,
+            last_decrease_date_time: self.last_decrease_date_time,
+            number_of_decreases_today: self.number_of_decreases_today,
+            read_capacity_units: self.read_capacity_units,
+            write_capacity_units: self.write_capacity_units,
+        }
+    }
+}
+
+/// A builder for [`ProvisionedThroughputOverride`](crate::types::ProvisionedThroughputOverride) (`ProvisionedThroughputOverride` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProvisionedThroughputOverrideBuilder {
+    pub(crate) read_capacity_units: ::std::option::Option<i64>,
+}
+
+impl ProvisionedThroughputOverrideBuilder {
+    /// Replica-specific read capacity units. If not specified, uses the source table's read capacity settings.
+    pub fn read_capacity_units(mut self, input: i64) -> Self {
+        self.read_capacity_units = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `read_capacity_units`.
+    pub fn set_read_capacity_units(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.read_capacity_units = input;
+        self
+    }
+
+    /// Builds the [`ProvisionedThroughputOverride`](crate::types::ProvisionedThroughputOverride).
+    pub fn build(self) -> crate::types::ProvisionedThroughputOverride {
+        crate::types::ProvisionedThroughputOverride {
+            read_capacity_units: self.read_capacity_units,
+        }
+    }
+}
+
+/// A builder for [`ReplicaDescription`](crate::types::ReplicaDescription) (`ReplicaDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReplicaDescriptionBuilder {
+    pub(crate) region_name: ::std::option::Option<::std::string::String>,
+    pub(crate) replica_status: ::std::option::Option<crate::types::ReplicaStatus>,
+    pub(crate) replica_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) replica_status_description: ::std::option::Option<::std::string::String>,
+    pub(crate) replica_status_percent_progress: ::std::option::Option<
+        ::std::string::String,
+    >,
+    pub(crate) kms_master_key_id: ::std::option::Option<::std::string::String>,
+    pub(crate) provisioned_throughput_override: ::std::option::Option<
+        crate::types::ProvisionedThroughputOverride,
+    >,
+    pub(crate) on_demand_throughput_override: ::std::option::Option<
+        crate::types::OnDemandThroughputOverride,
+    >,
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::TableWarmThroughputDescription,
+    >,
+    pub(crate) global_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
+    >,
+    pub(crate) replica_inaccessible_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+    pub(crate) replica_table_class_summary: ::std::option::Option<
+        crate::types::TableClassSummary,
+    >,
+    pub(crate) global_table_settings_replication_mode: ::std::option::Option<
+        crate::types::GlobalTableSettingsReplicationMode,
+    >,
+}
+
+impl ReplicaDescriptionBuilder {
+    /// The name of the Region.
+    pub fn region_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `region_name`.
+    pub fn set_region_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.region_name = input;
+        self
+    }
+
+    /// The current state of the replica:
+    ///
+    /// - `CREATING` - The replica is being created.
+    /// - `UPDATING` - The replica is being updated.
+    /// - `DELETING` - The replica is being deleted.
+    /// - `ACTIVE` - The replica is ready for use.
+    /// - `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has been disabled.
+    ///
+    ///   **Note:** If the Amazon Web Services Region remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table is inaccessible.
+    ///
+    ///   **Note:** If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.
+    pub fn replica_status(mut self, input: crate::types::ReplicaStatus) -> Self {
+        self.replica_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `replica_status`.
+    pub fn set_replica_status(
+        mut self,
+        input: ::std::option::Option<crate::types::ReplicaStatus>,
+    ) -> Self {
+        self.replica_status = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) of the global table replica.
+    pub fn replica_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.replica_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `replica_arn`.
+    pub fn set_replica_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.replica_arn = input;
+        self
+    }
+
+    /// Detailed information about the replica status.
+    pub fn replica_status_description(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.replica_status_description = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `replica_status_description`.
+    pub fn set_replica_status_description(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.replica_status_description = input;
+        self
+    }
+
+    /// Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.
+    pub fn replica_status_percent_progress(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.replica_status_percent_progress = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `replica_status_percent_progress`.
+    pub fn set_replica_status_percent_progress(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.replica_status_percent_progress = input;
+        self
+    }
+
+    /// The KMS key of the replica that will be used for KMS encryption.
+    pub fn kms_master_key_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.kms_master_key_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `kms_master_key_id`.
+    pub fn set_kms_master_key_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.kms_master_key_id = input;
+        self
+    }
+
+    /// Replica-specific provisioned throughput. If not described, uses the source table's provisioned throughput settings.
+    pub fn provisioned_throughput_override(
+        mut self,
+        input: crate::types::ProvisionedThroughputOverride,
+    ) -> Self {
+        self.provisioned_throughput_override = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `provisioned_throughput_override`.
+    pub fn set_provisioned_throughput_override(
+        mut self,
+        input: ::std::option::Option<crate::types::ProvisionedThroughputOverride>,
+    ) -> Self {
+        self.provisioned_throughput_override = input;
+        self
+    }
+
+    /// Overrides the maximum on-demand throughput settings for the specified replica table.
+    pub fn on_demand_throughput_override(
+        mut self,
+        input: crate::types::OnDemandThroughputOverride,
+    ) -> Self {
+        self.on_demand_throughput_override = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `on_demand_throughput_override`.
+    pub fn set_on_demand_throughput_override(
+        mut self,
+        input: ::std::option::Option<crate::types::OnDemandThroughputOverride>,
+    ) -> Self {
+        self.on_demand_throughput_override = input;
+        self
+    }
+
+    /// Represents the warm throughput value for this replica.
+    pub fn warm_throughput(
+        mut self,
+        input: crate::types::TableWarmThroughputDescription,
+    ) -> Self {
+        self.warm_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `warm_throughput`.
+    pub fn set_warm_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::TableWarmThroughputDescription>,
+    ) -> Self {
+        self.warm_throughput = input;
+        self
+    }
+
+    /// Replica-specific global secondary index settings.
+    ///
+    /// Appends an item to `global_secondary_indexes`; see [`Self::set_global_secondary_indexes`] to set the whole list.
+    pub fn global_secondary_indexes(
+        mut self,
+        item: crate::types::ReplicaGlobalSecondaryIndexDescription,
+    ) -> Self {
+        self.global_secondary_indexes
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item);
+        self
+    }
+
+    /// Sets or clears `global_secondary_indexes`.
+    pub fn set_global_secondary_indexes(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
+        >,
+    ) -> Self {
+        self.global_secondary_indexes = input;
+        self
+    }
+
+    /// The time at which the replica was first detected as inaccessible. To determine cause of inaccessibility check the `ReplicaStatus` property.
+    pub fn replica_inaccessible_date_time(
+        mut self,
+        input: ::sdk_runtime::DateTime,
+    ) -> Self {
+        self.replica_inaccessible_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `replica_inaccessible_date_time`.
+    pub fn set_replica_inaccessible_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.replica_inaccessible_date_time = input;
+        self
+    }
+
+    /// The `ReplicaTableClassSummary` member.
+    pub fn replica_table_class_summary(
+        mut self,
+        input: crate::types::TableClassSummary,
+    ) -> Self {
+        self.replica_table_class_summary = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `replica_table_class_summary`.
+    pub fn set_replica_table_class_summary(
+        mut self,
+        input: ::std::option::Option<crate::types::TableClassSummary>,
+    ) -> Self {
+        self.replica_table_class_summary = input;
+        self
+    }
+
+    /// Indicates one of the settings synchronization modes for the global table replica:
+    ///
+    /// - `ENABLED`: Indicates that the settings synchronization mode for the global table replica is enabled.
+    /// - `DISABLED`: Indicates that the settings synchronization mode for the global table replica is disabled.
+    /// - `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.
+    pub fn global_table_settings_replication_mode(
+        mut self,
+        input: crate::types::GlobalTableSettingsReplicationMode,
+    ) -> Self {
+        self.global_table_settings_replication_mode = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `global_table_settings_replication_mode`.
+    pub fn set_global_table_settings_replication_mode(
+        mut self,
+        input: ::std::option::Option<crate::types::GlobalTableSettingsReplicationMode>,
+    ) -> Self {
+        self.global_table_settings_replication_mode = input;
+        self
+    }
+
+    /// Builds the [`ReplicaDescription`](crate::types::ReplicaDescription).
+    pub fn build(self) -> crate::types::ReplicaDescription {
+        crate::types::ReplicaDescription {
+            region_name: self.region_name,
+            replica_status: self.replica_status,
+            replica_arn: self.replica_arn,
+            replica_status_description: self.replica_status_description,
+            replica_status_percent_progress: self.replica_status_percent_progress,
+            kms_master_key_id: self.kms_master_key_id,
+            provisioned_throughput_override: self.provisioned_throughput_override,
+            on_demand_throughput_override: self.on_demand_throughput_override,
+            warm_throughput: self.warm_throughput,
+            global_secondary_indexes: self.global_secondary_indexes,
+            replica_inaccessible_date_time: self.replica_inaccessible_date_time,
+            replica_table_class_summary: self.replica_table_class_summary,
+            global_table_settings_replication_mode: self
+                .global_table_settings_replication_mode,
+        }
+    }
+}
+
+/// A builder for [`ReplicaGlobalSecondaryIndexDescription`](crate::types::ReplicaGlobalSecondaryIndexDescription) (`ReplicaGlobalSecondaryIndexDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReplicaGlobalSecondaryIndexDescriptionBuilder {
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    pub(crate) provisioned_throughput_override: ::std::option::Option<
+        crate::types::ProvisionedThroughputOverride,
+    >,
+    pub(crate) on_demand_throughput_override: ::std::option::Option<
+        crate::types::OnDemandThroughputOverride,
+    >,
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    >,
+}
+
+impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
+    /// The name of the global secondary index.
+    pub fn index_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_name`.
+    pub fn set_index_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_name = input;
+        self
+    }
+
+    /// If not described, uses the source table GSI's read capacity settings.
+    pub fn provisioned_throughput_override(
+        mut self,
+        input: crate::types::ProvisionedThroughputOverride,
+    ) -> Self {
+        self.provisioned_throughput_override = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `provisioned_throughput_override`.
+    pub fn set_provisioned_throughput_override(
+        mut self,
+        input: ::std::option::Option<crate::types::ProvisionedThroughputOverride>,
+    ) -> Self {
+        self.provisioned_throughput_override = input;
+        self
+    }
+
+    /// Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.
+    pub fn on_demand_throughput_override(
+        mut self,
+        input: crate::types::OnDemandThroughputOverride,
+    ) -> Self {
+        self.on_demand_throughput_override = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `on_demand_throughput_override`.
+    pub fn set_on_demand_throughput_override(
+        mut self,
+        input: ::std::option::Option<crate::types::OnDemandThroughputOverride>,
+    ) -> Self {
+        self.on_demand_throughput_override = input;
+        self
+    }
+
+    /// Represents the warm throughput of the global secondary index for this replica.
+    pub fn warm_throughput(
+        mut self,
+        input: crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+    ) -> Self {
+        self.warm_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `warm_throughput`.
+    pub fn set_warm_throughput(
+        mut self,
+        input: ::std::option::Option<
+            crate::types::GlobalSecondaryIndexWarmThroughputDescription,
+        >,
+    ) -> Self {
+        self.warm_throughput = input;
+        self
+    }
+
+    /// Builds the [`ReplicaGlobalSecondaryIndexDescription`](crate::types::ReplicaGlobalSecondaryIndexDescription).
+    pub fn build(self) -> crate::types::ReplicaGlobalSecondaryIndexDescription {
+        crate::types::ReplicaGlobalSecondaryIndexDescription {
+            index_name: self.index_name,
+            provisioned_throughput_override: self.provisioned_throughput_override,
+            on_demand_throughput_override: self.on_demand_throughput_override,
+            warm_throughput: self.warm_throughput,
+        }
+    }
+}
+
+/// A builder for [`RestoreSummary`](crate::types::RestoreSummary) (`RestoreSummary` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RestoreSummaryBuilder {
+    pub(crate) source_backup_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) source_table_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) restore_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub(crate) restore_in_progress: ::std::option::Option<bool>,
+}
+
+impl RestoreSummaryBuilder {
+    /// The Amazon Resource Name (ARN) of the backup from which the table was restored.
+    pub fn source_backup_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_backup_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `source_backup_arn`.
+    pub fn set_source_backup_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.source_backup_arn = input;
+        self
+    }
+
+    /// The ARN of the source table of the backup that is being restored.
+    pub fn source_table_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_table_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `source_table_arn`.
+    pub fn set_source_table_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.source_table_arn = input;
+        self
+    }
+
+    /// Point in time or source backup time.
+    ///
+    /// **Required**: `build` returns an error naming `restore_date_time` until it is set.
+    pub fn restore_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.restore_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `restore_date_time`.
+    pub fn set_restore_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.restore_date_time = input;
+        self
+    }
+
+    /// Indicates if a restore is in progress or not.
+    ///
+    /// **Required**: `build` returns an error naming `restore_in_progress` until it is set.
+    pub fn restore_in_progress(mut self, input: bool) -> Self {
+        self.restore_in_progress = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `restore_in_progress`.
+    pub fn set_restore_in_progress(
+        mut self,
+        input: ::std::option::Option<bool>,
+    ) -> Self {
+        self.restore_in_progress = input;
+        self
+    }
+
+    /// Builds the [`RestoreSummary`](crate::types::RestoreSummary).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::RestoreSummary, ::sdk_runtime::BuildError> {
+        if self.restore_date_time.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "RestoreSummary",
+                    "restore_date_time",
+                ),
+            );
+        }
+        if self.restore_in_progress.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "RestoreSummary",
+                    "restore_in_progress",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::RestoreSummary {
+            source_backup_arn: self.source_backup_arn,
+            source_table_arn: self.source_table_arn,
+            restore_date_time: self.restore_date_time,
+            restore_in_progress: self.restore_in_progress,
+        })
+    }
+}
+
+/// A builder for [`SseDescription`](crate::types::SseDescription) (`SSEDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SseDescriptionBuilder {
+    pub(crate) status: ::std::option::Option<crate::types::SseStatus>,
+    pub(crate) sse_type: ::std::option::Option<crate::types::SseType>,
+    pub(crate) kms_master_key_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) inaccessible_encryption_date_time: ::std::option::Option<
+        ::sdk_runtime::DateTime,
+    >,
+}
+
+impl SseDescriptionBuilder {
+    /// Represents the current state of server-side encryption. The only supported values are:
+    ///
+    /// - `ENABLED` - Server-side encryption is enabled.
+    /// - `UPDATING` - Server-side encryption is being updated.
+    pub fn status(mut self, input: crate::types::SseStatus) -> Self {
+        self.status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `status`.
+    pub fn set_status(
+        mut self,
+        input: ::std::option::Option<crate::types::SseStatus>,
+    ) -> Self {
+        self.status = input;
+        self
+    }
+
+    /// Server-side encryption type. The only supported value is:
+    ///
+    /// - `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).
+    pub fn sse_type(mut self, input: crate::types::SseType) -> Self {
+        self.sse_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `sse_type`.
+    pub fn set_sse_type(
+        mut self,
+        input: ::std::option::Option<crate::types::SseType>,
+    ) -> Self {
+        self.sse_type = input;
+        self
+    }
+
+    /// The KMS key ARN used for the KMS encryption.
+    pub fn kms_master_key_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.kms_master_key_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `kms_master_key_arn`.
+    pub fn set_kms_master_key_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.kms_master_key_arn = input;
+        self
+    }
+
+    /// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible. This attribute will automatically be cleared when DynamoDB detects that the table's KMS key is accessible again. DynamoDB will initiate the table archival process when table's KMS key remains inaccessible for more than seven days from this date.
+    pub fn inaccessible_encryption_date_time(
+        mut self,
+        input: ::sdk_runtime::DateTime,
+    ) -> Self {
+        self.inaccessible_encryption_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `inaccessible_encryption_date_time`.
+    pub fn set_inaccessible_encryption_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.inaccessible_encryption_date_time = input;
+        self
+    }
+
+    /// Builds the [`SseDescription`](crate::types::SseDescription).
+    pub fn build(self) -> crate::types::SseDescription {
+        crate::types::SseDescription {
+            status: self.status,
+            sse_type: self.sse_type,
+            kms_master_key_arn: self.kms_master_key_arn,
+            inaccessible_encryption_date_time: self.inaccessible_encryption_date_time,
+        }
+    }
+}
+
+/// A builder for [`SearchSchemaElement`](crate::types::SearchSchemaElement) (`SearchSchemaElement` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchSchemaElementBuilder {
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+    pub(crate) search_schema_element_type: ::std::option::Option<
+        crate::types::SearchSchemaElementType,
+    >,
+}
+
+impl SearchSchemaElementBuilder {
+    /// The name of the attribute.
+    ///
+    /// **Required**: `build` returns an error naming `attribute_name` until it is set.
+    pub fn attribute_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `attribute_name`.
+    pub fn set_attribute_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = input;
+        self
+    }
+
+    /// The role of the attribute in the search schema. Valid values:
+    ///
+    /// - `HASH` - A partition key that partitions the vector index for independent scaling. When specified, you must provide this attribute's value in the `SearchConditionExpression`.
+    /// - `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage layer during search. Inline filters are optional in the `SearchConditionExpression`.
+    ///
+    /// **Required**: `build` returns an error naming `search_schema_element_type` until it is set.
+    pub fn search_schema_element_type(
+        mut self,
+        input: crate::types::SearchSchemaElementType,
+    ) -> Self {
+        self.search_schema_element_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `search_schema_element_type`.
+    pub fn set_search_schema_element_type(
+        mut self,
+        input: ::std::option::Option<crate::types::SearchSchemaElementType>,
+    ) -> Self {
+        self.search_schema_element_type = input;
+        self
+    }
+
+    /// Builds the [`SearchSchemaElement`](crate::types::SearchSchemaElement).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::SearchSchemaElement,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.attribute_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "SearchSchemaElement",
+                    "attribute_name",
+                ),
+            );
+        }
+        if self.search_schema_element_type.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "SearchSchemaElement",
+                    "search_schema_element_type",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::SearchSchemaElement {
+            attribute_name: self.attribute_name,
+            search_schema_element_type: self.search_schema_element_type,
+        })
+    }
+}
+
+/// A builder for [`StreamSpecification`](crate::types::StreamSpecification) (`StreamSpecification` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreamSpecificationBuilder {
+    pub(crate) stream_enabled: ::std::option::Option<bool>,
+    pub(crate) stream_view_type: ::std::option::Option<crate::types::StreamViewType>,
+}
+
+impl StreamSpecificationBuilder {
+    /// Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
+    ///
+    /// **Required**: `build` returns an error naming `stream_enabled` until it is set.
+    pub fn stream_enabled(mut self, input: bool) -> Self {
+        self.stream_enabled = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `stream_enabled`.
+    pub fn set_stream_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
+        self.stream_enabled = input;
+        self
+    }
+
+    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+    ///
+    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
+    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
+    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
+    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
+    pub fn stream_view_type(mut self, input: crate::types::StreamViewType) -> Self {
+        self.stream_view_type = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `stream_view_type`.
+    pub fn set_stream_view_type(
+        mut self,
+        input: ::std::option::Option<crate::types::StreamViewType>,
+    ) -> Self {
+        self.stream_view_type = input;
+        self
+    }
+
+    /// Builds the [`StreamSpecification`](crate::types::StreamSpecification).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::StreamSpecification,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.stream_enabled.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "StreamSpecification",
+                    "stream_enabled",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::StreamSpecification {
+            stream_enabled: self.stream_enabled,
+            stream_view_type: self.stream_view_type,
+        })
+    }
+}
+
+/// A builder for [`TableClassSummary`](crate::types::TableClassSummary) (`TableClassSummary` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableClassSummaryBuilder {
+    pub(crate) table_class: ::std::option::Option<crate::types::TableClass>,
+    pub(crate) last_update_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+}
+
+impl TableClassSummaryBuilder {
+    /// The table class of the specified table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
+    pub fn table_class(mut self, input: crate::types::TableClass) -> Self {
+        self.table_class = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `table_class`.
+    pub fn set_table_class(
+        mut self,
+        input: ::std::option::Option<crate::types::TableClass>,
+    ) -> Self {
+        self.table_class = input;
+        self
+    }
+
+    /// The date and time at which the table class was last updated.
+    pub fn last_update_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.last_update_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `last_update_date_time`.
+    pub fn set_last_update_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.last_update_date_time = input;
+        self
+    }
+
+    /// Builds the [`TableClassSummary`](crate::types::TableClassSummary).
+    pub fn build(self) -> crate::types::TableClassSummary {
+        crate::types::TableClassSummary {
+            table_class: self.table_class,
+            last_update_date_time: self.last_update_date_time,
+        }
+    }
+}
+
+/// A builder for [`TableDescription`](crate::types::TableDescription) (`TableDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableDescriptionBuilder {
+    pub(crate) attribute_definitions: ::std::option::Option<
+        ::std::vec::Vec<crate::types::AttributeDefinition>,
+    >,
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    pub(crate) key_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::KeySchemaElement>,
+    >,
+    pub(crate) table_status: ::std::option::Option<crate::types::TableStatus>,
+    pub(crate) creation_date_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub(crate) provisioned_throughput: ::std::option::Option<
+        crate::types::ProvisionedThroughputDescription,
+    >,
+    pub(crate) table_size_bytes: ::std::option::Option<i64>,
+    pub(crate) item_count: ::std::option::Option<i64>,
+    pub(crate) table_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) table_id: ::std::option::Option<::std::string::String>,
+    pub(crate) billing_mode_summary: ::std::option::Option<
+        crate::types::BillingModeSummary,
+    >,
+    pub(crate) local_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::LocalSecondaryIndexDescription>,
+    >,
+    pub(crate) global_secondary_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::GlobalSecondaryIndexDescription>,
+    >,
+    pub(crate) stream_specification: ::std::option::Option<
+        crate::types::StreamSpecification,
+    >,
+    pub(crate) latest_stream_label: ::std::option::Option<::std::string::String>,
+    pub(crate) latest_stream_arn: ::std::option::Option<::std::string::String>,
+    pub(crate) global_table_version: ::std::option::Option<::std::string::String>,
+    pub(crate) replicas: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ReplicaDescription>,
+    >,
+    pub(crate) global_table_witnesses: ::std::option::Option<
+        ::std::vec::Vec<crate::types::GlobalTableWitnessDescription>,
+    >,
+    pub(crate) global_table_settings_replication_mode: ::std::option::Option<
+        crate::types::GlobalTableSettingsReplicationMode,
+    >,
+    pub(crate) restore_summary: ::std::option::Option<crate::types::RestoreSummary>,
+    pub(crate) sse_description: ::std::option::Option<crate::types::SseDescription>,
+    pub(crate) archival_summary: ::std::option::Option<crate::types::ArchivalSummary>,
+    pub(crate) table_class_summary: ::std::option::Option<
+        crate::types::TableClassSummary,
+    >,
+    pub(crate) deletion_protection_enabled: ::std::option::Option<bool>,
+    pub(crate) disassociation_protection_enabled: ::std::option::Option<bool>,
+    pub(crate) on_demand_throughput: ::std::option::Option<
+        crate::types::OnDemandThroughput,
+    >,
+    pub(crate) warm_throughput: ::std::option::Option<
+        crate::types::TableWarmThroughputDescription,
+    >,
+    pub(crate) multi_region_consistency: ::std::option::Option<
+        crate::types::MultiRegionConsistency,
+    >,
+    pub(crate) vector_indexes: ::std::option::Option<
+        ::std::vec::Vec<crate::types::VectorIndexDescription>,
+    >,
+}
+
+impl TableDescriptionBuilder {
+    /// An array of `AttributeDefinition` objects. Each of these objects describes one attribute in the table and index key schema.
+    ///
+    /// Each `AttributeDefinition` object in this array is composed of:
+    ///
+    /// - `AttributeName` - The name of the attribute.
+    /// - `AttributeType` - The data type for the attribute.
+    ///
+    /// Appends an item to `attribute_definitions`; see [`Self::set_attribute_definitions`] to set the whole list.
+    pub fn attribute_definitions(
+        mut self,
+        item: crate::types::AttributeDefinition,
+    ) -> Self {
+        self.attribute_definitions.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `attribute_definitions`.
+    pub fn set_attribute_definitions(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::AttributeDefinition>>,
+    ) -> Self {
+        self.attribute_definitions = input;
+        self
+    }
+
+    /// The name of the table.
+    pub fn table_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_name`.
+    pub fn set_table_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_name = input;
+        self
+    }
+
+    /// The primary key structure for the table. Each `KeySchemaElement` consists of:
+    ///
+    /// - `AttributeName` - The name of the attribute.
+    /// - `KeyType` - The role of the attribute:
+    ///
+    ///   - `HASH` - partition key
+    ///   - `RANGE` - sort key
+    ///
+    ///   **Note:** The partition key of an item is also known as its *hash attribute*. The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    ///
+    ///   The sort key of an item is also known as its *range attribute*. The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    ///
+    /// For more information about primary keys, see [Primary Key](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html#DataModelPrimaryKey) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// Appends an item to `key_schema`; see [`Self::set_key_schema`] to set the whole list.
+    pub fn key_schema(mut self, item: crate::types::KeySchemaElement) -> Self {
+        self.key_schema.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `key_schema`.
+    pub fn set_key_schema(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::KeySchemaElement>>,
+    ) -> Self {
+        self.key_schema = input;
+        self
+    }
+
+    /// The current state of the table:
+    ///
+    /// - `CREATING` - The table is being created.
+    /// - `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`.
+    /// - `DELETING` - The table is being deleted.
+    /// - `ACTIVE` - The table is ready for use.
+    /// - `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in inaccessible. Table operations may fail due to failure to use the KMS key. DynamoDB will initiate the table archival process when a table's KMS key remains inaccessible for more than seven days.
+    /// - `ARCHIVING` - The table is being archived. Operations are not allowed until archival is complete.
+    /// - `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.
+    pub fn table_status(mut self, input: crate::types::TableStatus) -> Self {
+        self.table_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `table_status`.
+    pub fn set_table_status(
+        mut self,
+        input: ::std::option::Option<crate::types::TableStatus>,
+    ) -> Self {
+        self.table_status = input;
+        self
+    }
+
+    /// The date and time when the table was created, in [UNIX epoch time](http://www.epochconverter.com/) format.
+    pub fn creation_date_time(mut self, input: ::sdk_runtime::DateTime) -> Self {
+        self.creation_date_time = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `creation_date_time`.
+    pub fn set_creation_date_time(
+        mut self,
+        input: ::std::option::Option<::sdk_runtime::DateTime>,
+    ) -> Self {
+        self.creation_date_time = input;
+        self
+    }
+
+    /// The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.
+    pub fn provisioned_throughput(
+        mut self,
+        input: crate::types::ProvisionedThroughputDescription,
+    ) -> Self {
+        self.provisioned_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `provisioned_throughput`.
+    pub fn set_provisioned_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::ProvisionedThroughputDescription>,
+    ) -> Self {
+        self.provisioned_throughput = input;
+        self
+    }
+
+    /// The total size of the specified table, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn table_size_bytes(mut self, input: i64) -> Self {
+        self.table_size_bytes = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `table_size_bytes`.
+    pub fn set_table_size_bytes(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.table_size_bytes = input;
+        self
+    }
+
+    /// The number of items in the specified table. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(mut self, input: i64) -> Self {
+        self.item_count = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `item_count`.
+    pub fn set_item_count(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.item_count = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the table.
+    pub fn table_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_arn`.
+    pub fn set_table_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_arn = input;
+        self
+    }
+
+    /// A unique identifier for the table, in UUID format, generated by DynamoDB when the table is created.
+    pub fn table_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_id`.
+    pub fn set_table_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_id = input;
+        self
+    }
+
+    /// Contains the details for the read/write capacity mode.
+    pub fn billing_mode_summary(
+        mut self,
+        input: crate::types::BillingModeSummary,
+    ) -> Self {
+        self.billing_mode_summary = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `billing_mode_summary`.
+    pub fn set_billing_mode_summary(
+        mut self,
+        input: ::std::option::Option<crate::types::BillingModeSummary>,
+    ) -> Self {
+        self.billing_mode_summary = input;
+        self
+    }
+
+    /// Represents one or more local secondary indexes on the table. Each index is scoped to a given partition key value. Tables with one or more local secondary indexes are subject to an item collection size limit, where the amount of data within a given item collection cannot exceed 10 GB. Each element is composed of:
+    ///
+    /// - `IndexName` - The name of the local secondary index.
+    /// - `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:
+    ///
+    ///   - `ProjectionType` - One of the following:
+    ///
+    ///     - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    ///     - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.
+    ///     - `ALL` - All of the table attributes are projected into the index.
+    ///   - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    /// - `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `ItemCount` - Represents the number of items in the index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    ///
+    /// If the table is in the `DELETING` state, no information about indexes will be returned.
+    ///
+    /// Appends an item to `local_secondary_indexes`; see [`Self::set_local_secondary_indexes`] to set the whole list.
+    pub fn local_secondary_indexes(
+        mut self,
+        item: crate::types::LocalSecondaryIndexDescription,
+    ) -> Self {
+        self.local_secondary_indexes.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `local_secondary_indexes`.
+    pub fn set_local_secondary_indexes(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::LocalSecondaryIndexDescription>,
+        >,
+    ) -> Self {
+        self.local_secondary_indexes = input;
+        self
+    }
+
+    /// The global secondary indexes, if any, on the table. Each index is scoped to a given partition key value. Each element is composed of:
+    ///
+    /// - `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling occurs only when a new global secondary index is added to the table. It is the process by which DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
+    ///
+    ///   You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
+    /// - `IndexName` - The name of the global secondary index.
+    /// - `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `IndexStatus` - The current status of the global secondary index:
+    ///
+    ///   - `CREATING` - The index is being created.
+    ///   - `UPDATING` - The index is being updated.
+    ///   - `DELETING` - The index is being deleted.
+    ///   - `ACTIVE` - The index is ready for use.
+    /// - `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:
+    ///
+    ///   - `ProjectionType` - One of the following:
+    ///
+    ///     - `KEYS_ONLY` - Only the index and primary keys are projected into the index.
+    ///     - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.
+    ///     - `ALL` - All of the table attributes are projected into the index.
+    ///   - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
+    /// - `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units, along with data about increases and decreases.
+    ///
+    /// If the table is in the `DELETING` state, no information about indexes will be returned.
+    ///
+    /// Appends an item to `global_secondary_indexes`; see [`Self::set_global_secondary_indexes`] to set the whole list.
+    pub fn global_secondary_indexes(
+        mut self,
+        item: crate::types::GlobalSecondaryIndexDescription,
+    ) -> Self {
+        self.global_secondary_indexes
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item);
+        self
+    }
+
+    /// Sets or clears `global_secondary_indexes`.
+    pub fn set_global_secondary_indexes(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::GlobalSecondaryIndexDescription>,
+        >,
+    ) -> Self {
+        self.global_secondary_indexes = input;
+        self
+    }
+
+    /// The current DynamoDB Streams configuration for the table.
+    pub fn stream_specification(
+        mut self,
+        input: crate::types::StreamSpecification,
+    ) -> Self {
+        self.stream_specification = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `stream_specification`.
+    pub fn set_stream_specification(
+        mut self,
+        input: ::std::option::Option<crate::types::StreamSpecification>,
+    ) -> Self {
+        self.stream_specification = input;
+        self
+    }
+
+    /// A timestamp, in ISO 8601 format, for this stream.
+    ///
+    /// Note that `LatestStreamLabel` is not a unique identifier for the stream, because it is possible that a stream from another table might have the same timestamp. However, the combination of the following three elements is guaranteed to be unique:
+    ///
+    /// - Amazon Web Services customer ID
+    /// - Table name
+    /// - `StreamLabel`
+    pub fn latest_stream_label(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.latest_stream_label = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `latest_stream_label`.
+    pub fn set_latest_stream_label(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.latest_stream_label = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.
+    pub fn latest_stream_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.latest_stream_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `latest_stream_arn`.
+    pub fn set_latest_stream_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.latest_stream_arn = input;
+        self
+    }
+
+    /// Represents the version of [global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html) in use, if the table is replicated across Amazon Web Services Regions.
+    pub fn global_table_version(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.global_table_version = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `global_table_version`.
+    pub fn set_global_table_version(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.global_table_version = input;
+        self
+    }
+
+    /// Represents replicas of the table.
+    ///
+    /// After a successful disassociation, this list is absent or empty. To confirm disassociation, also verify that `TableStatus` is `ACTIVE`.
+    ///
+    /// Appends an item to `replicas`; see [`Self::set_replicas`] to set the whole list.
+    pub fn replicas(mut self, item: crate::types::ReplicaDescription) -> Self {
+        self.replicas.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `replicas`.
+    pub fn set_replicas(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::ReplicaDescription>>,
+    ) -> Self {
+        self.replicas = input;
+        self
+    }
+
+    /// The witness Region and its current status in the MRSC global table. Only one witness Region can be configured per MRSC global table.
+    ///
+    /// Appends an item to `global_table_witnesses`; see [`Self::set_global_table_witnesses`] to set the whole list.
+    pub fn global_table_witnesses(
+        mut self,
+        item: crate::types::GlobalTableWitnessDescription,
+    ) -> Self {
+        self.global_table_witnesses.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `global_table_witnesses`.
+    pub fn set_global_table_witnesses(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::GlobalTableWitnessDescription>,
+        >,
+    ) -> Self {
+        self.global_table_witnesses = input;
+        self
+    }
+
+    /// Indicates one of the settings synchronization modes for the global table:
+    ///
+    /// - `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.
+    /// - `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.
+    /// - `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.
+    pub fn global_table_settings_replication_mode(
+        mut self,
+        input: crate::types::GlobalTableSettingsReplicationMode,
+    ) -> Self {
+        self.global_table_settings_replication_mode = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `global_table_settings_replication_mode`.
+    pub fn set_global_table_settings_replication_mode(
+        mut self,
+        input: ::std::option::Option<crate::types::GlobalTableSettingsReplicationMode>,
+    ) -> Self {
+        self.global_table_settings_replication_mode = input;
+        self
+    }
+
+    /// Contains details for the restore.
+    pub fn restore_summary(mut self, input: crate::types::RestoreSummary) -> Self {
+        self.restore_summary = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `restore_summary`.
+    pub fn set_restore_summary(
+        mut self,
+        input: ::std::option::Option<crate::types::RestoreSummary>,
+    ) -> Self {
+        self.restore_summary = input;
+        self
+    }
+
+    /// The description of the server-side encryption status on the specified table.
+    pub fn sse_description(mut self, input: crate::types::SseDescription) -> Self {
+        self.sse_description = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `sse_description`.
+    pub fn set_sse_description(
+        mut self,
+        input: ::std::option::Option<crate::types::SseDescription>,
+    ) -> Self {
+        self.sse_description = input;
+        self
+    }
+
+    /// Contains information about the table archive.
+    pub fn archival_summary(mut self, input: crate::types::ArchivalSummary) -> Self {
+        self.archival_summary = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `archival_summary`.
+    pub fn set_archival_summary(
+        mut self,
+        input: ::std::option::Option<crate::types::ArchivalSummary>,
+    ) -> Self {
+        self.archival_summary = input;
+        self
+    }
+
+    /// Contains details of the table class.
+    pub fn table_class_summary(
+        mut self,
+        input: crate::types::TableClassSummary,
+    ) -> Self {
+        self.table_class_summary = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `table_class_summary`.
+    pub fn set_table_class_summary(
+        mut self,
+        input: ::std::option::Option<crate::types::TableClassSummary>,
+    ) -> Self {
+        self.table_class_summary = input;
+        self
+    }
+
+    /// Indicates whether deletion protection is enabled (true) or disabled (false) on the table.
+    pub fn deletion_protection_enabled(mut self, input: bool) -> Self {
+        self.deletion_protection_enabled = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `deletion_protection_enabled`.
+    pub fn set_deletion_protection_enabled(
+        mut self,
+        input: ::std::option::Option<bool>,
+    ) -> Self {
+        self.deletion_protection_enabled = input;
+        self
+    }
+
+    /// Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local global table replica. Protection is enabled by default.
+    pub fn disassociation_protection_enabled(mut self, input: bool) -> Self {
+        self.disassociation_protection_enabled = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `disassociation_protection_enabled`.
+    pub fn set_disassociation_protection_enabled(
+        mut self,
+        input: ::std::option::Option<bool>,
+    ) -> Self {
+        self.disassociation_protection_enabled = input;
+        self
+    }
+
+    /// The maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+    pub fn on_demand_throughput(
+        mut self,
+        input: crate::types::OnDemandThroughput,
+    ) -> Self {
+        self.on_demand_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `on_demand_throughput`.
+    pub fn set_on_demand_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::OnDemandThroughput>,
+    ) -> Self {
+        self.on_demand_throughput = input;
+        self
+    }
+
+    /// Describes the warm throughput value of the base table.
+    pub fn warm_throughput(
+        mut self,
+        input: crate::types::TableWarmThroughputDescription,
+    ) -> Self {
+        self.warm_throughput = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `warm_throughput`.
+    pub fn set_warm_throughput(
+        mut self,
+        input: ::std::option::Option<crate::types::TableWarmThroughputDescription>,
+    ) -> Self {
+        self.warm_throughput = input;
+        self
+    }
+
+    /// Indicates one of the following consistency modes for a global table:
+    ///
+    /// - `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual consistency (MREC).
+    /// - `STRONG`: Indicates that the global table is configured for multi-Region strong consistency (MRSC).
+    ///
+    /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes) in DynamoDB developer guide.
+    pub fn multi_region_consistency(
+        mut self,
+        input: crate::types::MultiRegionConsistency,
+    ) -> Self {
+        self.multi_region_consistency = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `multi_region_consistency`.
+    pub fn set_multi_region_consistency(
+        mut self,
+        input: ::std::option::Option<crate::types::MultiRegionConsistency>,
+    ) -> Self {
+        self.multi_region_consistency = input;
+        self
+    }
+
+    /// The vector indexes, if any, on the table. Each element is composed of:
+    ///
+    /// - `IndexName` - The name of the vector index.
+    /// - `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.
+    /// - `Backfilling` - Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.
+    /// - `VectorAttribute` - The attribute that contains vector embeddings.
+    /// - `Dimensions` - The number of dimensions in each vector.
+    /// - `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).
+    /// - `SearchSchema` - The partition key and inline filter attributes for the vector index.
+    /// - `Projection` - Specifies attributes that are copied (projected) from the table into the vector index.
+    /// - `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.
+    /// - `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    /// - `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    ///
+    /// Appends an item to `vector_indexes`; see [`Self::set_vector_indexes`] to set the whole list.
+    pub fn vector_indexes(mut self, item: crate::types::VectorIndexDescription) -> Self {
+        self.vector_indexes.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `vector_indexes`.
+    pub fn set_vector_indexes(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::VectorIndexDescription>,
+        >,
+    ) -> Self {
+        self.vector_indexes = input;
+        self
+    }
+
+    /// Builds the [`TableDescription`](crate::types::TableDescription).
+    pub fn build(self) -> crate::types::TableDescription {
+        crate::types::TableDescription {
+            attribute_definitions: self.attribute_definitions,
+            table_name: self.table_name,
+            key_schema: self.key_schema,
+            table_status: self.table_status,
+            creation_date_time: self.creation_date_time,
+            provisioned_throughput: self.provisioned_throughput,
+            table_size_bytes: self.table_size_bytes,
+            item_count: self.item_count,
+            table_arn: self.table_arn,
+            table_id: self.table_id,
+            billing_mode_summary: self.billing_mode_summary,
+            local_secondary_indexes: self.local_secondary_indexes,
+            global_secondary_indexes: self.global_secondary_indexes,
+            stream_specification: self.stream_specification,
+            latest_stream_label: self.latest_stream_label,
+            latest_stream_arn: self.latest_stream_arn,
+            global_table_version: self.global_table_version,
+            replicas: self.replicas,
+            global_table_witnesses: self.global_table_witnesses,
+            global_table_settings_replication_mode: self
+                .global_table_settings_replication_mode,
+            restore_summary: self.restore_summary,
+            sse_description: self.sse_description,
+            archival_summary: self.archival_summary,
+            table_class_summary: self.table_class_summary,
+            deletion_protection_enabled: self.deletion_protection_enabled,
+            disassociation_protection_enabled: self.disassociation_protection_enabled,
+            on_demand_throughput: self.on_demand_throughput,
+            warm_throughput: self.warm_throughput,
+            multi_region_consistency: self.multi_region_consistency,
+            vector_indexes: self.vector_indexes,
+        }
+    }
+}
+
+/// A builder for [`TableWarmThroughputDescription`](crate::types::TableWarmThroughputDescription) (`TableWarmThroughputDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableWarmThroughputDescriptionBuilder {
+    pub(crate) read_units_per_second: ::std::option::Option<i64>,
+    pub(crate) write_units_per_second: ::std::option::Option<i64>,
+    pub(crate) status: ::std::option::Option<crate::types::TableStatus>,
+}
+
+impl TableWarmThroughputDescriptionBuilder {
+    /// Represents the base table's warm throughput value in read units per second.
+    pub fn read_units_per_second(mut self, input: i64) -> Self {
+        self.read_units_per_second = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `read_units_per_second`.
+    pub fn set_read_units_per_second(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.read_units_per_second = input;
+        self
+    }
+
+    /// Represents the base table's warm throughput value in write units per second.
+    pub fn write_units_per_second(mut self, input: i64) -> Self {
+        self.write_units_per_second = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `write_units_per_second`.
+    pub fn set_write_units_per_second(
+        mut self,
+        input: ::std::option::Option<i64>,
+    ) -> Self {
+        self.write_units_per_second = input;
+        self
+    }
+
+    /// Represents warm throughput value of the base table.
+    pub fn status(mut self, input: crate::types::TableStatus) -> Self {
+        self.status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `status`.
+    pub fn set_status(
+        mut self,
+        input: ::std::option::Option<crate::types::TableStatus>,
+    ) -> Self {
+        self.status = input;
+        self
+    }
+
+    /// Builds the [`TableWarmThroughputDescription`](crate::types::TableWarmThroughputDescription).
+    pub fn build(self) -> crate::types::TableWarmThroughputDescription {
+        crate::types::TableWarmThroughputDescription {
+            read_units_per_second: self.read_units_per_second,
+            write_units_per_second: self.write_units_per_second,
+            status: self.status,
         }
     }
 }
@@ -754,6 +3616,56 @@ impl ThrottlingReasonBuilder {
     }
 }
 
+/// A builder for [`VectorAttributeDefinition`](crate::types::VectorAttributeDefinition) (`VectorAttributeDefinition` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VectorAttributeDefinitionBuilder {
+    pub(crate) attribute_name: ::std::option::Option<::std::string::String>,
+}
+
+impl VectorAttributeDefinitionBuilder {
+    /// The name of the vector attribute.
+    ///
+    /// **Required**: `build` returns an error naming `attribute_name` until it is set.
+    pub fn attribute_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `attribute_name`.
+    pub fn set_attribute_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.attribute_name = input;
+        self
+    }
+
+    /// Builds the [`VectorAttributeDefinition`](crate::types::VectorAttributeDefinition).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::VectorAttributeDefinition,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.attribute_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "VectorAttributeDefinition",
+                    "attribute_name",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::VectorAttributeDefinition {
+            attribute_name: self.attribute_name,
+        })
+    }
+}
+
 /// A builder for [`VectorCapacity`](crate::types::VectorCapacity) (`VectorCapacity` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VectorCapacityBuilder {
@@ -797,6 +3709,218 @@ impl VectorCapacityBuilder {
         crate::types::VectorCapacity {
             vector_search_request_bytes: self.vector_search_request_bytes,
             vector_write_request_bytes: self.vector_write_request_bytes,
+        }
+    }
+}
+
+/// A builder for [`VectorIndexDescription`](crate::types::VectorIndexDescription) (`VectorIndexDescription` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VectorIndexDescriptionBuilder {
+    pub(crate) index_name: ::std::option::Option<::std::string::String>,
+    pub(crate) search_schema: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SearchSchemaElement>,
+    >,
+    pub(crate) projection: ::std::option::Option<crate::types::Projection>,
+    pub(crate) vector_attribute: ::std::option::Option<
+        crate::types::VectorAttributeDefinition,
+    >,
+    pub(crate) dimensions: ::std::option::Option<i64>,
+    pub(crate) distance_function: ::std::option::Option<
+        crate::types::VectorDistanceFunction,
+    >,
+    pub(crate) index_status: ::std::option::Option<crate::types::IndexStatus>,
+    pub(crate) backfilling: ::std::option::Option<bool>,
+    pub(crate) index_size_bytes: ::std::option::Option<i64>,
+    pub(crate) item_count: ::std::option::Option<i64>,
+    pub(crate) index_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl VectorIndexDescriptionBuilder {
+    /// The name of the vector index.
+    pub fn index_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_name`.
+    pub fn set_index_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_name = input;
+        self
+    }
+
+    /// The search schema that defines partition key and inline filter attributes for the vector index.
+    ///
+    /// Appends an item to `search_schema`; see [`Self::set_search_schema`] to set the whole list.
+    pub fn search_schema(mut self, item: crate::types::SearchSchemaElement) -> Self {
+        self.search_schema.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `search_schema`.
+    pub fn set_search_schema(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::SearchSchemaElement>>,
+    ) -> Self {
+        self.search_schema = input;
+        self
+    }
+
+    /// Specifies attributes that are copied (projected) from the table into the vector index.
+    pub fn projection(mut self, input: crate::types::Projection) -> Self {
+        self.projection = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `projection`.
+    pub fn set_projection(
+        mut self,
+        input: ::std::option::Option<crate::types::Projection>,
+    ) -> Self {
+        self.projection = input;
+        self
+    }
+
+    /// The vector attribute configuration for the index.
+    pub fn vector_attribute(
+        mut self,
+        input: crate::types::VectorAttributeDefinition,
+    ) -> Self {
+        self.vector_attribute = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `vector_attribute`.
+    pub fn set_vector_attribute(
+        mut self,
+        input: ::std::option::Option<crate::types::VectorAttributeDefinition>,
+    ) -> Self {
+        self.vector_attribute = input;
+        self
+    }
+
+    /// The number of dimensions in each vector.
+    pub fn dimensions(mut self, input: i64) -> Self {
+        self.dimensions = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `dimensions`.
+    pub fn set_dimensions(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.dimensions = input;
+        self
+    }
+
+    /// The distance function used to calculate similarity between vectors.
+    pub fn distance_function(
+        mut self,
+        input: crate::types::VectorDistanceFunction,
+    ) -> Self {
+        self.distance_function = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `distance_function`.
+    pub fn set_distance_function(
+        mut self,
+        input: ::std::option::Option<crate::types::VectorDistanceFunction>,
+    ) -> Self {
+        self.distance_function = input;
+        self
+    }
+
+    /// The current state of the vector index:
+    ///
+    /// - `CREATING` - The index is being created.
+    /// - `ACTIVE` - The index is ready for use.
+    /// - `DELETING` - The index is being deleted.
+    pub fn index_status(mut self, input: crate::types::IndexStatus) -> Self {
+        self.index_status = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `index_status`.
+    pub fn set_index_status(
+        mut self,
+        input: ::std::option::Option<crate::types::IndexStatus>,
+    ) -> Self {
+        self.index_status = input;
+        self
+    }
+
+    /// Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.
+    pub fn backfilling(mut self, input: bool) -> Self {
+        self.backfilling = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `backfilling`.
+    pub fn set_backfilling(mut self, input: ::std::option::Option<bool>) -> Self {
+        self.backfilling = input;
+        self
+    }
+
+    /// The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn index_size_bytes(mut self, input: i64) -> Self {
+        self.index_size_bytes = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `index_size_bytes`.
+    pub fn set_index_size_bytes(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.index_size_bytes = input;
+        self
+    }
+
+    /// The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
+    pub fn item_count(mut self, input: i64) -> Self {
+        self.item_count = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `item_count`.
+    pub fn set_item_count(mut self, input: ::std::option::Option<i64>) -> Self {
+        self.item_count = input;
+        self
+    }
+
+    /// The Amazon Resource Name (ARN) that uniquely identifies the vector index.
+    pub fn index_arn(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.index_arn = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `index_arn`.
+    pub fn set_index_arn(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.index_arn = input;
+        self
+    }
+
+    /// Builds the [`VectorIndexDescription`](crate::types::VectorIndexDescription).
+    pub fn build(self) -> crate::types::VectorIndexDescription {
+        crate::types::VectorIndexDescription {
+            index_name: self.index_name,
+            search_schema: self.search_schema,
+            projection: self.projection,
+            vector_attribute: self.vector_attribute,
+            dimensions: self.dimensions,
+            distance_function: self.distance_function,
+            index_status: self.index_status,
+            backfilling: self.backfilling,
+            index_size_bytes: self.index_size_bytes,
+            item_count: self.item_count,
+            index_arn: self.index_arn,
         }
     }
 }

@@ -339,6 +339,17 @@ pub mod builders {
             &self.input
         }
 
+        /// Changes, for this call only, the timeouts or the most
+        /// attempts the client's configuration sets; what the override
+        /// does not set stays as configured.
+        pub fn config_override(
+            mut self,
+            config_override: ::sdk_runtime::ConfigOverride,
+        ) -> Self {
+            self.config = config_override.apply(&self.config);
+            self
+        }
+
         /// Builds the input, checking required members, and sends the request.
         pub async fn send(
             self,
