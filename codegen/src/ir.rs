@@ -71,6 +71,14 @@ pub enum Protocol {
     /// `json` (`aws.protocols#awsJson1_0` / `awsJson1_1`): the JSON codec on
     /// the RPC binding (`POST /`, `X-Amz-Target`, the whole input as body).
     AwsJson(AwsJson),
+    /// `query` (`aws.protocols#awsQuery`): form-encoded requests (`Action`,
+    /// `Version`, flattened keys) on the RPC binding, XML responses inside
+    /// `<{Operation}Result>`, errors in `ErrorResponse/Error`.
+    AwsQuery,
+    /// `ec2` (`aws.protocols#ec2Query`): awsQuery with EC2's naming
+    /// (`queryName`, capitalised `locationName`, lists always flattened),
+    /// unwrapped results and errors in `Response/Errors/Error`.
+    Ec2Query,
 }
 
 impl Protocol {
@@ -79,7 +87,24 @@ impl Protocol {
         match self {
             Protocol::RestJson => "rest-json",
             Protocol::AwsJson(_) => "json",
+            Protocol::AwsQuery => "query",
+            Protocol::Ec2Query => "ec2",
         }
+    }
+
+    /// The format of body timestamps no member or shape sets: epoch seconds
+    /// in JSON, RFC 3339 in XML and query bodies.
+    pub fn body_timestamp_format(&self) -> TimestampFormat {
+        match self {
+            Protocol::RestJson | Protocol::AwsJson(_) => TimestampFormat::EpochSeconds,
+            Protocol::AwsQuery | Protocol::Ec2Query => TimestampFormat::DateTime,
+        }
+    }
+
+    /// Whether bodies are XML (responses) and form-encoded query (requests):
+    /// the runtime's `xml` feature.
+    pub fn is_query(&self) -> bool {
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
     }
 
     /// Whether members are bound by HTTP traits (`location`, `payload`,
@@ -137,6 +162,26 @@ pub struct Shape {
     pub serialized: bool,
     /// Reachable from an operation output or error: needs a JSON deserializer.
     pub deserialized: bool,
+    /// How a list or map is named in XML and query bodies.
+    pub xml: XmlNames,
+}
+
+/// The names a list's or map's parts take in XML and query bodies, from the
+/// model's `locationName`s; `None` means the protocol's default (`member`,
+/// `entry`, `key`, `value`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XmlNames {
+    /// The items of a list are not wrapped in an element of the member's
+    /// own (`flattened` on the shape).
+    pub flattened: bool,
+    /// A list's item element (`member.locationName`).
+    pub member: Option<String>,
+    /// EC2 query: a list item's key (`member.queryName`).
+    pub member_query: Option<String>,
+    /// A map's key element (`key.locationName`).
+    pub key: Option<String>,
+    /// A map's value element (`value.locationName`).
+    pub value: Option<String>,
 }
 
 /// The kinds of shapes and what each carries.
@@ -265,6 +310,16 @@ pub struct Member {
     pub idempotency_token: bool,
     /// Part of the host name (`hostLabel`).
     pub host_label: bool,
+    /// The member's `locationName`, when the model gives one (XML element
+    /// and query key; EC2 query capitalises it).
+    pub location_name: Option<String>,
+    /// EC2 query: the member's request key (`queryName`).
+    pub query_name: Option<String>,
+    /// A list or map member whose items are not wrapped (`flattened` on the
+    /// member or on its target).
+    pub flattened: bool,
+    /// XML: an attribute of the structure's element (`xmlAttribute`).
+    pub xml_attribute: bool,
     /// Documentation lines.
     pub docs: Vec<String>,
 }
@@ -311,6 +366,9 @@ pub struct Operation {
     pub errors: Vec<ShapeId>,
     /// A prefix for the endpoint's host, with labels (`endpoint.hostPrefix`).
     pub host_prefix: Option<Vec<PathSegment>>,
+    /// awsQuery: the output's wrapping element, when the model names it
+    /// (`resultWrapper`; the protocol's default is `{Operation}Result`).
+    pub result_wrapper: Option<String>,
     /// Whether requests carry a `Content-MD5` header.
     pub checksum_required: bool,
 }

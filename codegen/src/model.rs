@@ -115,6 +115,17 @@ pub struct ShapeRef {
     pub shape: String,
     #[serde(default)]
     pub documentation: Option<String>,
+    /// The element name of a list's or map's items, keys or values (XML,
+    /// query).
+    #[serde(default)]
+    pub location_name: Option<String>,
+    /// EC2 query: the key of a list's items (rarely set on list members).
+    #[serde(default)]
+    pub query_name: Option<String>,
+    /// awsQuery: the element of an operation's output that wraps its
+    /// members (`GetCallerIdentityResult`).
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
 }
 
 /// One entry of `shapes`. Which keys apply depends on `type`.
@@ -163,6 +174,9 @@ pub struct Shape {
     pub value: Option<ShapeRef>,
     #[serde(default)]
     pub deprecated: bool,
+    // list, map (XML, query): items without a wrapping element
+    #[serde(default)]
+    pub flattened: bool,
 }
 
 /// A structure's `error` trait.
@@ -198,6 +212,15 @@ pub struct Member {
     pub idempotency_token: bool,
     #[serde(default)]
     pub host_label: bool,
+    /// EC2 query: the member's request key.
+    #[serde(default)]
+    pub query_name: Option<String>,
+    /// XML, query: a list or map member without a wrapping element.
+    #[serde(default)]
+    pub flattened: bool,
+    /// XML: the member is an attribute of its structure's element.
+    #[serde(default)]
+    pub xml_attribute: bool,
 }
 
 /// A JSON object's entries in file order.

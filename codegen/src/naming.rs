@@ -231,6 +231,36 @@ pub mod derived {
     }
 }
 
+/// Names on the wire that protocols derive from the model's names.
+pub mod wire {
+    /// EC2 query's request key of a member: `queryName`, else its
+    /// `locationName` with the first letter in upper case, else its name.
+    pub fn ec2_query_key(
+        name: &str,
+        location_name: Option<&str>,
+        query_name: Option<&str>,
+    ) -> String {
+        if let Some(query_name) = query_name {
+            return query_name.to_owned();
+        }
+        match location_name {
+            Some(location) => {
+                let mut chars = location.chars();
+                match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect(),
+                    None => String::new(),
+                }
+            }
+            None => name.to_owned(),
+        }
+    }
+
+    /// awsQuery's output element: `{operation}Result`.
+    pub fn query_result(operation: &str) -> String {
+        format!("{operation}Result")
+    }
+}
+
 /// The library name of a crate (`iot_jobs_data_plane`), as `use` statements spell it.
 pub fn lib_name(crate_name: &str) -> String {
     crate_name.replace('-', "_")

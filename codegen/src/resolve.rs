@@ -11,6 +11,7 @@ use crate::error::{Error, Problem};
 use crate::ir::{
     AwsJson, EnumVariant, ErrorInfo, JsonVersion, Location, Member, Operation, OperationShape,
     PathSegment, Protocol, Service, Shape, ShapeId, ShapeKind, Structure, TimestampFormat, Union,
+    XmlNames,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -23,7 +24,7 @@ use crate::naming::{self, Case, Namespace};
 /// a client then speaks the same wire as botocore, whose protocol suites
 /// prove this generator, and awsJson, which every service offering both
 /// awsJson and RPC v2 CBOR lists, needs no binary codec.
-pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json"];
+pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json", "query", "ec2"];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error
@@ -173,7 +174,7 @@ impl<'m> Resolver<'m> {
         if let Err((shape, message)) = check_depth(&shapes) {
             self.problem(format!("shape `{}`", shape.escape_debug()), message);
         }
-        resolve_timestamp_formats(&mut shapes);
+        resolve_timestamp_formats(&mut shapes, self.protocol.body_timestamp_format());
         box_recursion(&mut shapes);
 
         let mut modules = Namespace::with_reserved(OPERATION_MODULES);
@@ -259,6 +260,8 @@ impl<'m> Resolver<'m> {
                     query_compatible: meta.aws_query_compatible.is_some(),
                 })
             }
+            Ok("query") => Protocol::AwsQuery,
+            Ok("ec2") => Protocol::Ec2Query,
             Ok(_) => Protocol::RestJson,
             Err((at, message)) => {
                 self.problem(at, message);
@@ -397,6 +400,13 @@ impl<'m> Resolver<'m> {
             emitted: false,
             serialized: false,
             deserialized: false,
+            xml: XmlNames {
+                flattened: shape.flattened,
+                member: shape.member.as_ref().and_then(|m| m.location_name.clone()),
+                member_query: shape.member.as_ref().and_then(|m| m.query_name.clone()),
+                key: shape.key.as_ref().and_then(|m| m.location_name.clone()),
+                value: shape.value.as_ref().and_then(|m| m.location_name.clone()),
+            },
         }
     }
 
@@ -497,6 +507,15 @@ impl<'m> Resolver<'m> {
                 json_value: member.jsonvalue,
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
+                location_name: member.location_name.clone(),
+                query_name: member.query_name.clone(),
+                flattened: member.flattened
+                    || self
+                        .model
+                        .shapes
+                        .get(&member.shape)
+                        .is_some_and(|target| target.flattened),
+                xml_attribute: member.xml_attribute,
                 docs: member_docs,
             });
         }
@@ -649,6 +668,7 @@ impl<'m> Resolver<'m> {
             output,
             errors,
             host_prefix,
+            result_wrapper: op.output.as_ref().and_then(|o| o.result_wrapper.clone()),
             checksum_required: op.http_checksum_required
                 || op
                     .http_checksum
@@ -1013,7 +1033,7 @@ fn timestamp_within(shapes: &[Shape], id: ShapeId) -> Option<&ShapeKind> {
 /// member's own, else its timestamp shape's, else the default of where the
 /// member travels (epoch seconds in JSON, HTTP dates in headers, RFC 3339 in
 /// URIs and queries).
-fn resolve_timestamp_formats(shapes: &mut [Shape]) {
+fn resolve_timestamp_formats(shapes: &mut [Shape], body_default: TimestampFormat) {
     let formats: Vec<Vec<Option<TimestampFormat>>> = shapes
         .iter()
         .map(|shape| match &shape.kind {
@@ -1033,9 +1053,7 @@ fn resolve_timestamp_formats(shapes: &mut [Shape]) {
                             .unwrap_or(match member.location {
                                 Location::Header | Location::Headers => TimestampFormat::HttpDate,
                                 Location::Uri | Location::Query => TimestampFormat::DateTime,
-                                Location::Body | Location::StatusCode => {
-                                    TimestampFormat::EpochSeconds
-                                }
+                                Location::Body | Location::StatusCode => body_default,
                             }),
                     )
                 })

@@ -210,10 +210,10 @@ fn wrong_json_type_in_model_names_the_path() {
 #[test]
 fn unsupported_protocol_is_named() {
     let mut model = small_model();
-    model["metadata"]["protocol"] = json!("query");
+    model["metadata"]["protocol"] = json!("rest-xml");
     let shown = problems(&model);
     assert!(
-        shown.contains("metadata.protocol: protocol `query` is not supported"),
+        shown.contains("metadata.protocol: protocol `rest-xml` is not supported"),
         "{shown}"
     );
 }
@@ -228,11 +228,41 @@ fn protocols_list_wins_over_protocol() {
     let generated = generate_value(&model).expect("rest-json is listed");
     assert!(generated.files["src/lib.rs"].contains("the rest-json wire mapping"));
     model["metadata"]["protocol"] = json!("rest-json");
-    model["metadata"]["protocols"] = json!(["query", "ec2"]);
+    model["metadata"]["protocols"] = json!(["rest-xml", "smithy-rpc-v2-cbor"]);
     let shown = problems(&model);
     assert!(
-        shown.contains("metadata.protocols: none of the protocols `query`, `ec2` is supported"),
+        shown.contains(
+            "metadata.protocols: none of the protocols `rest-xml`, `smithy-rpc-v2-cbor` is supported"
+        ),
         "{shown}"
+    );
+}
+
+#[test]
+fn query_protocols_name_keys_their_own_way_and_need_the_xml_feature() {
+    let mut model = small_model();
+    model["metadata"]["protocol"] = json!("query");
+    model["metadata"]["protocols"] = json!(["query"]);
+    let generated = generate_value(&model).expect("generates");
+    let protocol = &generated.files["src/protocol/get_widget.rs"];
+    assert!(protocol.contains("awsQuery wire mapping"), "{protocol}");
+    assert!(protocol.contains(r#"key(prefix, "id")"#), "{protocol}");
+    assert!(
+        protocol.contains(r#"Some("GetWidgetResult")"#),
+        "{protocol}"
+    );
+    assert!(generated.files["Cargo.toml"].contains(r#"features = ["xml"]"#));
+    // EC2: the location name capitalised, no result wrapper.
+    model["metadata"]["protocol"] = json!("ec2");
+    model["metadata"]["protocols"] = json!(["ec2"]);
+    let generated = generate_value(&model).expect("generates");
+    let protocol = &generated.files["src/protocol/get_widget.rs"];
+    assert!(protocol.contains("EC2 query wire mapping"), "{protocol}");
+    assert!(protocol.contains(r#"key(prefix, "Id")"#), "{protocol}");
+    assert!(!protocol.contains("GetWidgetResult"), "{protocol}");
+    // JSON crates stay without it.
+    assert!(
+        !generate_value(&small_model()).expect("generates").files["Cargo.toml"].contains("xml")
     );
 }
 

@@ -639,8 +639,10 @@ mod tests {
         let offered =
             r#"{"metadata": {"protocol": "rest-xml", "protocols": ["rest-xml", "rest-json"]}}"#;
         assert_eq!(protocol(offered), Some(Ok("rest-json")));
-        let unsupported = r#"{"metadata": {"protocol": "ec2"}}"#;
-        assert_eq!(protocol(unsupported), Some(Err("ec2".to_owned())));
+        let query = r#"{"metadata": {"protocol": "ec2"}}"#;
+        assert_eq!(protocol(query), Some(Ok("ec2")));
+        let unsupported = r#"{"metadata": {"protocol": "rest-xml"}}"#;
+        assert_eq!(protocol(unsupported), Some(Err("rest-xml".to_owned())));
     }
 
     #[test]

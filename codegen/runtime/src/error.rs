@@ -424,9 +424,16 @@ impl<E> SdkError<E> {
         }
     }
 
-    /// The request id of the response (`x-amzn-RequestId`), if one came back.
+    /// The request id of the response, if one came back: from its headers
+    /// (`x-amzn-RequestId`), else from the error metadata its protocol read
+    /// (awsQuery and EC2 carry it in the error body).
     pub fn request_id(&self) -> Option<&str> {
-        request_id(self.raw_response()?.headers())
+        let raw = self.raw_response()?;
+        request_id(raw.headers()).or_else(|| {
+            raw.extensions()
+                .get::<ErrorMetadata>()
+                .and_then(ErrorMetadata::request_id)
+        })
     }
 }
 

@@ -66,7 +66,9 @@
 //!   `send().await` never blocks an executor thread;
 //! - `serde`: `Serialize` / `Deserialize` for the value types;
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
-//!   require that header (the generator turns it on for them).
+//!   require that header (the generator turns it on for them);
+//! - `xml`: XML bodies and form-encoded query requests (awsQuery, EC2
+//!   query), for models of those protocols (the generator turns it on).
 
 pub mod value;
 
@@ -113,6 +115,8 @@ pub mod __private {
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
     pub use crate::protocol::{aws_json, json, rest_json};
+    #[cfg(feature = "xml")]
+    pub use crate::protocol::{query, xml};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -327,7 +327,11 @@ async fn invoke_counting<O: Operation>(
     let response = outcome.map_err(SdkError::dispatch_failure)?;
     match O::parse_response(&response) {
         Ok(mut output) => {
-            output.set_request_id(crate::error::request_id(response.headers()).map(str::to_owned));
+            // A protocol that carries the id in the body (awsQuery, EC2) has
+            // set it already; a header, where there is one, wins.
+            if let Some(id) = crate::error::request_id(response.headers()) {
+                output.set_request_id(Some(id.to_owned()));
+            }
             config
                 .retry_quota()
                 .release(last_retry_cost.unwrap_or(RetryQuota::SUCCESS_REWARD));

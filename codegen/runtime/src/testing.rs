@@ -203,8 +203,10 @@ pub struct ExpectedRequest<'a> {
     pub forbid_headers: &'a [&'a str],
     /// Headers that must be present, whatever their value.
     pub require_headers: &'a [&'a str],
-    /// The body, if the case states one: compared as JSON when both sides
-    /// parse as JSON, else byte for byte.
+    /// The body, if the case states one: when the request is form-encoded
+    /// (`Content-Type: application/x-www-form-urlencoded`), compared as a
+    /// multiset of decoded `key=value` pairs; else as JSON when both sides
+    /// parse as JSON; else byte for byte.
     pub body: Option<&'a [u8]>,
     /// The host (with any host prefix), if the case states one.
     pub host: Option<&'a str>,
@@ -251,6 +253,8 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
             .any(|list| list.eq_ignore_ascii_case(name));
         let same = if is_list {
             actual.join(",").replace(", ", ",") == value.replace(", ", ",")
+        } else if name.eq_ignore_ascii_case("content-type") {
+            same_media_type(&actual.join(", "), value)
         } else {
             actual.join(", ") == *value
         };
@@ -271,7 +275,23 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
         }
     }
     if let Some(body) = expected.body {
-        if let Some(problem) = compare_bodies(body, request.body()) {
+        let form = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';').next().is_some_and(|media| {
+                    media
+                        .trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
+            });
+        let problem = if form {
+            compare_forms(body, request.body())
+        } else {
+            compare_bodies(body, request.body())
+        };
+        if let Some(problem) = problem {
             problems.push(problem);
         }
     }
@@ -288,6 +308,20 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
     }
 }
 
+/// Whether two `Content-Type` values are the same media type: UTF-8 is the
+/// charset of every text body here, so `; charset=utf-8` on one side only
+/// (botocore states it, Smithy's suites do not) is no difference.
+fn same_media_type(actual: &str, expected: &str) -> bool {
+    let normal = |value: &str| -> Vec<String> {
+        value
+            .split(';')
+            .map(|part| part.trim().to_ascii_lowercase())
+            .filter(|part| part.replace(' ', "") != "charset=utf-8")
+            .collect()
+    };
+    normal(actual) == normal(expected)
+}
+
 fn split_uri(uri: &str) -> (&str, &str) {
     uri.split_once('?').unwrap_or((uri, ""))
 }
@@ -301,6 +335,74 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
             None => (pair.to_owned(), String::new()),
         })
         .collect()
+}
+
+/// The decoded pairs of a form-encoded body (`+` is a space), sorted.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(&text.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut pairs: Vec<(String, String)> = String::from_utf8_lossy(body)
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => (decode(key), decode(value)),
+            None => (decode(pair), String::new()),
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// Pairs with the index of every map entry (`Key.entry.N.`) replaced by
+/// `N`, sorted: maps are `HashMap`s, whose entries have no order to compare
+/// (smithy-rs's protocol-test crate compares form bodies the same way).
+fn without_entry_order(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(key, value)| {
+            let segments: Vec<&str> = key.split('.').collect();
+            let renamed: Vec<&str> = segments
+                .iter()
+                .enumerate()
+                .map(|(i, segment)| {
+                    let numbered =
+                        !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit());
+                    if numbered && i > 0 && segments[i - 1] == "entry" {
+                        "N"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            (renamed.join("."), value.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn compare_forms(expected: &[u8], actual: &[u8]) -> Option<String> {
+    let (expected_pairs, actual_pairs) = (form_pairs(expected), form_pairs(actual));
+    let same = expected_pairs == actual_pairs
+        || without_entry_order(&expected_pairs) == without_entry_order(&actual_pairs);
+    (!same).then(|| {
+        let only = |a: &[(String, String)], b: &[(String, String)]| {
+            a.iter()
+                .filter(|p| !b.contains(p))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        format!(
+            "form body: expected `{}`, got `{}` (missing {:?}, unexpected {:?})",
+            String::from_utf8_lossy(expected),
+            String::from_utf8_lossy(actual),
+            only(&expected_pairs, &actual_pairs),
+            only(&actual_pairs, &expected_pairs),
+        )
+    })
 }
 
 fn compare_bodies(expected: &[u8], actual: &[u8]) -> Option<String> {
@@ -417,6 +519,40 @@ mod tests {
         ] {
             assert!(problems.contains(part), "{part} missing from {problems}");
         }
+    }
+
+    #[test]
+    fn form_bodies_compare_as_pairs_and_media_types_without_charset() {
+        let request = http::Request::builder()
+            .method("POST")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Bytes::from_static(
+                b"Action=Op&A.entry.1.key=b&A.entry.1.value=2&A.entry.2.key=a&A.entry.2.value=1&L.1=x&L.2=y%20z",
+            ))
+            .unwrap();
+        let check = |content_type: &'static str, body: &'static [u8]| {
+            check_request(
+                &request,
+                &ExpectedRequest {
+                    method: "POST",
+                    uri: "/",
+                    headers: &[("Content-Type", content_type)],
+                    body: Some(body),
+                    ..Default::default()
+                },
+            )
+        };
+        let same = b"L.2=y+z&L.1=x&Action=Op&A.entry.1.key=a&A.entry.1.value=1&A.entry.2.key=b&A.entry.2.value=2";
+        assert_eq!(
+            check("application/x-www-form-urlencoded; charset=utf-8", same),
+            Ok(())
+        );
+        // List order is compared; map entry order is not.
+        let swapped = b"L.1=y z&L.2=x&Action=Op&A.entry.1.key=a&A.entry.1.value=1&A.entry.2.key=b&A.entry.2.value=2";
+        let problems = check("application/x-www-form-urlencoded", swapped).unwrap_err();
+        assert!(problems.contains("form body"), "{problems}");
+        let problems = check("text/plain", same).unwrap_err();
+        assert!(problems.contains("Content-Type"), "{problems}");
     }
 
     #[test]

@@ -22,11 +22,19 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
         "Client for {} (API version {}), generated from its service model.",
         service.full_name, service.api_version
     );
-    // The runtime's MD5 code only for models that need a Content-MD5 header.
-    let runtime_features = if service.operations.iter().any(|op| op.checksum_required) {
-        r#", features = ["content-md5"]"#
+    // The runtime's MD5 code only for models that need a Content-MD5 header,
+    // its XML codec (quick-xml) only for the protocols that speak XML.
+    let mut features = Vec::new();
+    if service.operations.iter().any(|op| op.checksum_required) {
+        features.push("\"content-md5\"");
+    }
+    if service.protocol.is_query() {
+        features.push("\"xml\"");
+    }
+    let runtime_features = if features.is_empty() {
+        String::new()
     } else {
-        ""
+        format!(", features = [{}]", features.join(", "))
     };
     format!(
         r#"[package]

@@ -13,6 +13,10 @@
 //! - [`rest_json`]: rest-json, the REST binding with JSON bodies;
 //! - [`aws_json`]: awsJson 1.0 and 1.1, the RPC binding with JSON bodies
 //!   (the RPC binding needs no helpers: a fixed path and constant headers);
+//! - `xml` (feature `xml`): the XML codec's reader, quick-xml into a small
+//!   element tree;
+//! - `query` (feature `xml`): awsQuery and EC2 query, form-encoded requests
+//!   on the RPC binding with XML responses;
 //! - `checksum` (feature `content-md5`): request checksums some models require.
 //!
 //! This layer sits above the core: it builds requests and reads responses
@@ -25,5 +29,9 @@ pub mod aws_json;
 #[cfg(feature = "content-md5")]
 pub mod checksum;
 pub mod json;
+#[cfg(feature = "xml")]
+pub mod query;
 pub mod rest;
 pub mod rest_json;
+#[cfg(feature = "xml")]
+pub mod xml;

@@ -1,8 +1,10 @@
 //! Shape codecs: how values of the model's shapes are written and read in a
-//! message body. One module per format (JSON now); bindings and protocols
+//! message body. One module per format (JSON; XML and the form-encoded query of awsQuery and EC2); bindings and protocols
 //! call them through [`Codec`].
 
 pub mod json;
+pub mod query;
+pub mod xml;
 
 use proc_macro2::TokenStream;
 

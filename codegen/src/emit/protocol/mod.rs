@@ -6,11 +6,13 @@
 //! | --- | --- | --- | --- |
 //! | rest-json | JSON | REST | [`rest_json`] |
 //! | awsJson 1.0 / 1.1 | JSON | RPC | [`aws_json`] |
+//! | awsQuery, EC2 query | query (form requests, XML responses) | RPC | [`query`] |
 //!
 //! Adding a protocol means a module here (and a runtime module for its
 //! helpers); the emitters for types, errors and the client do not change.
 
 mod aws_json;
+mod query;
 mod rest_json;
 
 use proc_macro2::TokenStream;
@@ -39,6 +41,8 @@ fn emitter(service: &Service) -> Box<dyn Emitter + '_> {
     match &service.protocol {
         Protocol::RestJson => Box::new(rest_json::RestJson),
         Protocol::AwsJson(settings) => Box::new(aws_json::AwsJson(settings)),
+        Protocol::AwsQuery => Box::new(query::Query::new(service, false)),
+        Protocol::Ec2Query => Box::new(query::Query::new(service, true)),
     }
 }
 
