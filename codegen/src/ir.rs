@@ -21,6 +21,8 @@ pub struct Service {
     pub full_name: String,
     /// `metadata.endpointPrefix`.
     pub endpoint_prefix: String,
+    /// The endpoint rule set in its compact form (see [`crate::endpoints`]), if the model has one.
+    pub endpoint_rules: Option<String>,
     /// `metadata.signingName`, else the endpoint prefix.
     pub signing_name: String,
     /// `metadata.apiVersion`.

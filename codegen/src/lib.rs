@@ -13,6 +13,7 @@
 
 pub mod docs;
 pub mod emit;
+pub mod endpoints;
 pub mod error;
 pub mod format;
 pub mod helpers;
@@ -60,6 +61,9 @@ pub struct ModelSet<'a> {
     pub paginators: Option<(&'a str, &'a str)>,
     /// `waiters-2.json`, with the path errors name it by.
     pub waiters: Option<(&'a str, &'a str)>,
+    /// `endpoint-rule-set-1.json`, with the path errors name it by: checked
+    /// here ([`endpoints::convert`]), the crate then resolves its endpoints by it.
+    pub endpoint_rules: Option<(&'a str, &'a str)>,
 }
 
 /// Generates the crate for the model at `path` (as named in headers and
@@ -108,6 +112,9 @@ pub fn generate_timed(
     }
     if let Some((file, text)) = set.waiters {
         helpers::resolve_waiters(&mut service, file, text)?;
+    }
+    if let Some((file, text)) = set.endpoint_rules {
+        service.endpoint_rules = Some(endpoints::convert(file, text)?);
     }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;

@@ -210,6 +210,7 @@ impl<'m> Resolver<'m> {
                 .clone()
                 .unwrap_or_else(|| endpoint_prefix.clone()),
             endpoint_prefix,
+            endpoint_rules: None,
             api_version: meta.api_version.clone(),
             protocol: self.protocol.clone(),
             docs: docs(self.model.documentation.as_deref()),
@@ -318,6 +319,7 @@ impl<'m> Resolver<'m> {
             service_id,
             signing_name: endpoint_prefix.clone(),
             endpoint_prefix,
+            endpoint_rules: None,
             api_version: String::new(),
             protocol: self.protocol.clone(),
             docs: Vec::new(),

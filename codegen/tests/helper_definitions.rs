@@ -54,6 +54,7 @@ fn generate(
         waiters: waiters
             .as_deref()
             .map(|t| ("model/things/waiters-2.json", t)),
+        endpoint_rules: None,
     };
     generate_set(
         "model/things/service-2.json",
@@ -240,6 +241,7 @@ fn a_file_that_is_not_a_definition_is_a_load_error() {
             r#"{"pagination": {"ListThings": {"input_token": 3}}}"#,
         )),
         waiters: None,
+        endpoint_rules: None,
     };
     let err = generate_set(
         "model/things/service-2.json",

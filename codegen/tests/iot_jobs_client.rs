@@ -616,6 +616,145 @@ fn default_endpoint_comes_from_the_model_and_region() {
     );
 }
 
+/// The request a `GetPendingJobExecutions` call sends with `config` (its
+/// transport replaced by an in-memory one), or the call's error.
+fn request_with(
+    config: sdk_runtime::ConfigBuilder,
+) -> Result<
+    HttpRequest,
+    SdkError<
+        iot_jobs_data_plane::operation::get_pending_job_executions::GetPendingJobExecutionsError,
+    >,
+> {
+    let replay = ReplayClient::new();
+    replay.push_response(200, "{}");
+    let config = config
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .http_client(replay.clone())
+        .max_attempts(1)
+        .build();
+    let client = Client::from_conf(config);
+    block_on(client.get_pending_job_executions().thing_name("t").send())?;
+    Ok(only_request(&replay))
+}
+
+#[test]
+fn endpoints_follow_the_service_rules_fips_china_and_new_regions() {
+    let fips = request_with(Config::builder().region("us-east-1").use_fips(true)).unwrap();
+    assert_eq!(
+        fips.uri(),
+        "https://data.jobs.iot-fips.us-east-1.amazonaws.com/things/t/jobs"
+    );
+    let china = request_with(Config::builder().region("cn-north-1")).unwrap();
+    assert_eq!(
+        china.uri(),
+        "https://data.jobs.iot.cn-north-1.amazonaws.com.cn/things/t/jobs"
+    );
+    // Signed for the region of the endpoint.
+    let authorization = china.headers()["authorization"].to_str().unwrap();
+    assert!(
+        authorization.contains("/cn-north-1/iot-jobs-data/aws4_request"),
+        "{authorization}"
+    );
+    // Not in partitions.json, but matching the aws-cn and aws-us-gov regionRegex.
+    let new_china = request_with(Config::builder().region("cn-southwest-7")).unwrap();
+    assert_eq!(
+        new_china.uri(),
+        "https://data.jobs.iot.cn-southwest-7.amazonaws.com.cn/things/t/jobs"
+    );
+    let new_gov = request_with(Config::builder().region("us-gov-south-9").use_fips(true)).unwrap();
+    assert_eq!(
+        new_gov.uri(),
+        "https://data.jobs.iot-fips.us-gov-south-9.amazonaws.com/things/t/jobs"
+    );
+    let dual = request_with(Config::builder().region("eu-west-1").use_dual_stack(true)).unwrap();
+    assert_eq!(
+        dual.uri(),
+        "https://data.jobs.iot.eu-west-1.api.aws/things/t/jobs"
+    );
+}
+
+#[test]
+fn a_rule_error_is_the_construction_error_with_the_rules_message() {
+    let err = request_with(
+        Config::builder()
+            .region("us-east-1")
+            .use_fips(true)
+            .endpoint_url("https://example.com"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Invalid Configuration: FIPS and custom endpoint are not supported"),
+        "{err}"
+    );
+}
+
+#[test]
+fn service_specific_endpoint_urls_come_before_the_global_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("config");
+    std::fs::write(
+        &config_file,
+        "[default]\nservices = local\n\n[services local]\niot_jobs_data_plane =\n  endpoint_url = http://127.0.0.1:4000\n",
+    )
+    .unwrap();
+    let env = |vars: &[(&str, &str)]| {
+        let mut pairs: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        pairs.push((
+            "AWS_CONFIG_FILE".to_owned(),
+            config_file.display().to_string(),
+        ));
+        pairs.push(("AWS_REGION".to_owned(), "us-east-1".to_owned()));
+        pairs.push((
+            "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
+            dir.path().join("none").display().to_string(),
+        ));
+        sdk_runtime::env::Env::from_pairs(pairs)
+    };
+    let specific = request_with(Config::from_env_with(env(&[
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:1000"),
+        (
+            "AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE",
+            "http://127.0.0.1:2000",
+        ),
+    ])))
+    .unwrap();
+    assert_eq!(specific.uri(), "http://127.0.0.1:2000/things/t/jobs");
+    let profile = request_with(Config::from_env_with(env(&[(
+        "AWS_ENDPOINT_URL",
+        "http://127.0.0.1:1000",
+    )])))
+    .unwrap();
+    assert_eq!(profile.uri(), "http://127.0.0.1:4000/things/t/jobs");
+    let fips = request_with(Config::from_env_with(env(&[
+        (
+            "AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE",
+            "http://127.0.0.1:2000",
+        ),
+        ("AWS_USE_FIPS_ENDPOINT", "true"),
+    ])))
+    .unwrap_err();
+    assert!(
+        fips.to_string().contains("FIPS and custom endpoint"),
+        "{fips}"
+    );
+    // The builder's endpoint wins over every one of the environment.
+    let explicit = request_with(
+        Config::from_env_with(env(&[(
+            "AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE",
+            "http://127.0.0.1:2000",
+        )]))
+        .endpoint_url("http://127.0.0.1:3000"),
+    )
+    .unwrap();
+    assert_eq!(explicit.uri(), "http://127.0.0.1:3000/things/t/jobs");
+}
+
 #[test]
 fn requests_are_signed_for_the_service_and_region() {
     let (client, replay) = client();

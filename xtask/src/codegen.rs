@@ -117,6 +117,7 @@ pub const SERVICE_FILE: &str = "service-2.json";
 /// The optional files of a model folder beside the service model (botocore's names).
 pub const PAGINATORS_FILE: &str = "paginators-1.json";
 pub const WAITERS_FILE: &str = "waiters-2.json";
+pub const RULES_FILE: &str = "endpoint-rule-set-1.json";
 
 /// The file in a model folder that says how its crate is generated.
 pub const CODEGEN_FILE: &str = "codegen.json";
@@ -208,7 +209,7 @@ pub fn generate_all(
             deny_warnings: settings.deny_warnings,
         };
         let mut extras = Vec::new();
-        for file in [PAGINATORS_FILE, WAITERS_FILE] {
+        for file in [PAGINATORS_FILE, WAITERS_FILE, RULES_FILE] {
             let path = folder.join(file);
             let text = if path.exists() {
                 match fs::read_to_string(&path) {
@@ -230,6 +231,7 @@ pub fn generate_all(
         let set = codegen::ModelSet {
             paginators: extra(0),
             waiters: extra(1),
+            endpoint_rules: extra(2),
         };
         match codegen::generate_set(&name, &text, &set, &options) {
             Ok(generated) => {

@@ -444,6 +444,7 @@ fn generate_one(
             .as_deref()
             .map(|text| (paginators_name.as_str(), text)),
         waiters: waiters.as_deref().map(|text| (waiters_name.as_str(), text)),
+        endpoint_rules: None,
     };
     // A panic in the generator is a bug; it fails this service, not the run.
     let result = panic::catch_unwind(|| codegen::generate_timed(&name, &text, &set, options));

@@ -3,6 +3,7 @@
 mod bench;
 mod codegen;
 mod corpus;
+mod endpoint_tests;
 mod protocol_tests;
 mod readme;
 
@@ -27,6 +28,11 @@ tasks:
                     on any finding; --seed SEED reruns one generator case
   corpus DIR [--compile [SERVICES...] | --bench [RUNS]]
                     generate (and check, or time) every rest-json model of a botocore data folder
+  endpoint-tests MODELS_DIR TESTS_DIR
+                    every service's endpoint rule set (MODELS_DIR: a botocore data folder)
+                    against its endpoint-tests-1.json cases (TESTS_DIR: botocore's
+                    tests/functional/endpoint-rules); prints each failure and
+                    `N passed, M failed, K skipped`
   protocol-tests FILE...
                     run protocol-test suites (botocore's format) against the generator
   readme            build the README's examples as pasted (also a step of `test`)
@@ -130,6 +136,25 @@ fn main() -> ExitCode {
                 }
             }
         }
+        ["endpoint-tests", models, tests] => {
+            match endpoint_tests::run(Path::new(models), Path::new(tests)) {
+                Ok(summary) => {
+                    println!(
+                        "{} passed, {} failed, {} skipped",
+                        summary.passed, summary.failed, summary.skipped
+                    );
+                    if summary.failed == 0 {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(failure) => {
+                    eprintln!("error: {failure}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         ["protocol-tests", files @ ..] => {
             let files: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
             match protocol_tests::run(&project_root(), &files) {
@@ -163,6 +188,11 @@ fn usage_error(args: &[&str]) -> String {
         }
         [task @ ("test" | "readme"), extra, ..] => {
             format!("`{task}` takes no arguments, not `{extra}`")
+        }
+        ["endpoint-tests", ..] => {
+            "`endpoint-tests` takes two folders: MODELS_DIR (a botocore data folder) and TESTS_DIR \
+             (botocore's tests/functional/endpoint-rules)"
+                .to_owned()
         }
         [task, ..] => format!("unknown task `{task}`"),
     }

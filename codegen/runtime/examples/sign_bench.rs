@@ -28,6 +28,7 @@ const SERVICE: ServiceInfo = ServiceInfo {
     signing_name: "iot-jobs-data",
     api_version: "2017-09-29",
     crate_version: "0.1.0",
+    endpoint_rules: None,
 };
 
 /// An `UpdateJobExecution`-shaped request: JSON body, label, query.

@@ -112,6 +112,11 @@ struct Settings {
     /// asked once, at the first call (see [`Config::from_env`]).
     region_fallback: Option<Arc<RegionFallback>>,
     endpoint_url: Option<Arc<str>>,
+    /// Where service-specific endpoint URLs are looked up (`from_env`), and
+    /// the global one found there (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`).
+    endpoint_env: Option<EndpointEnv>,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
     credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
@@ -130,6 +135,13 @@ struct Settings {
     /// shared by clones; a builder that changes `tls` starts a new one.
     #[cfg(feature = "https")]
     tls_transport: Arc<std::sync::OnceLock<Result<SharedHttpClient, Arc<str>>>>,
+}
+
+/// The environment `Config::from_env` read, for endpoint URLs of one service.
+#[derive(Clone, Debug)]
+struct EndpointEnv {
+    env: Env,
+    global: Option<Arc<str>>,
 }
 
 /// The region from instance metadata, looked up once for a configuration
@@ -151,6 +163,12 @@ pub(crate) struct Endpoint {
     pub(crate) url: Arc<str>,
     /// Whether the base URL has a path of its own (`http://host/prefix`).
     pub(crate) has_path: bool,
+    /// Headers the endpoint rules add to every request.
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The signing name the rules' `authSchemes` ask for, if any.
+    pub(crate) signing_name: Option<Arc<str>>,
+    /// The signing region the rules' `authSchemes` ask for, if any.
+    pub(crate) signing_region: Option<Arc<str>>,
 }
 
 /// Values made once per configuration and service (endpoints by endpoint
@@ -218,6 +236,8 @@ impl fmt::Debug for Settings {
         let mut f = f.debug_struct("Config");
         f.field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
             .field("credentials", &self.credentials)
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
@@ -239,6 +259,9 @@ impl Default for Settings {
             region: None,
             region_fallback: None,
             endpoint_url: None,
+            endpoint_env: None,
+            use_fips: None,
+            use_dual_stack: None,
             credentials: None,
             http_client: None,
             signer: Arc::default(),
@@ -276,7 +299,13 @@ impl Config {
     ///   [`ImdsCredentials`](crate::credentials::ImdsCredentials) for its
     ///   settings), asked at the first call, once, only if the others
     ///   say nothing;
-    /// - endpoint override: `AWS_ENDPOINT_URL`;
+    /// - endpoint override: `AWS_ENDPOINT_URL_<SERVICE>` (the service id in
+    ///   upper case, spaces as `_`: `AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE`),
+    ///   else `endpoint_url` of the service in the profile's `services`
+    ///   section, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`;
+    /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT`,
+    ///   `AWS_USE_DUALSTACK_ENDPOINT` (`true` or `false`), else the profile's
+    ///   `use_fips_endpoint`, `use_dualstack_endpoint`;
     /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
     /// - credentials: a [`DefaultCredentialsChain`] (the environment, the
@@ -316,10 +345,30 @@ impl Config {
         let app_id = env
             .get("AWS_SDK_UA_APP_ID")
             .or_else(|| profile.config_value("sdk_ua_app_id"));
+        let flag = |var: &str, key: &str| {
+            env.get(var)
+                .or_else(|| profile.config_value(key))
+                .and_then(|v| match v.trim().to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                })
+        };
+        let use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        let use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let global = env
+            .get("AWS_ENDPOINT_URL")
+            .or_else(|| profile.config_value("endpoint_url"))
+            .map(Into::into);
         let mut builder = Self::builder().set_region(region);
         builder.inner.region_fallback = region_fallback;
+        builder.inner.endpoint_env = Some(EndpointEnv {
+            env: env.clone(),
+            global,
+        });
+        builder.inner.use_fips = use_fips;
+        builder.inner.use_dual_stack = use_dual_stack;
         builder
-            .set_endpoint_url(env.get("AWS_ENDPOINT_URL"))
             .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
     }
@@ -351,9 +400,58 @@ impl Config {
         let _ = fallback.resolved.set(region);
     }
 
-    /// The endpoint that replaces the service's default one, if any.
+    /// The endpoint that replaces the service's default one, if any: the
+    /// one set on the builder, else the global one of the environment
+    /// (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`). A service-specific
+    /// one of the environment wins over the latter for its service.
     pub fn endpoint_url(&self) -> Option<&str> {
-        self.settings.endpoint_url.as_deref()
+        self.settings.endpoint_url.as_deref().or_else(|| {
+            self.settings
+                .endpoint_env
+                .as_ref()
+                .and_then(|e| e.global.as_deref())
+        })
+    }
+
+    /// The endpoint URL for the service `service_id`: the builder's, else
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, else the profile's `services` section,
+    /// else the global one (see [`Config::from_env`]).
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<String> {
+        if let Some(url) = &self.settings.endpoint_url {
+            return Some(url.to_string());
+        }
+        let found = self.settings.endpoint_env.as_ref()?;
+        let upper: String = service_id
+            .chars()
+            .map(|c| {
+                if c == ' ' || c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+        if let Some(url) = found.env.get(&format!("AWS_ENDPOINT_URL_{upper}")) {
+            return Some(url);
+        }
+        let profile = ProfileCredentials::with_env(found.env.clone());
+        if let Some(services) = profile.config_value("services") {
+            let key = format!("{}.endpoint_url", upper.to_ascii_lowercase());
+            if let Some(url) = profile.config_section_value(&format!("services {services}"), &key) {
+                return Some(url);
+            }
+        }
+        found.global.as_deref().map(str::to_owned)
+    }
+
+    /// Whether requests go to the service's FIPS endpoint.
+    pub fn use_fips(&self) -> bool {
+        self.settings.use_fips.unwrap_or(false)
+    }
+
+    /// Whether requests go to the service's dual-stack (IPv4 and IPv6) endpoint.
+    pub fn use_dual_stack(&self) -> bool {
+        self.settings.use_dual_stack.unwrap_or(false)
     }
 
     /// The fixed credentials requests are signed with, if they were set with
@@ -513,6 +611,20 @@ impl ConfigBuilder {
     /// Sets or clears the endpoint override.
     pub fn set_endpoint_url(mut self, url: Option<String>) -> Self {
         self.inner.endpoint_url = url.map(Into::into);
+        self
+    }
+
+    /// Sends requests to the service's FIPS endpoint (FIPS 140 validated
+    /// cryptography), as its endpoint rules name it; a region or service
+    /// without one makes calls fail with the rules' error.
+    pub fn use_fips(mut self, use_fips: bool) -> Self {
+        self.inner.use_fips = Some(use_fips);
+        self
+    }
+
+    /// Sends requests to the service's dual-stack (IPv4 and IPv6) endpoint.
+    pub fn use_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.inner.use_dual_stack = Some(use_dual_stack);
         self
     }
 
@@ -884,6 +996,35 @@ mod tests {
         assert_eq!(changed.max_attempts(), 5);
         assert!(changed.sleep_impl().is_some());
         assert_eq!(Config::builder().max_attempts(0).build().max_attempts(), 1);
+    }
+
+    #[test]
+    fn fips_and_dual_stack_from_the_environment_then_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(
+            &file,
+            "[profile dev]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = TRUE\nendpoint_url = http://127.0.0.1:9\n",
+        )
+        .unwrap();
+        let path = file.display().to_string();
+        let profile = Config::from_env_with(Env::from_pairs([
+            ("AWS_CONFIG_FILE", path.as_str()),
+            ("AWS_PROFILE", "dev"),
+        ]))
+        .build();
+        assert!(profile.use_fips() && profile.use_dual_stack());
+        assert_eq!(profile.endpoint_url(), Some("http://127.0.0.1:9"));
+        let env = Config::from_env_with(Env::from_pairs([
+            ("AWS_CONFIG_FILE", path.as_str()),
+            ("AWS_PROFILE", "dev"),
+            ("AWS_USE_FIPS_ENDPOINT", "false"),
+        ]))
+        .build();
+        assert!(!env.use_fips() && env.use_dual_stack());
+        let built = Config::builder().use_fips(true).build();
+        assert!(built.use_fips() && !built.use_dual_stack());
+        assert!(!Config::default().use_fips());
     }
 
     #[test]

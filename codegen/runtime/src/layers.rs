@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("value", &["value"]),
     ("environment", &["env"]),
+    ("endpoint", &["endpoint"]),
     ("transport", &["transport"]),
     ("credentials", &["credentials"]),
     ("sigv4", &["sigv4"]),

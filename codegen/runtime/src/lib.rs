@@ -77,6 +77,8 @@ pub mod value;
 
 pub mod env;
 
+pub mod endpoint;
+
 pub mod transport;
 
 pub mod credentials;

@@ -7,10 +7,12 @@
 //! retries, and turning the outcome into [`SdkError`].
 
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, Endpoint};
 use crate::credentials::{Credentials, ProvideCredentials, ProviderContext};
+use crate::endpoint::{Params, ResolvedEndpoint, RuleSet, Value};
 use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
@@ -33,6 +35,9 @@ pub struct ServiceInfo {
     pub api_version: &'static str,
     /// The generated crate's version, for the user agent's `api/` part.
     pub crate_version: &'static str,
+    /// The service's endpoint rule set, in the generator's compact form
+    /// (checked at generation time); `None`: `https://{endpoint_prefix}.{region}.amazonaws.com`.
+    pub endpoint_rules: Option<&'static str>,
 }
 
 /// A prefix the operation puts before the endpoint's host (`foo.` of the
@@ -216,6 +221,9 @@ async fn invoke_counting<O: Operation>(
     let prepare = || -> Result<HttpRequest, BuildError> {
         let mut request = O::serialize_request(input)?;
         apply_endpoint(&mut request, &base)?;
+        for (name, value) in &base.headers {
+            request.headers_mut().append(name.clone(), value.clone());
+        }
         Ok(request)
     };
     let mut first = Some(prepare().map_err(SdkError::construction_failure)?);
@@ -243,7 +251,7 @@ async fn invoke_counting<O: Operation>(
         let credentials = credentials(config, &provider_context)
             .await
             .map_err(SdkError::construction_failure)?;
-        sign(config, service, &credentials, &mut attempt)
+        sign_for(config, service, &base, &credentials, &mut attempt)
             .map_err(SdkError::construction_failure)?;
         // Kept (reference-counted, no copy) to name the peer in an error.
         let target = (
@@ -383,6 +391,62 @@ fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
     ))
 }
 
+/// The rule sets read so far, by the address of their text.
+type ReadRuleSets = Vec<(usize, Arc<RuleSet>)>;
+
+/// The rule set of the text `rules`, read once per process (the text is a
+/// generated crate's constant: its address names it).
+fn rule_set(rules: &'static str) -> Result<Arc<RuleSet>, crate::endpoint::RuleSetError> {
+    static READ: OnceLock<Mutex<ReadRuleSets>> = OnceLock::new();
+    let key = rules.as_ptr() as usize;
+    let cache = READ.get_or_init(Mutex::default);
+    // Entries are only ever added whole: a poisoned lock holds valid data.
+    if let Some((_, found)) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok(found.clone());
+    }
+    let read = Arc::new(RuleSet::parse(rules)?);
+    cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((key, read.clone()));
+    Ok(read)
+}
+
+/// What the service's endpoint rules resolve to for `config`: `Region`,
+/// `UseFIPS`, `UseDualStack` and `Endpoint` (the endpoint URL) bound to
+/// their built-ins; a rule's error is the error, with the rule's message.
+fn rules_endpoint(
+    config: &Config,
+    service: &ServiceInfo,
+    rules: &'static str,
+) -> Result<ResolvedEndpoint, BuildError> {
+    let rules = rule_set(rules).map_err(|e| {
+        BuildError::config(format!(
+            "the endpoint rules of {} do not parse ({e}); regenerate the crate",
+            service.service_id
+        ))
+    })?;
+    let mut params = Params::new();
+    for parameter in rules.parameters() {
+        let value: Option<Value> = match parameter.built_in.as_deref() {
+            Some("AWS::Region") => config.region().map(|r| r.as_str().into()),
+            Some("AWS::UseFIPS") => Some(config.use_fips().into()),
+            Some("AWS::UseDualStack") => Some(config.use_dual_stack().into()),
+            Some("SDK::Endpoint") => config.endpoint_url_for(service.service_id).map(Into::into),
+            _ => None,
+        };
+        params.set_opt(&parameter.name, value);
+    }
+    rules
+        .resolve(&params)
+        .map_err(|e| BuildError::config(e.message().to_owned()))
+}
+
 /// The base URL requests go to: the configured override, else the service's
 /// regional endpoint.
 pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a, str>, BuildError> {
@@ -419,7 +483,24 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 /// up in front of the operation's path (`/?x=1/things/...`), and a fragment
 /// is never sent at all.
 fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, BuildError> {
-    let url = endpoint(config, service)?;
+    let Some(rules) = service.endpoint_rules else {
+        return parse_endpoint(endpoint(config, service)?, None);
+    };
+    let specific = config.endpoint_url_for(service.service_id);
+    if specific.is_none() {
+        // A missing or malformed region says so as before the rules see it.
+        endpoint(config, service)?;
+    }
+    let resolved = rules_endpoint(config, service, rules)?;
+    let url = resolved.url.trim_end_matches('/').to_owned();
+    parse_endpoint(Cow::Owned(url), Some(&resolved))
+}
+
+/// An endpoint URL, checked and parsed, with what the rules add to it.
+fn parse_endpoint(
+    url: Cow<'_, str>,
+    resolved: Option<&ResolvedEndpoint>,
+) -> Result<Endpoint, BuildError> {
     for (mark, part) in [('?', "query"), ('#', "fragment")] {
         if let Some(at) = url.find(mark) {
             let found: String = url[at..].chars().take(40).collect();
@@ -439,11 +520,34 @@ fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, 
             "endpoint URL `{url}` is not a valid URL: it needs a scheme and a host"
         )));
     };
+    let mut headers = Vec::new();
+    let mut signing_name = None;
+    let mut signing_region = None;
+    if let Some(resolved) = resolved {
+        for (name, values) in &resolved.headers {
+            let name: http::HeaderName = name
+                .parse()
+                .map_err(|e| BuildError::config(format!("endpoint header name `{name}`: {e}")))?;
+            for value in values {
+                let value = http::HeaderValue::from_str(value)
+                    .map_err(|e| BuildError::config(format!("endpoint header `{name}`: {e}")))?;
+                headers.push((name.clone(), value));
+            }
+        }
+        let auth = resolved
+            .auth_override()
+            .map_err(|e| BuildError::config(e.message().to_owned()))?;
+        signing_name = auth.signing_name.map(Into::into);
+        signing_region = auth.signing_region.map(Into::into);
+    }
     Ok(Endpoint {
         scheme: scheme.clone(),
         authority: authority.clone(),
         url: url.as_ref().into(),
         has_path: uri.path() != "/",
+        headers,
+        signing_name,
+        signing_region,
     })
 }
 
@@ -491,7 +595,39 @@ pub fn sign(
     credentials: &Credentials,
     request: &mut HttpRequest,
 ) -> Result<(), BuildError> {
-    let region = config.region().ok_or_else(|| {
+    sign_with(config, service.signing_name, None, credentials, request)
+}
+
+/// [`sign`], with the signing name and region the endpoint's rules ask for.
+fn sign_for(
+    config: &Config,
+    service: &ServiceInfo,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    request: &mut HttpRequest,
+) -> Result<(), BuildError> {
+    let name = endpoint
+        .signing_name
+        .as_deref()
+        .unwrap_or(service.signing_name);
+    sign_with(
+        config,
+        name,
+        endpoint.signing_region.as_deref(),
+        credentials,
+        request,
+    )
+}
+
+fn sign_with(
+    config: &Config,
+    signing_name: &str,
+    signing_region: Option<&str>,
+    credentials: &Credentials,
+    request: &mut HttpRequest,
+) -> Result<(), BuildError> {
+    let configured = config.region().map(|r| r.as_str());
+    let region = signing_region.or(configured).ok_or_else(|| {
         BuildError::config(
             "a region is needed to sign requests and none is configured (an `endpoint_url` \
              does not say which region to sign for); set one with \
@@ -500,8 +636,8 @@ pub fn sign(
     })?;
     let params = SigningParams {
         credentials,
-        region: region.as_str(),
-        service: service.signing_name,
+        region,
+        service: signing_name,
         time: config.clock_offset().now(),
         settings: SigningSettings::default(),
     };
@@ -538,6 +674,7 @@ mod tests {
         signing_name: "test",
         api_version: "2020-01-01",
         crate_version: "0.1.0",
+        endpoint_rules: None,
     };
 
     #[test]

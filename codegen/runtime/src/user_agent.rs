@@ -107,6 +107,7 @@ mod tests {
         signing_name: "iot-jobs-data",
         api_version: "2017-09-29",
         crate_version: "0.1.0",
+        endpoint_rules: None,
     };
 
     #[test]

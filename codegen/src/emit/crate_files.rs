@@ -182,6 +182,28 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
     let endpoint_prefix = &service.endpoint_prefix;
     let signing_name = &service.signing_name;
     let api_version = &service.api_version;
+    let endpoint_rules = match &service.endpoint_rules {
+        Some(_) => quote!(Some(ENDPOINT_RULES)),
+        None => quote!(None),
+    };
+    let rules_const = match &service.endpoint_rules {
+        Some(rules) => {
+            // A raw string reads as the JSON it is (unless the JSON holds `"#`).
+            let literal: proc_macro2::Literal = if rules.contains("\"#") {
+                proc_macro2::Literal::string(rules)
+            } else {
+                format!("r#\"{rules}\"#")
+                    .parse()
+                    .unwrap_or_else(|_| proc_macro2::Literal::string(rules))
+            };
+            quote! {
+                /// The service's endpoint rule set (`endpoint-rule-set-1.json`, documentation left out),
+                /// which the runtime evaluates once per configuration.
+                const ENDPOINT_RULES: &str = #literal;
+            }
+        }
+        None => quote!(),
+    };
     let waiters = (!service.waiters.is_empty()).then(|| {
         quote!(
             pub mod waiters;
@@ -221,7 +243,10 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
             signing_name: #signing_name,
             api_version: #api_version,
             crate_version: env!("CARGO_PKG_VERSION"),
+            endpoint_rules: #endpoint_rules,
         };
+
+        #rules_const
     }
 }
 

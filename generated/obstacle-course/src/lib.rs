@@ -71,4 +71,5 @@ pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime:
     signing_name: "obstacles",
     api_version: "2026-12-01",
     crate_version: env!("CARGO_PKG_VERSION"),
+    endpoint_rules: None,
 };

@@ -161,6 +161,14 @@ impl ProfileCredentials {
             .or_else(|| (name == "default").then(|| file.get("default")).flatten())?;
         section.get(key).cloned()
     }
+
+    /// The value of `key` in section `[section]` of the config file
+    /// (`services NAME`, whose nested keys read `service.key`).
+    pub(crate) fn config_section_value(&self, section: &str, key: &str) -> Option<String> {
+        let path = self.path(self.config_file.as_ref(), "AWS_CONFIG_FILE", "config")?;
+        let file = load(Some(&path)).ok()??;
+        file.get(section)?.get(key).cloned()
+    }
 }
 
 impl ProvideCredentials for ProfileCredentials {
@@ -306,8 +314,9 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsErro
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections = Sections::new();
     let mut current: Option<String> = None;
-    // After `name =` with no value, indented lines are nested settings.
-    let mut in_nested = false;
+    // After `name =` with no value, indented lines are nested settings,
+    // kept as `name.sub` (a `services` section's `iot_jobs_data_plane.endpoint_url`).
+    let mut in_nested: Option<String> = None;
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         let trimmed = line.trim();
@@ -328,10 +337,17 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsErro
             }
             sections.entry(name.clone()).or_default();
             current = Some(name);
-            in_nested = false;
+            in_nested = None;
             continue;
         }
-        if in_nested && line.starts_with([' ', '\t']) {
+        if let Some(parent) = in_nested.as_ref().filter(|_| line.starts_with([' ', '\t'])) {
+            if let (Some((key, value)), Some(section)) = (
+                trimmed.split_once('='),
+                current.as_ref().and_then(|name| sections.get_mut(name)),
+            ) {
+                let key = format!("{parent}.{}", key.trim().to_ascii_lowercase());
+                section.insert(key, value.trim().to_owned());
+            }
             continue;
         }
         let Some((key, value)) = trimmed.split_once('=') else {
@@ -345,8 +361,8 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Sections, CredentialsErro
             return error(number, "a property must come after a `[section]` header");
         };
         let value = value.trim();
-        in_nested = value.is_empty();
-        if in_nested {
+        in_nested = value.is_empty().then(|| key.to_ascii_lowercase());
+        if in_nested.is_some() {
             // Nested settings follow, or nothing is set.
             section.remove(&key.to_ascii_lowercase());
         } else {
