@@ -25,7 +25,8 @@ use crate::naming::{self, Case, Namespace};
 /// prove this generator. So a service listing `smithy-rpc-v2-cbor` and
 /// `json` (CloudWatch, for one) speaks awsJson, as botocore does, and only
 /// services that offer CBOR alone (or with `query`) speak CBOR.
-pub const SUPPORTED_PROTOCOLS: &[&str] = &["json", "rest-json", "smithy-rpc-v2-cbor", "query", "ec2"];
+pub const SUPPORTED_PROTOCOLS: &[&str] =
+    &["json", "rest-json", "smithy-rpc-v2-cbor", "query", "ec2"];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error

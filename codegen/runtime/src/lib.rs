@@ -118,10 +118,10 @@ pub mod __private {
     pub use crate::protocol::checksum;
     pub use crate::protocol::rest::{headers, param, uri};
     pub use crate::protocol::{aws_json, json, rest_json};
-    #[cfg(feature = "xml")]
-    pub use crate::protocol::{query, xml};
     #[cfg(feature = "cbor")]
     pub use crate::protocol::{cbor, rpc_v2_cbor};
+    #[cfg(feature = "xml")]
+    pub use crate::protocol::{query, xml};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

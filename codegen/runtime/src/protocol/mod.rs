@@ -38,7 +38,7 @@ pub mod json;
 pub mod query;
 pub mod rest;
 pub mod rest_json;
-#[cfg(feature = "xml")]
-pub mod xml;
 #[cfg(feature = "cbor")]
 pub mod rpc_v2_cbor;
+#[cfg(feature = "xml")]
+pub mod xml;
