@@ -228,11 +228,11 @@ fn protocols_list_wins_over_protocol() {
     let generated = generate_value(&model).expect("rest-json is listed");
     assert!(generated.files["src/lib.rs"].contains("the rest-json wire mapping"));
     model["metadata"]["protocol"] = json!("rest-json");
-    model["metadata"]["protocols"] = json!(["rest-xml", "smithy-rpc-v2-cbor"]);
+    model["metadata"]["protocols"] = json!(["rest-xml", "carrier-pigeon"]);
     let shown = problems(&model);
     assert!(
         shown.contains(
-            "metadata.protocols: none of the protocols `rest-xml`, `smithy-rpc-v2-cbor` is supported"
+            "metadata.protocols: none of the protocols `rest-xml`, `carrier-pigeon` is supported"
         ),
         "{shown}"
     );
