@@ -45,11 +45,11 @@ fn read_expr(
             let read = read_expr(service, *member, &quote!(#item), format, depth + 1);
             quote!(::sdk_runtime::__private::xml::list(#element, |#item| #read))
         }
-        ShapeKind::Map { key, value } => {
+        ShapeKind::Map { value, .. } => {
             let (key_name, value_name) = entry_names(shape);
             let k = format_ident!("key{depth}");
             let v = format_ident!("value{depth}");
-            let read_key = read_expr(service, *key, &quote!(#k), format, depth + 1);
+            let read_key = read_key_expr(&quote!(#k));
             let read_value = read_expr(service, *value, &quote!(#v), format, depth + 1);
             quote!(::sdk_runtime::__private::xml::map(#element, #key_name, #value_name, |#k| #read_key, |#v| #read_value))
         }
@@ -59,6 +59,17 @@ fn read_expr(
             quote!(<#ty as ::sdk_runtime::__private::xml::XmlRead>::read_xml(#element, #format))
         }
     }
+}
+
+/// An expression of type `Result<String, XmlError>`: a map key read from
+/// `element`. Maps are `HashMap<String, _>` whatever their key shape (an
+/// enum's keys included, as in IAM's `SummaryMap`), so keys are read as
+/// text.
+fn read_key_expr(element: &TokenStream) -> TokenStream {
+    quote!(<::std::string::String as ::sdk_runtime::__private::xml::XmlRead>::read_xml(
+        #element,
+        ::sdk_runtime::TimestampFormat::DateTime,
+    ))
 }
 
 /// A map's key and value element names.
@@ -95,9 +106,9 @@ fn member_read(service: &Service, member: &Member) -> TokenStream {
                 out.#field.get_or_insert_with(::std::vec::Vec::new).push(#read?);
             }
         }
-        (ShapeKind::Map { key, value }, true) => {
+        (ShapeKind::Map { value, .. }, true) => {
             let (key_name, value_name) = entry_names(target);
-            let read_key = read_expr(service, *key, &quote!(key), None, 0);
+            let read_key = read_key_expr(&quote!(key));
             let read_value = read_expr(service, *value, &quote!(value), member.timestamp_format, 0);
             quote! {
                 let (key, value) = ::sdk_runtime::__private::xml::entry(child, #key_name, #value_name, |key| #read_key, |value| #read_value)?;
