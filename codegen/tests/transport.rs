@@ -89,27 +89,36 @@ fn a_silent_endpoint_fails_within_the_operation_timeout() {
     let started = Instant::now();
     let err = describe(&client).send_blocking().unwrap_err();
     let took = started.elapsed();
-    assert!(took >= limit - Duration::from_millis(50), "{took:?}");
+    // Two attempts always run. Then either the operation timeout cuts a
+    // third short, or the call ends after the second, when the jittered wait
+    // before a third would already pass the operation timeout. Both end
+    // within the operation timeout.
+    assert!(took >= Duration::from_millis(1150), "{took:?}");
     assert!(took < limit + Duration::from_millis(500), "{took:?}");
     let SdkError::DispatchFailure(connector) = &err else {
         panic!("{err}");
     };
-    assert_eq!(
-        connector.cause(),
-        Some(Cause::Timeout(Timeout::Operation(Some(limit)))),
-        "{err}"
-    );
     assert_eq!(connector.kind(), ConnectorErrorKind::Timeout);
     assert_eq!(connector.peer(), Some(server.peer()));
     assert!(err.attempts() >= 2, "{}", err.attempts());
     let text = err.to_string();
-    assert!(
-        text.contains(&format!(
-            "the operation timeout of 1.5s ran out waiting for {}",
-            server.peer()
-        )),
-        "{text}"
-    );
+    match connector.cause() {
+        Some(Cause::Timeout(Timeout::Operation(Some(timeout)))) => {
+            assert_eq!(timeout, limit);
+            assert!(took >= limit - Duration::from_millis(50), "{took:?}");
+            assert!(
+                text.contains(&format!(
+                    "the operation timeout of 1.5s ran out waiting for {}",
+                    server.peer()
+                )),
+                "{text}"
+            );
+        }
+        Some(Cause::Timeout(Timeout::Attempt(_))) => {
+            assert!(text.contains(&server.peer().to_string()), "{text}");
+        }
+        other => panic!("{other:?}: {err}"),
+    }
     assert!(server.connections.load(Ordering::SeqCst) >= 2);
 }
 
