@@ -6,15 +6,24 @@
 //! Configured from the environment:
 //!
 //! - `THING_NAME` (required): the thing this device is;
-//! - `AWS_REGION`, credentials (`AWS_ACCESS_KEY_ID`, ... or a profile), as
-//!   `Config::from_env` reads them;
+//! - the device's X.509 certificate, its key, the root CA, AWS IoT's
+//!   credentials endpoint and a role alias (`--certificate PATH` or
+//!   `IOT_CERTIFICATE_FILE`, ...: see `iot_job_agent/device_credentials.rs`),
+//!   traded for temporary credentials with `IotCredentialsProvider`; without
+//!   a certificate, credentials as `Config::from_env` finds them
+//!   (`AWS_ACCESS_KEY_ID`, ..., a profile, instance metadata);
+//! - `AWS_REGION` (optional with a certificate: else the credentials
+//!   endpoint's region);
 //! - `IOT_JOBS_ENDPOINT` (optional): the account's jobs endpoint
 //!   (`https://<prefix>.jobs.iot.<region>.amazonaws.com`), else
 //!   `AWS_ENDPOINT_URL`, else the regional endpoint;
 //! - `POLL_SECONDS` (optional, default 30): the wait between polls.
 //!
 //! ```sh
-//! THING_NAME=sensor-17 AWS_REGION=eu-west-1 cargo run -p codegen --example iot_job_agent -- --once
+//! THING_NAME=sensor-17 cargo run -p codegen --example iot_job_agent -- --once \
+//!     --certificate device.pem.crt --private-key private.pem.key --root-ca AmazonRootCA1.pem \
+//!     --credentials-endpoint abc123.credentials.iot.eu-west-1.amazonaws.com \
+//!     --role-alias fleet-role
 //! ```
 //!
 //! `--once` runs the next pending job, if any, and exits (with status 1 if a
@@ -22,6 +31,8 @@
 
 #[path = "iot_job_agent/agent.rs"]
 mod agent;
+#[path = "iot_job_agent/device_credentials.rs"]
+mod device_credentials;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,6 +40,7 @@ use std::time::Duration;
 use iot_jobs_data_plane::{Client, Config};
 
 use agent::{Agent, Outcome};
+use device_credentials::DeviceIdentity;
 
 /// What this device can do, as named in job documents.
 const OPERATIONS: &[&str] = &["install", "reboot"];
@@ -49,9 +61,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let once = std::env::args().any(|arg| arg == "--once");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let once = args.iter().any(|arg| arg == "--once");
+    let identity = match DeviceIdentity::from_settings(&args, |name| std::env::var(name).ok()) {
+        Ok(identity) => identity,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
 
     let mut config = Config::from_env();
+    if let Some(identity) = identity {
+        let provider = match identity.provider(&thing_name) {
+            Ok(provider) => provider,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let configured = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some());
+        if let (false, Some(region)) = (configured, identity.region()) {
+            config = config.region(region.to_owned());
+        }
+        config = config.credentials_provider(provider);
+    }
     if let Ok(endpoint) = std::env::var("IOT_JOBS_ENDPOINT") {
         config = config.endpoint_url(endpoint);
     }

@@ -14,18 +14,20 @@ mod fake_jobs;
 #[path = "e2e/server.rs"]
 mod server;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, Mutex};
+#[path = "../examples/iot_job_agent/device_credentials.rs"]
+mod device_credentials;
+
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
 use iot_jobs_data_plane::{Client, Config};
 use sdk_runtime::credentials::IotCredentialsProvider;
 use sdk_runtime::env::Env;
 use sdk_runtime::testing::InstantSleep;
-use sdk_runtime::transport::https::UreqClient;
 use sdk_runtime::transport::SharedHttpClient;
 use sdk_runtime::DateTime;
 
+use device_credentials::DeviceIdentity;
 use fake_jobs::FakeJobs;
 use server::{Reply, Seen, Server, SIGNING};
 
@@ -390,129 +392,8 @@ fn expiring_credentials_are_fetched_again_and_concurrent_calls_share_one_fetch()
     assert_signed_with(&jobs, 8, "SESSION-FROM-CONTAINER");
 }
 
-#[test]
-fn iot_credentials_provider_signs_the_calls_that_follow() {
-    const CERT: &[u8] = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    const KEY: &[u8] =
-        b"-----BEGIN EC PRIVATE KEY-----\nPRIVATEKEY\n-----END EC PRIVATE KEY-----\n";
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let thing_names = Arc::new(Mutex::new(Vec::new()));
-    let iot = {
-        let (fetches, thing_names) = (Arc::clone(&fetches), Arc::clone(&thing_names));
-        Server::start_unsigned(move |seen: &Seen| {
-            if seen.method != "GET" || seen.path != "/role-aliases/fleet-role/credentials" {
-                return Reply::error(404, "ResourceNotFoundException", "no such alias");
-            }
-            fetches.fetch_add(1, Ordering::SeqCst);
-            thing_names
-                .lock()
-                .unwrap()
-                .push(seen.header("x-amzn-iot-thingname"));
-            Reply::ok(format!(
-                r#"{{"credentials":{{"accessKeyId":"{}","secretAccessKey":"{}","sessionToken":"SESSION-FROM-IOT","expiration":"{}"}}}}"#,
-                SIGNING.access_key,
-                SIGNING.secret_key,
-                expiration(3600)
-            ))
-        })
-    };
-    let jobs = jobs_server();
-    let provider = IotCredentialsProvider::builder()
-        .endpoint(iot.endpoint())
-        .role_alias("fleet-role")
-        .thing_name(THING)
-        .certificate_pem(CERT.to_vec())
-        .private_key_pem(KEY.to_vec())
-        .http_client(SharedHttpClient::new(UreqClient::new()))
-        .build()
-        .unwrap();
-    let client = Client::from_conf(
-        Config::builder()
-            .region(SIGNING.region)
-            .endpoint_url(jobs.endpoint())
-            .credentials_provider(provider)
-            .build(),
-    );
-    for _ in 0..3 {
-        client
-            .get_pending_job_executions()
-            .thing_name(THING)
-            .send_blocking()
-            .unwrap();
-    }
-    assert_signed_with(&jobs, 3, "SESSION-FROM-IOT");
-    assert_eq!(fetches.load(Ordering::SeqCst), 1, "cached");
-    assert_eq!(*thing_names.lock().unwrap(), [Some(THING.to_owned())]);
-
-    // An error answer becomes the call's error, naming the endpoint and the service's words.
-    let provider = IotCredentialsProvider::builder()
-        .endpoint(iot.endpoint())
-        .role_alias("other")
-        .thing_name(THING)
-        .certificate_pem(CERT.to_vec())
-        .private_key_pem(KEY.to_vec())
-        .http_client(SharedHttpClient::new(UreqClient::new()))
-        .build()
-        .unwrap();
-    let err = Client::from_conf(
-        Config::builder()
-            .region(SIGNING.region)
-            .endpoint_url(jobs.endpoint())
-            .credentials_provider(provider)
-            .build(),
-    )
-    .get_pending_job_executions()
-    .thing_name(THING)
-    .send_blocking()
-    .unwrap_err();
-    let shown = err.to_string();
-    assert!(shown.contains("AWS IoT credentials from"), "{shown}");
-    assert!(
-        shown.contains(
-            "/role-aliases/other/credentials: status 404 ResourceNotFoundException: no such alias"
-        ),
-        "{shown}"
-    );
-    assert!(!shown.contains("PRIVATEKEY"), "{shown}");
-}
-
 #[tokio::test]
-async fn iot_and_container_providers_work_under_tokio() {
-    const CERT: &[u8] = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    const KEY: &[u8] = b"-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n";
-    let iot = Server::start_unsigned(|seen: &Seen| {
-        assert_eq!(seen.header("x-amzn-iot-thingname").as_deref(), Some(THING));
-        Reply::ok(format!(
-            r#"{{"credentials":{{"accessKeyId":"{}","secretAccessKey":"{}","sessionToken":"SESSION-FROM-IOT","expiration":"{}"}}}}"#,
-            SIGNING.access_key,
-            SIGNING.secret_key,
-            expiration(3600)
-        ))
-    });
-    let jobs = jobs_server();
-    let provider = IotCredentialsProvider::builder()
-        .endpoint(iot.endpoint())
-        .role_alias("fleet-role")
-        .thing_name(THING)
-        .certificate_pem(CERT.to_vec())
-        .private_key_pem(KEY.to_vec())
-        .http_client(SharedHttpClient::new(UreqClient::new()))
-        .build()
-        .unwrap();
-    Client::from_conf(
-        Config::builder()
-            .region(SIGNING.region)
-            .endpoint_url(jobs.endpoint())
-            .credentials_provider(provider)
-            .build(),
-    )
-    .get_pending_job_executions()
-    .thing_name(THING)
-    .send()
-    .await
-    .unwrap();
-    assert_signed_with(&jobs, 1, "SESSION-FROM-IOT");
-
+async fn the_container_provider_works_under_tokio() {
     let (container, jobs, home) = (
         container_server("T", 3600, Duration::ZERO),
         jobs_server(),
@@ -535,4 +416,390 @@ async fn iot_and_container_providers_work_under_tokio() {
     .await
     .unwrap();
     assert_signed_with(&jobs, 1, "SESSION-FROM-CONTAINER");
+}
+
+// --- AWS IoT's credentials provider, over mutual TLS ---
+
+/// A CA made now, as PEM; a server certificate for 127.0.0.1 and a device
+/// certificate it signed; and a device certificate of a CA nobody trusts.
+/// Each pair is (certificate, private key).
+struct Pki {
+    ca: String,
+    server: (String, String),
+    device: (String, String),
+    stranger: (String, String),
+}
+
+fn authority(name: &str) -> (rcgen::Certificate, rcgen::KeyPair) {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let key = rcgen::KeyPair::generate().unwrap();
+    (params.self_signed(&key).unwrap(), key)
+}
+
+fn leaf(
+    name: &str,
+    usage: rcgen::ExtendedKeyUsagePurpose,
+    (issuer, issuer_key): &(rcgen::Certificate, rcgen::KeyPair),
+) -> (String, String) {
+    let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.extended_key_usages = vec![usage];
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, issuer, issuer_key).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+fn pki() -> Pki {
+    use rcgen::ExtendedKeyUsagePurpose::{ClientAuth, ServerAuth};
+    let (ca, other) = (authority("test IoT CA"), authority("another CA"));
+    Pki {
+        ca: ca.0.pem(),
+        server: leaf("127.0.0.1", ServerAuth, &ca),
+        device: leaf(THING, ClientAuth, &ca),
+        stranger: leaf("thing-of-another-ca", ClientAuth, &other),
+    }
+}
+
+/// AWS IoT's credentials endpoint over TLS with `pki`'s server certificate,
+/// requiring a client certificate from `pki`'s CA: role alias `fleet-role`
+/// gives credentials to `THING`; `revoked-role` is refused as the service
+/// refuses (`x-amzn-ErrorType` and a message).
+fn iot_server(pki: &Pki) -> Server {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(pki.ca.as_bytes()).unwrap())
+        .unwrap();
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider.clone())
+            .build()
+            .unwrap();
+    let tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from_pem_slice(pki.server.0.as_bytes()).unwrap()],
+            PrivateKeyDer::from_pem_slice(pki.server.1.as_bytes()).unwrap(),
+        )
+        .unwrap();
+    Server::start_tls(Arc::new(tls), |seen: &Seen| {
+        if seen.client_certificates == 0 {
+            return Reply::error(403, "ForbiddenException", "no client certificate");
+        }
+        if seen.header("x-amzn-iot-thingname").as_deref() != Some(THING) {
+            return Reply::error(403, "ForbiddenException", "thing name does not match");
+        }
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("GET", "/role-aliases/fleet-role/credentials") => Reply::ok(format!(
+                r#"{{"credentials":{{"accessKeyId":"{}","secretAccessKey":"{}","sessionToken":"SESSION-FROM-IOT","expiration":"{}"}}}}"#,
+                SIGNING.access_key,
+                SIGNING.secret_key,
+                expiration(3600)
+            )),
+            ("GET", "/role-aliases/revoked-role/credentials") => Reply::error(
+                403,
+                "AccessDeniedException",
+                "Access to the role alias is denied",
+            ),
+            _ => Reply::error(404, "ResourceNotFoundException", "no such role alias"),
+        }
+    })
+}
+
+/// A provider for `alias` at `iot` presenting `identity`, with its own
+/// mutual-TLS transport that trusts `pki`'s CA.
+fn iot_provider(
+    iot: &Server,
+    pki: &Pki,
+    alias: &str,
+    (certificate, key): &(String, String),
+) -> IotCredentialsProvider {
+    IotCredentialsProvider::builder()
+        .endpoint(iot.endpoint())
+        .role_alias(alias)
+        .thing_name(THING)
+        .certificate_pem(certificate.clone().into_bytes())
+        .private_key_pem(key.clone().into_bytes())
+        .root_ca_pem(pki.ca.clone().into_bytes())
+        .build()
+        .unwrap()
+}
+
+fn iot_client(jobs: &Server, provider: IotCredentialsProvider) -> Client {
+    Client::from_conf(
+        Config::builder()
+            .region(SIGNING.region)
+            .endpoint_url(jobs.endpoint())
+            .credentials_provider(provider)
+            .build(),
+    )
+}
+
+/// The body of a PEM private key: what must never be shown.
+fn key_body(key_pem: &str) -> &str {
+    key_pem.lines().nth(1).unwrap()
+}
+
+#[test]
+fn iot_credentials_over_mutual_tls_sign_the_calls_that_follow() {
+    let pki = pki();
+    let (iot, jobs) = (iot_server(&pki), jobs_server());
+    assert!(iot.endpoint().starts_with("https://127.0.0.1:"));
+    let client = iot_client(&jobs, iot_provider(&iot, &pki, "fleet-role", &pki.device));
+    for _ in 0..3 {
+        let output = client
+            .get_pending_job_executions()
+            .thing_name(THING)
+            .send_blocking()
+            .unwrap();
+        assert_eq!(output.queued_jobs().unwrap().len(), 1);
+    }
+    assert_signed_with(&jobs, 3, "SESSION-FROM-IOT");
+    let fetched = iot.seen();
+    assert_eq!(fetched.len(), 1, "cached: {fetched:#?}");
+    assert_eq!(fetched[0].client_certificates, 1, "the device certificate");
+    assert!(iot.refused_handshakes().is_empty());
+}
+
+#[tokio::test]
+async fn iot_credentials_over_mutual_tls_under_tokio() {
+    let pki = pki();
+    let (iot, jobs) = (iot_server(&pki), jobs_server());
+    let client = iot_client(&jobs, iot_provider(&iot, &pki, "fleet-role", &pki.device));
+    for _ in 0..2 {
+        client
+            .get_pending_job_executions()
+            .thing_name(THING)
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_signed_with(&jobs, 2, "SESSION-FROM-IOT");
+    let fetched = iot.seen();
+    assert_eq!(fetched.len(), 1, "cached: {fetched:#?}");
+    assert_eq!(fetched[0].client_certificates, 1);
+}
+
+#[test]
+fn iot_error_answers_name_the_service_error_and_never_the_key() {
+    let pki = pki();
+    let (iot, jobs) = (iot_server(&pki), jobs_server());
+    let client = iot_client(&jobs, iot_provider(&iot, &pki, "revoked-role", &pki.device));
+    let err = client
+        .get_pending_job_executions()
+        .thing_name(THING)
+        .send_blocking()
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("AWS IoT credentials from"), "{shown}");
+    assert!(
+        shown.contains(
+            "/role-aliases/revoked-role/credentials: status 403 AccessDeniedException: \
+             Access to the role alias is denied"
+        ),
+        "{shown}"
+    );
+    assert!(!shown.contains(key_body(&pki.device.1)), "{shown}");
+    assert_eq!(iot.seen().len(), 1);
+    assert!(jobs.seen().is_empty(), "no call without credentials");
+}
+
+#[test]
+fn the_iot_server_refuses_a_device_without_a_trusted_certificate() {
+    use sdk_runtime::transport::https::DefaultClient;
+    use sdk_runtime::transport::tls::TlsSettings;
+
+    let pki = pki();
+    let (iot, jobs) = (iot_server(&pki), jobs_server());
+    // A transport that trusts the server but presents no certificate.
+    let mut no_certificate = TlsSettings::default();
+    no_certificate.add_trust_anchors_pem(pki.ca.clone());
+    let anonymous = IotCredentialsProvider::builder()
+        .endpoint(iot.endpoint())
+        .role_alias("fleet-role")
+        .thing_name(THING)
+        .certificate_pem(pki.device.0.clone().into_bytes())
+        .private_key_pem(pki.device.1.clone().into_bytes())
+        .http_client(SharedHttpClient::new(
+            DefaultClient::with_tls(&no_certificate).unwrap(),
+        ))
+        .build()
+        .unwrap();
+    // A certificate of a CA the server does not trust.
+    let stranger = iot_provider(&iot, &pki, "fleet-role", &pki.stranger);
+    for (provider, case) in [(anonymous, "no certificate"), (stranger, "untrusted CA")] {
+        let refused_before = iot.refused_handshakes().len();
+        let client = iot_client(&jobs, provider);
+        // Blocking (ureq) and under tokio (hyper): both are refused.
+        let blocking = client
+            .get_pending_job_executions()
+            .thing_name(THING)
+            .send_blocking();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let non_blocking =
+            runtime.block_on(client.get_pending_job_executions().thing_name(THING).send());
+        for result in [blocking, non_blocking] {
+            let shown = result.unwrap_err().to_string();
+            assert!(
+                shown.contains("AWS IoT credentials from"),
+                "{case}: {shown}"
+            );
+            assert!(
+                shown.contains(&format!(
+                    "{}/role-aliases/fleet-role/credentials",
+                    iot.endpoint()
+                )),
+                "{case}: {shown}"
+            );
+        }
+        let refused = iot.refused_handshakes();
+        assert!(refused.len() >= refused_before + 2, "{case}: {refused:?}");
+    }
+    assert!(iot.seen().is_empty(), "no request got past the handshake");
+    assert!(jobs.seen().is_empty());
+}
+
+#[test]
+fn iot_provider_without_a_usable_certificate_or_key_fails_to_build() {
+    let pki = pki();
+    let base = || {
+        IotCredentialsProvider::builder()
+            .endpoint("https://127.0.0.1:1")
+            .role_alias("fleet-role")
+            .thing_name(THING)
+    };
+    let device = &pki.device;
+    let cases = [
+        (
+            base().private_key_pem(device.1.clone().into_bytes()),
+            "`certificate_pem` is not set",
+        ),
+        (
+            base().certificate_pem(device.0.clone().into_bytes()),
+            "`private_key_pem` is not set",
+        ),
+        (
+            // A key that is not the certificate's.
+            base()
+                .certificate_pem(device.0.clone().into_bytes())
+                .private_key_pem(pki.stranger.1.clone().into_bytes()),
+            "cannot make the mutual-TLS transport: client certificate and key",
+        ),
+        (
+            base()
+                .certificate_pem(device.0.clone().into_bytes())
+                .private_key_pem(device.1.clone().into_bytes())
+                .root_ca_pem(device.1.clone().into_bytes()),
+            "`root_ca_pem` is unreadable",
+        ),
+    ];
+    for (builder, expected) in cases {
+        let err = builder.build().unwrap_err();
+        let shown = err.to_string();
+        assert_eq!(err.provider_name(), Some("AWS IoT"), "{shown}");
+        assert!(shown.contains(expected), "{expected}: {shown}");
+        for key in [&device.1, &pki.stranger.1] {
+            assert!(!shown.contains(key_body(key)), "{shown}");
+        }
+    }
+}
+
+#[test]
+fn the_job_agent_reads_the_device_identity_from_files_and_gets_credentials() {
+    let pki = pki();
+    let (iot, jobs, dir) = (
+        iot_server(&pki),
+        jobs_server(),
+        tempfile::tempdir().unwrap(),
+    );
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let (certificate, key, root_ca) = (
+        file("device.pem.crt", &pki.device.0),
+        file("private.pem.key", &pki.device.1),
+        file("root-ca.pem", &pki.ca),
+    );
+    let host = iot.endpoint().trim_start_matches("https://").to_owned();
+    // Arguments win over the environment; the endpoint may come without a scheme.
+    let args: Vec<String> = [
+        "--once",
+        "--certificate",
+        &certificate,
+        "--root-ca",
+        &root_ca,
+    ]
+    .map(String::from)
+    .into();
+    let environment = |name: &str| match name {
+        "IOT_CERTIFICATE_FILE" => Some("/nowhere/else.pem".to_owned()),
+        "IOT_PRIVATE_KEY_FILE" => Some(key.clone()),
+        "IOT_CREDENTIALS_ENDPOINT" => Some(host.clone()),
+        "IOT_ROLE_ALIAS" => Some("fleet-role".to_owned()),
+        _ => None,
+    };
+    let identity = DeviceIdentity::from_settings(&args, environment)
+        .unwrap()
+        .unwrap();
+    assert_eq!(identity.certificate_file.display().to_string(), certificate);
+    assert_eq!(identity.endpoint, iot.endpoint());
+    assert_eq!(identity.region(), None, "not an AWS endpoint");
+    let client = iot_client(&jobs, identity.provider(THING).unwrap());
+    client
+        .get_pending_job_executions()
+        .thing_name(THING)
+        .send_blocking()
+        .unwrap();
+    assert_signed_with(&jobs, 1, "SESSION-FROM-IOT");
+    assert_eq!(iot.seen()[0].client_certificates, 1);
+
+    // No certificate: the standard chain. Missing settings and files are named.
+    assert_eq!(DeviceIdentity::from_settings(&[], |_| None), Ok(None));
+    let only_certificate =
+        |name: &str| (name == "IOT_CERTIFICATE_FILE").then(|| certificate.clone());
+    let err = DeviceIdentity::from_settings(&[], only_certificate).unwrap_err();
+    assert!(
+        err.contains("--credentials-endpoint or IOT_CREDENTIALS_ENDPOINT"),
+        "{err}"
+    );
+    let err = DeviceIdentity::from_settings(&["--role-alias".into()], environment).unwrap_err();
+    assert_eq!(err, "--role-alias needs a value");
+    let mut missing = identity.clone();
+    missing.private_key_file = dir.path().join("absent.key");
+    let err = missing.provider(THING).unwrap_err();
+    assert!(
+        err.starts_with("cannot read ") && err.contains("absent.key"),
+        "{err}"
+    );
+
+    // An AWS endpoint's region.
+    let aws = DeviceIdentity::from_settings(&[], |name| match name {
+        "IOT_CREDENTIALS_ENDPOINT" => Some("abc123.credentials.iot.eu-west-1.amazonaws.com".into()),
+        _ => environment(name),
+    })
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        aws.endpoint,
+        "https://abc123.credentials.iot.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(aws.region(), Some("eu-west-1"));
 }

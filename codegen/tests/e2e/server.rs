@@ -55,6 +55,8 @@ pub struct Seen {
     pub body: Vec<u8>,
     /// Whether the SigV4 signature checked out, and if not, why.
     pub signature: Result<(), String>,
+    /// How many certificates the client presented (TLS servers; 0 over plain HTTP).
+    pub client_certificates: usize,
 }
 
 impl Seen {
@@ -181,6 +183,10 @@ struct Shared {
     /// Whether requests must be signed (not for a stand-in of a credentials
     /// endpoint, whose requests are not).
     verify: AtomicBool,
+    /// TLS servers: the configuration each connection is served with.
+    tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS servers: why each refused handshake failed.
+    refused: Mutex<Vec<String>>,
 }
 
 /// The running server; dropping it stops it.
@@ -210,8 +216,32 @@ impl Server {
         clock: Clock,
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Self {
+        Self::listen(signing, clock, None, handler)
+    }
+
+    /// Starts an HTTPS server with `tls` (which may require a client
+    /// certificate) that answers with `handler` whether or not a request is
+    /// signed: a stand-in for AWS IoT's credentials provider
+    /// (tests/credentials.rs).
+    #[allow(dead_code)]
+    pub fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let server = Self::listen(&SIGNING, Clock::default(), Some(tls), handler);
+        server.shared.verify.store(false, Ordering::SeqCst);
+        server
+    }
+
+    fn listen(
+        signing: &'static Signing,
+        clock: Clock,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let endpoint = format!("{scheme}://{}", listener.local_addr().unwrap());
         let shared = Arc::new(Shared {
             clock,
             signing,
@@ -222,6 +252,8 @@ impl Server {
             stop: AtomicBool::new(false),
             request_ids: AtomicUsize::new(0),
             verify: AtomicBool::new(true),
+            tls,
+            refused: Mutex::default(),
         });
         let accept = {
             let shared = Arc::clone(&shared);
@@ -232,7 +264,7 @@ impl Server {
                     }
                     let Ok(stream) = stream else { continue };
                     let shared = Arc::clone(&shared);
-                    thread::spawn(move || serve(&shared, stream));
+                    thread::spawn(move || accept_connection(&shared, stream));
                 }
             })
         };
@@ -253,9 +285,15 @@ impl Server {
         server
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://` for a TLS server).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// TLS servers: why each handshake the server refused failed, oldest first.
+    #[allow(dead_code)]
+    pub fn refused_handshakes(&self) -> Vec<String> {
+        lock(&self.shared.refused).clone()
     }
 
     /// Queues replies for the next requests, before the handler's turn
@@ -292,7 +330,8 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         // Wakes the accept loop, which then sees the flag.
-        let _ = TcpStream::connect(self.endpoint.trim_start_matches("http://"));
+        let address = self.endpoint.split_once("://").map_or("", |(_, a)| a);
+        let _ = TcpStream::connect(address);
         if let Some(accept) = self.accept.take() {
             let _ = accept.join();
         }
@@ -303,22 +342,54 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn serve(shared: &Shared, stream: TcpStream) {
+/// Serves one connection: over plain HTTP, or after a TLS handshake (whose
+/// failure is recorded, with nothing served).
+fn accept_connection(shared: &Shared, mut stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let Ok(mut writer) = stream.try_clone() else {
+    let Some(tls) = &shared.tls else {
+        serve(shared, &mut stream, 0);
+        let _ = stream.shutdown(Shutdown::Both);
         return;
     };
-    let seen = match read_request(&mut BufReader::new(stream)) {
+    let Ok(mut connection) = rustls::ServerConnection::new(Arc::clone(tls)) else {
+        return;
+    };
+    while connection.is_handshaking() {
+        match connection.complete_io(&mut stream) {
+            Ok((0, 0)) => return, // closed before a byte: the wake-up from Drop
+            Ok(_) => {}
+            Err(e) => {
+                // Tell the client why (the alert), then record it.
+                let _ = connection.write_tls(&mut stream);
+                lock(&shared.refused).push(e.to_string());
+                return;
+            }
+        }
+    }
+    let certificates = connection.peer_certificates().map_or(0, <[_]>::len);
+    let mut tls = rustls::StreamOwned::new(connection, stream);
+    serve(shared, &mut tls, certificates);
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    let _ = tls.sock.shutdown(Shutdown::Both);
+}
+
+fn serve(shared: &Shared, stream: &mut (impl Read + Write), client_certificates: usize) {
+    let mut reader = BufReader::new(stream);
+    let seen = match read_request(&mut reader) {
         Ok(Some(mut seen)) => {
             seen.signature = verify_signature(&seen, shared.signing);
+            seen.client_certificates = client_certificates;
             seen
         }
         Ok(None) => return, // nothing came: the wake-up from Drop, or a client that gave up
         Err(why) => {
-            let _ = write_reply(shared, &mut writer, &Reply::error(400, "BadRequest", &why));
+            let reply = Reply::error(400, "BadRequest", &why);
+            let _ = write_reply(shared, reader.get_mut(), &reply);
             return;
         }
     };
+    let writer = reader.get_mut();
     let now = now_secs() + shared.clock.ahead_secs;
     let verify = shared.verify.load(Ordering::SeqCst);
     let reply = match (&seen.signature, seen.signed_at()) {
@@ -347,8 +418,7 @@ fn serve(shared: &Shared, stream: TcpStream) {
         }
     };
     lock(&shared.seen).push(seen);
-    let _ = write_reply(shared, &mut writer, &reply);
-    let _ = writer.shutdown(Shutdown::Both);
+    let _ = write_reply(shared, writer, &reply);
 }
 
 /// Reads one request; `Ok(None)` if the connection closed before any byte.
@@ -396,6 +466,7 @@ fn read_request(reader: &mut impl BufRead) -> Result<Option<Seen>, String> {
         headers,
         body: Vec::new(),
         signature: Ok(()),
+        client_certificates: 0,
     };
     if seen.header("transfer-encoding").is_some() {
         return Err("transfer-encoding is not expected".into());
@@ -416,7 +487,7 @@ fn read_request(reader: &mut impl BufRead) -> Result<Option<Seen>, String> {
     Ok(Some(seen))
 }
 
-fn write_reply(shared: &Shared, out: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
+fn write_reply(shared: &Shared, out: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
     let mut content_type = "application/json";
     let mut request_id_header = true;
     let (status, error_type, body, cut_short) = match reply {
@@ -781,6 +852,7 @@ fn server_signature_check_passes_a_suite_case_and_fails_a_changed_one() {
         ],
         body: Vec::new(),
         signature: Ok(()),
+        client_certificates: 0,
     };
     assert_eq!(verify_signature(&seen, &suite), Ok(()));
     seen.query = "Param2=value2&Param1=value0".into();
