@@ -668,7 +668,14 @@ fn the_iot_server_refuses_a_device_without_a_trusted_certificate() {
                 "{case}: {shown}"
             );
         }
-        let refused = iot.refused_handshakes();
+        // The server thread records a refused handshake after the client
+        // has already seen it fail: wait for the record, within a bound.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut refused = iot.refused_handshakes();
+        while refused.len() < refused_before + 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            refused = iot.refused_handshakes();
+        }
         assert!(refused.len() >= refused_before + 2, "{case}: {refused:?}");
     }
     assert!(iot.seen().is_empty(), "no request got past the handshake");
