@@ -6,9 +6,14 @@
 //! rule set fails at generation time, naming the file and the place in it,
 //! never in a user's program.
 
+use proc_macro2::TokenStream;
+use quote::quote;
+use sdk_runtime::endpoint::{ParameterType, RuleSet};
 use serde_json::Value;
 
 use crate::error::{Error, Problem};
+use crate::ir::{ContextParam, ContextSource, Operation, Service};
+use crate::jmespath::{self, Base};
 
 /// Checks the rule set `text` (of the file `path`) and returns its compact
 /// form: the same JSON without documentation and whitespace.
@@ -37,6 +42,131 @@ pub fn convert(path: &str, text: &str) -> Result<String, Error> {
         )
     })?;
     Ok(document.to_string())
+}
+
+/// Checks what the model binds to endpoint parameters against the rule
+/// set (`compact`, as [`convert`] made it): every parameter an operation
+/// binds (`staticContextParams`, `contextParam`, `operationContextParams`)
+/// and every `clientContextParams` entry is a parameter of the rule set,
+/// every path compiles over the operation's input ([`crate::jmespath`]),
+/// and each value has the parameter's type. Problems name the operation.
+pub fn check_context(service: &Service, compact: &str) -> Vec<Problem> {
+    let rules = match RuleSet::parse(compact) {
+        Ok(rules) => rules,
+        Err(e) => {
+            return vec![Problem {
+                at: "the endpoint rule set".to_owned(),
+                message: e.to_string(),
+            }]
+        }
+    };
+    let mut problems = Vec::new();
+    for name in &service.client_context_params {
+        if !rules.parameters().iter().any(|p| &p.name == name) {
+            problems.push(Problem {
+                at: format!("clientContextParams `{}`", name.escape_debug()),
+                message: "is not a parameter of the endpoint rule set".to_owned(),
+            });
+        }
+    }
+    for op in &service.operations {
+        for param in &op.endpoint_context {
+            let at = format!(
+                "operation `{}`, endpoint parameter `{}`",
+                op.name.escape_debug(),
+                param.name.escape_debug()
+            );
+            let Some(declared) = rules.parameters().iter().find(|p| p.name == param.name) else {
+                problems.push(Problem {
+                    at,
+                    message: "is not a parameter of the endpoint rule set".to_owned(),
+                });
+                continue;
+            };
+            match context_binding(service, op, param) {
+                Ok((_, kind)) if kind == declared.kind => {}
+                Ok((_, kind)) => problems.push(Problem {
+                    at,
+                    message: format!(
+                        "the rule set declares a {:?}, the model binds a {kind:?}",
+                        declared.kind
+                    ),
+                }),
+                Err(message) => problems.push(Problem { at, message }),
+            }
+        }
+    }
+    problems
+}
+
+/// The statement binding `param` of `op`: it reads `input` (an `&Input`)
+/// and sets the value on `params` (an `&mut sdk_runtime::endpoint::Params`),
+/// or leaves the parameter unset when the input has no value (an empty list
+/// counts as none); with the type of the value it sets.
+pub fn context_binding(
+    service: &Service,
+    op: &Operation,
+    param: &ContextParam,
+) -> Result<(TokenStream, ParameterType), String> {
+    let name = &param.name;
+    let compiled = match &param.source {
+        ContextSource::Static(value) => {
+            let (value, kind) = match value {
+                Value::Bool(b) => (quote!(#b), ParameterType::Boolean),
+                Value::String(s) => (quote!(#s), ParameterType::String),
+                Value::Array(items) => {
+                    let items = items
+                        .iter()
+                        .map(|item| item.as_str().ok_or(()))
+                        .collect::<Result<Vec<_>, ()>>()
+                        .map_err(|()| {
+                            format!("the static value {value} is not a list of strings")
+                        })?;
+                    (quote!(::std::vec![#(#items),*]), ParameterType::StringArray)
+                }
+                other => {
+                    return Err(format!(
+                        "the static value {other} is not a string, a boolean or a list of strings"
+                    ))
+                }
+            };
+            return Ok((quote!(params.set(#name, #value);), kind));
+        }
+        ContextSource::Member(member) => jmespath::input_member(service, op, member)
+            .map_err(|e| format!("`contextParam` member: {e}"))?,
+        ContextSource::Path(path) => jmespath::compile_input(service, op, path)
+            .map_err(|e| format!("`operationContextParams` path {e}"))?,
+    };
+    let value = jmespath::scalar(service, op, compiled)?;
+    let t = value.tokens;
+    let read = quote! {
+        let cur = ::std::option::Option::Some(input);
+        #t
+    };
+    match (value.ty.base, value.ty.many) {
+        (Base::Str, false) | (Base::Bool, false) => Ok((
+            quote! {
+                if let ::std::option::Option::Some(value) = { #read } {
+                    params.set(#name, value);
+                }
+            },
+            if value.ty.base == Base::Str {
+                ParameterType::String
+            } else {
+                ParameterType::Boolean
+            },
+        )),
+        (Base::Str, true) => Ok((
+            quote! {
+                let value = { #read };
+                if !value.is_empty() {
+                    params.set(#name, value);
+                }
+            },
+            ParameterType::StringArray,
+        )),
+        _ => Err("its value is not a string, a boolean or a list of strings".to_owned()),
+    }
 }
 
 /// Removes `documentation` (and `deprecated`) entries of objects that are

@@ -43,6 +43,9 @@ pub struct Service {
     pub paginators: Vec<Paginator>,
     /// Waiters (`waiters-2.json`), sorted by name.
     pub waiters: Vec<Waiter>,
+    /// The endpoint parameters a configuration may set for every call
+    /// (`clientContextParams`: S3's `ForcePathStyle`), sorted by name.
+    pub client_context_params: Vec<String>,
 }
 
 impl Service {
@@ -390,6 +393,30 @@ pub struct Operation {
     pub result_wrapper: Option<String>,
     /// Whether requests carry a `Content-MD5` header.
     pub checksum_required: bool,
+    /// The endpoint parameters the operation binds, in the order they are
+    /// set (a later one wins): `operationContextParams`, then input members
+    /// with `contextParam`, then `staticContextParams`.
+    pub endpoint_context: Vec<ContextParam>,
+}
+
+/// An endpoint parameter an operation binds per call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextParam {
+    /// The rule set's parameter name (`ResourceArn`).
+    pub name: String,
+    /// Where its value comes from.
+    pub source: ContextSource,
+}
+
+/// Where an operation's endpoint parameter comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextSource {
+    /// `staticContextParams`: a fixed value (a string, a boolean or a list of strings).
+    Static(serde_json::Value),
+    /// `contextParam` on the input member of this model name.
+    Member(String),
+    /// `operationContextParams`: a JMESPath path over the input.
+    Path(String),
 }
 
 /// A synthetic input or output of an operation.

@@ -15,9 +15,13 @@
 //!   filters (`Items[?Status == 'DISABLED']`);
 //! - comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`) between strings (enums
 //!   included), numbers or booleans; literals (`` `0` ``, `'text'`, `` `true` ``);
-//! - `&&`, `||` and `!`, with JMESPath's truthiness; the function `length`.
+//! - `&&`, `||` and `!`, with JMESPath's truthiness; the function `length`;
+//! - for endpoint context parameters (over an operation's input): the
+//!   function `keys` (`keys(RequestItems)`, in sorted order: a map's Rust
+//!   type has no order of its own) and flattened multi-select lists
+//!   (`Items[*].[Put.TableName, Delete.TableName][]`).
 //!
-//! Anything else (other functions, multi-selects, slices, pipes, nested
+//! Anything else (other functions, other multi-selects, slices, pipes, nested
 //! projections) is an error naming the expression. The compiled code is
 //! typed: each expression evaluates to an `Option` of one value, or, for a
 //! projection, a `Vec` of values (JMESPath's nulls dropped).
@@ -38,6 +42,8 @@ use crate::naming::ident;
 pub enum Base {
     /// The operation's output (`&Output`).
     Output,
+    /// The operation's input (`&Input`), for endpoint context parameters.
+    Input,
     /// A value of a model shape (`&T`, with `T` the shape's Rust type).
     Shape(ShapeId),
     /// A string (`&str`): a string or enum made comparable, or a literal.
@@ -72,6 +78,27 @@ pub struct Compiled {
 
 /// Compiles `expr` over the output of `op`.
 pub fn compile(service: &Service, op: &Operation, expr: &str) -> Result<Compiled, String> {
+    compile_from(service, op, expr, Base::Output)
+}
+
+/// Compiles `expr` over the input of `op` (an `operationContextParams`
+/// path; `cur` is then an `Option<&Input>`).
+pub fn compile_input(service: &Service, op: &Operation, expr: &str) -> Result<Compiled, String> {
+    compile_from(service, op, expr, Base::Input)
+}
+
+/// The input member of `op` named `name` (in the model), read from `cur`
+/// (an `Option<&Input>`), as a compiled expression.
+pub fn input_member(service: &Service, op: &Operation, name: &str) -> Result<Compiled, String> {
+    Compiler { service, op }.field(name, Ty::one(Base::Input))
+}
+
+fn compile_from(
+    service: &Service,
+    op: &Operation,
+    expr: &str,
+    root: Base,
+) -> Result<Compiled, String> {
     let ast = jmespath::parse(expr).map_err(|e| {
         let message = e.to_string();
         let first = message.lines().next().unwrap_or_default().to_owned();
@@ -79,7 +106,7 @@ pub fn compile(service: &Service, op: &Operation, expr: &str) -> Result<Compiled
     })?;
     let compiler = Compiler { service, op };
     compiler
-        .node(&ast, Ty::one(Base::Output))
+        .node(&ast, Ty::one(root))
         .map_err(|e| format!("`{expr}`: {e}"))
 }
 
@@ -107,6 +134,12 @@ impl<'a> Compiler<'a> {
                 return Kind::Struct(
                     &self.op.output.structure.members,
                     format!("the output of `{}`", self.op.name),
+                )
+            }
+            Base::Input => {
+                return Kind::Struct(
+                    &self.op.input.structure.members,
+                    format!("the input of `{}`", self.op.name),
                 )
             }
             Base::Str => return Kind::Str,
@@ -139,6 +172,7 @@ impl<'a> Compiler<'a> {
     fn describe(&self, ty: Ty) -> String {
         let one = match ty.base {
             Base::Output => "the output".to_owned(),
+            Base::Input => "the input".to_owned(),
             Base::Str => "a string".to_owned(),
             Base::Num => "a number".to_owned(),
             Base::Bool => "a boolean".to_owned(),
@@ -205,6 +239,9 @@ impl<'a> Compiler<'a> {
                 })
             }
             Ast::Flatten { node, .. } => {
+                if let Some(flat) = self.flat_multi_list(node, cur)? {
+                    return Ok(flat);
+                }
                 let inner = self.node(node, cur)?;
                 self.flatten(inner)
             }
@@ -335,10 +372,30 @@ impl<'a> Compiler<'a> {
                     ty: Ty::one(base),
                 })
             }
+            Ast::Function { name, args, .. } if name == "keys" && args.len() == 1 => {
+                let arg = self.node(&args[0], cur)?;
+                let Kind::Map(_) = self.kind_of_one(arg.ty, "`keys`")? else {
+                    return Err(format!(
+                        "`keys` of {} (maps have keys)",
+                        self.describe(arg.ty)
+                    ));
+                };
+                let t = arg.tokens;
+                Ok(Compiled {
+                    // Sorted: a `HashMap` has no order of its own, and the
+                    // same input must give the same parameters.
+                    tokens: quote!(#t.map(|map| {
+                        let mut keys = map.keys().map(|key| key.as_str()).collect::<::std::vec::Vec<_>>();
+                        keys.sort_unstable();
+                        keys
+                    }).unwrap_or_default()),
+                    ty: Ty::many(Base::Str),
+                })
+            }
             Ast::Function { name, args, .. } => {
                 if name != "length" || args.len() != 1 {
                     return Err(format!(
-                        "the function `{name}` with {} arguments is not supported (only `length` of one is)",
+                        "the function `{name}` with {} arguments is not supported (only `length` of one, and `keys` of one, are)",
                         args.len()
                     ));
                 }
@@ -420,6 +477,75 @@ impl<'a> Compiler<'a> {
             }
             Ast::Slice { .. } => Err("slices are not supported".into()),
         }
+    }
+
+    /// `[a, b][]` and `list[*].[a, b][]`: the multi-select list's values
+    /// (of one type), nulls dropped, flattened into one projection; `None`
+    /// when `node` is no multi-select list (nor a projection onto one).
+    fn flat_multi_list(&self, node: &Ast, cur: Ty) -> Result<Option<Compiled>, String> {
+        let (items, elements) = match node {
+            Ast::MultiList { elements, .. } => (None, elements),
+            Ast::Projection { lhs, rhs, .. } => match &**rhs {
+                Ast::MultiList { elements, .. } => (Some(&**lhs), elements),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let (left, item) = match items {
+            Some(lhs) => {
+                let left = self.node(lhs, cur)?;
+                let left = if left.ty.many {
+                    left
+                } else {
+                    self.flatten(left)?
+                };
+                let item = Ty::one(left.ty.base);
+                (Some(left), item)
+            }
+            None => (None, cur),
+        };
+        let mut values = Vec::new();
+        let mut ty = None;
+        for element in elements {
+            let value = self.scalar(self.node(element, item)?)?;
+            if value.ty.many {
+                return Err("a multi-select list of projections is not supported".into());
+            }
+            match ty {
+                None => ty = Some(value.ty),
+                Some(ty) if ty != value.ty => {
+                    return Err(format!(
+                        "a multi-select list of {} and {}: its values must have one type",
+                        self.describe(ty),
+                        self.describe(value.ty)
+                    ))
+                }
+                Some(_) => {}
+            }
+            values.push(value.tokens);
+        }
+        let Some(ty) = ty else {
+            return Err("an empty multi-select list".into());
+        };
+        let select = quote!([#(#values),*].into_iter().flatten());
+        let tokens = match left {
+            Some(left) => {
+                let l = left.tokens;
+                quote! {
+                    #l.into_iter()
+                        .flat_map(|item| {
+                            let cur = ::std::option::Option::Some(item);
+                            #select
+                        })
+                        .collect::<::std::vec::Vec<_>>()
+                }
+            }
+            None => quote!(#select.collect::<::std::vec::Vec<_>>()),
+        };
+        Ok(Some(Compiled {
+            tokens,
+            ty: Ty::many(ty.base),
+        }))
     }
 
     fn kind_of_one(&self, ty: Ty, what: &str) -> Result<Kind<'a>, String> {

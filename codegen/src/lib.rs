@@ -114,7 +114,18 @@ pub fn generate_timed(
         helpers::resolve_waiters(&mut service, file, text)?;
     }
     if let Some((file, text)) = set.endpoint_rules {
-        service.endpoint_rules = Some(endpoints::convert(file, text)?);
+        let compact = endpoints::convert(file, text)?;
+        let problems = endpoints::check_context(&service, &compact);
+        if !problems.is_empty() {
+            return Err(Error::resolve(path, problems));
+        }
+        service.endpoint_rules = Some(compact);
+    } else {
+        // Without a rule set the endpoint is the template, which takes no parameters.
+        for op in &mut service.operations {
+            op.endpoint_context.clear();
+        }
+        service.client_context_params.clear();
     }
     lap(&mut times.resolve);
     let share = emit_and_format(path, &service, options)?;

@@ -21,6 +21,39 @@ pub struct Model {
     pub operations: BTreeMap<String, Operation>,
     #[serde(default)]
     pub shapes: BTreeMap<String, Shape>,
+    /// Endpoint parameters a client sets for every call (`ForcePathStyle`).
+    #[serde(default)]
+    pub client_context_params: BTreeMap<String, ClientContextParam>,
+}
+
+/// One entry of `clientContextParams`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientContextParam {
+    /// `string` or `boolean`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub documentation: Option<String>,
+}
+
+/// One entry of an operation's `staticContextParams`.
+#[derive(Debug, Deserialize)]
+pub struct StaticContextParam {
+    pub value: serde_json::Value,
+}
+
+/// One entry of an operation's `operationContextParams`: a JMESPath
+/// expression over the input.
+#[derive(Debug, Deserialize)]
+pub struct OperationContextParam {
+    pub path: String,
+}
+
+/// A member's `contextParam`: the endpoint parameter it binds.
+#[derive(Debug, Deserialize)]
+pub struct ContextParam {
+    pub name: String,
 }
 
 /// The model's `metadata`.
@@ -78,6 +111,12 @@ pub struct Operation {
     pub http_checksum_required: bool,
     #[serde(default)]
     pub http_checksum: Option<HttpChecksum>,
+    /// Endpoint parameters the operation fixes.
+    #[serde(default)]
+    pub static_context_params: BTreeMap<String, StaticContextParam>,
+    /// Endpoint parameters taken from the input by JMESPath paths.
+    #[serde(default)]
+    pub operation_context_params: BTreeMap<String, OperationContextParam>,
 }
 
 /// An operation's `endpoint` trait.
@@ -212,6 +251,9 @@ pub struct Member {
     pub idempotency_token: bool,
     #[serde(default)]
     pub host_label: bool,
+    /// The endpoint parameter the member's value binds (input members).
+    #[serde(default)]
+    pub context_param: Option<ContextParam>,
     /// EC2 query: the member's request key.
     #[serde(default)]
     pub query_name: Option<String>,

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::docs::html_to_rustdoc;
 use crate::error::{Error, Problem};
 use crate::ir::{
-    AwsJson, EnumVariant, ErrorInfo, JsonVersion, Location, Member, Operation, OperationShape,
-    PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId, ShapeKind, Structure,
-    TimestampFormat, Union, XmlNames,
+    AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, JsonVersion, Location, Member,
+    Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId,
+    ShapeKind, Structure, TimestampFormat, Union, XmlNames,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -221,6 +221,7 @@ impl<'m> Resolver<'m> {
             left_out,
             paginators: Vec::new(),
             waiters: Vec::new(),
+            client_context_params: self.model.client_context_params.keys().cloned().collect(),
         }
     }
 
@@ -330,6 +331,7 @@ impl<'m> Resolver<'m> {
             left_out: Vec::new(),
             paginators: Vec::new(),
             waiters: Vec::new(),
+            client_context_params: Vec::new(),
         }
     }
 
@@ -694,7 +696,45 @@ impl<'m> Resolver<'m> {
                     .http_checksum
                     .as_ref()
                     .is_some_and(|c| c.request_checksum_required),
+            endpoint_context: self.endpoint_context(op),
         }
+    }
+
+    /// The endpoint parameters `op` binds (checked against the rule set by
+    /// [`crate::endpoints::check_context`]). `contextParam` counts on the
+    /// input's top-level members only, as Smithy specifies.
+    fn endpoint_context(&self, op: &model::Operation) -> Vec<ContextParam> {
+        let mut params: Vec<ContextParam> = op
+            .operation_context_params
+            .iter()
+            .map(|(name, p)| ContextParam {
+                name: name.clone(),
+                source: ContextSource::Path(p.path.clone()),
+            })
+            .collect();
+        if let Some(shape) = op
+            .input
+            .as_ref()
+            .and_then(|i| self.model.shapes.get(&i.shape))
+        {
+            for (member, m) in &shape.members.0 {
+                if let Some(context) = &m.context_param {
+                    params.push(ContextParam {
+                        name: context.name.clone(),
+                        source: ContextSource::Member(member.clone()),
+                    });
+                }
+            }
+        }
+        params.extend(
+            op.static_context_params
+                .iter()
+                .map(|(name, p)| ContextParam {
+                    name: name.clone(),
+                    source: ContextSource::Static(p.value.clone()),
+                }),
+        );
+        params
     }
 
     fn operation_shape(

@@ -525,3 +525,76 @@ fn chosen_operations_prune_shapes_and_errors() {
         "model/iot-jobs-data-plane/service-2.json: the operations to generate: `GetPendingJobExecution` is not an operation of the model"
     );
 }
+
+/// `small_model` with a rule set taking `Name` (a string), `Names` (a list)
+/// and `Flag` (a boolean), generated as a model set.
+fn with_rules(model: &Value) -> Result<codegen::GeneratedCrate, Error> {
+    let rules = json!({
+        "version": "1.0",
+        "parameters": {
+            "Region": {"type": "String", "builtIn": "AWS::Region", "required": false},
+            "Name": {"type": "String", "required": false},
+            "Names": {"type": "StringArray", "required": false},
+            "Flag": {"type": "Boolean", "required": false}
+        },
+        "rules": [{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://x.{Region}.example"}}]
+    })
+    .to_string();
+    let set = codegen::ModelSet {
+        endpoint_rules: Some(("model/widgets/endpoint-rule-set-1.json", &rules)),
+        ..Default::default()
+    };
+    codegen::generate_set("model/widgets.json", &model.to_string(), &set, &options())
+}
+
+#[test]
+fn context_parameters_are_bound_and_checked_against_the_rule_set() {
+    let mut model = small_model();
+    model["shapes"]["GetWidgetRequest"]["members"]["id"]["contextParam"] = json!({"name": "Name"});
+    model["operations"]["GetWidget"]["staticContextParams"] = json!({"Flag": {"value": true}});
+    model["operations"]["GetWidget"]["operationContextParams"] =
+        json!({"Names": {"path": "[id][]"}});
+    model["clientContextParams"] = json!({"Flag": {"type": "boolean"}});
+    let generated = with_rules(&model).unwrap();
+    let op = &generated.files["src/operation/get_widget.rs"];
+    assert!(op.contains("const ENDPOINT_CONTEXT: bool = true;"), "{op}");
+    assert!(op.contains(r#"params.set("Name", value);"#), "{op}");
+    assert!(op.contains(r#"params.set("Names", value);"#), "{op}");
+    assert!(op.contains(r#"params.set("Flag", true);"#), "{op}");
+    assert!(generated.files["src/lib.rs"].contains(r#"client_context_params: &["Flag"]"#));
+
+    let broken = |edit: &dyn Fn(&mut Value)| {
+        let mut model = small_model();
+        edit(&mut model);
+        with_rules(&model)
+            .expect_err("the binding is broken")
+            .to_string()
+    };
+    let unknown = broken(&|m| {
+        m["operations"]["GetWidget"]["staticContextParams"] = json!({"Nope": {"value": true}})
+    });
+    assert!(
+        unknown.contains("operation `GetWidget`, endpoint parameter `Nope`: is not a parameter of the endpoint rule set"),
+        "{unknown}"
+    );
+    let mistyped = broken(&|m| {
+        m["shapes"]["GetWidgetRequest"]["members"]["id"]["contextParam"] = json!({"name": "Flag"})
+    });
+    assert!(
+        mistyped.contains("the rule set declares a Boolean, the model binds a String"),
+        "{mistyped}"
+    );
+    let bad_path = broken(&|m| {
+        m["operations"]["GetWidget"]["operationContextParams"] =
+            json!({"Names": {"path": "nothing[*].id"}})
+    });
+    assert!(
+        bad_path.contains("`nothing` is not a member of the input of `GetWidget`"),
+        "{bad_path}"
+    );
+    let client = broken(&|m| m["clientContextParams"] = json!({"Other": {"type": "string"}}));
+    assert!(
+        client.contains("clientContextParams `Other`: is not a parameter"),
+        "{client}"
+    );
+}

@@ -29,6 +29,7 @@ const SERVICE: ServiceInfo = ServiceInfo {
     api_version: "2017-09-29",
     crate_version: "0.1.0",
     endpoint_rules: None,
+    client_context_params: &[],
 };
 
 /// An `UpdateJobExecution`-shaped request: JSON body, label, query.

@@ -12,6 +12,7 @@ use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
 use crate::credentials::{ImdsRegion, ProfileCredentials, ProviderContext};
+use crate::endpoint::{AccountIdEndpointMode, Params, Value};
 use crate::env::Env;
 use crate::operation::ServiceInfo;
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
@@ -117,6 +118,9 @@ struct Settings {
     endpoint_env: Option<EndpointEnv>,
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
+    /// Values of the services' client context parameters (`ForcePathStyle`).
+    endpoint_params: Params,
+    account_id_endpoint_mode: Option<AccountIdEndpointMode>,
     credentials: Option<SharedCredentialsProvider>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
@@ -127,6 +131,9 @@ struct Settings {
     clock_offset: ClockOffset,
     retry_quota: Arc<RetryQuota>,
     endpoints: EndpointCache,
+    /// Endpoints resolved with per-call parameters (context parameters, an
+    /// account id).
+    context_endpoints: ContextEndpointCache,
     app_id: Option<Arc<str>>,
     user_agents: PerService<UserAgent>,
     #[cfg(feature = "https")]
@@ -179,6 +186,61 @@ pub(crate) struct PerService<T>(RwLock<Vec<(&'static str, T)>>);
 
 /// The resolved endpoints of a configuration.
 pub(crate) type EndpointCache = PerService<Endpoint>;
+
+/// How many endpoints resolved with per-call parameters a configuration
+/// keeps (per distinct parameter set); past that the oldest goes.
+const CONTEXT_ENDPOINTS_KEPT: usize = 64;
+
+/// Endpoints resolved with per-call parameters, by endpoint prefix and the
+/// parameters' values ([`Params::key`]); like [`PerService`], a copy starts
+/// empty.
+#[derive(Default)]
+pub(crate) struct ContextEndpointCache(RwLock<Vec<(&'static str, String, Endpoint)>>);
+
+impl Clone for ContextEndpointCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl ContextEndpointCache {
+    /// The endpoint of `prefix` for the per-call parameters `params`, from
+    /// the cache or from `make`.
+    pub(crate) fn get_or_resolve<E>(
+        &self,
+        prefix: &'static str,
+        params: &Params,
+        make: impl FnOnce() -> Result<Endpoint, E>,
+    ) -> Result<Endpoint, E> {
+        let key = params.key();
+        // Entries are only ever added whole: a poisoned lock holds valid data.
+        let cached = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(p, k, _)| *p == prefix && *k == key)
+            .map(|(_, _, value)| value.clone());
+        if let Some(value) = cached {
+            return Ok(value);
+        }
+        let value = make()?;
+        let mut entries = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if !entries.iter().any(|(p, k, _)| *p == prefix && *k == key) {
+            if entries.len() >= CONTEXT_ENDPOINTS_KEPT {
+                entries.remove(0);
+            }
+            entries.push((prefix, key, value.clone()));
+        }
+        Ok(value)
+    }
+
+    /// How many endpoints are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+}
 
 impl<T> Default for PerService<T> {
     fn default() -> Self {
@@ -238,6 +300,8 @@ impl fmt::Debug for Settings {
             .field("endpoint_url", &self.endpoint_url)
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
+            .field("endpoint_params", &self.endpoint_params)
+            .field("account_id_endpoint_mode", &self.account_id_endpoint_mode)
             .field("credentials", &self.credentials)
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
@@ -262,6 +326,8 @@ impl Default for Settings {
             endpoint_env: None,
             use_fips: None,
             use_dual_stack: None,
+            endpoint_params: Params::new(),
+            account_id_endpoint_mode: None,
             credentials: None,
             http_client: None,
             signer: Arc::default(),
@@ -275,6 +341,7 @@ impl Default for Settings {
             clock_offset: ClockOffset::default(),
             retry_quota: Arc::default(),
             endpoints: EndpointCache::default(),
+            context_endpoints: ContextEndpointCache::default(),
             app_id: None,
             user_agents: PerService::default(),
             #[cfg(feature = "https")]
@@ -303,9 +370,15 @@ impl Config {
     ///   upper case, spaces as `_`: `AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE`),
     ///   else `endpoint_url` of the service in the profile's `services`
     ///   section, else `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`;
+    ///   none of these when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, else the
+    ///   profile's `ignore_configured_endpoint_urls`, is `true` (an
+    ///   `endpoint_url` set on the builder still applies);
     /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT`,
     ///   `AWS_USE_DUALSTACK_ENDPOINT` (`true` or `false`), else the profile's
     ///   `use_fips_endpoint`, `use_dualstack_endpoint`;
+    /// - account-based endpoints: `AWS_ACCOUNT_ID_ENDPOINT_MODE`, else the
+    ///   profile's `account_id_endpoint_mode` (`preferred`, `required` or
+    ///   `disabled`; see [`ConfigBuilder::account_id_endpoint_mode`]);
     /// - application id (the user agent's `app/`): `AWS_SDK_UA_APP_ID`, else
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
     /// - credentials: a [`DefaultCredentialsChain`] (the environment, the
@@ -356,18 +429,29 @@ impl Config {
         };
         let use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
         let use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let ignore_endpoint_urls = flag(
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "ignore_configured_endpoint_urls",
+        )
+        .unwrap_or(false);
+        // An unknown mode is left for the default rather than failing every call.
+        let account_id_endpoint_mode = env
+            .get("AWS_ACCOUNT_ID_ENDPOINT_MODE")
+            .or_else(|| profile.config_value("account_id_endpoint_mode"))
+            .and_then(|mode| mode.parse().ok());
         let global = env
             .get("AWS_ENDPOINT_URL")
             .or_else(|| profile.config_value("endpoint_url"))
             .map(Into::into);
         let mut builder = Self::builder().set_region(region);
         builder.inner.region_fallback = region_fallback;
-        builder.inner.endpoint_env = Some(EndpointEnv {
+        builder.inner.endpoint_env = (!ignore_endpoint_urls).then(|| EndpointEnv {
             env: env.clone(),
             global,
         });
         builder.inner.use_fips = use_fips;
         builder.inner.use_dual_stack = use_dual_stack;
+        builder.inner.account_id_endpoint_mode = account_id_endpoint_mode;
         builder
             .set_app_id(app_id)
             .credentials_provider(DefaultCredentialsChain::with_env(env))
@@ -454,6 +538,20 @@ impl Config {
         self.settings.use_dual_stack.unwrap_or(false)
     }
 
+    /// The value set for the endpoint parameter `name` with
+    /// [`ConfigBuilder::endpoint_param`], if any.
+    pub fn endpoint_param(&self, name: &str) -> Option<&Value> {
+        self.settings.endpoint_params.get(name)
+    }
+
+    /// Whether endpoints may be account-based (see
+    /// [`ConfigBuilder::account_id_endpoint_mode`]); `Preferred` unless set.
+    pub fn account_id_endpoint_mode(&self) -> AccountIdEndpointMode {
+        self.settings
+            .account_id_endpoint_mode
+            .unwrap_or(AccountIdEndpointMode::Preferred)
+    }
+
     /// The fixed credentials requests are signed with, if they were set with
     /// [`ConfigBuilder::credentials`]; `None` if there are none or a provider
     /// supplies them (see [`Config::credentials_provider`]).
@@ -528,6 +626,12 @@ impl Config {
     /// The endpoints resolved so far, shared by this configuration's clones.
     pub(crate) fn endpoints(&self) -> &EndpointCache {
         &self.settings.endpoints
+    }
+
+    /// The endpoints resolved so far with per-call parameters, shared by
+    /// this configuration's clones.
+    pub(crate) fn context_endpoints(&self) -> &ContextEndpointCache {
+        &self.settings.context_endpoints
     }
 
     /// The application id the user agent names (`app/...`), if any.
@@ -625,6 +729,35 @@ impl ConfigBuilder {
     /// Sends requests to the service's dual-stack (IPv4 and IPv6) endpoint.
     pub fn use_dual_stack(mut self, use_dual_stack: bool) -> Self {
         self.inner.use_dual_stack = Some(use_dual_stack);
+        self
+    }
+
+    /// Sets the endpoint parameter `name` (a client context parameter of a
+    /// service's model, such as S3's `ForcePathStyle`) to `value` (a string
+    /// or a boolean) for every call. A service whose model does not list
+    /// `name` among its `clientContextParams` ignores it, so one
+    /// configuration serves clients of several services; a value of the
+    /// wrong type fails the calls of a service that takes it, naming it.
+    ///
+    /// ```
+    /// use sdk_runtime::Config;
+    ///
+    /// let config = Config::builder().endpoint_param("ForcePathStyle", true).build();
+    /// assert_eq!(config.endpoint_param("ForcePathStyle"), Some(&true.into()));
+    /// ```
+    pub fn endpoint_param(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.inner.endpoint_params.set(name, value);
+        self
+    }
+
+    /// Whether endpoints may be account-based, for services whose rules
+    /// take the account id (`AWS::Auth::AccountId`, such as DynamoDB's
+    /// `https://{AccountId}.ddb.{Region}.amazonaws.com`): `Preferred` (the
+    /// default) uses the credentials' account id when they carry one
+    /// ([`Credentials::with_account_id`]), `Required` makes calls fail when
+    /// they carry none, `Disabled` never uses it.
+    pub fn account_id_endpoint_mode(mut self, mode: AccountIdEndpointMode) -> Self {
+        self.inner.account_id_endpoint_mode = Some(mode);
         self
     }
 
@@ -1025,6 +1158,64 @@ mod tests {
         let built = Config::builder().use_fips(true).build();
         assert!(built.use_fips() && !built.use_dual_stack());
         assert!(!Config::default().use_fips());
+    }
+
+    #[test]
+    fn configured_endpoint_urls_can_be_ignored_and_the_account_mode_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(
+            &file,
+            "[profile dev]\nendpoint_url = http://127.0.0.1:9\nservices = local\n\
+             ignore_configured_endpoint_urls = true\naccount_id_endpoint_mode = disabled\n\
+             [services local]\ndynamodb =\n  endpoint_url = http://127.0.0.1:8\n",
+        )
+        .unwrap();
+        let path = file.display().to_string();
+        let vars = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = vec![
+                ("AWS_CONFIG_FILE", path.clone()),
+                ("AWS_PROFILE", "dev".to_owned()),
+                ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:7".to_owned()),
+            ];
+            pairs.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            Env::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        };
+        // The profile says to ignore them: neither the environment's nor the profile's apply.
+        let ignored = Config::from_env_with(vars(&[])).build();
+        assert_eq!(ignored.endpoint_url(), None);
+        assert_eq!(ignored.endpoint_url_for("DynamoDB"), None);
+        assert_eq!(
+            ignored.account_id_endpoint_mode(),
+            AccountIdEndpointMode::Disabled
+        );
+        // The code's own endpoint URL still applies.
+        let coded = Config::from_env_with(vars(&[]))
+            .endpoint_url("http://127.0.0.1:6")
+            .build();
+        assert_eq!(
+            coded.endpoint_url_for("DynamoDB").as_deref(),
+            Some("http://127.0.0.1:6")
+        );
+        // The environment wins over the profile, for both settings.
+        let used = Config::from_env_with(vars(&[
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"),
+            ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "REQUIRED"),
+        ]))
+        .build();
+        assert_eq!(
+            used.endpoint_url_for("DynamoDB").as_deref(),
+            Some("http://127.0.0.1:7")
+        );
+        assert_eq!(used.endpoint_url(), Some("http://127.0.0.1:9"));
+        assert_eq!(
+            used.account_id_endpoint_mode(),
+            AccountIdEndpointMode::Required
+        );
+        assert_eq!(
+            Config::default().account_id_endpoint_mode(),
+            AccountIdEndpointMode::Preferred
+        );
     }
 
     #[test]

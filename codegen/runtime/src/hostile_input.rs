@@ -437,6 +437,7 @@ fn endpoints_regions_and_host_prefixes() {
         api_version: "2020-01-01",
         crate_version: "0.1.0",
         endpoint_rules: None,
+        client_context_params: &[],
     };
     let seeds = [
         "http://127.0.0.1:8080",

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, Endpoint};
 use crate::credentials::{Credentials, ProvideCredentials, ProviderContext};
-use crate::endpoint::{Params, ResolvedEndpoint, RuleSet, Value};
+use crate::endpoint::{AccountIdEndpointMode, Params, ResolvedEndpoint, RuleSet, Value};
 use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
 use crate::retry::{self, RetryQuota, Verdict};
 use crate::sigv4::{SigningParams, SigningSettings};
@@ -38,6 +38,10 @@ pub struct ServiceInfo {
     /// The service's endpoint rule set, in the generator's compact form
     /// (checked at generation time); `None`: `https://{endpoint_prefix}.{region}.amazonaws.com`.
     pub endpoint_rules: Option<&'static str>,
+    /// The rule set's parameters a configuration may set for every call
+    /// (the model's `clientContextParams`, set with
+    /// [`ConfigBuilder::endpoint_param`](crate::ConfigBuilder::endpoint_param)).
+    pub client_context_params: &'static [&'static str],
 }
 
 /// A prefix the operation puts before the endpoint's host (`foo.` of the
@@ -106,6 +110,18 @@ pub trait Operation {
     /// the response's extensions for `parse_response` (see
     /// [`ErrorMetadata::parsed`]).
     fn error_metadata(response: &HttpResponse) -> ErrorMetadata;
+
+    /// Whether the operation binds endpoint parameters of its own (the
+    /// model's `staticContextParams`, `contextParam` members and
+    /// `operationContextParams`): its endpoint is then resolved per call,
+    /// with [`Self::endpoint_context`].
+    const ENDPOINT_CONTEXT: bool = false;
+
+    /// Sets on `params` the endpoint parameters the operation binds, from
+    /// `input`; called only when [`Self::ENDPOINT_CONTEXT`] is `true`.
+    fn endpoint_context(input: &Self::Input, params: &mut Params) {
+        let _ = (input, params);
+    }
 }
 
 /// The AWS SDKs' detailed user-agent header (see [`crate::user_agent`]).
@@ -209,12 +225,39 @@ async fn invoke_counting<O: Operation>(
     let client = http_client(config).map_err(SdkError::construction_failure)?;
     let provider_context = ProviderContext::new(Some(client.clone()));
     config.resolve_region(&provider_context).await;
-    let base = config
-        .endpoints()
-        .get_or_resolve(service.endpoint_prefix, || {
-            resolve_endpoint(config, service)
-        })
-        .map_err(SdkError::construction_failure)?;
+    // Per-call endpoint parameters: the operation's context parameters, and
+    // the account id of the credentials where the rules take it (the
+    // credentials are then fetched before the endpoint, and the first
+    // attempt signs with them).
+    let mut per_call = Params::new();
+    let mut first_credentials = None;
+    if let Some(rules) = service.endpoint_rules {
+        if O::ENDPOINT_CONTEXT {
+            O::endpoint_context(input, &mut per_call);
+        }
+        if let Some(parameter) = account_id_parameter(config, service, rules) {
+            check_region(config, service).map_err(SdkError::construction_failure)?;
+            let credentials = credentials(config, &provider_context)
+                .await
+                .map_err(SdkError::construction_failure)?;
+            per_call.set_opt(&parameter, credentials.account_id());
+            first_credentials = Some(credentials);
+        }
+    }
+    let base = if per_call.is_empty() {
+        config
+            .endpoints()
+            .get_or_resolve(service.endpoint_prefix, || {
+                resolve_endpoint(config, service, &per_call)
+            })
+    } else {
+        config
+            .context_endpoints()
+            .get_or_resolve(service.endpoint_prefix, &per_call, || {
+                resolve_endpoint(config, service, &per_call)
+            })
+    }
+    .map_err(SdkError::construction_failure)?;
     // Each attempt sends a request of its own. Serializing is deterministic
     // (idempotency tokens are filled when the input is built), so a retry
     // serializes again rather than every call keeping a copy it rarely needs.
@@ -248,9 +291,12 @@ async fn invoke_counting<O: Operation>(
         let headers = attempt.headers_mut();
         headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
-        let credentials = credentials(config, &provider_context)
-            .await
-            .map_err(SdkError::construction_failure)?;
+        let credentials = match first_credentials.take() {
+            Some(credentials) => credentials,
+            None => credentials(config, &provider_context)
+                .await
+                .map_err(SdkError::construction_failure)?,
+        };
         sign_for(config, service, &base, &credentials, &mut attempt)
             .map_err(SdkError::construction_failure)?;
         // Kept (reference-counted, no copy) to name the peer in an error.
@@ -417,20 +463,46 @@ fn rule_set(rules: &'static str) -> Result<Arc<RuleSet>, crate::endpoint::RuleSe
     Ok(read)
 }
 
-/// What the service's endpoint rules resolve to for `config`: `Region`,
-/// `UseFIPS`, `UseDualStack` and `Endpoint` (the endpoint URL) bound to
-/// their built-ins; a rule's error is the error, with the rule's message.
-fn rules_endpoint(
-    config: &Config,
-    service: &ServiceInfo,
-    rules: &'static str,
-) -> Result<ResolvedEndpoint, BuildError> {
-    let rules = rule_set(rules).map_err(|e| {
+/// The parsed rule set of `service`.
+fn service_rules(service: &ServiceInfo, rules: &'static str) -> Result<Arc<RuleSet>, BuildError> {
+    rule_set(rules).map_err(|e| {
         BuildError::config(format!(
             "the endpoint rules of {} do not parse ({e}); regenerate the crate",
             service.service_id
         ))
-    })?;
+    })
+}
+
+/// The rule set's parameter taking `AWS::Auth::AccountId`, if it has one
+/// and the configuration lets account-based endpoints be used.
+fn account_id_parameter(
+    config: &Config,
+    service: &ServiceInfo,
+    rules: &'static str,
+) -> Option<String> {
+    if config.account_id_endpoint_mode() == AccountIdEndpointMode::Disabled {
+        return None;
+    }
+    // A rule set that does not parse fails the call when it is resolved.
+    let rules = service_rules(service, rules).ok()?;
+    let parameter = rules.built_in("AWS::Auth::AccountId")?;
+    Some(parameter.name.clone())
+}
+
+/// What the service's endpoint rules resolve to for `config`: `Region`,
+/// `UseFIPS`, `UseDualStack`, `Endpoint` (the endpoint URL) and
+/// `AccountIdEndpointMode` bound to their built-ins, the service's client
+/// context parameters to the configuration's
+/// [`endpoint_param`](crate::ConfigBuilder::endpoint_param)s, then
+/// `per_call` (the operation's context parameters and the account id,
+/// which win); a rule's error is the error, with the rule's message.
+fn rules_endpoint(
+    config: &Config,
+    service: &ServiceInfo,
+    rules: &'static str,
+    per_call: &Params,
+) -> Result<ResolvedEndpoint, BuildError> {
+    let rules = service_rules(service, rules)?;
     let mut params = Params::new();
     for parameter in rules.parameters() {
         let value: Option<Value> = match parameter.built_in.as_deref() {
@@ -438,13 +510,34 @@ fn rules_endpoint(
             Some("AWS::UseFIPS") => Some(config.use_fips().into()),
             Some("AWS::UseDualStack") => Some(config.use_dual_stack().into()),
             Some("SDK::Endpoint") => config.endpoint_url_for(service.service_id).map(Into::into),
+            Some("AWS::Auth::AccountIdEndpointMode") => {
+                Some(config.account_id_endpoint_mode().as_str().into())
+            }
+            _ if service
+                .client_context_params
+                .contains(&parameter.name.as_str()) =>
+            {
+                config.endpoint_param(&parameter.name).cloned()
+            }
             _ => None,
         };
         params.set_opt(&parameter.name, value);
     }
+    for (name, value) in per_call.iter() {
+        params.set(name, value.clone());
+    }
     rules
         .resolve(&params)
         .map_err(|e| BuildError::config(e.message().to_owned()))
+}
+
+/// A missing or malformed region says so before the rules see it (unless a
+/// service-specific endpoint URL is configured).
+fn check_region(config: &Config, service: &ServiceInfo) -> Result<(), BuildError> {
+    if config.endpoint_url_for(service.service_id).is_none() {
+        endpoint(config, service)?;
+    }
+    Ok(())
 }
 
 /// The base URL requests go to: the configured override, else the service's
@@ -482,16 +575,16 @@ pub fn endpoint<'a>(config: &'a Config, service: &ServiceInfo) -> Result<Cow<'a,
 /// refuse it (their `parseURL` does not accept a query): a query would end
 /// up in front of the operation's path (`/?x=1/things/...`), and a fragment
 /// is never sent at all.
-fn resolve_endpoint(config: &Config, service: &ServiceInfo) -> Result<Endpoint, BuildError> {
+fn resolve_endpoint(
+    config: &Config,
+    service: &ServiceInfo,
+    per_call: &Params,
+) -> Result<Endpoint, BuildError> {
     let Some(rules) = service.endpoint_rules else {
         return parse_endpoint(endpoint(config, service)?, None);
     };
-    let specific = config.endpoint_url_for(service.service_id);
-    if specific.is_none() {
-        // A missing or malformed region says so as before the rules see it.
-        endpoint(config, service)?;
-    }
-    let resolved = rules_endpoint(config, service, rules)?;
+    check_region(config, service)?;
+    let resolved = rules_endpoint(config, service, rules, per_call)?;
     let url = resolved.url.trim_end_matches('/').to_owned();
     parse_endpoint(Cow::Owned(url), Some(&resolved))
 }
@@ -675,6 +768,7 @@ mod tests {
         api_version: "2020-01-01",
         crate_version: "0.1.0",
         endpoint_rules: None,
+        client_context_params: &[],
     };
 
     #[test]
@@ -723,7 +817,7 @@ mod tests {
     }
 
     fn resolved(config: &Config) -> Endpoint {
-        resolve_endpoint(config, &SERVICE).unwrap()
+        resolve_endpoint(config, &SERVICE, &Params::new()).unwrap()
     }
 
     fn applied(base: &Endpoint, path: &str, host_prefix: Option<&str>) -> String {
@@ -766,6 +860,7 @@ mod tests {
         let err = resolve_endpoint(
             &Config::builder().endpoint_url("example.com").build(),
             &SERVICE,
+            &Params::new(),
         )
         .unwrap_err();
         assert!(
@@ -844,7 +939,7 @@ mod tests {
             config
                 .endpoints()
                 .get_or_resolve(SERVICE.endpoint_prefix, || {
-                    resolve_endpoint(config, &SERVICE)
+                    resolve_endpoint(config, &SERVICE, &Params::new())
                 })
                 .unwrap()
                 .url
@@ -865,6 +960,196 @@ mod tests {
             &*resolve(&clone),
             "https://data.test.eu-west-1.amazonaws.com"
         );
+    }
+
+    /// Per-call endpoint parameters: an operation's context parameters, a
+    /// client context parameter, the credentials' account id.
+    mod context {
+        use bytes::Bytes;
+
+        use super::*;
+        use crate::block_on::block_on;
+        use crate::credentials::Credentials;
+        use crate::error::{ErrorMetadata, Unhandled};
+        use crate::testing::ReplayClient;
+
+        const RULES: &str = r#"{"version":"1.0","parameters":{
+            "Region":{"type":"String","builtIn":"AWS::Region","required":false},
+            "Bucket":{"type":"String","required":false},
+            "Other":{"type":"String","required":false},
+            "ForcePathStyle":{"type":"Boolean","required":true,"default":false},
+            "AccountId":{"type":"String","builtIn":"AWS::Auth::AccountId","required":false},
+            "AccountIdEndpointMode":{"type":"String","builtIn":"AWS::Auth::AccountIdEndpointMode","required":false}},
+          "rules":[
+            {"type":"error","conditions":[{"fn":"isSet","argv":[{"ref":"Other"}]}],"error":"Other is set"},
+            {"type":"error","conditions":[{"fn":"stringEquals","argv":[{"ref":"AccountIdEndpointMode"},"required"]},
+                {"fn":"not","argv":[{"fn":"isSet","argv":[{"ref":"AccountId"}]}]}],"error":"no account id"},
+            {"type":"endpoint","conditions":[{"fn":"isSet","argv":[{"ref":"AccountId"}]},
+                {"fn":"not","argv":[{"fn":"stringEquals","argv":[{"ref":"AccountIdEndpointMode"},"disabled"]}]}],
+             "endpoint":{"url":"https://{AccountId}.test.{Region}.example"}},
+            {"type":"endpoint","conditions":[{"fn":"isSet","argv":[{"ref":"Bucket"}]},
+                {"fn":"booleanEquals","argv":[{"ref":"ForcePathStyle"},true]}],
+             "endpoint":{"url":"https://test.{Region}.example/{Bucket}"}},
+            {"type":"endpoint","conditions":[{"fn":"isSet","argv":[{"ref":"Bucket"}]}],
+             "endpoint":{"url":"https://{Bucket}.test.{Region}.example"}},
+            {"type":"endpoint","conditions":[],"endpoint":{"url":"https://test.{Region}.example"}}]}"#;
+
+        const RULED: ServiceInfo = ServiceInfo {
+            endpoint_rules: Some(RULES),
+            client_context_params: &["ForcePathStyle"],
+            ..SERVICE
+        };
+
+        /// Binds its input, a bucket name, to `Bucket`.
+        struct GetThing;
+
+        impl Operation for GetThing {
+            const NAME: &'static str = "GetThing";
+            type Input = Option<&'static str>;
+            type Output = ();
+            type Error = Unhandled;
+
+            fn serialize_request(_: &Self::Input) -> Result<HttpRequest, BuildError> {
+                Ok(http::Request::builder()
+                    .uri("/things")
+                    .body(Bytes::new())
+                    .unwrap())
+            }
+
+            fn parse_response(_: &HttpResponse) -> Result<(), ResponseFailure<Unhandled>> {
+                Ok(())
+            }
+
+            fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
+                crate::protocol::rest_json::error_metadata(response)
+            }
+
+            const ENDPOINT_CONTEXT: bool = true;
+
+            fn endpoint_context(input: &Self::Input, params: &mut Params) {
+                params.set_opt("Bucket", *input);
+            }
+        }
+
+        /// Binds nothing.
+        struct ListThings;
+
+        impl Operation for ListThings {
+            const NAME: &'static str = "ListThings";
+            type Input = ();
+            type Output = ();
+            type Error = Unhandled;
+
+            fn serialize_request(_: &()) -> Result<HttpRequest, BuildError> {
+                GetThing::serialize_request(&None)
+            }
+
+            fn parse_response(_: &HttpResponse) -> Result<(), ResponseFailure<Unhandled>> {
+                Ok(())
+            }
+
+            fn error_metadata(response: &HttpResponse) -> ErrorMetadata {
+                crate::protocol::rest_json::error_metadata(response)
+            }
+        }
+
+        fn builder(replay: &ReplayClient) -> crate::ConfigBuilder {
+            Config::builder()
+                .region("us-east-1")
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_client(replay.clone())
+        }
+
+        /// Calls `O`; an error as its message and its source's.
+        fn sent_to<O: Operation<Error = Unhandled>>(
+            config: &Config,
+            input: &O::Input,
+        ) -> Result<(), String> {
+            block_on(invoke::<O>(config, &RULED, input))
+                .map(|_| ())
+                .map_err(|e| match std::error::Error::source(&e) {
+                    Some(source) => format!("{e}: {source}"),
+                    None => e.to_string(),
+                })
+        }
+
+        fn url(replay: &ReplayClient) -> String {
+            replay.last_request().unwrap().uri().to_string()
+        }
+
+        #[test]
+        fn a_context_parameter_changes_the_url_per_call_and_each_set_is_cached() {
+            let replay = ReplayClient::new();
+            let config = builder(&replay).build();
+            for (bucket, want) in [
+                (Some("b1"), "https://b1.test.us-east-1.example/things"),
+                (Some("b2"), "https://b2.test.us-east-1.example/things"),
+                (None, "https://test.us-east-1.example/things"),
+                (Some("b1"), "https://b1.test.us-east-1.example/things"),
+            ] {
+                replay.push_response(200, "");
+                sent_to::<GetThing>(&config, &bucket).unwrap();
+                assert_eq!(url(&replay), want);
+            }
+            // `b1` and `b2` per call; no bucket is the configuration's endpoint.
+            assert_eq!(config.context_endpoints().len(), 2);
+            replay.push_response(200, "");
+            sent_to::<ListThings>(&config, &()).unwrap();
+            assert_eq!(url(&replay), "https://test.us-east-1.example/things");
+        }
+
+        #[test]
+        fn client_context_parameters_come_from_the_configuration_and_others_are_ignored() {
+            let replay = ReplayClient::new();
+            let config = builder(&replay)
+                .endpoint_param("ForcePathStyle", true)
+                .endpoint_param("Other", "not a client context parameter")
+                .build();
+            replay.push_response(200, "");
+            sent_to::<GetThing>(&config, &Some("b1")).unwrap();
+            assert_eq!(url(&replay), "https://test.us-east-1.example/b1/things");
+
+            let wrong = builder(&replay)
+                .endpoint_param("ForcePathStyle", "yes")
+                .build();
+            let err = sent_to::<GetThing>(&wrong, &Some("b1")).unwrap_err();
+            assert!(err.contains("`ForcePathStyle`"), "{err}");
+        }
+
+        #[test]
+        fn the_credentials_account_id_gives_an_account_endpoint_unless_disabled() {
+            let replay = ReplayClient::new();
+            let with_account = |mode: Option<AccountIdEndpointMode>| {
+                let credentials = Credentials::new("AKID", "SECRET", None)
+                    .with_account_id(Some("123456789012".into()));
+                let mut builder = builder(&replay).credentials(credentials);
+                if let Some(mode) = mode {
+                    builder = builder.account_id_endpoint_mode(mode);
+                }
+                builder.build()
+            };
+            for (mode, want) in [
+                (None, "https://123456789012.test.us-east-1.example/things"),
+                (
+                    Some(AccountIdEndpointMode::Required),
+                    "https://123456789012.test.us-east-1.example/things",
+                ),
+                (
+                    Some(AccountIdEndpointMode::Disabled),
+                    "https://test.us-east-1.example/things",
+                ),
+            ] {
+                replay.push_response(200, "");
+                sent_to::<ListThings>(&with_account(mode), &()).unwrap();
+                assert_eq!(url(&replay), want, "{mode:?}");
+            }
+            // Required, and the credentials carry none: the rules' error.
+            let config = builder(&replay)
+                .account_id_endpoint_mode(AccountIdEndpointMode::Required)
+                .build();
+            let err = sent_to::<ListThings>(&config, &()).unwrap_err();
+            assert!(err.contains("no account id"), "{err}");
+        }
     }
 
     #[test]

@@ -108,6 +108,7 @@ mod tests {
         api_version: "2017-09-29",
         crate_version: "0.1.0",
         endpoint_rules: None,
+        client_context_params: &[],
     };
 
     #[test]

@@ -125,6 +125,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
         .paginator_for(&op.name)
         .map(|p| super::helpers::operation_paginator(service, op, p));
     let error_type = operation_error(service, op);
+    let endpoint_context = endpoint_context(service, op);
     let name = &op.name;
     let module_docs = inner_doc_attrs(&[format!(
         "The `{}` operation: its input, output, errors and builders.",
@@ -164,6 +165,8 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             ) -> ::sdk_runtime::error::ErrorMetadata {
                 #error_metadata
             }
+
+            #endpoint_context
         }
 
         #input_type
@@ -176,6 +179,41 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
             #input_builder_type
             #output_builder_type
             #fluent
+        }
+    }
+}
+
+/// The `Operation` items binding the operation's endpoint parameters
+/// (none when it binds none).
+fn endpoint_context(service: &Service, op: &Operation) -> TokenStream {
+    if op.endpoint_context.is_empty() {
+        return quote!();
+    }
+    let statements =
+        op.endpoint_context.iter().map(|param| {
+            match crate::endpoints::context_binding(service, op, param) {
+                Ok((statement, _)) => statement,
+                Err(e) => panic!("an endpoint parameter resolution accepted does not compile: {e}"),
+            }
+        });
+    let mut names: Vec<String> = op
+        .endpoint_context
+        .iter()
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    names.dedup();
+    let doc = doc_attrs(&[format!(
+        "Sets the endpoint parameter{} {} of a call, as the model binds {} (its endpoint is resolved per call).",
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        if names.len() == 1 { "it" } else { "them" }
+    )]);
+    quote! {
+        const ENDPOINT_CONTEXT: bool = true;
+
+        #doc
+        fn endpoint_context(input: &Self::Input, params: &mut ::sdk_runtime::endpoint::Params) {
+            #(#statements)*
         }
     }
 }

@@ -186,6 +186,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
         Some(_) => quote!(Some(ENDPOINT_RULES)),
         None => quote!(None),
     };
+    let client_context_params = &service.client_context_params;
     let rules_const = match &service.endpoint_rules {
         Some(rules) => {
             // A raw string reads as the JSON it is (unless the JSON holds `"#`).
@@ -198,7 +199,8 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
             };
             quote! {
                 /// The service's endpoint rule set (`endpoint-rule-set-1.json`, documentation left out),
-                /// which the runtime evaluates once per configuration.
+                /// which the runtime evaluates once per configuration (per call, for the operations
+                /// that bind endpoint parameters from their input).
                 const ENDPOINT_RULES: &str = #literal;
             }
         }
@@ -244,6 +246,7 @@ pub fn lib_rs(service: &Service, options: &Options) -> TokenStream {
             api_version: #api_version,
             crate_version: env!("CARGO_PKG_VERSION"),
             endpoint_rules: #endpoint_rules,
+            client_context_params: &[#(#client_context_params),*],
         };
 
         #rules_const

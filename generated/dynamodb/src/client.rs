@@ -21,6 +21,39 @@ impl Client {
         &self.config
     }
 
+    /// The `BatchGetItem` operation returns the attributes of one or more items from one or more tables. You identify requested items by primary key.
+    ///
+    /// A single operation can retrieve up to 16 MB of data, which can contain as many as 100 items. `BatchGetItem` returns a partial result if the response size limit is exceeded, the table's provisioned throughput is exceeded, more than 1MB per partition is requested, or an internal processing failure occurs. If a partial result is returned, the operation returns a value for `UnprocessedKeys`. You can use this value to retry the operation starting with the next item to get.
+    ///
+    /// **Important:** If you request more than 100 items, `BatchGetItem` returns a `ValidationException` with the message "Too many items requested for the BatchGetItem call."
+    ///
+    /// For example, if you ask to retrieve 100 items, but each individual item is 300 KB in size, the system returns 52 items (so as not to exceed the 16 MB limit). It also returns an appropriate `UnprocessedKeys` value so you can get the next page of results. If desired, your application can include its own logic to assemble the pages of results into one dataset.
+    ///
+    /// If *none* of the items can be processed due to insufficient provisioned throughput on all of the tables in the request, then `BatchGetItem` returns a `ProvisionedThroughputExceededException`. If *at least one* of the items is successfully processed, then `BatchGetItem` completes successfully, while returning the keys of the unread items in `UnprocessedKeys`.
+    ///
+    /// **Important:** If DynamoDB returns any unprocessed items, you should retry the batch operation on those items. However, *we strongly recommend that you use an exponential backoff algorithm*. If you retry the batch operation immediately, the underlying read or write requests can still fail due to throttling on the individual tables. If you delay the batch operation using exponential backoff, the individual requests in the batch are much more likely to succeed.
+    ///
+    /// For more information, see [Batch Operations and Error Handling](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ErrorHandling.html#BatchOperations) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// By default, `BatchGetItem` performs eventually consistent reads on every table in the request. If you want strongly consistent reads instead, you can set `ConsistentRead` to `true` for any or all tables.
+    ///
+    /// In order to minimize response latency, `BatchGetItem` may retrieve items in parallel.
+    ///
+    /// When designing your application, keep in mind that DynamoDB does not return items in any particular order. To help parse the response by item, include the primary key values for the items in your request in the `ProjectionExpression` parameter.
+    ///
+    /// If a requested item does not exist, it is not returned in the result. Requests for nonexistent items consume the minimum read capacity units according to the type of read. For more information, see [Working with Tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#CapacityUnitCalculations) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// **Note:** `BatchGetItem` will result in a `ValidationException` if the same key is specified multiple times.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`BatchGetItemFluentBuilder`](crate::operation::batch_get_item::builders::BatchGetItemFluentBuilder).
+    pub fn batch_get_item(
+        &self,
+    ) -> crate::operation::batch_get_item::builders::BatchGetItemFluentBuilder {
+        crate::operation::batch_get_item::builders::BatchGetItemFluentBuilder::new(
+            self.config.clone(),
+        )
+    }
+
     /// Returns information about the status of Kinesis streaming.
     ///
     /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`DescribeKinesisStreamingDestinationFluentBuilder`](crate::operation::describe_kinesis_streaming_destination::builders::DescribeKinesisStreamingDestinationFluentBuilder).
@@ -132,6 +165,33 @@ impl Client {
     /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`ScanFluentBuilder`](crate::operation::scan::builders::ScanFluentBuilder).
     pub fn scan(&self) -> crate::operation::scan::builders::ScanFluentBuilder {
         crate::operation::scan::builders::ScanFluentBuilder::new(self.config.clone())
+    }
+
+    /// `TransactWriteItems` is a synchronous write operation that groups up to 100 action requests. These actions can target items in different tables, but not in different Amazon Web Services accounts or Regions, and no two actions can target the same item. For example, you cannot both `ConditionCheck` and `Update` the same item. The aggregate size of the items in the transaction cannot exceed 4 MB.
+    ///
+    /// The actions are completed atomically so that either all of them succeed, or all of them fail. They are defined by the following objects:
+    ///
+    /// - `Put` — Initiates a `PutItem` operation to write a new item. This structure specifies the primary key of the item to be written, the name of the table to write it in, an optional condition expression that must be satisfied for the write to succeed, a list of the item's attributes, and a field indicating whether to retrieve the item's attributes if the condition is not met.
+    /// - `Update` — Initiates an `UpdateItem` operation to update an existing item. This structure specifies the primary key of the item to be updated, the name of the table where it resides, an optional condition expression that must be satisfied for the update to succeed, an expression that defines one or more attributes to be updated, and a field indicating whether to retrieve the item's attributes if the condition is not met.
+    /// - `Delete` — Initiates a `DeleteItem` operation to delete an existing item. This structure specifies the primary key of the item to be deleted, the name of the table where it resides, an optional condition expression that must be satisfied for the deletion to succeed, and a field indicating whether to retrieve the item's attributes if the condition is not met.
+    /// - `ConditionCheck` — Applies a condition to an item that is not being modified by the transaction. This structure specifies the primary key of the item to be checked, the name of the table where it resides, a condition expression that must be satisfied for the transaction to succeed, and a field indicating whether to retrieve the item's attributes if the condition is not met.
+    ///
+    /// DynamoDB rejects the entire `TransactWriteItems` request if any of the following is true:
+    ///
+    /// - A condition in one of the condition expressions is not met.
+    /// - An ongoing operation is in the process of updating the same item.
+    /// - There is insufficient provisioned capacity for the transaction to be completed.
+    /// - An item size becomes too large (bigger than 400 KB), a local secondary index (LSI) becomes too large, or a similar validation error occurs because of changes made by the transaction.
+    /// - The aggregate size of the items in the transaction exceeds 4 MB.
+    /// - There is a user error, such as an invalid data format.
+    ///
+    /// Set the input with the builder's setters, then call `send().await` (or `send_blocking()` outside async code); see [`TransactWriteItemsFluentBuilder`](crate::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder).
+    pub fn transact_write_items(
+        &self,
+    ) -> crate::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder {
+        crate::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder::new(
+            self.config.clone(),
+        )
     }
 
     /// Waits for `KinesisStreamingDestinationActive`: calls `DescribeKinesisStreamingDestination` until an acceptor matches.

@@ -10,6 +10,10 @@ pub enum Error {
     ConditionalCheckFailedException(
         crate::types::error::ConditionalCheckFailedException,
     ),
+    /// DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.
+    IdempotentParameterMismatchException(
+        crate::types::error::IdempotentParameterMismatchException,
+    ),
     /// An error occurred on the server side.
     InternalServerError(crate::types::error::InternalServerError),
     /// An item collection is too large. This exception is only returned for tables that have one or more local secondary indexes.
@@ -30,8 +34,108 @@ pub enum Error {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The request was denied due to request throttling. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html) field in the returned exception.
     ThrottlingException(crate::types::error::ThrottlingException),
+    /// The entire transaction request was canceled.
+    ///
+    /// DynamoDB cancels a `TransactWriteItems` request under the following circumstances:
+    ///
+    /// - A condition in one of the condition expressions is not met.
+    /// - A table in the `TransactWriteItems` request is in a different account or region.
+    /// - More than one action in the `TransactWriteItems` operation targets the same item.
+    /// - There is insufficient provisioned capacity for the transaction to be completed.
+    /// - An item size becomes too large (larger than 400 KB), or a local secondary index (LSI) becomes too large, or a similar validation error occurs because of changes made by the transaction.
+    /// - There is a user error, such as an invalid data format.
+    /// - There is an ongoing `TransactWriteItems` operation that conflicts with a concurrent `TransactWriteItems` request. In this case the `TransactWriteItems` operation fails with a `TransactionCanceledException`.
+    ///
+    /// DynamoDB cancels a `TransactGetItems` request under the following circumstances:
+    ///
+    /// - There is an ongoing `TransactGetItems` operation that conflicts with a concurrent `PutItem`, `UpdateItem`, `DeleteItem` or `TransactWriteItems` request. In this case the `TransactGetItems` operation fails with a `TransactionCanceledException`.
+    /// - A table in the `TransactGetItems` request is in a different account or region.
+    /// - There is insufficient provisioned capacity for the transaction to be completed.
+    /// - There is a user error, such as an invalid data format.
+    ///
+    /// **Note:** DynamoDB lists the cancellation reasons on the `CancellationReasons` property. Transaction cancellation reasons are ordered in the order of requested items, if an item has no error it will have `None` code and `Null` message. The `None` code is returned as the literal string `"None"`, not a null or absent value; the message field is omitted entirely for an item that has no error. This is important to note when using an SDK that surfaces the code as an optional or nullable type.
+    ///
+    /// Cancellation reason codes and possible error messages:
+    ///
+    /// - No Errors:
+    ///
+    ///   - Code: `None`
+    ///   - Message: `null`
+    /// - Conditional Check Failed:
+    ///
+    ///   - Code: `ConditionalCheckFailed`
+    ///   - Message: The conditional request failed.
+    /// - Item Collection Size Limit Exceeded:
+    ///
+    ///   - Code: `ItemCollectionSizeLimitExceeded`
+    ///   - Message: Collection size exceeded.
+    /// - Transaction Conflict:
+    ///
+    ///   - Code: `TransactionConflict`
+    ///   - Message: Transaction is ongoing for the item.
+    /// - Provisioned Throughput Exceeded:
+    ///
+    ///   - Code: `ProvisionedThroughputExceeded`
+    ///   - Messages:
+    ///
+    ///     - The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.
+    ///
+    ///       **Note:** This Message is received when provisioned throughput is exceeded is on a provisioned DynamoDB table.
+    ///     - The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API.
+    ///
+    ///       **Note:** This message is returned when provisioned throughput is exceeded is on a provisioned GSI.
+    /// - Throttling Error:
+    ///
+    ///   - Code: `ThrottlingError`
+    ///   - Messages:
+    ///
+    ///     - Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html>.
+    ///
+    ///       **Note:** This message is returned when writes get throttled on an On-Demand table as DynamoDB is automatically scaling the table.
+    ///     - Throughput exceeds the current capacity for one or more global secondary indexes. DynamoDB is automatically scaling your index so please try again shortly.
+    ///
+    ///       **Note:** This message is returned when writes get throttled on an On-Demand GSI as DynamoDB is automatically scaling the GSI.
+    /// - Validation Error:
+    ///
+    ///   - Code: `ValidationError`
+    ///   - Messages:
+    ///
+    ///     - One or more parameter values were invalid.
+    ///     - The update expression attempted to update the secondary index key beyond allowed size limits.
+    ///     - The update expression attempted to update the secondary index key to unsupported type.
+    ///     - An operand in the update expression has an incorrect data type.
+    ///     - Item size to update has exceeded the maximum allowed size.
+    ///     - Number overflow. Attempting to store a number with magnitude larger than supported range.
+    ///     - Type mismatch for attribute to update.
+    ///     - Nesting Levels have exceeded supported limits.
+    ///     - The document path provided in the update expression is invalid for update.
+    ///     - The provided expression refers to an attribute that does not exist in the item.
+    TransactionCanceledException(crate::types::error::TransactionCanceledException),
     /// Operation was rejected because there is an ongoing transaction for the item.
     TransactionConflictException(crate::types::error::TransactionConflictException),
+    /// The transaction with the given request token is already in progress.
+    ///
+    /// Recommended Settings
+    ///
+    /// **Note:** This is a general recommendation for handling the `TransactionInProgressException`. These settings help ensure that the client retries will trigger completion of the ongoing `TransactWriteItems` request.
+    ///
+    /// - Set `clientExecutionTimeout` to a value that allows at least one retry to be processed after 5 seconds have elapsed since the first attempt for the `TransactWriteItems` operation.
+    /// - Set `socketTimeout` to a value a little lower than the `requestTimeout` setting.
+    /// - `requestTimeout` should be set based on the time taken for the individual retries of a single HTTP request for your use case, but setting it to 1 second or higher should work well to reduce chances of retries and `TransactionInProgressException` errors.
+    /// - Use exponential backoff when retrying and tune backoff if needed.
+    ///
+    /// Assuming [default retry policy](https://github.com/aws/aws-sdk-java/blob/fd409dee8ae23fb8953e0bb4dbde65536a7e0514/aws-java-sdk-core/src/main/java/com/amazonaws/retry/PredefinedRetryPolicies.java#L97), example timeout settings based on the guidelines above are as follows:
+    ///
+    /// Example timeline:
+    ///
+    /// - 0-1000 first attempt
+    /// - 1000-1500 first sleep/delay (default retry policy uses 500 ms as base delay for 4xx errors)
+    /// - 1500-2500 second attempt
+    /// - 2500-3500 second sleep/delay (500 \* 2, exponential backoff)
+    /// - 3500-4500 third attempt
+    /// - 4500-6500 third sleep/delay (500 \* 2^2)
+    /// - 6500-7500 fourth attempt (this can trigger inline recovery since 5 seconds have elapsed since the first attempt reached TC)
+    TransactionInProgressException(crate::types::error::TransactionInProgressException),
     /// An error the model does not list here: an unknown error code, or
     /// a failure that is not the service's. It keeps the code, message,
     /// HTTP status, request id and raw body.
@@ -44,6 +148,9 @@ impl Error {
         match self {
             Self::ConditionalCheckFailedException(_) => {
                 ::std::option::Option::Some("ConditionalCheckFailedException")
+            }
+            Self::IdempotentParameterMismatchException(_) => {
+                ::std::option::Option::Some("IdempotentParameterMismatchException")
             }
             Self::InternalServerError(_) => {
                 ::std::option::Option::Some("InternalServerError")
@@ -66,8 +173,14 @@ impl Error {
             Self::ThrottlingException(_) => {
                 ::std::option::Option::Some("ThrottlingException")
             }
+            Self::TransactionCanceledException(_) => {
+                ::std::option::Option::Some("TransactionCanceledException")
+            }
             Self::TransactionConflictException(_) => {
                 ::std::option::Option::Some("TransactionConflictException")
+            }
+            Self::TransactionInProgressException(_) => {
+                ::std::option::Option::Some("TransactionInProgressException")
             }
             Self::Unhandled(inner) => inner.code(),
         }
@@ -77,6 +190,7 @@ impl Error {
     pub fn message(&self) -> ::std::option::Option<&str> {
         match self {
             Self::ConditionalCheckFailedException(inner) => inner.message(),
+            Self::IdempotentParameterMismatchException(inner) => inner.message(),
             Self::InternalServerError(inner) => inner.message(),
             Self::ItemCollectionSizeLimitExceededException(inner) => inner.message(),
             Self::ProvisionedThroughputExceededException(inner) => inner.message(),
@@ -84,7 +198,9 @@ impl Error {
             Self::RequestLimitExceeded(inner) => inner.message(),
             Self::ResourceNotFoundException(inner) => inner.message(),
             Self::ThrottlingException(inner) => inner.message(),
+            Self::TransactionCanceledException(inner) => inner.message(),
             Self::TransactionConflictException(inner) => inner.message(),
+            Self::TransactionInProgressException(inner) => inner.message(),
             Self::Unhandled(inner) => inner.message(),
         }
     }
@@ -94,6 +210,9 @@ impl ::std::fmt::Display for Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::ConditionalCheckFailedException(inner) => {
+                ::std::fmt::Display::fmt(inner, f)
+            }
+            Self::IdempotentParameterMismatchException(inner) => {
                 ::std::fmt::Display::fmt(inner, f)
             }
             Self::InternalServerError(inner) => ::std::fmt::Display::fmt(inner, f),
@@ -109,7 +228,13 @@ impl ::std::fmt::Display for Error {
             Self::RequestLimitExceeded(inner) => ::std::fmt::Display::fmt(inner, f),
             Self::ResourceNotFoundException(inner) => ::std::fmt::Display::fmt(inner, f),
             Self::ThrottlingException(inner) => ::std::fmt::Display::fmt(inner, f),
+            Self::TransactionCanceledException(inner) => {
+                ::std::fmt::Display::fmt(inner, f)
+            }
             Self::TransactionConflictException(inner) => {
+                ::std::fmt::Display::fmt(inner, f)
+            }
+            Self::TransactionInProgressException(inner) => {
                 ::std::fmt::Display::fmt(inner, f)
             }
             Self::Unhandled(inner) => ::std::fmt::Display::fmt(inner, f),
@@ -121,6 +246,9 @@ impl ::std::error::Error for Error {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
         match self {
             Self::ConditionalCheckFailedException(inner) => {
+                ::std::error::Error::source(inner)
+            }
+            Self::IdempotentParameterMismatchException(inner) => {
                 ::std::error::Error::source(inner)
             }
             Self::InternalServerError(inner) => ::std::error::Error::source(inner),
@@ -136,7 +264,13 @@ impl ::std::error::Error for Error {
             Self::RequestLimitExceeded(inner) => ::std::error::Error::source(inner),
             Self::ResourceNotFoundException(inner) => ::std::error::Error::source(inner),
             Self::ThrottlingException(inner) => ::std::error::Error::source(inner),
+            Self::TransactionCanceledException(inner) => {
+                ::std::error::Error::source(inner)
+            }
             Self::TransactionConflictException(inner) => {
+                ::std::error::Error::source(inner)
+            }
+            Self::TransactionInProgressException(inner) => {
                 ::std::error::Error::source(inner)
             }
             Self::Unhandled(inner) => ::std::error::Error::source(inner),
@@ -147,6 +281,47 @@ impl ::std::error::Error for Error {
 impl ::std::convert::From<::sdk_runtime::error::Unhandled> for Error {
     fn from(inner: ::sdk_runtime::error::Unhandled) -> Self {
         Self::Unhandled(inner)
+    }
+}
+
+impl ::std::convert::From<crate::operation::batch_get_item::BatchGetItemError>
+for Error {
+    fn from(error: crate::operation::batch_get_item::BatchGetItemError) -> Self {
+        match error {
+            crate::operation::batch_get_item::BatchGetItemError::ProvisionedThroughputExceededException(
+                inner,
+            ) => Self::ProvisionedThroughputExceededException(inner),
+            crate::operation::batch_get_item::BatchGetItemError::ResourceNotFoundException(
+                inner,
+            ) => Self::ResourceNotFoundException(inner),
+            crate::operation::batch_get_item::BatchGetItemError::RequestLimitExceeded(
+                inner,
+            ) => Self::RequestLimitExceeded(inner),
+            crate::operation::batch_get_item::BatchGetItemError::InternalServerError(
+                inner,
+            ) => Self::InternalServerError(inner),
+            crate::operation::batch_get_item::BatchGetItemError::ThrottlingException(
+                inner,
+            ) => Self::ThrottlingException(inner),
+            crate::operation::batch_get_item::BatchGetItemError::Unhandled(inner) => {
+                Self::Unhandled(inner)
+            }
+        }
+    }
+}
+
+impl ::std::convert::From<
+    ::sdk_runtime::SdkError<crate::operation::batch_get_item::BatchGetItemError>,
+> for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<
+            crate::operation::batch_get_item::BatchGetItemError,
+        >,
+    ) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
     }
 }
 
@@ -396,6 +571,61 @@ impl ::std::convert::From<crate::operation::scan::ScanError> for Error {
 impl ::std::convert::From<::sdk_runtime::SdkError<crate::operation::scan::ScanError>>
 for Error {
     fn from(error: ::sdk_runtime::SdkError<crate::operation::scan::ScanError>) -> Self {
+        match error {
+            ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
+            other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),
+        }
+    }
+}
+
+impl ::std::convert::From<
+    crate::operation::transact_write_items::TransactWriteItemsError,
+> for Error {
+    fn from(
+        error: crate::operation::transact_write_items::TransactWriteItemsError,
+    ) -> Self {
+        match error {
+            crate::operation::transact_write_items::TransactWriteItemsError::ResourceNotFoundException(
+                inner,
+            ) => Self::ResourceNotFoundException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(
+                inner,
+            ) => Self::TransactionCanceledException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::TransactionInProgressException(
+                inner,
+            ) => Self::TransactionInProgressException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::IdempotentParameterMismatchException(
+                inner,
+            ) => Self::IdempotentParameterMismatchException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::ProvisionedThroughputExceededException(
+                inner,
+            ) => Self::ProvisionedThroughputExceededException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::RequestLimitExceeded(
+                inner,
+            ) => Self::RequestLimitExceeded(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::InternalServerError(
+                inner,
+            ) => Self::InternalServerError(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::ThrottlingException(
+                inner,
+            ) => Self::ThrottlingException(inner),
+            crate::operation::transact_write_items::TransactWriteItemsError::Unhandled(
+                inner,
+            ) => Self::Unhandled(inner),
+        }
+    }
+}
+
+impl ::std::convert::From<
+    ::sdk_runtime::SdkError<
+        crate::operation::transact_write_items::TransactWriteItemsError,
+    >,
+> for Error {
+    fn from(
+        error: ::sdk_runtime::SdkError<
+            crate::operation::transact_write_items::TransactWriteItemsError,
+        >,
+    ) -> Self {
         match error {
             ::sdk_runtime::SdkError::ServiceError(inner) => inner.into_err().into(),
             other => Self::Unhandled(::sdk_runtime::error::Unhandled::from_source(other)),

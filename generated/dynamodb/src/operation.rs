@@ -2,6 +2,9 @@
 
 //! The operations: per operation, its input, output, error enum and builders.
 
+/// The `BatchGetItem` operation.
+pub mod batch_get_item;
+
 /// The `DescribeKinesisStreamingDestination` operation.
 pub mod describe_kinesis_streaming_destination;
 
@@ -22,3 +25,6 @@ pub mod query;
 
 /// The `Scan` operation.
 pub mod scan;
+
+/// The `TransactWriteItems` operation.
+pub mod transact_write_items;

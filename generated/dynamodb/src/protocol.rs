@@ -6,6 +6,9 @@
 
 mod shapes;
 
+/// The wire mapping of `BatchGetItem`.
+pub mod batch_get_item;
+
 /// The wire mapping of `DescribeKinesisStreamingDestination`.
 pub mod describe_kinesis_streaming_destination;
 
@@ -26,3 +29,6 @@ pub mod query;
 
 /// The wire mapping of `Scan`.
 pub mod scan;
+
+/// The wire mapping of `TransactWriteItems`.
+pub mod transact_write_items;

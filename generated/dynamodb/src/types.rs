@@ -527,6 +527,67 @@ impl BillingModeSummary {
     }
 }
 
+/// An ordered list of errors for each item in the request which caused the transaction to get cancelled. The values of the list are ordered according to the ordering of the `TransactWriteItems` request parameter. If no error occurred for the associated item an error with a Null code and Null message will be present.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct CancellationReason {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl CancellationReason {
+    /// A builder for [`CancellationReason`].
+    pub fn builder() -> crate::types::builders::CancellationReasonBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// Item in the request which caused the transaction to get cancelled.
+    pub fn item(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.item.as_ref()
+    }
+
+    /// Status code for the result of the cancelled transaction.
+    pub fn code(&self) -> ::std::option::Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Cancellation reason message description.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+
 /// Represents the amount of provisioned throughput capacity consumed on a table or an index.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -843,6 +904,125 @@ impl Condition {
     }
 }
 
+/// Represents a request to perform a check that an item exists or to check the condition of specific attributes of the item.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct ConditionCheck {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Key",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConditionExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeNames",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeValues",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReturnValuesOnConditionCheckFailure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl ConditionCheck {
+    /// A builder for [`ConditionCheck`].
+    pub fn builder() -> crate::types::builders::ConditionCheckBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The primary key of the item to be checked. Each element consists of an attribute name and a value for that attribute.
+    pub fn key(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.key.as_ref()
+    }
+
+    /// Name of the table for the check item request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    pub fn table_name(&self) -> ::std::option::Option<&str> {
+        self.table_name.as_deref()
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed. For more information, see [Condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn condition_expression(&self) -> ::std::option::Option<&str> {
+        self.condition_expression.as_deref()
+    }
+
+    /// One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn expression_attribute_names(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > {
+        self.expression_attribute_names.as_ref()
+    }
+
+    /// One or more values that can be substituted in an expression. For more information, see [Condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn expression_attribute_values(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.expression_attribute_values.as_ref()
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
+        self.return_values_on_condition_check_failure.as_ref()
+    }
+}
+
 /// The values of `ConditionalOperator`.
 ///
 /// Values this version of the crate does not know are kept in
@@ -1072,6 +1252,125 @@ impl ConsumedCapacity {
         &::std::collections::HashMap<::std::string::String, crate::types::VectorCapacity>,
     > {
         self.vector_indexes.as_ref()
+    }
+}
+
+/// Represents a request to perform a `DeleteItem` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct Delete {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Key",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConditionExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeNames",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeValues",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReturnValuesOnConditionCheckFailure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl Delete {
+    /// A builder for [`Delete`].
+    pub fn builder() -> crate::types::builders::DeleteBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The primary key of the item to be deleted. Each element consists of an attribute name and a value for that attribute.
+    pub fn key(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.key.as_ref()
+    }
+
+    /// Name of the table in which the item to be deleted resides. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    pub fn table_name(&self) -> ::std::option::Option<&str> {
+        self.table_name.as_deref()
+    }
+
+    /// A condition that must be satisfied in order for a conditional delete to succeed.
+    pub fn condition_expression(&self) -> ::std::option::Option<&str> {
+        self.condition_expression.as_deref()
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    pub fn expression_attribute_names(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > {
+        self.expression_attribute_names.as_ref()
+    }
+
+    /// One or more values that can be substituted in an expression.
+    pub fn expression_attribute_values(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.expression_attribute_values.as_ref()
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
+        self.return_values_on_condition_check_failure.as_ref()
     }
 }
 
@@ -2013,6 +2312,137 @@ impl<'de> ::serde::Deserialize<'de> for KeyType {
     }
 }
 
+/// Represents a set of primary keys and, for each key, the attributes to retrieve from the table.
+///
+/// For each primary key, you must provide *all* of the key attributes. For example, with a simple primary key, you only need to provide the partition key. For a composite primary key, you must provide *both* the partition key and the sort key.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct KeysAndAttributes {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Keys",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) keys: ::std::option::Option<
+        ::std::vec::Vec<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AttributesToGet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) attributes_to_get: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConsistentRead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) consistent_read: ::std::option::Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ProjectionExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) projection_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeNames",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+}
+
+impl KeysAndAttributes {
+    /// A builder for [`KeysAndAttributes`].
+    pub fn builder() -> crate::types::builders::KeysAndAttributesBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The primary key attribute values that define the items and the attributes associated with the items.
+    pub fn keys(
+        &self,
+    ) -> ::std::option::Option<
+        &[::std::collections::HashMap<
+            ::std::string::String,
+            crate::types::AttributeValue,
+        >],
+    > {
+        self.keys.as_deref()
+    }
+
+    /// This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [Legacy Conditional Parameters](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn attributes_to_get(&self) -> ::std::option::Option<&[::std::string::String]> {
+        self.attributes_to_get.as_deref()
+    }
+
+    /// The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.
+    pub fn consistent_read(&self) -> ::std::option::Option<bool> {
+        self.consistent_read
+    }
+
+    /// A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the `ProjectionExpression` must be separated by commas.
+    ///
+    /// If no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.
+    ///
+    /// For more information, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn projection_expression(&self) -> ::std::option::Option<&str> {
+        self.projection_expression.as_deref()
+    }
+
+    /// One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:
+    ///
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
+    ///
+    /// Use the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:
+    ///
+    /// - `Percentile`
+    ///
+    /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:
+    ///
+    /// - `{"#P":"Percentile"}`
+    ///
+    /// You could then use this substitution in an expression, as in this example:
+    ///
+    /// - `#P = :val`
+    ///
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.
+    ///
+    /// For more information on expression attribute names, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn expression_attribute_names(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > {
+        self.expression_attribute_names.as_ref()
+    }
+}
+
 /// Describes a Kinesis data stream destination.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -2622,6 +3052,125 @@ impl ProvisionedThroughputOverride {
     /// Replica-specific read capacity units. If not specified, uses the source table's read capacity settings.
     pub fn read_capacity_units(&self) -> ::std::option::Option<i64> {
         self.read_capacity_units
+    }
+}
+
+/// Represents a request to perform a `PutItem` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct Put {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) item: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConditionExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeNames",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeValues",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReturnValuesOnConditionCheckFailure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl Put {
+    /// A builder for [`Put`].
+    pub fn builder() -> crate::types::builders::PutBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.
+    pub fn item(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.item.as_ref()
+    }
+
+    /// Name of the table in which to write the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    pub fn table_name(&self) -> ::std::option::Option<&str> {
+        self.table_name.as_deref()
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed.
+    pub fn condition_expression(&self) -> ::std::option::Option<&str> {
+        self.condition_expression.as_deref()
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    pub fn expression_attribute_names(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > {
+        self.expression_attribute_names.as_ref()
+    }
+
+    /// One or more values that can be substituted in an expression.
+    pub fn expression_attribute_values(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.expression_attribute_values.as_ref()
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
+        self.return_values_on_condition_check_failure.as_ref()
     }
 }
 
@@ -5232,6 +5781,210 @@ impl ThrottlingReason {
     /// The Amazon Resource Name (ARN) of the DynamoDB table or index that experienced the throttling event.
     pub fn resource(&self) -> ::std::option::Option<&str> {
         self.resource.as_deref()
+    }
+}
+
+/// A list of requests that can perform update, put, delete, or check operations on multiple items in one or more tables atomically.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TransactWriteItem {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConditionCheck",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) condition_check: ::std::option::Option<crate::types::ConditionCheck>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Put",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) put: ::std::option::Option<crate::types::Put>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) delete: ::std::option::Option<crate::types::Delete>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Update",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) update: ::std::option::Option<crate::types::Update>,
+}
+
+impl TransactWriteItem {
+    /// A builder for [`TransactWriteItem`].
+    pub fn builder() -> crate::types::builders::TransactWriteItemBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// A request to perform a check item operation.
+    pub fn condition_check(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ConditionCheck> {
+        self.condition_check.as_ref()
+    }
+
+    /// A request to perform a `PutItem` operation.
+    pub fn put(&self) -> ::std::option::Option<&crate::types::Put> {
+        self.put.as_ref()
+    }
+
+    /// A request to perform a `DeleteItem` operation.
+    pub fn delete(&self) -> ::std::option::Option<&crate::types::Delete> {
+        self.delete.as_ref()
+    }
+
+    /// A request to perform an `UpdateItem` operation.
+    pub fn update(&self) -> ::std::option::Option<&crate::types::Update> {
+        self.update.as_ref()
+    }
+}
+
+/// Represents a request to perform an `UpdateItem` operation.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct Update {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Key",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "UpdateExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) update_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "TableName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ConditionExpression",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeNames",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ExpressionAttributeValues",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ReturnValuesOnConditionCheckFailure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl Update {
+    /// A builder for [`Update`].
+    pub fn builder() -> crate::types::builders::UpdateBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.
+    pub fn key(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.key.as_ref()
+    }
+
+    /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
+    pub fn update_expression(&self) -> ::std::option::Option<&str> {
+        self.update_expression.as_deref()
+    }
+
+    /// Name of the table for the `UpdateItem` request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    pub fn table_name(&self) -> ::std::option::Option<&str> {
+        self.table_name.as_deref()
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed.
+    pub fn condition_expression(&self) -> ::std::option::Option<&str> {
+        self.condition_expression.as_deref()
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    pub fn expression_attribute_names(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > {
+        self.expression_attribute_names.as_ref()
+    }
+
+    /// One or more values that can be substituted in an expression.
+    pub fn expression_attribute_values(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    > {
+        self.expression_attribute_values.as_ref()
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        &self,
+    ) -> ::std::option::Option<&crate::types::ReturnValuesOnConditionCheckFailure> {
+        self.return_values_on_condition_check_failure.as_ref()
     }
 }
 

@@ -72,4 +72,5 @@ pub(crate) const SERVICE: ::sdk_runtime::operation::ServiceInfo = ::sdk_runtime:
     api_version: "2026-12-01",
     crate_version: env!("CARGO_PKG_VERSION"),
     endpoint_rules: None,
+    client_context_params: &[],
 };

@@ -5,7 +5,7 @@
 //!
 //! - [`Credentials`] themselves: fixed keys;
 //! - [`EnvironmentCredentials`]: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
-//!   and optional `AWS_SESSION_TOKEN`;
+//!   and optional `AWS_SESSION_TOKEN` and `AWS_ACCOUNT_ID`;
 //! - [`ProfileCredentials`]: a profile of the shared files
 //!   `~/.aws/credentials` and `~/.aws/config` (static keys or a
 //!   `credential_process`);
@@ -61,8 +61,9 @@ pub use iot::{IotCredentialsBuilder, IotCredentialsProvider, TlsIdentity};
 pub(crate) use profile::parse as parse_profile;
 pub use profile::ProfileCredentials;
 
-/// An access key, its secret, an optional session token and, for temporary
-/// credentials, when they expire.
+/// An access key, its secret, an optional session token, for temporary
+/// credentials when they expire, and optionally the AWS account they belong
+/// to (for account-based endpoints, see [`Self::with_account_id`]).
 ///
 /// The secret and the token never appear in `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -76,6 +77,7 @@ struct Inner {
     secret_access_key: String,
     session_token: Option<String>,
     expiry: Option<SystemTime>,
+    account_id: Option<String>,
 }
 
 impl Credentials {
@@ -92,21 +94,46 @@ impl Credentials {
                 secret_access_key: secret_access_key.into(),
                 session_token,
                 expiry: None,
+                account_id: None,
             }),
         }
     }
 
     /// The same credentials, expiring at `expiry` (`None`: never).
     pub fn with_expiry(self, expiry: Option<SystemTime>) -> Self {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+        let inner = self.into_inner();
+        Self {
+            inner: Arc::new(Inner { expiry, ..inner }),
+        }
+    }
+
+    /// The same credentials, belonging to the AWS account `account_id`
+    /// (`None`: not said). Services whose endpoint rules take the account
+    /// id (DynamoDB) then reach an account-based endpoint, as
+    /// [`account_id_endpoint_mode`](crate::ConfigBuilder::account_id_endpoint_mode) says.
+    pub fn with_account_id(self, account_id: Option<String>) -> Self {
+        let inner = self.into_inner();
+        Self {
+            inner: Arc::new(Inner {
+                account_id: account_id.filter(|id| !id.is_empty()),
+                ..inner
+            }),
+        }
+    }
+
+    fn into_inner(self) -> Inner {
+        Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
             access_key_id: shared.access_key_id.clone(),
             secret_access_key: shared.secret_access_key.clone(),
             session_token: shared.session_token.clone(),
             expiry: shared.expiry,
-        });
-        Self {
-            inner: Arc::new(Inner { expiry, ..inner }),
-        }
+            account_id: shared.account_id.clone(),
+        })
+    }
+
+    /// The AWS account the credentials belong to, if known.
+    pub fn account_id(&self) -> Option<&str> {
+        self.inner.account_id.as_deref()
     }
 
     /// The access key id.
@@ -143,6 +170,7 @@ impl fmt::Debug for Credentials {
                 "expiry",
                 &self.inner.expiry.map(crate::value::DateTime::from),
             )
+            .field("account_id", &self.inner.account_id)
             .finish()
     }
 }
@@ -430,7 +458,8 @@ impl StdError for CredentialsError {
 }
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, for
-/// temporary credentials, `AWS_SESSION_TOKEN`.
+/// temporary credentials, `AWS_SESSION_TOKEN`; `AWS_ACCOUNT_ID` names their
+/// account.
 ///
 /// Reads the variables on every call. One of the two keys without the other
 /// is an error, not an absence.
@@ -468,11 +497,12 @@ impl EnvironmentCredentials {
         let access_key_id = self.env.get("AWS_ACCESS_KEY_ID");
         let secret_access_key = self.env.get("AWS_SECRET_ACCESS_KEY");
         match (access_key_id, secret_access_key) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(
-                id,
-                secret,
-                self.env.get("AWS_SESSION_TOKEN"),
-            )),
+            (Some(id), Some(secret)) => {
+                Ok(
+                    Credentials::new(id, secret, self.env.get("AWS_SESSION_TOKEN"))
+                        .with_account_id(self.env.get("AWS_ACCOUNT_ID")),
+                )
+            }
             (None, None) => Err(CredentialsError::not_found(
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
             )),
@@ -682,6 +712,39 @@ mod tests {
         let shown = format!("{half} {half:?}");
         assert!(shown.contains("AWS_ACCESS_KEY_ID is not"), "{shown}");
         assert!(!shown.contains("TOPSECRET"), "{shown}");
+    }
+
+    #[test]
+    fn the_account_id_comes_from_the_environment_or_the_profile() {
+        let env = EnvironmentCredentials::with_env(Env::from_pairs([
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+            ("AWS_ACCOUNT_ID", "123456789012"),
+        ]))
+        .provide_now()
+        .unwrap();
+        assert_eq!(env.account_id(), Some("123456789012"));
+        // Other settings leave it as it is; an empty one is none.
+        let expiring = env.clone().with_expiry(Some(SystemTime::UNIX_EPOCH));
+        assert_eq!(expiring.account_id(), Some("123456789012"));
+        assert_eq!(env.with_account_id(Some(String::new())).account_id(), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credentials");
+        std::fs::write(
+            &file,
+            "[default]\naws_access_key_id = K\naws_secret_access_key = S\naws_account_id = 210987654321\n",
+        )
+        .unwrap();
+        let file_var = file.to_string_lossy().into_owned();
+        let profile = DefaultCredentialsChain::with_env(Env::from_pairs([(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            file_var.as_str(),
+        )]))
+        .provide_now()
+        .unwrap();
+        assert_eq!(profile.account_id(), Some("210987654321"));
+        assert!(format!("{profile:?}").contains("210987654321"));
     }
 
     #[test]

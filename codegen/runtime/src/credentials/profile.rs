@@ -13,6 +13,7 @@ use crate::env::Env;
 const ACCESS_KEY_ID: &str = "aws_access_key_id";
 const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 const SESSION_TOKEN: &str = "aws_session_token";
+const ACCOUNT_ID: &str = "aws_account_id";
 const CREDENTIAL_PROCESS: &str = "credential_process";
 
 /// Profile keys of sources that need STS or SSO, in the order they are
@@ -47,7 +48,8 @@ enum Source {
 /// - A profile is the section `[name]` of the credentials file, or
 ///   `[profile name]` of the config file (`[default]` there too). If the
 ///   credentials file's section has `aws_access_key_id`, it provides the keys
-///   and the optional `aws_session_token`; otherwise the config file's does.
+///   and the optional `aws_session_token` and `aws_account_id`; otherwise the
+///   config file's does.
 /// - Lines are `[section]`, `name = value` (whitespace around `=` does not
 ///   matter, names are case-insensitive) or comments starting with `#` or
 ///   `;`. Indented lines after a property without a value are its nested
@@ -260,11 +262,14 @@ impl ProfileCredentials {
                     path.display()
                 ))
             })?;
-            return Ok(Source::Static(Credentials::new(
-                access_key_id.clone(),
-                secret.clone(),
-                section.get(SESSION_TOKEN).cloned(),
-            )));
+            return Ok(Source::Static(
+                Credentials::new(
+                    access_key_id.clone(),
+                    secret.clone(),
+                    section.get(SESSION_TOKEN).cloned(),
+                )
+                .with_account_id(section.get(ACCOUNT_ID).cloned()),
+            ));
         }
         if found_in.is_empty() {
             return Err(CredentialsError::not_found(format!(

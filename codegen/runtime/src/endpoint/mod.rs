@@ -103,6 +103,70 @@ impl Params {
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
     }
+
+    /// Whether no value is set.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The names and values set, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
+    }
+
+    /// The values as one string, equal for equal values (a cache key).
+    pub(crate) fn key(&self) -> String {
+        let mut key = String::new();
+        for (name, value) in &self.values {
+            key.push_str(name);
+            key.push('=');
+            key.push_str(&value.to_string());
+            key.push('\n');
+        }
+        key
+    }
+}
+
+/// Whether endpoints may be account-based (`AWS::Auth::AccountIdEndpointMode`):
+/// the values of the AWS SDKs' `account_id_endpoint_mode` setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum AccountIdEndpointMode {
+    /// Use the credentials' account id when they carry one (the default).
+    #[default]
+    Preferred,
+    /// Calls need credentials that carry an account id.
+    Required,
+    /// Never use an account id.
+    Disabled,
+}
+
+impl AccountIdEndpointMode {
+    /// The name the rules and the shared configuration use (`preferred`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preferred => "preferred",
+            Self::Required => "required",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+impl std::str::FromStr for AccountIdEndpointMode {
+    type Err = String;
+
+    /// `preferred`, `required` or `disabled`, in any case.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "preferred" => Ok(Self::Preferred),
+            "required" => Ok(Self::Required),
+            "disabled" => Ok(Self::Disabled),
+            _ => Err(format!(
+                "account id endpoint mode `{text}` is none of `preferred`, `required`, `disabled`"
+            )),
+        }
+    }
 }
 
 /// What a rule set resolves to: the URL, headers to add, and properties

@@ -38,6 +38,21 @@ impl ::sdk_runtime::operation::Operation for Query {
     ) -> ::sdk_runtime::error::ErrorMetadata {
         ::sdk_runtime::__private::aws_json::error_metadata(response)
     }
+
+    const ENDPOINT_CONTEXT: bool = true;
+
+    /// Sets the endpoint parameter `ResourceArn` of a call, as the model binds it (its endpoint is resolved per call).
+    fn endpoint_context(
+        input: &Self::Input,
+        params: &mut ::sdk_runtime::endpoint::Params,
+    ) {
+        if let ::std::option::Option::Some(value) = {
+            let cur = ::std::option::Option::Some(input);
+            cur.and_then(|value| value.table_name.as_ref()).map(|s| s.as_str())
+        } {
+            params.set("ResourceArn", value);
+        }
+    }
 }
 
 /// Represents the input of a `Query` operation.

@@ -244,6 +244,34 @@ for crate::types::BillingModeSummary {
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::CancellationReason {
+    const NAME: &'static str = "CancellationReason";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Item" => self.item = ::sdk_runtime::__private::json::value(map)?,
+            "Code" => self.code = ::sdk_runtime::__private::json::value(map)?,
+            "Message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::CancellationReason {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject for crate::types::Capacity {
     const NAME: &'static str = "Capacity";
 
@@ -327,6 +355,55 @@ impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Condition {
             ::sdk_runtime::__private::json::serialize_entry(
                 &mut map,
                 "ComparisonOperator",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::ConditionCheck {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.key {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Key", value)?;
+        }
+        if let Some(value) = &self.table_name {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "TableName",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.condition_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConditionExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_names {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeNames",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_values {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeValues",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.return_values_on_condition_check_failure {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ReturnValuesOnConditionCheckFailure",
                 value,
             )?;
         }
@@ -455,6 +532,55 @@ impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::ConsumedC
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Delete {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.key {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Key", value)?;
+        }
+        if let Some(value) = &self.table_name {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "TableName",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.condition_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConditionExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_names {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeNames",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_values {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeValues",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.return_values_on_condition_check_failure {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ReturnValuesOnConditionCheckFailure",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
@@ -671,6 +797,48 @@ for crate::types::GlobalTableWitnessDescription {
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::IdempotentParameterMismatchException {
+    const NAME: &'static str = "IdempotentParameterMismatchException";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::IdempotentParameterMismatchException {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl crate::types::error::IdempotentParameterMismatchException {
+    /// Parses this error from an error response.
+    pub(crate) fn from_response(
+        response: &::sdk_runtime::transport::HttpResponse,
+        meta: &::sdk_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
+        let mut error = body;
+        if error.message.is_none() {
+            error.message = meta.message().map(ToOwned::to_owned);
+        }
+        Ok(error)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::IndexStatus {
     fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
         &self,
@@ -873,6 +1041,88 @@ impl ::sdk_runtime::__private::param::ToParam for crate::types::KeyType {
 impl ::sdk_runtime::__private::param::FromParam for crate::types::KeyType {
     fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
         Ok(Self::from(value))
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::KeysAndAttributes {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.keys {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Keys", value)?;
+        }
+        if let Some(value) = &self.attributes_to_get {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "AttributesToGet",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.consistent_read {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConsistentRead",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.projection_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ProjectionExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_names {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeNames",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject for crate::types::KeysAndAttributes {
+    const NAME: &'static str = "KeysAndAttributes";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Keys" => self.keys = ::sdk_runtime::__private::json::value(map)?,
+            "AttributesToGet" => {
+                self.attributes_to_get = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ConsistentRead" => {
+                self.consistent_read = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ProjectionExpression" => {
+                self.projection_expression = ::sdk_runtime::__private::json::value(map)?;
+            }
+            "ExpressionAttributeNames" => {
+                self.expression_attribute_names = ::sdk_runtime::__private::json::value(
+                    map,
+                )?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::KeysAndAttributes {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
     }
 }
 
@@ -1227,6 +1477,55 @@ for crate::types::ProvisionedThroughputOverride {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Put {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.item {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Item", value)?;
+        }
+        if let Some(value) = &self.table_name {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "TableName",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.condition_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConditionExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_names {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeNames",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_values {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeValues",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.return_values_on_condition_check_failure {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ReturnValuesOnConditionCheckFailure",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 
@@ -2292,6 +2591,78 @@ impl ::sdk_runtime::__private::json::JsonDeserialize for crate::types::Throttlin
     }
 }
 
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::TransactWriteItem {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.condition_check {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConditionCheck",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.put {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Put", value)?;
+        }
+        if let Some(value) = &self.delete {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Delete", value)?;
+        }
+        if let Some(value) = &self.update {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Update", value)?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::TransactionCanceledException {
+    const NAME: &'static str = "TransactionCanceledException";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            "CancellationReasons" => {
+                self.cancellation_reasons = ::sdk_runtime::__private::json::value(map)?;
+            }
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::TransactionCanceledException {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl crate::types::error::TransactionCanceledException {
+    /// Parses this error from an error response.
+    pub(crate) fn from_response(
+        response: &::sdk_runtime::transport::HttpResponse,
+        meta: &::sdk_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
+        let mut error = body;
+        if error.message.is_none() {
+            error.message = meta.message().map(ToOwned::to_owned);
+        }
+        Ok(error)
+    }
+}
+
 impl ::sdk_runtime::__private::json::JsonObject
 for crate::types::error::TransactionConflictException {
     const NAME: &'static str = "TransactionConflictException";
@@ -2331,6 +2702,104 @@ impl crate::types::error::TransactionConflictException {
             error.message = meta.message().map(ToOwned::to_owned);
         }
         Ok(error)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonObject
+for crate::types::error::TransactionInProgressException {
+    const NAME: &'static str = "TransactionInProgressException";
+
+    fn read_member<'de, A: ::sdk_runtime::__private::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Message" => self.message = ::sdk_runtime::__private::json::value(map)?,
+            _ => ::sdk_runtime::__private::json::skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonDeserialize
+for crate::types::error::TransactionInProgressException {
+    fn deserialize_json<'de, D: ::sdk_runtime::__private::serde::Deserializer<'de>>(
+        _format: ::sdk_runtime::TimestampFormat,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::sdk_runtime::__private::json::deserialize_object(deserializer)
+    }
+}
+
+impl crate::types::error::TransactionInProgressException {
+    /// Parses this error from an error response.
+    pub(crate) fn from_response(
+        response: &::sdk_runtime::transport::HttpResponse,
+        meta: &::sdk_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::sdk_runtime::error::BoxError> {
+        let body: Self = ::sdk_runtime::__private::json::body(response)?;
+        let mut error = body;
+        if error.message.is_none() {
+            error.message = meta.message().map(ToOwned::to_owned);
+        }
+        Ok(error)
+    }
+}
+
+impl ::sdk_runtime::__private::json::JsonSerialize for crate::types::Update {
+    fn serialize_json<S: ::sdk_runtime::__private::serde::Serializer>(
+        &self,
+        _format: ::sdk_runtime::TimestampFormat,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.key {
+            ::sdk_runtime::__private::json::serialize_entry(&mut map, "Key", value)?;
+        }
+        if let Some(value) = &self.update_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "UpdateExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.table_name {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "TableName",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.condition_expression {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ConditionExpression",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_names {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeNames",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.expression_attribute_values {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ExpressionAttributeValues",
+                value,
+            )?;
+        }
+        if let Some(value) = &self.return_values_on_condition_check_failure {
+            ::sdk_runtime::__private::json::serialize_entry(
+                &mut map,
+                "ReturnValuesOnConditionCheckFailure",
+                value,
+            )?;
+        }
+        ::sdk_runtime::__private::serde::ser::SerializeMap::end(map)
     }
 }
 

@@ -428,6 +428,91 @@ impl BillingModeSummaryBuilder {
     }
 }
 
+/// A builder for [`CancellationReason`](crate::types::CancellationReason) (`CancellationReason` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CancellationReasonBuilder {
+    pub(crate) item: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) code: ::std::option::Option<::std::string::String>,
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl CancellationReasonBuilder {
+    /// Item in the request which caused the transaction to get cancelled.
+    ///
+    /// Inserts a key and value into `item`; see [`Self::set_item`] to set the whole map.
+    pub fn item(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.item
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `item`.
+    pub fn set_item(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.item = input;
+        self
+    }
+
+    /// Status code for the result of the cancelled transaction.
+    pub fn code(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `code`.
+    pub fn set_code(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.code = input;
+        self
+    }
+
+    /// Cancellation reason message description.
+    pub fn message(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `message`.
+    pub fn set_message(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.message = input;
+        self
+    }
+
+    /// Builds the [`CancellationReason`](crate::types::CancellationReason).
+    pub fn build(self) -> crate::types::CancellationReason {
+        crate::types::CancellationReason {
+            item: self.item,
+            code: self.code,
+            message: self.message,
+        }
+    }
+}
+
 /// A builder for [`Capacity`](crate::types::Capacity) (`Capacity` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityBuilder {
@@ -614,6 +699,205 @@ impl ConditionBuilder {
     }
 }
 
+/// A builder for [`ConditionCheck`](crate::types::ConditionCheck) (`ConditionCheck` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConditionCheckBuilder {
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl ConditionCheckBuilder {
+    /// The primary key of the item to be checked. Each element consists of an attribute name and a value for that attribute.
+    ///
+    /// Inserts a key and value into `key`; see [`Self::set_key`] to set the whole map.
+    ///
+    /// **Required**: `build` returns an error naming `key` until it is set.
+    pub fn key(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.key
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `key`.
+    pub fn set_key(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.key = input;
+        self
+    }
+
+    /// Name of the table for the check item request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    ///
+    /// **Required**: `build` returns an error naming `table_name` until it is set.
+    pub fn table_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_name`.
+    pub fn set_table_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_name = input;
+        self
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed. For more information, see [Condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// **Required**: `build` returns an error naming `condition_expression` until it is set.
+    pub fn condition_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `condition_expression`.
+    pub fn set_condition_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = input;
+        self
+    }
+
+    /// One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// Inserts a key and value into `expression_attribute_names`; see [`Self::set_expression_attribute_names`] to set the whole map.
+    pub fn expression_attribute_names(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expression_attribute_names
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears `expression_attribute_names`.
+    pub fn set_expression_attribute_names(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.expression_attribute_names = input;
+        self
+    }
+
+    /// One or more values that can be substituted in an expression. For more information, see [Condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// Inserts a key and value into `expression_attribute_values`; see [`Self::set_expression_attribute_values`] to set the whole map.
+    pub fn expression_attribute_values(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.expression_attribute_values
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `expression_attribute_values`.
+    pub fn set_expression_attribute_values(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.expression_attribute_values = input;
+        self
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        mut self,
+        input: crate::types::ReturnValuesOnConditionCheckFailure,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `return_values_on_condition_check_failure`.
+    pub fn set_return_values_on_condition_check_failure(
+        mut self,
+        input: ::std::option::Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = input;
+        self
+    }
+
+    /// Builds the [`ConditionCheck`](crate::types::ConditionCheck).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::ConditionCheck, ::sdk_runtime::BuildError> {
+        if self.key.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("ConditionCheck", "key"),
+            );
+        }
+        if self.table_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("ConditionCheck", "table_name"),
+            );
+        }
+        if self.condition_expression.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member(
+                    "ConditionCheck",
+                    "condition_expression",
+                ),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::ConditionCheck {
+            key: self.key,
+            table_name: self.table_name,
+            condition_expression: self.condition_expression,
+            expression_attribute_names: self.expression_attribute_names,
+            expression_attribute_values: self.expression_attribute_values,
+            return_values_on_condition_check_failure: self
+                .return_values_on_condition_check_failure,
+        })
+    }
+}
+
 /// A builder for [`ConsumedCapacity`](crate::types::ConsumedCapacity) (`ConsumedCapacity` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsumedCapacityBuilder {
@@ -796,6 +1080,195 @@ impl ConsumedCapacityBuilder {
             global_secondary_indexes: self.global_secondary_indexes,
             vector_indexes: self.vector_indexes,
         }
+    }
+}
+
+/// A builder for [`Delete`](crate::types::Delete) (`Delete` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteBuilder {
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl DeleteBuilder {
+    /// The primary key of the item to be deleted. Each element consists of an attribute name and a value for that attribute.
+    ///
+    /// Inserts a key and value into `key`; see [`Self::set_key`] to set the whole map.
+    ///
+    /// **Required**: `build` returns an error naming `key` until it is set.
+    pub fn key(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.key
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `key`.
+    pub fn set_key(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.key = input;
+        self
+    }
+
+    /// Name of the table in which the item to be deleted resides. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    ///
+    /// **Required**: `build` returns an error naming `table_name` until it is set.
+    pub fn table_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_name`.
+    pub fn set_table_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_name = input;
+        self
+    }
+
+    /// A condition that must be satisfied in order for a conditional delete to succeed.
+    pub fn condition_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `condition_expression`.
+    pub fn set_condition_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = input;
+        self
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_names`; see [`Self::set_expression_attribute_names`] to set the whole map.
+    pub fn expression_attribute_names(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expression_attribute_names
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears `expression_attribute_names`.
+    pub fn set_expression_attribute_names(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.expression_attribute_names = input;
+        self
+    }
+
+    /// One or more values that can be substituted in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_values`; see [`Self::set_expression_attribute_values`] to set the whole map.
+    pub fn expression_attribute_values(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.expression_attribute_values
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `expression_attribute_values`.
+    pub fn set_expression_attribute_values(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.expression_attribute_values = input;
+        self
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        mut self,
+        input: crate::types::ReturnValuesOnConditionCheckFailure,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `return_values_on_condition_check_failure`.
+    pub fn set_return_values_on_condition_check_failure(
+        mut self,
+        input: ::std::option::Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = input;
+        self
+    }
+
+    /// Builds the [`Delete`](crate::types::Delete).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::Delete, ::sdk_runtime::BuildError> {
+        if self.key.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Delete", "key"),
+            );
+        }
+        if self.table_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Delete", "table_name"),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::Delete {
+            key: self.key,
+            table_name: self.table_name,
+            condition_expression: self.condition_expression,
+            expression_attribute_names: self.expression_attribute_names,
+            expression_attribute_values: self.expression_attribute_values,
+            return_values_on_condition_check_failure: self
+                .return_values_on_condition_check_failure,
+        })
     }
 }
 
@@ -1455,6 +1928,185 @@ impl KeySchemaElementBuilder {
     }
 }
 
+/// A builder for [`KeysAndAttributes`](crate::types::KeysAndAttributes) (`KeysAndAttributes` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeysAndAttributesBuilder {
+    pub(crate) keys: ::std::option::Option<
+        ::std::vec::Vec<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    >,
+    pub(crate) attributes_to_get: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    pub(crate) consistent_read: ::std::option::Option<bool>,
+    pub(crate) projection_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+}
+
+impl KeysAndAttributesBuilder {
+    /// The primary key attribute values that define the items and the attributes associated with the items.
+    ///
+    /// Appends an item to `keys`; see [`Self::set_keys`] to set the whole list.
+    ///
+    /// **Required**: `build` returns an error naming `keys` until it is set.
+    pub fn keys(
+        mut self,
+        item: ::std::collections::HashMap<
+            ::std::string::String,
+            crate::types::AttributeValue,
+        >,
+    ) -> Self {
+        self.keys.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `keys`.
+    pub fn set_keys(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    crate::types::AttributeValue,
+                >,
+            >,
+        >,
+    ) -> Self {
+        self.keys = input;
+        self
+    }
+
+    /// This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [Legacy Conditional Parameters](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// Appends an item to `attributes_to_get`; see [`Self::set_attributes_to_get`] to set the whole list.
+    pub fn attributes_to_get(
+        mut self,
+        item: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attributes_to_get
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears `attributes_to_get`.
+    pub fn set_attributes_to_get(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.attributes_to_get = input;
+        self
+    }
+
+    /// The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.
+    pub fn consistent_read(mut self, input: bool) -> Self {
+        self.consistent_read = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `consistent_read`.
+    pub fn set_consistent_read(mut self, input: ::std::option::Option<bool>) -> Self {
+        self.consistent_read = input;
+        self
+    }
+
+    /// A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the `ProjectionExpression` must be separated by commas.
+    ///
+    /// If no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.
+    ///
+    /// For more information, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html) in the *Amazon DynamoDB Developer Guide*.
+    pub fn projection_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.projection_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `projection_expression`.
+    pub fn set_projection_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.projection_expression = input;
+        self
+    }
+
+    /// One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:
+    ///
+    /// - To access an attribute whose name conflicts with a DynamoDB reserved word.
+    /// - To create a placeholder for repeating occurrences of an attribute name in an expression.
+    /// - To prevent special characters in an attribute name from being misinterpreted in an expression.
+    ///
+    /// Use the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:
+    ///
+    /// - `Percentile`
+    ///
+    /// The name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:
+    ///
+    /// - `{"#P":"Percentile"}`
+    ///
+    /// You could then use this substitution in an expression, as in this example:
+    ///
+    /// - `#P = :val`
+    ///
+    /// **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.
+    ///
+    /// For more information on expression attribute names, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// Inserts a key and value into `expression_attribute_names`; see [`Self::set_expression_attribute_names`] to set the whole map.
+    pub fn expression_attribute_names(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expression_attribute_names
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears `expression_attribute_names`.
+    pub fn set_expression_attribute_names(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.expression_attribute_names = input;
+        self
+    }
+
+    /// Builds the [`KeysAndAttributes`](crate::types::KeysAndAttributes).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        crate::types::KeysAndAttributes,
+        ::sdk_runtime::BuildError,
+    > {
+        if self.keys.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("KeysAndAttributes", "keys"),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::KeysAndAttributes {
+            keys: self.keys,
+            attributes_to_get: self.attributes_to_get,
+            consistent_read: self.consistent_read,
+            projection_expression: self.projection_expression,
+            expression_attribute_names: self.expression_attribute_names,
+        })
+    }
+}
+
 /// A builder for [`KinesisDataStreamDestination`](crate::types::KinesisDataStreamDestination) (`KinesisDataStreamDestination` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KinesisDataStreamDestinationBuilder {
@@ -1948,6 +2600,195 @@ impl ProvisionedThroughputOverrideBuilder {
         crate::types::ProvisionedThroughputOverride {
             read_capacity_units: self.read_capacity_units,
         }
+    }
+}
+
+/// A builder for [`Put`](crate::types::Put) (`Put` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PutBuilder {
+    pub(crate) item: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl PutBuilder {
+    /// A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.
+    ///
+    /// Inserts a key and value into `item`; see [`Self::set_item`] to set the whole map.
+    ///
+    /// **Required**: `build` returns an error naming `item` until it is set.
+    pub fn item(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.item
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `item`.
+    pub fn set_item(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.item = input;
+        self
+    }
+
+    /// Name of the table in which to write the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    ///
+    /// **Required**: `build` returns an error naming `table_name` until it is set.
+    pub fn table_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_name`.
+    pub fn set_table_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_name = input;
+        self
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed.
+    pub fn condition_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `condition_expression`.
+    pub fn set_condition_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = input;
+        self
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_names`; see [`Self::set_expression_attribute_names`] to set the whole map.
+    pub fn expression_attribute_names(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expression_attribute_names
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears `expression_attribute_names`.
+    pub fn set_expression_attribute_names(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.expression_attribute_names = input;
+        self
+    }
+
+    /// One or more values that can be substituted in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_values`; see [`Self::set_expression_attribute_values`] to set the whole map.
+    pub fn expression_attribute_values(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.expression_attribute_values
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `expression_attribute_values`.
+    pub fn set_expression_attribute_values(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.expression_attribute_values = input;
+        self
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        mut self,
+        input: crate::types::ReturnValuesOnConditionCheckFailure,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `return_values_on_condition_check_failure`.
+    pub fn set_return_values_on_condition_check_failure(
+        mut self,
+        input: ::std::option::Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = input;
+        self
+    }
+
+    /// Builds the [`Put`](crate::types::Put).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::Put, ::sdk_runtime::BuildError> {
+        if self.item.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Put", "item"),
+            );
+        }
+        if self.table_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Put", "table_name"),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::Put {
+            item: self.item,
+            table_name: self.table_name,
+            condition_expression: self.condition_expression,
+            expression_attribute_names: self.expression_attribute_names,
+            expression_attribute_values: self.expression_attribute_values,
+            return_values_on_condition_check_failure: self
+                .return_values_on_condition_check_failure,
+        })
     }
 }
 
@@ -3613,6 +4454,300 @@ impl ThrottlingReasonBuilder {
             reason: self.reason,
             resource: self.resource,
         }
+    }
+}
+
+/// A builder for [`TransactWriteItem`](crate::types::TransactWriteItem) (`TransactWriteItem` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransactWriteItemBuilder {
+    pub(crate) condition_check: ::std::option::Option<crate::types::ConditionCheck>,
+    pub(crate) put: ::std::option::Option<crate::types::Put>,
+    pub(crate) delete: ::std::option::Option<crate::types::Delete>,
+    pub(crate) update: ::std::option::Option<crate::types::Update>,
+}
+
+impl TransactWriteItemBuilder {
+    /// A request to perform a check item operation.
+    pub fn condition_check(mut self, input: crate::types::ConditionCheck) -> Self {
+        self.condition_check = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `condition_check`.
+    pub fn set_condition_check(
+        mut self,
+        input: ::std::option::Option<crate::types::ConditionCheck>,
+    ) -> Self {
+        self.condition_check = input;
+        self
+    }
+
+    /// A request to perform a `PutItem` operation.
+    pub fn put(mut self, input: crate::types::Put) -> Self {
+        self.put = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `put`.
+    pub fn set_put(mut self, input: ::std::option::Option<crate::types::Put>) -> Self {
+        self.put = input;
+        self
+    }
+
+    /// A request to perform a `DeleteItem` operation.
+    pub fn delete(mut self, input: crate::types::Delete) -> Self {
+        self.delete = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `delete`.
+    pub fn set_delete(
+        mut self,
+        input: ::std::option::Option<crate::types::Delete>,
+    ) -> Self {
+        self.delete = input;
+        self
+    }
+
+    /// A request to perform an `UpdateItem` operation.
+    pub fn update(mut self, input: crate::types::Update) -> Self {
+        self.update = ::std::option::Option::Some(input);
+        self
+    }
+
+    /// Sets or clears `update`.
+    pub fn set_update(
+        mut self,
+        input: ::std::option::Option<crate::types::Update>,
+    ) -> Self {
+        self.update = input;
+        self
+    }
+
+    /// Builds the [`TransactWriteItem`](crate::types::TransactWriteItem).
+    pub fn build(self) -> crate::types::TransactWriteItem {
+        crate::types::TransactWriteItem {
+            condition_check: self.condition_check,
+            put: self.put,
+            delete: self.delete,
+            update: self.update,
+        }
+    }
+}
+
+/// A builder for [`Update`](crate::types::Update) (`Update` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateBuilder {
+    pub(crate) key: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) update_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) table_name: ::std::option::Option<::std::string::String>,
+    pub(crate) condition_expression: ::std::option::Option<::std::string::String>,
+    pub(crate) expression_attribute_names: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    >,
+    pub(crate) expression_attribute_values: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, crate::types::AttributeValue>,
+    >,
+    pub(crate) return_values_on_condition_check_failure: ::std::option::Option<
+        crate::types::ReturnValuesOnConditionCheckFailure,
+    >,
+}
+
+impl UpdateBuilder {
+    /// The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.
+    ///
+    /// Inserts a key and value into `key`; see [`Self::set_key`] to set the whole map.
+    ///
+    /// **Required**: `build` returns an error naming `key` until it is set.
+    pub fn key(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.key
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `key`.
+    pub fn set_key(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.key = input;
+        self
+    }
+
+    /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
+    ///
+    /// **Required**: `build` returns an error naming `update_expression` until it is set.
+    pub fn update_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.update_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `update_expression`.
+    pub fn set_update_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.update_expression = input;
+        self
+    }
+
+    /// Name of the table for the `UpdateItem` request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
+    ///
+    /// **Required**: `build` returns an error naming `table_name` until it is set.
+    pub fn table_name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.table_name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `table_name`.
+    pub fn set_table_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.table_name = input;
+        self
+    }
+
+    /// A condition that must be satisfied in order for a conditional update to succeed.
+    pub fn condition_expression(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `condition_expression`.
+    pub fn set_condition_expression(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.condition_expression = input;
+        self
+    }
+
+    /// One or more substitution tokens for attribute names in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_names`; see [`Self::set_expression_attribute_names`] to set the whole map.
+    pub fn expression_attribute_names(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expression_attribute_names
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears `expression_attribute_names`.
+    pub fn set_expression_attribute_names(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.expression_attribute_names = input;
+        self
+    }
+
+    /// One or more values that can be substituted in an expression.
+    ///
+    /// Inserts a key and value into `expression_attribute_values`; see [`Self::set_expression_attribute_values`] to set the whole map.
+    pub fn expression_attribute_values(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: crate::types::AttributeValue,
+    ) -> Self {
+        self.expression_attribute_values
+            .get_or_insert_with(::std::collections::HashMap::new)
+            .insert(key.into(), value);
+        self
+    }
+
+    /// Sets or clears `expression_attribute_values`.
+    pub fn set_expression_attribute_values(
+        mut self,
+        input: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                crate::types::AttributeValue,
+            >,
+        >,
+    ) -> Self {
+        self.expression_attribute_values = input;
+        self
+    }
+
+    /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL\_OLD.
+    pub fn return_values_on_condition_check_failure(
+        mut self,
+        input: crate::types::ReturnValuesOnConditionCheckFailure,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = ::std::option::Option::Some(
+            input,
+        );
+        self
+    }
+
+    /// Sets or clears `return_values_on_condition_check_failure`.
+    pub fn set_return_values_on_condition_check_failure(
+        mut self,
+        input: ::std::option::Option<crate::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> Self {
+        self.return_values_on_condition_check_failure = input;
+        self
+    }
+
+    /// Builds the [`Update`](crate::types::Update).
+    ///
+    /// Fails with an error naming the member when a required member is not set.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<crate::types::Update, ::sdk_runtime::BuildError> {
+        if self.key.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Update", "key"),
+            );
+        }
+        if self.update_expression.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Update", "update_expression"),
+            );
+        }
+        if self.table_name.is_none() {
+            return ::std::result::Result::Err(
+                ::sdk_runtime::BuildError::missing_member("Update", "table_name"),
+            );
+        }
+        ::std::result::Result::Ok(crate::types::Update {
+            key: self.key,
+            update_expression: self.update_expression,
+            table_name: self.table_name,
+            condition_expression: self.condition_expression,
+            expression_attribute_names: self.expression_attribute_names,
+            expression_attribute_values: self.expression_attribute_values,
+            return_values_on_condition_check_failure: self
+                .return_values_on_condition_check_failure,
+        })
     }
 }
 

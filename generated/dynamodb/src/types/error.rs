@@ -63,6 +63,45 @@ impl ::std::fmt::Display for ConditionalCheckFailedException {
 
 impl ::std::error::Error for ConditionalCheckFailedException {}
 
+/// DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct IdempotentParameterMismatchException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl IdempotentParameterMismatchException {
+    /// A builder for [`IdempotentParameterMismatchException`].
+    pub fn builder() -> crate::types::error::builders::IdempotentParameterMismatchExceptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The `Message` member.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for IdempotentParameterMismatchException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("IdempotentParameterMismatchException")?;
+        if let ::std::option::Option::Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl ::std::error::Error for IdempotentParameterMismatchException {}
+
 /// An error occurred on the server side.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -390,6 +429,138 @@ impl ::std::fmt::Display for ThrottlingException {
 
 impl ::std::error::Error for ThrottlingException {}
 
+/// The entire transaction request was canceled.
+///
+/// DynamoDB cancels a `TransactWriteItems` request under the following circumstances:
+///
+/// - A condition in one of the condition expressions is not met.
+/// - A table in the `TransactWriteItems` request is in a different account or region.
+/// - More than one action in the `TransactWriteItems` operation targets the same item.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// - An item size becomes too large (larger than 400 KB), or a local secondary index (LSI) becomes too large, or a similar validation error occurs because of changes made by the transaction.
+/// - There is a user error, such as an invalid data format.
+/// - There is an ongoing `TransactWriteItems` operation that conflicts with a concurrent `TransactWriteItems` request. In this case the `TransactWriteItems` operation fails with a `TransactionCanceledException`.
+///
+/// DynamoDB cancels a `TransactGetItems` request under the following circumstances:
+///
+/// - There is an ongoing `TransactGetItems` operation that conflicts with a concurrent `PutItem`, `UpdateItem`, `DeleteItem` or `TransactWriteItems` request. In this case the `TransactGetItems` operation fails with a `TransactionCanceledException`.
+/// - A table in the `TransactGetItems` request is in a different account or region.
+/// - There is insufficient provisioned capacity for the transaction to be completed.
+/// - There is a user error, such as an invalid data format.
+///
+/// **Note:** DynamoDB lists the cancellation reasons on the `CancellationReasons` property. Transaction cancellation reasons are ordered in the order of requested items, if an item has no error it will have `None` code and `Null` message. The `None` code is returned as the literal string `"None"`, not a null or absent value; the message field is omitted entirely for an item that has no error. This is important to note when using an SDK that surfaces the code as an optional or nullable type.
+///
+/// Cancellation reason codes and possible error messages:
+///
+/// - No Errors:
+///
+///   - Code: `None`
+///   - Message: `null`
+/// - Conditional Check Failed:
+///
+///   - Code: `ConditionalCheckFailed`
+///   - Message: The conditional request failed.
+/// - Item Collection Size Limit Exceeded:
+///
+///   - Code: `ItemCollectionSizeLimitExceeded`
+///   - Message: Collection size exceeded.
+/// - Transaction Conflict:
+///
+///   - Code: `TransactionConflict`
+///   - Message: Transaction is ongoing for the item.
+/// - Provisioned Throughput Exceeded:
+///
+///   - Code: `ProvisionedThroughputExceeded`
+///   - Messages:
+///
+///     - The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.
+///
+///       **Note:** This Message is received when provisioned throughput is exceeded is on a provisioned DynamoDB table.
+///     - The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API.
+///
+///       **Note:** This message is returned when provisioned throughput is exceeded is on a provisioned GSI.
+/// - Throttling Error:
+///
+///   - Code: `ThrottlingError`
+///   - Messages:
+///
+///     - Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html>.
+///
+///       **Note:** This message is returned when writes get throttled on an On-Demand table as DynamoDB is automatically scaling the table.
+///     - Throughput exceeds the current capacity for one or more global secondary indexes. DynamoDB is automatically scaling your index so please try again shortly.
+///
+///       **Note:** This message is returned when writes get throttled on an On-Demand GSI as DynamoDB is automatically scaling the GSI.
+/// - Validation Error:
+///
+///   - Code: `ValidationError`
+///   - Messages:
+///
+///     - One or more parameter values were invalid.
+///     - The update expression attempted to update the secondary index key beyond allowed size limits.
+///     - The update expression attempted to update the secondary index key to unsupported type.
+///     - An operand in the update expression has an incorrect data type.
+///     - Item size to update has exceeded the maximum allowed size.
+///     - Number overflow. Attempting to store a number with magnitude larger than supported range.
+///     - Type mismatch for attribute to update.
+///     - Nesting Levels have exceeded supported limits.
+///     - The document path provided in the update expression is invalid for update.
+///     - The provided expression refers to an attribute that does not exist in the item.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TransactionCanceledException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CancellationReasons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) cancellation_reasons: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CancellationReason>,
+    >,
+}
+
+impl TransactionCanceledException {
+    /// A builder for [`TransactionCanceledException`].
+    pub fn builder() -> crate::types::error::builders::TransactionCanceledExceptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The `Message` member.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// A list of cancellation reasons.
+    pub fn cancellation_reasons(
+        &self,
+    ) -> ::std::option::Option<&[crate::types::CancellationReason]> {
+        self.cancellation_reasons.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for TransactionCanceledException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransactionCanceledException")?;
+        if let ::std::option::Option::Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl ::std::error::Error for TransactionCanceledException {}
+
 /// Operation was rejected because there is an ongoing transaction for the item.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -428,3 +599,63 @@ impl ::std::fmt::Display for TransactionConflictException {
 }
 
 impl ::std::error::Error for TransactionConflictException {}
+
+/// The transaction with the given request token is already in progress.
+///
+/// Recommended Settings
+///
+/// **Note:** This is a general recommendation for handling the `TransactionInProgressException`. These settings help ensure that the client retries will trigger completion of the ongoing `TransactWriteItems` request.
+///
+/// - Set `clientExecutionTimeout` to a value that allows at least one retry to be processed after 5 seconds have elapsed since the first attempt for the `TransactWriteItems` operation.
+/// - Set `socketTimeout` to a value a little lower than the `requestTimeout` setting.
+/// - `requestTimeout` should be set based on the time taken for the individual retries of a single HTTP request for your use case, but setting it to 1 second or higher should work well to reduce chances of retries and `TransactionInProgressException` errors.
+/// - Use exponential backoff when retrying and tune backoff if needed.
+///
+/// Assuming [default retry policy](https://github.com/aws/aws-sdk-java/blob/fd409dee8ae23fb8953e0bb4dbde65536a7e0514/aws-java-sdk-core/src/main/java/com/amazonaws/retry/PredefinedRetryPolicies.java#L97), example timeout settings based on the guidelines above are as follows:
+///
+/// Example timeline:
+///
+/// - 0-1000 first attempt
+/// - 1000-1500 first sleep/delay (default retry policy uses 500 ms as base delay for 4xx errors)
+/// - 1500-2500 second attempt
+/// - 2500-3500 second sleep/delay (500 \* 2, exponential backoff)
+/// - 3500-4500 third attempt
+/// - 4500-6500 third sleep/delay (500 \* 2^2)
+/// - 6500-7500 fourth attempt (this can trigger inline recovery since 5 seconds have elapsed since the first attempt reached TC)
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+pub struct TransactionInProgressException {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "Message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl TransactionInProgressException {
+    /// A builder for [`TransactionInProgressException`].
+    pub fn builder() -> crate::types::error::builders::TransactionInProgressExceptionBuilder {
+        ::std::default::Default::default()
+    }
+
+    /// The `Message` member.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Display for TransactionInProgressException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("TransactionInProgressException")?;
+        if let ::std::option::Option::Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl ::std::error::Error for TransactionInProgressException {}

@@ -67,6 +67,39 @@ impl ConditionalCheckFailedExceptionBuilder {
     }
 }
 
+/// A builder for [`IdempotentParameterMismatchException`](crate::types::error::IdempotentParameterMismatchException) (`IdempotentParameterMismatchException` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdempotentParameterMismatchExceptionBuilder {
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl IdempotentParameterMismatchExceptionBuilder {
+    /// The `Message` member.
+    pub fn message(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `message`.
+    pub fn set_message(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.message = input;
+        self
+    }
+
+    /// Builds the [`IdempotentParameterMismatchException`](crate::types::error::IdempotentParameterMismatchException).
+    pub fn build(self) -> crate::types::error::IdempotentParameterMismatchException {
+        crate::types::error::IdempotentParameterMismatchException {
+            message: self.message,
+        }
+    }
+}
+
 /// A builder for [`InternalServerError`](crate::types::error::InternalServerError) (`InternalServerError` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InternalServerErrorBuilder {
@@ -361,6 +394,63 @@ impl ThrottlingExceptionBuilder {
     }
 }
 
+/// A builder for [`TransactionCanceledException`](crate::types::error::TransactionCanceledException) (`TransactionCanceledException` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransactionCanceledExceptionBuilder {
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+    pub(crate) cancellation_reasons: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CancellationReason>,
+    >,
+}
+
+impl TransactionCanceledExceptionBuilder {
+    /// The `Message` member.
+    pub fn message(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `message`.
+    pub fn set_message(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.message = input;
+        self
+    }
+
+    /// A list of cancellation reasons.
+    ///
+    /// Appends an item to `cancellation_reasons`; see [`Self::set_cancellation_reasons`] to set the whole list.
+    pub fn cancellation_reasons(
+        mut self,
+        item: crate::types::CancellationReason,
+    ) -> Self {
+        self.cancellation_reasons.get_or_insert_with(::std::vec::Vec::new).push(item);
+        self
+    }
+
+    /// Sets or clears `cancellation_reasons`.
+    pub fn set_cancellation_reasons(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::CancellationReason>>,
+    ) -> Self {
+        self.cancellation_reasons = input;
+        self
+    }
+
+    /// Builds the [`TransactionCanceledException`](crate::types::error::TransactionCanceledException).
+    pub fn build(self) -> crate::types::error::TransactionCanceledException {
+        crate::types::error::TransactionCanceledException {
+            message: self.message,
+            cancellation_reasons: self.cancellation_reasons,
+        }
+    }
+}
+
 /// A builder for [`TransactionConflictException`](crate::types::error::TransactionConflictException) (`TransactionConflictException` in the model).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TransactionConflictExceptionBuilder {
@@ -389,6 +479,39 @@ impl TransactionConflictExceptionBuilder {
     /// Builds the [`TransactionConflictException`](crate::types::error::TransactionConflictException).
     pub fn build(self) -> crate::types::error::TransactionConflictException {
         crate::types::error::TransactionConflictException {
+            message: self.message,
+        }
+    }
+}
+
+/// A builder for [`TransactionInProgressException`](crate::types::error::TransactionInProgressException) (`TransactionInProgressException` in the model).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransactionInProgressExceptionBuilder {
+    pub(crate) message: ::std::option::Option<::std::string::String>,
+}
+
+impl TransactionInProgressExceptionBuilder {
+    /// The `Message` member.
+    pub fn message(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears `message`.
+    pub fn set_message(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.message = input;
+        self
+    }
+
+    /// Builds the [`TransactionInProgressException`](crate::types::error::TransactionInProgressException).
+    pub fn build(self) -> crate::types::error::TransactionInProgressException {
+        crate::types::error::TransactionInProgressException {
             message: self.message,
         }
     }
