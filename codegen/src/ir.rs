@@ -390,6 +390,9 @@ pub struct Operation {
     pub result_wrapper: Option<String>,
     /// Whether requests carry a `Content-MD5` header.
     pub checksum_required: bool,
+    /// Whether requests go unsigned (`authtype: none`, or `auth` of only
+    /// `smithy.api#noAuth`).
+    pub unsigned: bool,
 }
 
 /// A synthetic input or output of an operation.

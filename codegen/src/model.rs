@@ -78,6 +78,12 @@ pub struct Operation {
     pub http_checksum_required: bool,
     #[serde(default)]
     pub http_checksum: Option<HttpChecksum>,
+    /// botocore's `authtype` (`none`: unsigned, `v4`, `bearer`, ...).
+    #[serde(default)]
+    pub authtype: Option<String>,
+    /// The auth schemes the operation accepts, in order (`smithy.api#noAuth`).
+    #[serde(default)]
+    pub auth: Vec<String>,
 }
 
 /// An operation's `endpoint` trait.

@@ -11,7 +11,7 @@ use crate::clock::ClockOffset;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
-use crate::credentials::{ImdsRegion, ProfileCredentials, ProviderContext};
+use crate::credentials::{CredentialsExchange, ImdsRegion, ProfileCredentials, ProviderContext};
 use crate::env::Env;
 use crate::operation::ServiceInfo;
 use crate::retry::{RetryQuota, DEFAULT_MAX_ATTEMPTS};
@@ -118,6 +118,8 @@ struct Settings {
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
     credentials: Option<SharedCredentialsProvider>,
+    /// What sends the STS and SSO calls of credentials providers.
+    credentials_exchange: Option<Arc<dyn CredentialsExchange>>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
     timeouts: RequestTimeouts,
@@ -239,6 +241,7 @@ impl fmt::Debug for Settings {
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("credentials", &self.credentials)
+            .field("credentials_exchange", &self.credentials_exchange)
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
             .field("timeouts", &self.timeouts)
@@ -263,6 +266,7 @@ impl Default for Settings {
             use_fips: None,
             use_dual_stack: None,
             credentials: None,
+            credentials_exchange: None,
             http_client: None,
             signer: Arc::default(),
             timeouts: RequestTimeouts {
@@ -469,6 +473,27 @@ impl Config {
         self.settings.credentials.as_ref()
     }
 
+    /// What sends the STS and SSO calls of credentials providers (see
+    /// [`ConfigBuilder::credentials_exchange`]).
+    pub fn credentials_exchange(&self) -> Option<&Arc<dyn CredentialsExchange>> {
+        self.settings.credentials_exchange.as_ref()
+    }
+
+    /// This configuration with `make()`'s exchange if it has none: what a
+    /// generated client's `from_conf` calls with its `credentials` feature.
+    #[doc(hidden)]
+    pub fn with_default_credentials_exchange(
+        self,
+        make: impl FnOnce() -> Arc<dyn CredentialsExchange>,
+    ) -> Self {
+        if self.settings.credentials_exchange.is_some() {
+            return self;
+        }
+        self.to_builder()
+            .set_credentials_exchange(Some(make()))
+            .build()
+    }
+
     /// The signer requests are signed with, shared by this configuration's clones.
     pub fn signer(&self) -> &Signer {
         &self.settings.signer
@@ -650,6 +675,26 @@ impl ConfigBuilder {
     /// Sets or clears the credentials provider.
     pub fn set_credentials_provider(mut self, provider: Option<SharedCredentialsProvider>) -> Self {
         self.inner.credentials = provider;
+        self
+    }
+
+    /// Sends the STS and SSO calls that credentials providers need (roles,
+    /// web identity, SSO) through `exchange`. A generated crate with its
+    /// `credentials` feature sets `sdk_credentials::Exchange` (the
+    /// generated `sts` and `sso` clients) in each client it makes when none
+    /// is set; set one here for the `sts` and `sso` crates' own clients,
+    /// which cannot, or to send those calls some other way.
+    pub fn credentials_exchange(mut self, exchange: impl CredentialsExchange + 'static) -> Self {
+        self.inner.credentials_exchange = Some(Arc::new(exchange));
+        self
+    }
+
+    /// Sets or clears what sends the STS and SSO calls of credentials providers.
+    pub fn set_credentials_exchange(
+        mut self,
+        exchange: Option<Arc<dyn CredentialsExchange>>,
+    ) -> Self {
+        self.inner.credentials_exchange = exchange;
         self
     }
 
