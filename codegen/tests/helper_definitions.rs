@@ -44,6 +44,15 @@ fn generate(
     paginators: Option<serde_json::Value>,
     waiters: Option<serde_json::Value>,
 ) -> Result<codegen::GeneratedCrate, String> {
+    generate_with(paginators, waiters, None)
+}
+
+/// [`generate`] with the text of a `paginators-1.sdk-extras.json`.
+fn generate_with(
+    paginators: Option<serde_json::Value>,
+    waiters: Option<serde_json::Value>,
+    paginators_extras: Option<&str>,
+) -> Result<codegen::GeneratedCrate, String> {
     let model = model();
     let paginators = paginators.map(|p| p.to_string());
     let waiters = waiters.map(|w| w.to_string());
@@ -54,7 +63,8 @@ fn generate(
         waiters: waiters
             .as_deref()
             .map(|t| ("model/things/waiters-2.json", t)),
-        endpoint_rules: None,
+        paginators_extras: paginators_extras
+            .map(|t| ("model/things/paginators-1.sdk-extras.json", t)),
         ..ModelSet::default()
     };
     generate_set(
@@ -265,19 +275,7 @@ fn with_extras(
     paginators: serde_json::Value,
     extras: &str,
 ) -> Result<codegen::GeneratedCrate, String> {
-    let (model, paginators) = (model(), paginators.to_string());
-    let set = ModelSet {
-        paginators: Some(("model/things/paginators-1.json", &paginators)),
-        paginators_extras: Some(("model/things/paginators-1.sdk-extras.json", extras)),
-        ..ModelSet::default()
-    };
-    generate_set(
-        "model/things/service-2.json",
-        &model,
-        &set,
-        &Options::default(),
-    )
-    .map_err(|e| e.to_string())
+    generate_with(Some(paginators), None, Some(extras))
 }
 
 #[test]
