@@ -29,8 +29,14 @@ fn operation(service: &Service, name: &str) -> Result<Option<usize>, String> {
 }
 
 /// Fills `service.paginators` from the text of `paginators-1.json` (named `file`).
-pub fn resolve_paginators(service: &mut Service, file: &str, text: &str) -> Result<(), Error> {
-    let definitions: model::Paginators = model::parse_extra(file, text)?;
+/// `extras` is the `*.sdk-extras.json` beside it, if any (path and text).
+pub fn resolve_paginators(
+    service: &mut Service,
+    file: &str,
+    text: &str,
+    extras: Option<(&str, &str)>,
+) -> Result<(), Error> {
+    let definitions: model::Paginators = model::parse_extra(file, text, extras)?;
     let mut problems = Vec::new();
     let mut paginators = Vec::new();
     for (name, definition) in &definitions.pagination {
@@ -51,7 +57,10 @@ pub fn resolve_paginators(service: &mut Service, file: &str, text: &str) -> Resu
         }
     }
     if !problems.is_empty() {
-        return Err(Error::resolve(file, problems));
+        return Err(Error::resolve(
+            &model::extended_name(file, extras),
+            problems,
+        ));
     }
     paginators.sort_by_key(|p| p.operation);
     service.paginators = paginators;
@@ -214,8 +223,14 @@ fn paginator(
 }
 
 /// Fills `service.waiters` from the text of `waiters-2.json` (named `file`).
-pub fn resolve_waiters(service: &mut Service, file: &str, text: &str) -> Result<(), Error> {
-    let definitions: model::Waiters = model::parse_extra(file, text)?;
+/// `extras` is the `*.sdk-extras.json` beside it, if any (path and text).
+pub fn resolve_waiters(
+    service: &mut Service,
+    file: &str,
+    text: &str,
+    extras: Option<(&str, &str)>,
+) -> Result<(), Error> {
+    let definitions: model::Waiters = model::parse_extra(file, text, extras)?;
     let mut problems = Vec::new();
     let mut waiters = Vec::new();
     for (name, definition) in &definitions.waiters {
@@ -240,7 +255,10 @@ pub fn resolve_waiters(service: &mut Service, file: &str, text: &str) -> Result<
         }
     }
     if !problems.is_empty() {
-        return Err(Error::resolve(file, problems));
+        return Err(Error::resolve(
+            &model::extended_name(file, extras),
+            problems,
+        ));
     }
     service.waiters = waiters;
     Ok(())

@@ -59,8 +59,13 @@ pub struct StageTimes {
 pub struct ModelSet<'a> {
     /// `paginators-1.json`, with the path errors name it by.
     pub paginators: Option<(&'a str, &'a str)>,
+    /// `paginators-1.sdk-extras.json` (botocore's additions to the
+    /// paginators, merged in as botocore's loader does), with its path.
+    pub paginators_extras: Option<(&'a str, &'a str)>,
     /// `waiters-2.json`, with the path errors name it by.
     pub waiters: Option<(&'a str, &'a str)>,
+    /// `waiters-2.sdk-extras.json`, with its path.
+    pub waiters_extras: Option<(&'a str, &'a str)>,
     /// `endpoint-rule-set-1.json`, with the path errors name it by: checked
     /// here ([`endpoints::convert`]), the crate then resolves its endpoints by it.
     pub endpoint_rules: Option<(&'a str, &'a str)>,
@@ -108,10 +113,10 @@ pub fn generate_timed(
         service.left_out.sort();
     }
     if let Some((file, text)) = set.paginators {
-        helpers::resolve_paginators(&mut service, file, text)?;
+        helpers::resolve_paginators(&mut service, file, text, set.paginators_extras)?;
     }
     if let Some((file, text)) = set.waiters {
-        helpers::resolve_waiters(&mut service, file, text)?;
+        helpers::resolve_waiters(&mut service, file, text, set.waiters_extras)?;
     }
     if let Some((file, text)) = set.endpoint_rules {
         let compact = endpoints::convert(file, text)?;

@@ -401,8 +401,77 @@ pub struct Acceptor {
     pub expected: serde_json::Value,
 }
 
-/// Parses a `paginators-1.json` or `waiters-2.json`; `path` names the file in errors.
-pub fn parse_extra<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Error> {
+/// Parses a `paginators-1.json` or `waiters-2.json`; `path` names the file
+/// in errors. `extras`, the `*.sdk-extras.json` beside it (path and text),
+/// is merged in first, as botocore's loader does (`botocore/loaders.py`,
+/// `ExtrasProcessor`): its `merge` object goes into the file's JSON
+/// recursively ([`deep_merge`]); its other keys (`version`) are not read.
+pub fn parse_extra<T: serde::de::DeserializeOwned>(
+    path: &str,
+    text: &str,
+    extras: Option<(&str, &str)>,
+) -> Result<T, Error> {
+    let Some((extras_path, extras_text)) = extras else {
+        return parse_json(path, text);
+    };
+    let mut value: serde_json::Value = parse_json(path, text)?;
+    let extras: Extras = parse_json(extras_path, extras_text)?;
+    if let Some(merge) = extras.merge {
+        let serde_json::Value::Object(base) = &mut value else {
+            let why = <serde_json::Error as serde::de::Error>::custom(
+                "expected an object to merge the sdk-extras into",
+            );
+            return Err(Error::load(path, String::new(), why));
+        };
+        deep_merge(base, merge);
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = e.path().to_string();
+        Error::load(
+            &extended_name(path, Some((extras_path, ""))),
+            at,
+            e.into_inner(),
+        )
+    })
+}
+
+/// How errors name `path` once `extras` (path and text) are merged into it:
+/// `<path> (with <extras path>)`.
+pub fn extended_name(path: &str, extras: Option<(&str, &str)>) -> String {
+    match extras {
+        Some((extras_path, _)) => format!("{path} (with {extras_path})"),
+        None => path.to_owned(),
+    }
+}
+
+/// An `*.sdk-extras.json` file: what botocore merges into the file it sits beside.
+#[derive(Debug, Deserialize)]
+struct Extras {
+    #[serde(default)]
+    merge: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Merges `extra` into `base` as `botocore.utils.deep_merge` does: a key
+/// whose values are objects on both sides merges them; any other value of
+/// `extra` replaces (or adds) the key's.
+pub fn deep_merge(
+    base: &mut serde_json::Map<String, serde_json::Value>,
+    extra: serde_json::Map<String, serde_json::Value>,
+) {
+    for (key, value) in extra {
+        match (base.get_mut(&key), value) {
+            (Some(serde_json::Value::Object(inner)), serde_json::Value::Object(more)) => {
+                deep_merge(inner, more)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Parses JSON text into `T`; errors name `path` and the JSON path.
+fn parse_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let at = e.path().to_string();
@@ -412,4 +481,43 @@ pub fn parse_extra<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Re
         .end()
         .map_err(|e| Error::load(path, String::new(), e))?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        match value {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("an object literal"),
+        }
+    }
+
+    #[test]
+    fn deep_merge_merges_objects_and_replaces_the_rest() {
+        let mut base = object(json!({
+            "pagination": {"A": {"input_token": "T", "result_key": ["X"]}, "B": {"input_token": "U"}},
+            "version": 1
+        }));
+        deep_merge(
+            &mut base,
+            object(json!({
+                "pagination": {"A": {"non_aggregate_keys": ["K"], "result_key": ["Y"]}, "C": {}},
+                "version": 2
+            })),
+        );
+        assert_eq!(
+            serde_json::Value::Object(base),
+            json!({
+                "pagination": {
+                    "A": {"input_token": "T", "result_key": ["Y"], "non_aggregate_keys": ["K"]},
+                    "B": {"input_token": "U"},
+                    "C": {}
+                },
+                "version": 2
+            })
+        );
+    }
 }

@@ -7,7 +7,7 @@
 #[path = "e2e/server.rs"]
 mod server;
 
-use sdk_runtime::testing::InstantSleep;
+use sdk_runtime::testing::{form_pairs, InstantSleep};
 use server::{Clock, Reply, Seen, Server, Signing, SIGNING};
 use sts::operation::assume_role::AssumeRoleError;
 use sts::types::Tag;
@@ -58,24 +58,6 @@ static STS: Signing = Signing {
 
 fn start(reply: fn(&Seen) -> Reply) -> Server {
     Server::with_signing(&STS, Clock::default(), reply)
-}
-
-/// The decoded, sorted pairs of a form body.
-fn form(seen: &Seen) -> Vec<(String, String)> {
-    let body = String::from_utf8(seen.body.clone()).expect("the body is text");
-    let decode = |text: &str| {
-        String::from_utf8(server::percent_decode(&text.replace('+', " ")).expect("encoded"))
-            .expect("UTF-8")
-    };
-    let mut pairs: Vec<(String, String)> = body
-        .split('&')
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').expect("key=value");
-            (decode(key), decode(value))
-        })
-        .collect();
-    pairs.sort();
-    pairs
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -135,7 +117,7 @@ async fn assume_role_returns_typed_credentials() {
         Some("application/x-www-form-urlencoded")
     );
     assert_eq!(
-        form(seen),
+        form_pairs(&seen.body),
         pairs(&[
             ("Action", "AssumeRole"),
             ("Version", "2011-06-15"),
@@ -170,7 +152,7 @@ fn get_caller_identity_blocking() {
     assert_eq!(output.request_id(), Some("id-1"));
     server.assert_all_signed();
     assert_eq!(
-        form(&server.seen()[0]),
+        form_pairs(&server.seen()[0].body),
         pairs(&[("Action", "GetCallerIdentity"), ("Version", "2011-06-15")])
     );
 }

@@ -44,6 +44,15 @@ fn generate(
     paginators: Option<serde_json::Value>,
     waiters: Option<serde_json::Value>,
 ) -> Result<codegen::GeneratedCrate, String> {
+    generate_with(paginators, waiters, None)
+}
+
+/// [`generate`] with the text of a `paginators-1.sdk-extras.json`.
+fn generate_with(
+    paginators: Option<serde_json::Value>,
+    waiters: Option<serde_json::Value>,
+    paginators_extras: Option<&str>,
+) -> Result<codegen::GeneratedCrate, String> {
     let model = model();
     let paginators = paginators.map(|p| p.to_string());
     let waiters = waiters.map(|w| w.to_string());
@@ -54,7 +63,9 @@ fn generate(
         waiters: waiters
             .as_deref()
             .map(|t| ("model/things/waiters-2.json", t)),
-        endpoint_rules: None,
+        paginators_extras: paginators_extras
+            .map(|t| ("model/things/paginators-1.sdk-extras.json", t)),
+        ..ModelSet::default()
     };
     generate_set(
         "model/things/service-2.json",
@@ -242,6 +253,7 @@ fn a_file_that_is_not_a_definition_is_a_load_error() {
         )),
         waiters: None,
         endpoint_rules: None,
+        ..ModelSet::default()
     };
     let err = generate_set(
         "model/things/service-2.json",
@@ -254,6 +266,65 @@ fn a_file_that_is_not_a_definition_is_a_load_error() {
     assert!(
         err.to_string()
             .starts_with("model/things/paginators-1.json: at `pagination.ListThings"),
+        "{err}"
+    );
+}
+
+/// Generates with `paginators` and botocore's `paginators-1.sdk-extras.json` text `extras`.
+fn with_extras(
+    paginators: serde_json::Value,
+    extras: &str,
+) -> Result<codegen::GeneratedCrate, String> {
+    generate_with(Some(paginators), None, Some(extras))
+}
+
+#[test]
+fn sdk_extras_are_merged_into_the_paginators_as_botocore_does() {
+    let good: serde_json::Value = serde_json::from_str(GOOD).unwrap();
+    let paginators = json!({"pagination": {"ListThings": good}});
+    let docs = |generated: &codegen::GeneratedCrate| -> String {
+        generated.files["src/operation/list_things.rs"]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let plain = docs(&generate(Some(paginators.clone()), None).unwrap());
+    assert!(!plain.contains("are the same on every page"));
+    let merged = with_extras(
+        paginators.clone(),
+        r#"{"version": 1.0, "merge": {"pagination": {"ListThings": {"non_aggregate_keys": ["Total"]}}}}"#,
+    )
+    .unwrap();
+    let merged = docs(&merged);
+    assert!(merged.contains("`Total` are the same on every page"));
+    // The base definition is kept: its limit key and result key.
+    assert!(merged.contains("fn page_size(mut self, size: i32)"));
+    assert!(merged.contains("Each page holds the results `Things`."));
+
+    // A merged key is checked like any other, and the error names both files.
+    let err = with_extras(
+        paginators.clone(),
+        r#"{"merge": {"pagination": {"ListThings": {"non_aggregate_keys": ["Missing"]}}}}"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("model/things/paginators-1.json (with model/things/paginators-1.sdk-extras.json): paginator of operation `ListThings`: non-aggregate key"),
+        "{err}"
+    );
+    assert!(err.contains("Missing"), "{err}");
+    let err = with_extras(
+        paginators.clone(),
+        r#"{"merge": {"pagination": {"ListThings": {"limit_key": 7}}}}"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("(with model/things/paginators-1.sdk-extras.json)"),
+        "{err}"
+    );
+    assert!(err.contains("pagination.ListThings.limit_key"), "{err}");
+    let err = with_extras(paginators, r#"{"merge": ["#).unwrap_err();
+    assert!(
+        err.starts_with("model/things/paginators-1.sdk-extras.json: "),
         "{err}"
     );
 }

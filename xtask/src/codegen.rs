@@ -120,6 +120,12 @@ pub const SERVICE_FILE: &str = "service-2.json";
 pub const PAGINATORS_FILE: &str = "paginators-1.json";
 pub const WAITERS_FILE: &str = "waiters-2.json";
 pub const RULES_FILE: &str = "endpoint-rule-set-1.json";
+/// botocore's additions to the paginators and waiters, merged into them as
+/// botocore's loader does (`botocore/loaders.py`). botocore also ships
+/// `service-2.sdk-extras.json` for a few services; those are not merged
+/// (see the README's corpus section for why).
+pub const PAGINATORS_EXTRAS_FILE: &str = "paginators-1.sdk-extras.json";
+pub const WAITERS_EXTRAS_FILE: &str = "waiters-2.sdk-extras.json";
 
 /// The file in a model folder that says how its crate is generated.
 pub const CODEGEN_FILE: &str = "codegen.json";
@@ -212,7 +218,13 @@ pub fn generate_all(
             deny_warnings: settings.deny_warnings,
         };
         let mut extras = Vec::new();
-        for file in [PAGINATORS_FILE, WAITERS_FILE, RULES_FILE] {
+        for file in [
+            PAGINATORS_FILE,
+            WAITERS_FILE,
+            RULES_FILE,
+            PAGINATORS_EXTRAS_FILE,
+            WAITERS_EXTRAS_FILE,
+        ] {
             let path = folder.join(file);
             let text = if path.exists() {
                 match fs::read_to_string(&path) {
@@ -235,6 +247,8 @@ pub fn generate_all(
             paginators: extra(0),
             waiters: extra(1),
             endpoint_rules: extra(2),
+            paginators_extras: extra(3),
+            waiters_extras: extra(4),
         };
         match codegen::generate_set(&name, &text, &set, &options) {
             Ok(generated) => {

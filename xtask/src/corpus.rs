@@ -53,18 +53,32 @@ enum Outcome {
 struct Helpers {
     paginators: usize,
     waiters: usize,
+    /// `*.sdk-extras.json` files merged into them.
+    extras: usize,
 }
 
 impl std::ops::AddAssign for Helpers {
     fn add_assign(&mut self, other: Self) {
         self.paginators += other.paginators;
         self.waiters += other.waiters;
+        self.extras += other.extras;
     }
 }
 
-/// A service's `paginators-1.json` and `waiters-2.json` beside its model,
-/// when it has them, and how many definitions each holds.
-fn helper_files(model: &Path) -> Result<(Option<String>, Option<String>, Helpers), String> {
+/// The texts of a service's helper files beside its model, those it has.
+#[derive(Default)]
+struct HelperFiles {
+    paginators: Option<String>,
+    waiters: Option<String>,
+    /// The `*.sdk-extras.json` beside them, merged in by the generator.
+    paginators_extras: Option<String>,
+    waiters_extras: Option<String>,
+}
+
+/// A service's `paginators-1.json` and `waiters-2.json` (with their
+/// `sdk-extras`) beside its model, when it has them, and how many
+/// definitions each holds.
+fn helper_files(model: &Path) -> Result<(HelperFiles, Helpers), String> {
     let dir = model.parent().unwrap_or(Path::new("."));
     let read = |name: &str| -> Result<Option<String>, String> {
         let path = dir.join(name);
@@ -75,8 +89,12 @@ fn helper_files(model: &Path) -> Result<(Option<String>, Option<String>, Helpers
             .map(Some)
             .map_err(|e| format!("{name}: {e}"))
     };
-    let paginators = read(crate::codegen::PAGINATORS_FILE)?;
-    let waiters = read(crate::codegen::WAITERS_FILE)?;
+    let files = HelperFiles {
+        paginators: read(crate::codegen::PAGINATORS_FILE)?,
+        waiters: read(crate::codegen::WAITERS_FILE)?,
+        paginators_extras: read(crate::codegen::PAGINATORS_EXTRAS_FILE)?,
+        waiters_extras: read(crate::codegen::WAITERS_EXTRAS_FILE)?,
+    };
     let count = |text: &Option<String>, key: &str| -> usize {
         text.as_deref()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
@@ -84,10 +102,14 @@ fn helper_files(model: &Path) -> Result<(Option<String>, Option<String>, Helpers
             .unwrap_or(0)
     };
     let helpers = Helpers {
-        paginators: count(&paginators, "pagination"),
-        waiters: count(&waiters, "waiters"),
+        paginators: count(&files.paginators, "pagination"),
+        waiters: count(&files.waiters, "waiters"),
+        extras: [&files.paginators_extras, &files.waiters_extras]
+            .iter()
+            .filter(|extras| extras.is_some())
+            .count(),
     };
-    Ok((paginators, waiters, helpers))
+    Ok((files, helpers))
 }
 
 /// Finds the newest version of every service in a botocore `data` folder.
@@ -294,6 +316,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
         helpers_generated.waiters, helpers_failed.waiters, helpers_unsupported.waiters
     );
     println!(
+        "sdk-extras (paginators-1.sdk-extras.json, waiters-2.sdk-extras.json): {} merged, {} in failed services, {} in unsupported ones",
+        helpers_generated.extras, helpers_failed.extras, helpers_unsupported.extras
+    );
+    println!(
         "{} generated, {failed} failed, {unsupported} unsupported",
         generated.len()
     );
@@ -422,7 +448,7 @@ fn generate_one(
         Ok(text) => text,
         Err(reason) => return failed("read", reason, defined),
     };
-    let (paginators, waiters, helpers) = match helper_files(&model.path) {
+    let (files, helpers) = match helper_files(&model.path) {
         Ok(found) => found,
         Err(reason) => return failed("read", reason, defined),
     };
@@ -439,13 +465,21 @@ fn generate_one(
         None => return failed("load", "no metadata.protocol".to_owned(), defined),
     }
     let name = format!("{}/service-2.json", model.service);
-    let paginators_name = format!("{}/{}", model.service, crate::codegen::PAGINATORS_FILE);
-    let waiters_name = format!("{}/{}", model.service, crate::codegen::WAITERS_FILE);
+    let names = [
+        crate::codegen::PAGINATORS_FILE,
+        crate::codegen::WAITERS_FILE,
+        crate::codegen::PAGINATORS_EXTRAS_FILE,
+        crate::codegen::WAITERS_EXTRAS_FILE,
+    ]
+    .map(|file| format!("{}/{file}", model.service));
+    fn named<'a>(name: &'a str, text: &'a Option<String>) -> Option<(&'a str, &'a str)> {
+        text.as_deref().map(|text| (name, text))
+    }
     let set = codegen::ModelSet {
-        paginators: paginators
-            .as_deref()
-            .map(|text| (paginators_name.as_str(), text)),
-        waiters: waiters.as_deref().map(|text| (waiters_name.as_str(), text)),
+        paginators: named(&names[0], &files.paginators),
+        waiters: named(&names[1], &files.waiters),
+        paginators_extras: named(&names[2], &files.paginators_extras),
+        waiters_extras: named(&names[3], &files.waiters_extras),
         endpoint_rules: None,
     };
     // A panic in the generator is a bug; it fails this service, not the run.
@@ -480,6 +514,7 @@ fn generate_one(
         helpers: Helpers {
             paginators: generated.paginators,
             waiters: generated.waiters,
+            extras: defined.extras,
         },
     }
 }

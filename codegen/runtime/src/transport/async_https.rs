@@ -250,32 +250,18 @@ impl tower_service::Service<http::Uri> for TimedConnector {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::net::TcpListener;
     use std::thread;
 
     use super::*;
     use crate::transport::HttpResponse;
 
-    /// Serves one connection: reads the request head, waits `delay`, writes
-    /// `reply` and closes.
+    /// Serves one connection (the blocking transport's test server);
+    /// returns its `127.0.0.1:<port>`.
     fn serve_once(reply: &'static [u8], delay: Duration) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("{}", listener.local_addr().unwrap());
-        thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut head = Vec::new();
-            let mut byte = [0];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
-            thread::sleep(delay);
-            let _ = stream.write_all(reply);
-        });
-        endpoint
+        let (endpoint, _head) = crate::transport::https::tests::serve_once(reply, delay);
+        endpoint.trim_start_matches("http://").to_owned()
     }
 
     fn send(uri: &str, attempt: Option<Duration>) -> Result<HttpResponse, ConnectorError> {

@@ -316,7 +316,7 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts, tls: bool) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -329,8 +329,11 @@ mod tests {
 
     /// Serves one connection: reads the request head, waits `delay`, writes
     /// `reply` and closes. Returns the endpoint and where the request head
-    /// it read arrives.
-    fn serve_once(reply: &'static [u8], delay: Duration) -> (String, mpsc::Receiver<String>) {
+    /// it read arrives. (The non-blocking transport's tests use it too.)
+    pub(crate) fn serve_once(
+        reply: &'static [u8],
+        delay: Duration,
+    ) -> (String, mpsc::Receiver<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let (sender, head) = mpsc::channel();

@@ -46,23 +46,8 @@ impl Codec for Cbor {
         cbor_deserialize(ty, name, members.iter().copied())
     }
 
-    fn media_type(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::cbor::CONTENT_TYPE)
-    }
-
-    fn write_body(&self, value: TokenStream) -> TokenStream {
-        quote!(::sdk_runtime::__private::cbor::to_vec(#value).map_err(BuildError::serialization)?)
-    }
-
-    fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {
-        match ty {
-            Some(ty) => quote!(::sdk_runtime::__private::cbor::body::<#ty>(response)),
-            None => quote!(::sdk_runtime::__private::cbor::body(response)),
-        }
-    }
-
-    fn read_value(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::cbor::from_slice(response.body()))
+    fn runtime_module(&self) -> &'static str {
+        "cbor"
     }
 }
 

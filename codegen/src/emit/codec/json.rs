@@ -45,23 +45,8 @@ impl Codec for Json {
         json_deserialize(ty, name, members.iter().copied())
     }
 
-    fn media_type(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::json::CONTENT_TYPE)
-    }
-
-    fn write_body(&self, value: TokenStream) -> TokenStream {
-        quote!(::sdk_runtime::__private::json::to_vec(#value).map_err(BuildError::serialization)?)
-    }
-
-    fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {
-        match ty {
-            Some(ty) => quote!(::sdk_runtime::__private::json::body::<#ty>(response)),
-            None => quote!(::sdk_runtime::__private::json::body(response)),
-        }
-    }
-
-    fn read_value(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::json::from_slice(response.body()))
+    fn runtime_module(&self) -> &'static str {
+        "json"
     }
 }
 

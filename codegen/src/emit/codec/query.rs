@@ -305,8 +305,8 @@ impl Codec for Query<'_> {
         xml::structure_read(self.service, ty, members.iter().copied())
     }
 
-    fn media_type(&self) -> TokenStream {
-        quote!(::sdk_runtime::__private::query::CONTENT_TYPE)
+    fn runtime_module(&self) -> &'static str {
+        "query"
     }
 
     fn write_body(&self, value: TokenStream) -> TokenStream {
