@@ -397,6 +397,9 @@ pub struct Operation {
     /// set (a later one wins): `operationContextParams`, then input members
     /// with `contextParam`, then `staticContextParams`.
     pub endpoint_context: Vec<ContextParam>,
+    /// Whether requests go unsigned (`authtype: none`, or `auth` of only
+    /// `smithy.api#noAuth`).
+    pub unsigned: bool,
 }
 
 /// An endpoint parameter an operation binds per call.

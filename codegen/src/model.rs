@@ -117,6 +117,12 @@ pub struct Operation {
     /// Endpoint parameters taken from the input by JMESPath paths.
     #[serde(default)]
     pub operation_context_params: BTreeMap<String, OperationContextParam>,
+    /// botocore's `authtype` (`none`: unsigned, `v4`, `bearer`, ...).
+    #[serde(default)]
+    pub authtype: Option<String>,
+    /// The auth schemes the operation accepts, in order (`smithy.api#noAuth`).
+    #[serde(default)]
+    pub auth: Vec<String>,
 }
 
 /// An operation's `endpoint` trait.

@@ -261,6 +261,18 @@ pub mod wire {
     }
 }
 
+/// The services whose clients `sdk-credentials` is built on (their service
+/// ids): STS, for roles and web identity, and SSO, for `GetRoleCredentials`.
+/// Their crates cannot have the `credentials` feature, which would make
+/// them depend on themselves; their users set the exchange by hand
+/// (`ConfigBuilder::credentials_exchange`).
+pub const CREDENTIALS_SERVICES: &[&str] = &["STS", "SSO"];
+
+/// Whether `service_id` is one of [`CREDENTIALS_SERVICES`].
+pub fn is_credentials_service(service_id: &str) -> bool {
+    CREDENTIALS_SERVICES.contains(&service_id)
+}
+
 /// The library name of a crate (`iot_jobs_data_plane`), as `use` statements spell it.
 pub fn lib_name(crate_name: &str) -> String {
     crate_name.replace('-', "_")

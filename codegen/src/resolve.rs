@@ -691,6 +691,8 @@ impl<'m> Resolver<'m> {
             errors,
             host_prefix,
             result_wrapper: op.output.as_ref().and_then(|o| o.result_wrapper.clone()),
+            unsigned: op.authtype.as_deref() == Some("none")
+                || (!op.auth.is_empty() && op.auth.iter().all(|a| a == "smithy.api#noAuth")),
             checksum_required: op.http_checksum_required
                 || op
                     .http_checksum

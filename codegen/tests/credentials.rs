@@ -322,7 +322,7 @@ fn the_chain_takes_the_first_source_that_has_credentials() {
     assert!(imds.seen().is_empty(), "instance metadata is last");
     assert_eq!(token_of(&all[5..]), "SESSION-FROM-IMDS");
 
-    // Web identity comes before the container and says it is not supported yet.
+    // Web identity comes before the container: its token file is read.
     let jobs = jobs_server();
     let vars: Vec<_> = [
         ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
@@ -342,7 +342,13 @@ fn the_chain_takes_the_first_source_that_has_credentials() {
     .send_blocking()
     .unwrap_err();
     let shown = err.to_string();
-    assert!(shown.contains("web identity credentials from AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN: STS AssumeRoleWithWebIdentity is not supported yet"), "{shown}");
+    assert!(
+        shown.contains(
+            "web identity credentials from AWS_WEB_IDENTITY_TOKEN_FILE (/t) and AWS_ROLE_ARN: \
+             cannot read the token file /t"
+        ),
+        "{shown}"
+    );
     assert!(jobs.seen().is_empty());
 }
 

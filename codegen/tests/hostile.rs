@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 fn options() -> Options {
     Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        credentials_path: None,
         ..Default::default()
     }
 }

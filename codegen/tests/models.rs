@@ -9,6 +9,7 @@ const IOT_JOBS: &str = include_str!("../../model/iot-jobs-data-plane/service-2.j
 fn options() -> Options {
     Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        credentials_path: None,
         ..Default::default()
     }
 }

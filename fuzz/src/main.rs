@@ -43,6 +43,7 @@ const USAGE: &str =
 pub fn options() -> codegen::Options {
     codegen::Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        credentials_path: None,
         operations: None,
         deny_warnings: false,
     }

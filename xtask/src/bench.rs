@@ -382,6 +382,7 @@ fn codegen_rows(root: &Path, table: &mut Table) -> Result<(), Failure> {
     let text = fs::read_to_string(root.join(path)).map_err(|e| Failure(format!("{path}: {e}")))?;
     let options = codegen::Options {
         runtime_path: "../../codegen/runtime".to_owned(),
+        credentials_path: None,
         ..Default::default()
     };
     let mut stages: [Vec<Duration>; 5] = Default::default();
@@ -559,6 +560,7 @@ fn lean_rows(root: &Path, model: &Path, table: &mut Table) -> Result<(), Failure
     let text = corpus::read_model(model).map_err(Failure)?;
     let options = codegen::Options {
         runtime_path: root.join("codegen/runtime").display().to_string(),
+        credentials_path: None,
         ..Default::default()
     };
     let generated = codegen::generate("iot/service-2.json", &text, &options)

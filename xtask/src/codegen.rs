@@ -15,6 +15,8 @@ use similar::TextDiff;
 
 /// Where `generated/` crates find the runtime crate.
 const RUNTIME_FROM_CRATE: &str = "../../codegen/runtime";
+/// `codegen/credentials` (crate `sdk-credentials`) from a crate in `generated/`.
+const CREDENTIALS_FROM_CRATE: &str = "../../codegen/credentials";
 
 /// What a run found: files to write and files to remove, relative to the project root.
 #[derive(Debug, Default)]
@@ -205,6 +207,7 @@ pub fn generate_all(
         };
         let options = codegen::Options {
             runtime_path: RUNTIME_FROM_CRATE.to_owned(),
+            credentials_path: Some(CREDENTIALS_FROM_CRATE.to_owned()),
             operations: settings.operations,
             deny_warnings: settings.deny_warnings,
         };

@@ -200,6 +200,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<bool, Failure> {
     let runtime = root.join("codegen/runtime");
     let options = codegen::Options {
         runtime_path: runtime.display().to_string(),
+        credentials_path: None,
         ..Default::default()
     };
 
@@ -371,6 +372,7 @@ pub fn bench(root: &Path, dir: &Path, runs: usize) -> Result<BenchReport, Failur
     let work = root.join("target/corpus-bench");
     let options = codegen::Options {
         runtime_path: root.join("codegen/runtime").display().to_string(),
+        credentials_path: None,
         ..Default::default()
     };
     let mut report = BenchReport {

@@ -11,7 +11,7 @@ use crate::clock::ClockOffset;
 use crate::credentials::{
     Credentials, DefaultCredentialsChain, ProvideCredentials, SharedCredentialsProvider,
 };
-use crate::credentials::{ImdsRegion, ProfileCredentials, ProviderContext};
+use crate::credentials::{CredentialsExchange, ImdsRegion, ProfileCredentials, ProviderContext};
 use crate::endpoint::{AccountIdEndpointMode, Params, Value};
 use crate::env::Env;
 use crate::operation::ServiceInfo;
@@ -122,6 +122,8 @@ struct Settings {
     endpoint_params: Params,
     account_id_endpoint_mode: Option<AccountIdEndpointMode>,
     credentials: Option<SharedCredentialsProvider>,
+    /// What sends the STS and SSO calls of credentials providers.
+    credentials_exchange: Option<Arc<dyn CredentialsExchange>>,
     http_client: Option<SharedHttpClient>,
     signer: Arc<Signer>,
     timeouts: RequestTimeouts,
@@ -303,6 +305,7 @@ impl fmt::Debug for Settings {
             .field("endpoint_params", &self.endpoint_params)
             .field("account_id_endpoint_mode", &self.account_id_endpoint_mode)
             .field("credentials", &self.credentials)
+            .field("credentials_exchange", &self.credentials_exchange)
             .field("http_client", &self.http_client)
             .field("signer", &self.signer)
             .field("timeouts", &self.timeouts)
@@ -329,6 +332,7 @@ impl Default for Settings {
             endpoint_params: Params::new(),
             account_id_endpoint_mode: None,
             credentials: None,
+            credentials_exchange: None,
             http_client: None,
             signer: Arc::default(),
             timeouts: RequestTimeouts {
@@ -567,6 +571,27 @@ impl Config {
         self.settings.credentials.as_ref()
     }
 
+    /// What sends the STS and SSO calls of credentials providers (see
+    /// [`ConfigBuilder::credentials_exchange`]).
+    pub fn credentials_exchange(&self) -> Option<&Arc<dyn CredentialsExchange>> {
+        self.settings.credentials_exchange.as_ref()
+    }
+
+    /// This configuration with `make()`'s exchange if it has none: what a
+    /// generated client's `from_conf` calls with its `credentials` feature.
+    #[doc(hidden)]
+    pub fn with_default_credentials_exchange(
+        self,
+        make: impl FnOnce() -> Arc<dyn CredentialsExchange>,
+    ) -> Self {
+        if self.settings.credentials_exchange.is_some() {
+            return self;
+        }
+        self.to_builder()
+            .set_credentials_exchange(Some(make()))
+            .build()
+    }
+
     /// The signer requests are signed with, shared by this configuration's clones.
     pub fn signer(&self) -> &Signer {
         &self.settings.signer
@@ -783,6 +808,26 @@ impl ConfigBuilder {
     /// Sets or clears the credentials provider.
     pub fn set_credentials_provider(mut self, provider: Option<SharedCredentialsProvider>) -> Self {
         self.inner.credentials = provider;
+        self
+    }
+
+    /// Sends the STS and SSO calls that credentials providers need (roles,
+    /// web identity, SSO) through `exchange`. A generated crate with its
+    /// `credentials` feature sets `sdk_credentials::Exchange` (the
+    /// generated `sts` and `sso` clients) in each client it makes when none
+    /// is set; set one here for the `sts` and `sso` crates' own clients,
+    /// which cannot, or to send those calls some other way.
+    pub fn credentials_exchange(mut self, exchange: impl CredentialsExchange + 'static) -> Self {
+        self.inner.credentials_exchange = Some(Arc::new(exchange));
+        self
+    }
+
+    /// Sets or clears what sends the STS and SSO calls of credentials providers.
+    pub fn set_credentials_exchange(
+        mut self,
+        exchange: Option<Arc<dyn CredentialsExchange>>,
+    ) -> Self {
+        self.inner.credentials_exchange = exchange;
         self
     }
 

@@ -88,6 +88,10 @@ impl SetRequestId for () {
 pub trait Operation {
     /// The operation's name in the model.
     const NAME: &'static str;
+    /// Whether requests go unsigned (the model's `authtype: none`, as STS
+    /// `AssumeRoleWithWebIdentity` and SSO `GetRoleCredentials`): then no
+    /// credentials are asked for.
+    const UNSIGNED: bool = false;
     /// The input.
     type Input;
     /// The output of a successful call.
@@ -223,7 +227,8 @@ async fn invoke_counting<O: Operation>(
     attempts: &mut u32,
 ) -> Result<(O::Output, u16), SdkError<O::Error>> {
     let client = http_client(config).map_err(SdkError::construction_failure)?;
-    let provider_context = ProviderContext::new(Some(client.clone()));
+    let provider_context = ProviderContext::new(Some(client.clone()))
+        .with_exchange(config.credentials_exchange().cloned());
     config.resolve_region(&provider_context).await;
     // Per-call endpoint parameters: the operation's context parameters, and
     // the account id of the credentials where the rules take it (the
@@ -235,7 +240,9 @@ async fn invoke_counting<O: Operation>(
         if O::ENDPOINT_CONTEXT {
             O::endpoint_context(input, &mut per_call);
         }
-        if let Some(parameter) = account_id_parameter(config, service, rules) {
+        // An unsigned operation asks for no credentials, so it has no account id.
+        let parameter = account_id_parameter(config, service, rules).filter(|_| !O::UNSIGNED);
+        if let Some(parameter) = parameter {
             check_region(config, service).map_err(SdkError::construction_failure)?;
             let credentials = credentials(config, &provider_context)
                 .await
@@ -291,14 +298,16 @@ async fn invoke_counting<O: Operation>(
         let headers = attempt.headers_mut();
         headers.insert(http::header::USER_AGENT, user_agent.user_agent.clone());
         headers.insert(X_AMZ_USER_AGENT, user_agent.amz_user_agent.clone());
-        let credentials = match first_credentials.take() {
-            Some(credentials) => credentials,
-            None => credentials(config, &provider_context)
-                .await
-                .map_err(SdkError::construction_failure)?,
-        };
-        sign_for(config, service, &base, &credentials, &mut attempt)
-            .map_err(SdkError::construction_failure)?;
+        if !O::UNSIGNED {
+            let credentials = match first_credentials.take() {
+                Some(credentials) => credentials,
+                None => credentials(config, &provider_context)
+                    .await
+                    .map_err(SdkError::construction_failure)?,
+            };
+            sign_for(config, service, &base, &credentials, &mut attempt)
+                .map_err(SdkError::construction_failure)?;
+        }
         // Kept (reference-counted, no copy) to name the peer in an error.
         let target = (
             attempt.uri().scheme().cloned(),

@@ -14,7 +14,7 @@ use crate::ir::{Operation, Service};
 use crate::naming::{derived, ident};
 
 /// `src/client.rs`: `Client`, one method per operation.
-pub fn client_rs(service: &Service) -> TokenStream {
+pub fn client_rs(service: &Service, credentials_feature: bool) -> TokenStream {
     let methods = service.operations.iter().map(|op| {
         let method = ident(&op.module);
         let module = ident(&op.module);
@@ -34,6 +34,28 @@ pub fn client_rs(service: &Service) -> TokenStream {
         }
     });
     let waiters = service.waiters.iter().map(super::helpers::client_method);
+    let from_conf = if credentials_feature {
+        quote! {
+            /// A client that calls the service as `config` says.
+            ///
+            /// With the `credentials` feature (on by default), a configuration
+            /// without a credentials exchange gets `sdk_credentials::Exchange`,
+            /// so profiles with roles or SSO and web identity (EKS) reach STS
+            /// and the SSO portal through this project's generated clients.
+            pub fn from_conf(config: ::sdk_runtime::Config) -> Self {
+                #[cfg(feature = "credentials")]
+                let config = ::sdk_credentials::install(config);
+                Self { config }
+            }
+        }
+    } else {
+        quote! {
+            /// A client that calls the service as `config` says.
+            pub fn from_conf(config: ::sdk_runtime::Config) -> Self {
+                Self { config }
+            }
+        }
+    };
     let doc = format!("A client for {}.", service.full_name);
     let doc_attr = doc_line(&doc);
     let docs = inner_doc_attrs(&["The client: one method per operation.".to_owned()]);
@@ -48,10 +70,7 @@ pub fn client_rs(service: &Service) -> TokenStream {
         }
 
         impl Client {
-            /// A client that calls the service as `config` says.
-            pub fn from_conf(config: ::sdk_runtime::Config) -> Self {
-                Self { config }
-            }
+            #from_conf
 
             /// The client's configuration.
             pub fn config(&self) -> &::sdk_runtime::Config {
@@ -127,6 +146,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
     let error_type = operation_error(service, op);
     let endpoint_context = endpoint_context(service, op);
     let name = &op.name;
+    let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
     let module_docs = inner_doc_attrs(&[format!(
         "The `{}` operation: its input, output, errors and builders.",
         op.name
@@ -144,6 +164,7 @@ pub fn operation_rs(service: &Service, op: &Operation) -> TokenStream {
 
         impl ::sdk_runtime::operation::Operation for #op_ident {
             const NAME: &'static str = #name;
+            #unsigned
             type Input = #input;
             type Output = #output;
             type Error = #error;

@@ -16,6 +16,13 @@ fn toml_string(value: &str) -> String {
         .replace('\u{7f}', "\\u007F")
 }
 
+/// Whether the crate gets the `credentials` feature: when the options say
+/// where `sdk-credentials` is, for every service but the credential
+/// services themselves, which it is built on.
+pub fn has_credentials_feature(service: &Service, options: &Options) -> bool {
+    options.credentials_path.is_some() && !naming::is_credentials_service(&service.service_id)
+}
+
 /// The crate's `Cargo.toml`.
 pub fn cargo_toml(service: &Service, options: &Options) -> String {
     let description = format!(
@@ -40,6 +47,20 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
     } else {
         format!(", features = [{}]", features.join(", "))
     };
+    let (credentials_dep, credentials_default, credentials_feature) =
+        match options.credentials_path.as_deref() {
+            Some(path) if has_credentials_feature(service, options) => (
+                format!(
+                    "sdk-credentials = {{ path = {}, optional = true }}\n",
+                    toml_string(path)
+                ),
+                "\"credentials\", ",
+                "# Profiles with `role_arn` or SSO, and web identity (EKS): their STS and\n\
+                 # SSO calls, through this project's generated `sts` and `sso` clients.\n\
+                 credentials = [\"dep:sdk-credentials\"]\n",
+            ),
+            _ => (String::new(), "", ""),
+        };
     format!(
         r#"[package]
 name = {name}
@@ -51,12 +72,12 @@ license = "MIT"
 publish = false
 
 [dependencies]
-sdk-runtime = {{ path = {runtime}{runtime_features} }}
+{credentials_dep}sdk-runtime = {{ path = {runtime}{runtime_features} }}
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [features]
-default = ["rt-tokio"]
-# The default HTTPS transport (ureq, rustls): blocking, for `send_blocking` or
+default = [{credentials_default}"rt-tokio"]
+{credentials_feature}# The default HTTPS transport (ureq, rustls): blocking, for `send_blocking` or
 # any executor that may block.
 https = ["sdk-runtime/https"]
 # `https`, and on tokio a non-blocking transport (hyper, rustls) for

@@ -34,6 +34,12 @@ use crate::naming::ident;
 pub struct Options {
     /// Path of `codegen/runtime` relative to the generated crate's directory.
     pub runtime_path: String,
+    /// Path of `codegen/credentials` (the `sdk-credentials` crate) relative
+    /// to the generated crate's directory: the crate gets a `credentials`
+    /// feature, on by default, that installs its STS and SSO exchange in
+    /// every client (see [`crate::naming::is_credentials_service`] for the
+    /// crates that cannot have it). `None`: no such feature.
+    pub credentials_path: Option<String>,
     /// Only these operations (model names), and the shapes and errors they
     /// reach; `None`: every operation. The rest are listed as left out.
     pub operations: Option<Vec<String>>,
@@ -129,7 +135,10 @@ pub fn emit_file(service: &Service, options: &Options, file: File) -> Output {
         File::CargoToml => Output::Text(crate_files::cargo_toml(service, options)),
         File::RustfmtToml => Output::Text(crate_files::rustfmt_toml()),
         File::Lib => Output::Rust(crate_files::lib_rs(service, options)),
-        File::Client => Output::Rust(client::client_rs(service)),
+        File::Client => Output::Rust(client::client_rs(
+            service,
+            crate_files::has_credentials_feature(service, options),
+        )),
         File::ServiceError => Output::Rust(errors::service_error_rs(service)),
         File::Types => Output::Rust(types::types_rs(service)),
         File::TypesBuilders => Output::Rust(types::builders_rs(service, false)),

@@ -31,6 +31,7 @@ pub fn run_suites(
     let runtime = root.join("codegen/runtime");
     let options = codegen::Options {
         runtime_path: runtime.display().to_string(),
+        credentials_path: None,
         ..Default::default()
     };
     if work.exists() {

@@ -7,14 +7,28 @@
 //! - [`EnvironmentCredentials`]: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
 //!   and optional `AWS_SESSION_TOKEN` and `AWS_ACCOUNT_ID`;
 //! - [`ProfileCredentials`]: a profile of the shared files
-//!   `~/.aws/credentials` and `~/.aws/config` (static keys or a
-//!   `credential_process`);
+//!   `~/.aws/credentials` and `~/.aws/config` (an assumed `role_arn` with
+//!   its `source_profile` or `credential_source`, web identity, SSO, a
+//!   `credential_process`, static keys);
+//! - [`WebIdentityCredentials`]: a role for an OIDC token file (EKS IRSA),
+//!   through STS `AssumeRoleWithWebIdentity`;
 //! - [`ImdsCredentials`]: an EC2 instance's role, from instance metadata;
 //! - [`ContainerCredentials`]: the ECS task role or EKS Pod Identity, from
 //!   the container credentials endpoint;
 //! - [`IotCredentialsProvider`]: a device's X.509 certificate traded for
 //!   temporary credentials at AWS IoT's credentials provider;
-//! - [`DefaultCredentialsChain`]: the standard chain of the AWS SDKs, cached.
+//! - [`DefaultCredentialsChain`]: the standard chain of the AWS SDKs, cached:
+//!   1. environment, 2. profile, 3. web identity, 4. container, 5. instance
+//!      metadata (see its docs for each step).
+//!
+//! # STS and SSO
+//!
+//! Roles, web identity and SSO trade one credential for another at STS or
+//! the SSO portal. The runtime works out the request (which role, signed
+//! with what, which token) and sends it through a [`CredentialsExchange`]
+//! ([`exchange`]), which the `sdk-credentials` crate implements with this
+//! project's generated `sts` and `sso` clients; generated crates install it
+//! with their `credentials` feature, on by default.
 //!
 //! # The contract
 //!
@@ -47,19 +61,24 @@ use crate::transport::SharedHttpClient;
 
 mod cache;
 mod container;
+pub mod exchange;
 mod fetch;
 mod imds;
 mod iot;
 mod process;
 mod profile;
+mod sso;
+mod web_identity;
 
 pub use cache::{CredentialsCache, MAX_REFRESH_AHEAD, MIN_REFRESH_AHEAD};
 pub use container::ContainerCredentials;
+pub use exchange::CredentialsExchange;
 pub use imds::{ImdsCredentials, ImdsRegion};
 pub use iot::{IotCredentialsBuilder, IotCredentialsProvider, TlsIdentity};
 #[cfg(test)]
 pub(crate) use profile::parse as parse_profile;
 pub use profile::ProfileCredentials;
+pub use web_identity::WebIdentityCredentials;
 
 /// An access key, its secret, an optional session token, for temporary
 /// credentials when they expire, and optionally the AWS account they belong
@@ -191,7 +210,14 @@ pub fn ready<'a>(result: Result<Credentials, CredentialsError>) -> CredentialsFu
 #[derive(Clone, Debug, Default)]
 pub struct ProviderContext {
     http_client: Option<SharedHttpClient>,
+    exchange: Option<Arc<dyn CredentialsExchange>>,
 }
+
+/// The feature that installs a [`CredentialsExchange`], for errors.
+const EXCHANGE_HINT: &str = "no STS/SSO client is installed: turn on the `credentials` feature of \
+     the generated service crate (on by default), or set one with \
+     `ConfigBuilder::credentials_exchange(sdk_credentials::Exchange)`; the `sts` and `sso` \
+     crates cannot install it themselves, since `sdk-credentials` is built on them";
 
 impl ProviderContext {
     /// A context whose transport is `client`, or the default transport
@@ -199,7 +225,33 @@ impl ProviderContext {
     pub fn new(client: Option<SharedHttpClient>) -> Self {
         Self {
             http_client: client,
+            exchange: None,
         }
+    }
+
+    /// The same context, sending STS and SSO calls through `exchange`.
+    pub fn with_exchange(mut self, exchange: Option<Arc<dyn CredentialsExchange>>) -> Self {
+        self.exchange = exchange;
+        self
+    }
+
+    /// The transport the context was made with, if one was given.
+    pub fn configured_http_client(&self) -> Option<&SharedHttpClient> {
+        self.http_client.as_ref()
+    }
+
+    /// What sends STS and SSO calls; `provider` and `at` name the provider
+    /// and profile or variable asking, and `call` the call it needs, for
+    /// the error when there is none.
+    pub fn exchange(
+        &self,
+        provider: &'static str,
+        at: &str,
+        call: &str,
+    ) -> Result<&dyn CredentialsExchange, CredentialsError> {
+        self.exchange.as_deref().ok_or_else(|| {
+            CredentialsError::provider(provider, at, format!("needs {call}, but {EXCHANGE_HINT}"))
+        })
     }
 
     /// The transport to send with; `provider` names the provider asking, for
@@ -516,43 +568,23 @@ impl EnvironmentCredentials {
     }
 }
 
-/// Web identity from `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`: needs
-/// STS AssumeRoleWithWebIdentity, which is not supported yet, so with both
-/// set it fails with an error saying so (rather than letting the chain
-/// fall through to a source the user did not mean).
-#[derive(Clone, Debug)]
-struct WebIdentityPending {
-    env: Env,
-}
-
-impl ProvideCredentials for WebIdentityPending {
-    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
-        let token_file = self.env.get("AWS_WEB_IDENTITY_TOKEN_FILE");
-        let role = self.env.get("AWS_ROLE_ARN");
-        ready(match (token_file, role) {
-            (Some(_), Some(_)) => Err(CredentialsError::provider(
-                "web identity",
-                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
-                "STS AssumeRoleWithWebIdentity is not supported yet",
-            )),
-            _ => Err(CredentialsError::not_found(
-                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set",
-            )),
-        })
-    }
-}
-
 /// The standard chain of the AWS SDKs (aws-sdk-rust's default chain),
 /// cached by a [`CredentialsCache`]:
 ///
 /// 1. the environment ([`EnvironmentCredentials`]);
-/// 2. the profile ([`ProfileCredentials`]: `role_arn`,
-///    `web_identity_token_file` and `sso_*` fail as not supported yet, then
-///    `credential_process`, then static keys);
-/// 3. web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`): not
-///    supported yet, an error when both are set;
+/// 2. the profile ([`ProfileCredentials`]: `role_arn` assumed at STS with
+///    what `source_profile` or `credential_source` gives,
+///    `web_identity_token_file`, `sso_session` / `sso_*` through the SSO
+///    token cache and the portal, then `credential_process`, then static
+///    keys);
+/// 3. web identity ([`WebIdentityCredentials`]: `AWS_WEB_IDENTITY_TOKEN_FILE`
+///    + `AWS_ROLE_ARN` + `AWS_ROLE_SESSION_NAME`, through STS);
 /// 4. the container endpoint ([`ContainerCredentials`]);
 /// 5. instance metadata ([`ImdsCredentials`]).
+///
+/// The STS and SSO calls go through the [`CredentialsExchange`] of the
+/// [`ProviderContext`] (installed by generated crates' `credentials`
+/// feature); without one, a source that needs them fails saying so.
 ///
 /// A source that has no credentials passes to the next; a source that has
 /// credentials but broken ones (a key without its secret, a file that does
@@ -597,7 +629,7 @@ impl DefaultCredentialsChain {
             ),
             (
                 "web identity",
-                Box::new(WebIdentityPending { env: env.clone() }),
+                Box::new(WebIdentityCredentials::with_env(env.clone())),
             ),
             (
                 "container",

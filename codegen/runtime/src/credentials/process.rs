@@ -172,17 +172,21 @@ mod tests {
     }
 
     #[test]
-    fn sts_and_sso_keys_are_pending_errors_naming_the_key() {
+    fn sts_and_sso_keys_come_first_and_need_an_exchange() {
         for (key, needs) in [
             (
-                "role_arn = arn:aws:iam::1:role/r\nsource_profile = base",
+                "role_arn = arn:aws:iam::1:role/r\nsource_profile = proc",
                 "STS AssumeRole",
             ),
             (
-                "web_identity_token_file = /t",
+                "role_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t",
                 "STS AssumeRoleWithWebIdentity",
             ),
-            ("sso_session = corp", "SSO GetRoleCredentials"),
+            (
+                "sso_session = corp\nsso_account_id = 1\nsso_role_name = r\n\
+                 [sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1",
+                "SSO GetRoleCredentials",
+            ),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let p = profile(&dir, "exit 1");
@@ -190,21 +194,20 @@ mod tests {
             std::fs::write(
                 &config,
                 format!(
-                    "[profile proc]\n{key}\naws_access_key_id = A\naws_secret_access_key = S\n"
+                    "[profile proc]\naws_access_key_id = A\naws_secret_access_key = S\n{key}\n"
                 ),
             )
             .unwrap();
             let err = provide(&p).unwrap_err();
             let shown = err.to_string();
-            let name = key.split(' ').next().unwrap();
             assert!(!err.is_not_found());
-            assert_eq!(err.provider_name(), Some("profile"));
             assert!(
                 shown.contains(&format!(
-                    "`{name}` needs {needs}, which is not supported yet"
+                    "needs {needs}, but no STS/SSO client is installed"
                 )),
                 "{shown}"
             );
+            assert!(shown.contains("`credentials` feature"), "{shown}");
             assert!(shown.contains("profile `proc`"), "{shown}");
         }
     }

@@ -5,6 +5,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::exchange::AssumeRole;
+use super::sso::SsoSettings;
+use super::web_identity::{default_session_name, WebIdentityCredentials};
 use super::{
     Credentials, CredentialsError, CredentialsFuture, ProvideCredentials, ProviderContext,
 };
@@ -15,24 +18,45 @@ const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 const SESSION_TOKEN: &str = "aws_session_token";
 const ACCOUNT_ID: &str = "aws_account_id";
 const CREDENTIAL_PROCESS: &str = "credential_process";
+const ROLE_ARN: &str = "role_arn";
+const SOURCE_PROFILE: &str = "source_profile";
+const CREDENTIAL_SOURCE: &str = "credential_source";
+const WEB_IDENTITY_TOKEN_FILE: &str = "web_identity_token_file";
+const SSO_SESSION: &str = "sso_session";
+const SSO_START_URL: &str = "sso_start_url";
+const SSO_REGION: &str = "sso_region";
+const SSO_ACCOUNT_ID: &str = "sso_account_id";
+const SSO_ROLE_NAME: &str = "sso_role_name";
 
-/// Profile keys of sources that need STS or SSO, in the order they are
-/// looked for, with what they need: until this project's STS and SSO
-/// clients land, a profile that sets one fails with a "not supported yet"
-/// error naming the key, rather than falling through to another source.
-const PENDING: &[(&str, &str)] = &[
-    ("role_arn", "STS AssumeRole"),
-    ("web_identity_token_file", "STS AssumeRoleWithWebIdentity"),
-    ("sso_session", "SSO GetRoleCredentials"),
-    ("sso_start_url", "SSO GetRoleCredentials"),
-    ("sso_account_id", "SSO GetRoleCredentials"),
-];
-
-/// What a profile provides.
-enum Source {
+/// Where the chain of a profile starts: the credentials its last source
+/// profile (or `credential_source`) gives.
+enum Base {
     Static(Credentials),
     /// `credential_process`: the command, and the profile and file, for errors.
     Process(String, String),
+    WebIdentity(WebIdentityCredentials),
+    Sso(SsoSettings),
+    /// `credential_source`: another provider of the standard chain.
+    Named(Box<dyn ProvideCredentials>),
+}
+
+/// A `role_arn` to assume with the credentials before it.
+struct Role {
+    role_arn: String,
+    session_name: Option<String>,
+    external_id: Option<String>,
+    duration_seconds: Option<i32>,
+    /// The profile and file, for errors.
+    at: String,
+}
+
+/// What a profile provides: a base, then roles assumed in turn (the last
+/// source profile's role first).
+struct Resolved {
+    base: Base,
+    roles: Vec<Role>,
+    /// The first profile's `region`, where STS is called.
+    region: Option<String>,
 }
 
 /// Credentials from a profile of the shared files, as the AWS CLI writes
@@ -61,13 +85,27 @@ enum Source {
 /// keys are looked for in the credentials file's section, then the config
 /// file's):
 ///
-/// 1. `role_arn` (with `source_profile` or `credential_source`),
-///    `web_identity_token_file`, `sso_session` / `sso_start_url` /
-///    `sso_account_id`: these need STS or SSO, which are not supported yet:
-///    an error naming the profile, the file and the key;
-/// 2. `credential_process`: a command that prints credentials JSON (see the
+/// 1. `role_arn`: assumed at STS `AssumeRole` with what the source gives:
+///    `source_profile` (another profile, resolved the same way, so roles
+///    chain; a source profile's static keys win over its own `role_arn`) or
+///    `credential_source` (`Environment`, `Ec2InstanceMetadata`,
+///    `EcsContainer`); with `role_session_name`, `external_id`,
+///    `duration_seconds`, in the first profile's `region`. With
+///    `web_identity_token_file`, the role is assumed with that token instead
+///    ([`WebIdentityCredentials`]);
+/// 1. `sso_session` (naming an `[sso-session NAME]` section with
+///    `sso_start_url` and `sso_region`) or `sso_start_url` + `sso_region`,
+///    with `sso_account_id` and `sso_role_name`: the token `aws sso login`
+///    cached in `~/.aws/sso/cache/<sha1>.json`, traded at SSO
+///    `GetRoleCredentials`; a missing or expired token is an error saying
+///    to log in again;
+/// 1. `credential_process`: a command that prints credentials JSON (see the
 ///    README), run at each fetch;
-/// 3. static keys, as above.
+/// 1. static keys, as above.
+///
+/// The STS and SSO calls go through the context's
+/// [`CredentialsExchange`](super::CredentialsExchange); without one, such a
+/// profile fails with an error naming the call and how to install one.
 ///
 /// The files are read on every call; [`DefaultCredentialsChain`] caches
 /// what it found.
@@ -174,95 +212,109 @@ impl ProfileCredentials {
 }
 
 impl ProvideCredentials for ProfileCredentials {
-    fn provide_credentials<'a>(&'a self, _cx: &'a ProviderContext) -> CredentialsFuture<'a> {
+    fn provide_credentials<'a>(&'a self, cx: &'a ProviderContext) -> CredentialsFuture<'a> {
         Box::pin(async move {
-            match self.resolve()? {
-                Source::Static(credentials) => Ok(credentials),
-                Source::Process(command, at) => super::process::run(command, at).await,
+            let resolved = self.resolve()?;
+            let mut credentials = match resolved.base {
+                Base::Static(credentials) => credentials,
+                Base::Process(command, at) => super::process::run(command, at).await?,
+                Base::WebIdentity(provider) => provider.provide_credentials(cx).await?,
+                Base::Sso(settings) => {
+                    super::sso::provide(&settings, self.home().as_deref(), &self.env, cx).await?
+                }
+                Base::Named(provider) => provider.provide_credentials(cx).await?,
+            };
+            for role in resolved.roles.into_iter().rev() {
+                let exchange = cx.exchange("profile", &role.at, "STS AssumeRole")?;
+                let request = AssumeRole {
+                    role_arn: role.role_arn,
+                    role_session_name: role.session_name.unwrap_or_else(default_session_name),
+                    external_id: role.external_id,
+                    duration_seconds: role.duration_seconds,
+                    source: credentials,
+                    region: resolved.region.clone(),
+                    env: self.env.clone(),
+                };
+                credentials = exchange.assume_role(request, cx).await?;
             }
+            Ok(credentials)
         })
     }
 }
 
-impl ProfileCredentials {
-    fn resolve(&self) -> Result<Source, CredentialsError> {
-        let name = self
-            .profile
-            .clone()
-            .or_else(|| self.env.get("AWS_PROFILE"))
-            .unwrap_or_else(|| "default".to_owned());
-        let credentials_path = self.path(
-            self.credentials_file.as_ref(),
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "credentials",
-        );
-        let config_path = self.path(self.config_file.as_ref(), "AWS_CONFIG_FILE", "config");
-        let credentials_file = load(credentials_path.as_deref())?;
-        let config_file = load(config_path.as_deref())?;
+/// The two shared files, parsed, and where they are.
+struct Files {
+    credentials_path: Option<PathBuf>,
+    credentials: Option<Sections>,
+    config_path: Option<PathBuf>,
+    config: Option<Sections>,
+}
 
-        let config_section_names = [format!("profile {name}"), name.clone()];
-        let config_names = if name == "default" {
-            &config_section_names[..]
-        } else {
-            &config_section_names[..1]
-        };
-        let candidates = [
-            (
-                credentials_path.as_deref(),
-                credentials_file.as_ref(),
-                std::slice::from_ref(&name),
-            ),
-            (config_path.as_deref(), config_file.as_ref(), config_names),
-        ];
-        let sections: Vec<(&Path, &HashMap<String, String>)> = candidates
-            .iter()
-            .filter_map(|(path, file, section_names)| {
-                let section = section_names.iter().find_map(|s| (*file)?.get(s))?;
-                Some(((*path)?, section))
-            })
-            .collect();
-        let lookup = |key: &str| {
-            sections
-                .iter()
-                .find_map(|(path, section)| section.get(key).map(|value| (*path, value)))
-        };
-        for (key, needs) in PENDING {
-            if let Some((path, _)) = lookup(key) {
-                return Err(CredentialsError::provider(
-                    "profile",
-                    format!("profile `{name}` in {}", path.display()),
-                    format!("`{key}` needs {needs}, which is not supported yet"),
-                ));
+impl Files {
+    /// The sections of profile `name`, credentials file first.
+    fn sections(&self, name: &str) -> Vec<(&Path, &HashMap<String, String>)> {
+        let mut found = Vec::new();
+        if let (Some(path), Some(file)) = (&self.credentials_path, &self.credentials) {
+            if let Some(section) = file.get(name) {
+                found.push((path.as_path(), section));
             }
         }
-        if let Some((path, command)) = lookup(CREDENTIAL_PROCESS) {
-            return Ok(Source::Process(
-                command.clone(),
-                format!(
-                    "`{CREDENTIAL_PROCESS}` of profile `{name}` in {}",
-                    path.display()
-                ),
-            ));
+        if let (Some(path), Some(file)) = (&self.config_path, &self.config) {
+            let section = file
+                .get(&format!("profile {name}"))
+                .or_else(|| (name == "default").then(|| file.get("default")).flatten());
+            if let Some(section) = section {
+                found.push((path.as_path(), section));
+            }
         }
-        let mut found_in: Vec<&Path> = Vec::new();
-        for (path, file, section_names) in candidates {
-            let (Some(path), Some(file)) = (path, file) else {
-                continue;
-            };
-            let Some(section) = section_names.iter().find_map(|s| file.get(s)) else {
-                continue;
-            };
-            found_in.push(path);
+        found
+    }
+}
+
+/// Looks keys up in a profile's sections, first found first.
+struct Profile<'a> {
+    name: &'a str,
+    sections: Vec<(&'a Path, &'a HashMap<String, String>)>,
+}
+
+impl<'a> Profile<'a> {
+    fn get(&self, key: &str) -> Option<(&'a Path, &'a String)> {
+        self.sections
+            .iter()
+            .find_map(|(path, section)| section.get(key).map(|value| (*path, value)))
+    }
+
+    fn value(&self, key: &str) -> Option<String> {
+        self.get(key).map(|(_, value)| value.clone())
+    }
+
+    /// `profile `name` in <file>`, naming the file that sets `key`.
+    fn at(&self, key: &str) -> String {
+        let path = self
+            .get(key)
+            .map(|(path, _)| path)
+            .or_else(|| self.sections.first().map(|(path, _)| *path));
+        match path {
+            Some(path) => format!("profile `{}` in {}", self.name, path.display()),
+            None => format!("profile `{}`", self.name),
+        }
+    }
+
+    /// The static keys of the first section that has `aws_access_key_id`
+    /// (a section's keys are taken as a whole, never mixed with another's).
+    fn static_keys(&self) -> Result<Option<Credentials>, CredentialsError> {
+        for (path, section) in &self.sections {
             let Some(access_key_id) = section.get(ACCESS_KEY_ID) else {
                 continue;
             };
             let secret = section.get(SECRET_ACCESS_KEY).ok_or_else(|| {
                 CredentialsError::invalid(format!(
-                    "profile `{name}` in {} sets {ACCESS_KEY_ID} but not {SECRET_ACCESS_KEY}",
+                    "profile `{}` in {} sets {ACCESS_KEY_ID} but not {SECRET_ACCESS_KEY}",
+                    self.name,
                     path.display()
                 ))
             })?;
-            return Ok(Source::Static(
+            return Ok(Some(
                 Credentials::new(
                     access_key_id.clone(),
                     secret.clone(),
@@ -271,18 +323,299 @@ impl ProfileCredentials {
                 .with_account_id(section.get(ACCOUNT_ID).cloned()),
             ));
         }
-        if found_in.is_empty() {
-            return Err(CredentialsError::not_found(format!(
-                "profile `{name}` is in neither {} nor {}",
-                describe(credentials_path.as_deref(), credentials_file.is_some()),
-                describe(config_path.as_deref(), config_file.is_some()),
-            )));
+        Ok(None)
+    }
+}
+
+impl ProfileCredentials {
+    fn profile_name(&self) -> String {
+        self.profile
+            .clone()
+            .or_else(|| self.env.get("AWS_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned())
+    }
+
+    fn load_files(&self) -> Result<Files, CredentialsError> {
+        let credentials_path = self.path(
+            self.credentials_file.as_ref(),
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "credentials",
+        );
+        let config_path = self.path(self.config_file.as_ref(), "AWS_CONFIG_FILE", "config");
+        Ok(Files {
+            credentials: load(credentials_path.as_deref())?,
+            credentials_path,
+            config: load(config_path.as_deref())?,
+            config_path,
+        })
+    }
+
+    /// Walks from the profile through its `source_profile`s to a base, as
+    /// aws-sdk-rust does: a profile with `role_arn` is assumed with what its
+    /// `source_profile` or `credential_source` gives (a source profile's
+    /// static keys win over its own `role_arn`); otherwise the profile's
+    /// `web_identity_token_file`, `sso_*`, `credential_process`, then static
+    /// keys, first found first.
+    fn resolve(&self) -> Result<Resolved, CredentialsError> {
+        let root = self.profile_name();
+        let files = self.load_files()?;
+        let mut visited: Vec<String> = Vec::new();
+        let mut roles = Vec::new();
+        let mut name = root.clone();
+        let mut region = None;
+        let base = loop {
+            let profile = Profile {
+                name: &name,
+                sections: files.sections(&name),
+            };
+            if profile.sections.is_empty() {
+                if let Some(from) = visited.last() {
+                    return Err(CredentialsError::provider(
+                        "profile",
+                        format!("`{SOURCE_PROFILE}` of profile `{from}`"),
+                        format!(
+                            "profile `{name}` is in neither {} nor {}",
+                            describe(
+                                files.credentials_path.as_deref(),
+                                files.credentials.is_some()
+                            ),
+                            describe(files.config_path.as_deref(), files.config.is_some()),
+                        ),
+                    ));
+                }
+                return Err(CredentialsError::not_found(format!(
+                    "profile `{name}` is in neither {} nor {}",
+                    describe(
+                        files.credentials_path.as_deref(),
+                        files.credentials.is_some()
+                    ),
+                    describe(files.config_path.as_deref(), files.config.is_some()),
+                )));
+            }
+            if visited.contains(&name) {
+                visited.push(name.clone());
+                return Err(CredentialsError::provider(
+                    "profile",
+                    format!("profile `{root}`"),
+                    format!(
+                        "the `{SOURCE_PROFILE}`s form a loop: {}",
+                        visited.join(" -> ")
+                    ),
+                ));
+            }
+            if visited.is_empty() {
+                region = profile.value("region");
+            } else if let Some(keys) = profile.static_keys()? {
+                // A source profile's keys win over its own role.
+                break Base::Static(keys);
+            }
+            visited.push(name.clone());
+            let Some(role_arn) = profile.value(ROLE_ARN) else {
+                break self.base(&profile, &files, visited.len() > 1)?;
+            };
+            if let Some((_, token_file)) = profile.get(WEB_IDENTITY_TOKEN_FILE) {
+                break Base::WebIdentity(WebIdentityCredentials::fixed(
+                    self.env.clone(),
+                    PathBuf::from(token_file),
+                    role_arn,
+                    profile.value("role_session_name"),
+                    region.clone(),
+                    profile.at(WEB_IDENTITY_TOKEN_FILE),
+                ));
+            }
+            let at = profile.at(ROLE_ARN);
+            let duration_seconds = match profile.value("duration_seconds") {
+                None => None,
+                Some(text) => Some(text.parse::<i32>().map_err(|_| {
+                    CredentialsError::provider(
+                        "profile",
+                        &at,
+                        format!("`duration_seconds` {text:?} is not a number of seconds"),
+                    )
+                })?),
+            };
+            roles.push(Role {
+                role_arn,
+                session_name: profile.value("role_session_name"),
+                external_id: profile.value("external_id"),
+                duration_seconds,
+                at: at.clone(),
+            });
+            match (
+                profile.value(SOURCE_PROFILE),
+                profile.value(CREDENTIAL_SOURCE),
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(CredentialsError::provider(
+                        "profile",
+                        at,
+                        format!("sets both `{SOURCE_PROFILE}` and `{CREDENTIAL_SOURCE}`; keep one"),
+                    ))
+                }
+                (None, None) => {
+                    return Err(CredentialsError::provider(
+                        "profile",
+                        at,
+                        format!("`{ROLE_ARN}` needs `{SOURCE_PROFILE}` or `{CREDENTIAL_SOURCE}`"),
+                    ))
+                }
+                (Some(source), None) if source == name => {
+                    // A profile that is its own source: its keys sign the call.
+                    match profile.static_keys()? {
+                        Some(keys) => break Base::Static(keys),
+                        None => {
+                            return Err(CredentialsError::provider(
+                                "profile",
+                                at,
+                                format!("is its own `{SOURCE_PROFILE}` but has no {ACCESS_KEY_ID}"),
+                            ))
+                        }
+                    }
+                }
+                (Some(source), None) => name = source,
+                (None, Some(source)) => break self.named_source(&source, &at)?,
+            }
+        };
+        Ok(Resolved {
+            base,
+            roles,
+            region,
+        })
+    }
+
+    /// `credential_source`: `Environment`, `Ec2InstanceMetadata` or `EcsContainer`.
+    fn named_source(&self, source: &str, at: &str) -> Result<Base, CredentialsError> {
+        let env = self.env.clone();
+        let provider: Box<dyn ProvideCredentials> = match source {
+            "Environment" => Box::new(super::EnvironmentCredentials::with_env(env)),
+            "Ec2InstanceMetadata" => Box::new(super::ImdsCredentials::with_env(env)),
+            "EcsContainer" => Box::new(super::ContainerCredentials::with_env(env)),
+            other => {
+                return Err(CredentialsError::provider(
+                    "profile",
+                    at,
+                    format!(
+                        "`{CREDENTIAL_SOURCE}` {other:?} is none of Environment, \
+                         Ec2InstanceMetadata, EcsContainer"
+                    ),
+                ))
+            }
+        };
+        Ok(Base::Named(provider))
+    }
+
+    /// What a profile without `role_arn` provides.
+    fn base(
+        &self,
+        profile: &Profile<'_>,
+        files: &Files,
+        is_source: bool,
+    ) -> Result<Base, CredentialsError> {
+        if profile.get(WEB_IDENTITY_TOKEN_FILE).is_some() {
+            return Err(CredentialsError::provider(
+                "profile",
+                profile.at(WEB_IDENTITY_TOKEN_FILE),
+                format!("`{WEB_IDENTITY_TOKEN_FILE}` needs `{ROLE_ARN}`"),
+            ));
         }
-        let files: Vec<String> = found_in.iter().map(|p| p.display().to_string()).collect();
-        Err(CredentialsError::not_found(format!(
-            "profile `{name}` in {} has no {ACCESS_KEY_ID} nor {CREDENTIAL_PROCESS}",
+        if [SSO_SESSION, SSO_START_URL, SSO_ACCOUNT_ID]
+            .iter()
+            .any(|key| profile.get(key).is_some())
+        {
+            return self.sso(profile, files).map(Base::Sso);
+        }
+        if let Some((path, command)) = profile.get(CREDENTIAL_PROCESS) {
+            return Ok(Base::Process(
+                command.clone(),
+                format!(
+                    "`{CREDENTIAL_PROCESS}` of profile `{}` in {}",
+                    profile.name,
+                    path.display()
+                ),
+            ));
+        }
+        if let Some(keys) = profile.static_keys()? {
+            return Ok(Base::Static(keys));
+        }
+        let files: Vec<String> = profile
+            .sections
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        let why = format!(
+            "profile `{}` in {} has no {ACCESS_KEY_ID} nor {CREDENTIAL_PROCESS} \
+             (nor {ROLE_ARN}, {WEB_IDENTITY_TOKEN_FILE}, {SSO_SESSION}, {SSO_START_URL})",
+            profile.name,
             files.join(" and ")
-        )))
+        );
+        if is_source {
+            // Named as a source profile: its absence of credentials is an error.
+            return Err(CredentialsError::provider(
+                "profile",
+                profile.at(ROLE_ARN),
+                why,
+            ));
+        }
+        Err(CredentialsError::not_found(why))
+    }
+
+    /// The SSO settings: `sso_session` naming an `[sso-session NAME]`
+    /// section of the config file (`sso_start_url`, `sso_region`), or the
+    /// legacy `sso_start_url` and `sso_region` in the profile; and the
+    /// profile's `sso_account_id` and `sso_role_name`.
+    fn sso(&self, profile: &Profile<'_>, files: &Files) -> Result<SsoSettings, CredentialsError> {
+        let at = profile.at(SSO_ACCOUNT_ID);
+        let missing = |key: &str, place: &str| {
+            CredentialsError::provider("profile", &at, format!("SSO needs `{key}` in {place}"))
+        };
+        let (session_name, start_url, region) = match profile.value(SSO_SESSION) {
+            Some(session) => {
+                let header = format!("sso-session {session}");
+                let section = files
+                    .config
+                    .as_ref()
+                    .and_then(|file| file.get(&header))
+                    .ok_or_else(|| {
+                        CredentialsError::provider(
+                            "profile",
+                            profile.at(SSO_SESSION),
+                            format!(
+                                "`{SSO_SESSION}` names `[{header}]`, which {} does not have",
+                                describe(files.config_path.as_deref(), files.config.is_some())
+                            ),
+                        )
+                    })?;
+                let place = format!("`[{header}]`");
+                let get = |key: &str| {
+                    section
+                        .get(key)
+                        .cloned()
+                        .ok_or_else(|| missing(key, &place))
+                };
+                (Some(session.clone()), get(SSO_START_URL)?, get(SSO_REGION)?)
+            }
+            None => (
+                None,
+                profile
+                    .value(SSO_START_URL)
+                    .ok_or_else(|| missing(SSO_START_URL, "the profile (or `sso_session`)"))?,
+                profile
+                    .value(SSO_REGION)
+                    .ok_or_else(|| missing(SSO_REGION, "the profile"))?,
+            ),
+        };
+        Ok(SsoSettings {
+            session_name,
+            start_url,
+            region,
+            account_id: profile
+                .value(SSO_ACCOUNT_ID)
+                .ok_or_else(|| missing(SSO_ACCOUNT_ID, "the profile"))?,
+            role_name: profile
+                .value(SSO_ROLE_NAME)
+                .ok_or_else(|| missing(SSO_ROLE_NAME, "the profile"))?,
+            at,
+        })
     }
 }
 
@@ -617,6 +950,223 @@ mod tests {
         let err = files.provider(&[]).provide_now().unwrap_err();
         assert!(err.to_string().starts_with("cannot read"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    /// Answers every exchange with credentials naming what it was asked,
+    /// and records the requests.
+    #[derive(Debug, Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl super::super::CredentialsExchange for Recorder {
+        fn assume_role<'a>(
+            &'a self,
+            request: AssumeRole,
+            _cx: &'a ProviderContext,
+        ) -> CredentialsFuture<'a> {
+            self.0.lock().unwrap().push(format!(
+                "AssumeRole {} as {} with {} in {:?} ext {:?} for {:?}",
+                request.role_arn,
+                request.role_session_name,
+                request.source.access_key_id(),
+                request.region,
+                request.external_id,
+                request.duration_seconds,
+            ));
+            let id = format!("ASSUMED-{}", request.role_arn);
+            super::super::ready(Ok(Credentials::new(id, "S", Some("T".into()))))
+        }
+
+        fn assume_role_with_web_identity<'a>(
+            &'a self,
+            request: super::super::exchange::AssumeRoleWithWebIdentity,
+            _cx: &'a ProviderContext,
+        ) -> CredentialsFuture<'a> {
+            self.0.lock().unwrap().push(format!(
+                "Web {} as {} token {}",
+                request.role_arn, request.role_session_name, request.web_identity_token
+            ));
+            super::super::ready(Ok(Credentials::new("WEB", "S", None)))
+        }
+
+        fn get_role_credentials<'a>(
+            &'a self,
+            request: super::super::exchange::GetRoleCredentials,
+            _cx: &'a ProviderContext,
+        ) -> CredentialsFuture<'a> {
+            self.0.lock().unwrap().push(format!(
+                "Sso {} {} in {} token {}",
+                request.account_id, request.role_name, request.region, request.access_token
+            ));
+            super::super::ready(Ok(Credentials::new("SSO", "S", None)))
+        }
+    }
+
+    fn with_recorder(
+        provider: &ProfileCredentials,
+    ) -> (Result<Credentials, CredentialsError>, Vec<String>) {
+        let recorder = std::sync::Arc::new(Recorder::default());
+        let cx = ProviderContext::default().with_exchange(Some(recorder.clone()));
+        let result = crate::block_on::block_on(provider.provide_credentials(&cx));
+        let seen = recorder.0.lock().unwrap().clone();
+        (result, seen)
+    }
+
+    #[test]
+    fn role_chains_assume_each_role_with_the_one_before() {
+        let files = Files::new();
+        files.write(
+            "credentials",
+            "[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = BASESECRET\n",
+        );
+        files.write(
+            "config",
+            "[profile top]\nrole_arn = arn:top\nsource_profile = middle\nregion = eu-west-3\n\
+             role_session_name = me\nexternal_id = ext\nduration_seconds = 900\n\
+             [profile middle]\nrole_arn = arn:middle\nsource_profile = base\nrole_session_name = mid\n\
+             [profile keyed]\nrole_arn = arn:ignored\nsource_profile = nowhere\n\
+             aws_access_key_id = KEYED\naws_secret_access_key = KS\n\
+             [profile viakeyed]\nrole_arn = arn:v\nsource_profile = keyed\nrole_session_name = v\n\
+             [profile env]\nrole_arn = arn:env\ncredential_source = Environment\nrole_session_name = e\n",
+        );
+        let (creds, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "top")]));
+        assert_eq!(creds.unwrap().access_key_id(), "ASSUMED-arn:top");
+        assert_eq!(
+            seen,
+            [
+                "AssumeRole arn:middle as mid with BASEKEY in Some(\"eu-west-3\") ext None for None",
+                "AssumeRole arn:top as me with ASSUMED-arn:middle in Some(\"eu-west-3\") ext Some(\"ext\") for Some(900)",
+            ]
+        );
+
+        // A source profile's keys win over its own role.
+        let (creds, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "viakeyed")]));
+        assert_eq!(creds.unwrap().access_key_id(), "ASSUMED-arn:v");
+        assert_eq!(
+            seen,
+            ["AssumeRole arn:v as v with KEYED in None ext None for None"]
+        );
+
+        let (creds, seen) = with_recorder(&files.provider(&[
+            ("AWS_PROFILE", "env"),
+            ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+            ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+        ]));
+        assert_eq!(creds.unwrap().access_key_id(), "ASSUMED-arn:env");
+        assert_eq!(
+            seen,
+            ["AssumeRole arn:env as e with ENVKEY in None ext None for None"]
+        );
+    }
+
+    #[test]
+    fn broken_role_profiles_say_what_is_wrong() {
+        let files = Files::new();
+        let config = files.write(
+            "config",
+            "[profile a]\nrole_arn = arn:a\nsource_profile = b\n\
+             [profile b]\nrole_arn = arn:b\nsource_profile = a\n\
+             [profile lost]\nrole_arn = arn:l\nsource_profile = missing\n\
+             [profile neither]\nrole_arn = arn:n\n\
+             [profile both]\nrole_arn = arn:x\nsource_profile = a\ncredential_source = Environment\n\
+             [profile odd]\nrole_arn = arn:o\ncredential_source = Somewhere\n\
+             [profile empty]\nrole_arn = arn:e\nsource_profile = blank\n[profile blank]\nregion = x\n\
+             [profile tokenonly]\nweb_identity_token_file = /t\n\
+             [profile web]\nrole_arn = arn:w\nweb_identity_token_file = WEBTOKEN\nrole_session_name = s\n",
+        );
+        let cases = [
+            ("a", "form a loop: a -> b -> a"),
+            ("lost", "profile `missing` is in neither"),
+            (
+                "neither",
+                "`role_arn` needs `source_profile` or `credential_source`",
+            ),
+            ("both", "sets both `source_profile` and `credential_source`"),
+            ("odd", "`credential_source` \"Somewhere\" is none of"),
+            ("empty", "profile `blank`"),
+            ("tokenonly", "`web_identity_token_file` needs `role_arn`"),
+        ];
+        for (profile, message) in cases {
+            let (result, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", profile)]));
+            let err = result.unwrap_err();
+            assert!(!err.is_not_found(), "{profile}: {err}");
+            let shown = err.to_string();
+            assert!(shown.contains(message), "{profile}: {shown}");
+            assert!(seen.is_empty(), "{profile}: {seen:?}");
+        }
+        let shown = with_recorder(&files.provider(&[("AWS_PROFILE", "neither")]))
+            .0
+            .unwrap_err()
+            .to_string();
+        assert!(shown.contains(&config.display().to_string()), "{shown}");
+
+        // Web identity from a profile reads the token file, relative paths
+        // as given.
+        let token = files.dir.path().join("token");
+        fs::write(&token, "OIDC-TOKEN\n").unwrap();
+        let text = fs::read_to_string(&config)
+            .unwrap()
+            .replace("WEBTOKEN", &token.display().to_string());
+        fs::write(&config, text).unwrap();
+        let (creds, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "web")]));
+        assert_eq!(creds.unwrap().access_key_id(), "WEB");
+        assert_eq!(seen, ["Web arn:w as s token OIDC-TOKEN"]);
+    }
+
+    #[test]
+    fn sso_profiles_read_the_session_and_the_token_cache() {
+        let files = Files::new();
+        files.write(
+            "config",
+            "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+             [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-north-1\n\
+             [profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-west-2\n\
+             sso_account_id = 1\nsso_role_name = Old\n\
+             [profile nosession]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = r\n\
+             [profile norole]\nsso_session = corp\nsso_account_id = 1\n",
+        );
+        let home = files.dir.path();
+        let write_token = |key: &str, expires: &str| {
+            let path = super::super::sso::cache_file(home, key);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(
+                &path,
+                format!("{{\"accessToken\": \"SSOTOKEN-{key}\", \"expiresAt\": \"{expires}\"}}"),
+            )
+            .unwrap();
+        };
+        write_token("corp", "2999-01-01T00:00:00Z");
+        write_token("https://old.awsapps.com/start", "2999-01-01T00:00:00Z");
+        let (creds, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "dev")]));
+        assert_eq!(creds.unwrap().access_key_id(), "SSO");
+        assert_eq!(
+            seen,
+            ["Sso 111122223333 Dev in eu-north-1 token SSOTOKEN-corp"]
+        );
+        let (creds, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "legacy")]));
+        assert_eq!(creds.unwrap().access_key_id(), "SSO");
+        assert_eq!(
+            seen,
+            ["Sso 1 Old in us-west-2 token SSOTOKEN-https://old.awsapps.com/start"]
+        );
+        for (profile, message) in [
+            ("nosession", "names `[sso-session gone]`"),
+            ("norole", "SSO needs `sso_role_name` in the profile"),
+        ] {
+            let (result, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", profile)]));
+            let shown = result.unwrap_err().to_string();
+            assert!(shown.contains(message), "{profile}: {shown}");
+            assert!(seen.is_empty());
+        }
+        write_token("corp", "2020-01-01T00:00:00Z");
+        let (result, seen) = with_recorder(&files.provider(&[("AWS_PROFILE", "dev")]));
+        let shown = result.unwrap_err().to_string();
+        assert!(shown.contains("expired at 2020-01-01T00:00:00Z"), "{shown}");
+        assert!(
+            shown.contains("aws sso login --sso-session corp"),
+            "{shown}"
+        );
+        assert!(!shown.contains("SSOTOKEN"), "{shown}");
+        assert!(seen.is_empty());
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub struct AssumeRoleWithWebIdentity;
 impl ::sdk_runtime::operation::Operation for AssumeRoleWithWebIdentity {
     const NAME: &'static str = "AssumeRoleWithWebIdentity";
 
+    const UNSIGNED: bool = true;
+
     type Input = AssumeRoleWithWebIdentityInput;
 
     type Output = AssumeRoleWithWebIdentityOutput;
