@@ -323,6 +323,8 @@ pub struct Member {
     pub location: Location,
     /// Stored as `Box<T>` to break a recursive cycle.
     pub boxed: bool,
+    /// Its target is `sensitive`: `Debug` shows a placeholder for it.
+    pub sensitive: bool,
     /// The format of the timestamps the value holds (itself, or in its lists
     /// and maps); `None` when it holds none.
     pub timestamp_format: Option<TimestampFormat>,

@@ -200,6 +200,9 @@ pub struct Shape {
     pub document: bool,
     #[serde(default)]
     pub eventstream: bool,
+    /// The value is a secret (a token, a key): never shown by `Debug`.
+    #[serde(default)]
+    pub sensitive: bool,
     // blob
     #[serde(default)]
     pub streaming: bool,

@@ -524,6 +524,11 @@ impl<'m> Resolver<'m> {
                 required: shape.required.contains(member_name),
                 location,
                 boxed: false,
+                sensitive: self
+                    .model
+                    .shapes
+                    .get(&member.shape)
+                    .is_some_and(|target| target.sensitive),
                 timestamp_format: self
                     .timestamp_format(&member_at, member.timestamp_format.as_deref()),
                 json_value: member.jsonvalue,

@@ -407,3 +407,30 @@ fn the_sts_crate_s_own_chain_says_it_needs_the_exchange() {
         Some("SESSION-FROM-WEB-IDENTITY")
     );
 }
+
+#[test]
+fn generated_types_do_not_show_sensitive_members() {
+    let builder = sso::operation::get_role_credentials::GetRoleCredentialsInput::builder()
+        .role_name("Developer")
+        .account_id("111122223333")
+        .access_token(SSO_TOKEN);
+    let input = builder.clone().build().unwrap();
+    let role = sso::types::RoleCredentials::builder()
+        .access_key_id("ASIAKEY")
+        .secret_access_key("SSO-SECRET-KEY")
+        .build();
+    let sts_credentials = sts::types::Credentials::builder()
+        .access_key_id("ASIASTS")
+        .secret_access_key("STS-SECRET-KEY")
+        .session_token("T")
+        .expiration(DateTime::from(SystemTime::now()))
+        .build()
+        .unwrap();
+    let shown = format!("{builder:?} {input:#?} {role:?} {sts_credentials:?}");
+    for visible in ["Developer", "111122223333", "ASIAKEY", "ASIASTS"] {
+        assert!(shown.contains(visible), "{shown}");
+    }
+    for secret in [SSO_TOKEN, "SSO-SECRET-KEY", "STS-SECRET-KEY"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}

@@ -15,6 +15,9 @@
 //! - SSO `GetRoleCredentials`, unsigned, the token as its
 //!   `x-amz-sso_bearer_token` header, with the `sso` crate, in `sso_region`.
 //!
+//! The credentials carry their expiry and account id (the assumed role's
+//! ARN's, or `sso_account_id`), for endpoints that take it.
+//!
 //! Calls go through the transport of the client whose credentials are being
 //! resolved. A generated service crate's `credentials` feature (on by
 //! default) calls [`install`] in `Client::from_conf`; the `sts` and `sso`
@@ -83,10 +86,17 @@ fn expiry(at: Option<DateTime>) -> Option<SystemTime> {
 
 /// Credentials from an STS response's `Credentials`, or an error naming
 /// the call and the member missing.
+/// The account of an assumed role's ARN (`arn:aws:sts::<account>:assumed-role/..`).
+fn account_of(arn: Option<&str>) -> Option<String> {
+    let account = arn?.split(':').nth(4)?;
+    (!account.is_empty()).then(|| account.to_owned())
+}
+
 fn from_sts(
     call: &'static str,
     at: &str,
     credentials: Option<&sts::types::Credentials>,
+    role_arn: Option<&str>,
 ) -> Result<Credentials, CredentialsError> {
     let missing =
         |what: &str| CredentialsError::provider(call, at, format!("the response has no {what}"));
@@ -99,7 +109,8 @@ fn from_sts(
         .ok_or_else(|| missing("SecretAccessKey"))?;
     Ok(
         Credentials::new(id, secret, credentials.session_token().map(str::to_owned))
-            .with_expiry(expiry(credentials.expiration())),
+            .with_expiry(expiry(credentials.expiration()))
+            .with_account_id(account_of(role_arn)),
     )
 }
 
@@ -129,7 +140,12 @@ impl CredentialsExchange for Exchange {
                 .map_err(|e| {
                     CredentialsError::provider_with_source(CALL, &at, "the call failed", e)
                 })?;
-            from_sts(CALL, &at, output.credentials())
+            from_sts(
+                CALL,
+                &at,
+                output.credentials(),
+                output.assumed_role_user().and_then(|user| user.arn()),
+            )
         })
     }
 
@@ -153,7 +169,12 @@ impl CredentialsExchange for Exchange {
                 .map_err(|e| {
                     CredentialsError::provider_with_source(CALL, &at, "the call failed", e)
                 })?;
-            from_sts(CALL, &at, output.credentials())
+            from_sts(
+                CALL,
+                &at,
+                output.credentials(),
+                output.assumed_role_user().and_then(|user| user.arn()),
+            )
         })
     }
 
@@ -168,6 +189,7 @@ impl CredentialsExchange for Exchange {
                 "role {} of account {}",
                 request.role_name, request.account_id
             );
+            let account_id = request.account_id.clone();
             let config = client_config(&request.env, Some(&request.region), None, cx);
             let output = sso::Client::from_conf(config)
                 .get_role_credentials()
@@ -197,8 +219,25 @@ impl CredentialsExchange for Exchange {
             });
             Ok(
                 Credentials::new(id, secret, role.session_token().map(str::to_owned))
-                    .with_expiry(expiry),
+                    .with_expiry(expiry)
+                    .with_account_id(Some(account_id)),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_of;
+
+    #[test]
+    fn the_account_comes_from_the_assumed_role_arn() {
+        assert_eq!(
+            account_of(Some("arn:aws:sts::123456789012:assumed-role/demo/session")).as_deref(),
+            Some("123456789012")
+        );
+        assert_eq!(account_of(Some("arn:aws:sts:::assumed-role/x")), None);
+        assert_eq!(account_of(Some("not-an-arn")), None);
+        assert_eq!(account_of(None), None);
     }
 }

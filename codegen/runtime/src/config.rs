@@ -387,9 +387,12 @@ impl Config {
     ///   `sdk_ua_app_id` of the profile's section of `~/.aws/config`;
     /// - credentials: a [`DefaultCredentialsChain`] (the environment, the
     ///   `AWS_PROFILE` or `default` profile of `~/.aws/credentials` and
-    ///   `~/.aws/config`, web identity, the container endpoint, instance
+    ///   `~/.aws/config` with its roles, web identity and SSO, web identity
+    ///   from `AWS_WEB_IDENTITY_TOKEN_FILE`, the container endpoint, instance
     ///   metadata), resolved at the first call, not here, through the
-    ///   configured transport.
+    ///   configured transport; its STS and SSO calls go through the
+    ///   [credentials exchange](ConfigBuilder::credentials_exchange), which
+    ///   a generated client installs with its `credentials` feature.
     ///
     /// Values set on the returned builder replace what the environment says.
     /// Without the `https` feature, a transport still has to be set.

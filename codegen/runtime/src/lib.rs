@@ -19,7 +19,10 @@
 //!    the `https` feature the default HTTPS transport,
 //!    [`transport::https::UreqClient`].
 //! 4. [`credentials`]: [`Credentials`] and where they come from (fixed,
-//!    environment variables, the shared `~/.aws` files, or a chain of those).
+//!    environment variables, the shared `~/.aws` files with roles and SSO,
+//!    web identity, containers, instance metadata, AWS IoT, or the standard
+//!    chain of those), and the seam through which STS and SSO calls are
+//!    sent ([`credentials::exchange`]).
 //! 5. [`sigv4`]: AWS Signature Version 4 request signing.
 //! 6. The core, protocol-agnostic: [`Config`] and [`Region`] ([`config`]),
 //!    the call pipeline ([`operation`]: serialize, resolve the endpoint, sign,

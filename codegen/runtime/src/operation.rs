@@ -240,7 +240,9 @@ async fn invoke_counting<O: Operation>(
         if O::ENDPOINT_CONTEXT {
             O::endpoint_context(input, &mut per_call);
         }
-        if let Some(parameter) = account_id_parameter(config, service, rules) {
+        // An unsigned operation asks for no credentials, so it has no account id.
+        let parameter = account_id_parameter(config, service, rules).filter(|_| !O::UNSIGNED);
+        if let Some(parameter) = parameter {
             check_region(config, service).map_err(SdkError::construction_failure)?;
             let credentials = credentials(config, &provider_context)
                 .await

@@ -82,6 +82,47 @@ pub struct StructSpec<'a> {
     pub request_id: bool,
 }
 
+/// The derives of a structure or its builder, and a hand-written `Debug`
+/// impl when a member is sensitive: that member shows as a placeholder.
+fn derives_and_debug(
+    name: &Ident,
+    structure: &Structure,
+    request_id: bool,
+) -> (TokenStream, TokenStream) {
+    if !structure.members.iter().any(|m| m.sensitive) {
+        return (
+            quote!(#[derive(Clone, Debug, Default, PartialEq)]),
+            TokenStream::new(),
+        );
+    }
+    let shown = name.to_string();
+    let fields = structure.members.iter().map(|member| {
+        let field = member_ident(member);
+        let label = &member.rust_name;
+        if member.sensitive {
+            quote! {
+                .field(#label, &"** redacted **")
+            }
+        } else {
+            quote!(.field(#label, &self.#field))
+        }
+    });
+    let request_id = request_id.then(|| quote!(.field("_request_id", &self._request_id)));
+    (
+        quote!(#[derive(Clone, Default, PartialEq)]),
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#shown)
+                        #(#fields)*
+                        #request_id
+                        .finish()
+                }
+            }
+        },
+    )
+}
+
 /// A structure: the struct, its getters and `builder()`.
 pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     let StructSpec {
@@ -165,14 +206,17 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    let (derives, debug_impl) = derives_and_debug(name, structure, *request_id);
     quote! {
         #docs
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #derives
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub struct #name {
             #(#fields)*
             #request_id_field
         }
+
+        #debug_impl
 
         impl #name {
             #builder_doc_attr
@@ -352,12 +396,15 @@ pub fn builder_type_full(
     };
     let doc = format!("A builder for {link} (`{model_name}` in the model).");
     let doc_attr = doc_line(&doc);
+    let (derives, debug_impl) = derives_and_debug(&builder, structure, false);
     quote! {
         #doc_attr
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #derives
         pub struct #builder {
             #(#fields)*
         }
+
+        #debug_impl
 
         impl #builder {
             #(#setters)*

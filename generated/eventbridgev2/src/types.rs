@@ -276,7 +276,7 @@ impl EncryptionConfiguration {
 }
 
 /// A single event entry in a PutEvents request.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct PutEventsRequestEntry {
     #[cfg_attr(
@@ -335,6 +335,19 @@ pub struct PutEventsRequestEntry {
     pub(crate) system_metadata: ::std::option::Option<
         crate::types::PutEventsSystemMetadata,
     >,
+}
+
+impl ::std::fmt::Debug for PutEventsRequestEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PutEventsRequestEntry")
+            .field("source", &self.source)
+            .field("detail_type", &self.detail_type)
+            .field("detail", &"** redacted **")
+            .field("resources", &self.resources)
+            .field("time", &self.time)
+            .field("system_metadata", &self.system_metadata)
+            .finish()
+    }
 }
 
 impl PutEventsRequestEntry {

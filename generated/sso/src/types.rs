@@ -8,7 +8,7 @@ pub mod builders;
 pub mod error;
 
 /// Provides information about the role credentials that are assigned to the user.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct RoleCredentials {
     #[cfg_attr(
@@ -47,6 +47,17 @@ pub struct RoleCredentials {
         )
     )]
     pub(crate) expiration: ::std::option::Option<i64>,
+}
+
+impl ::std::fmt::Debug for RoleCredentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RoleCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &"** redacted **")
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 impl RoleCredentials {

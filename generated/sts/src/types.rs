@@ -49,7 +49,7 @@ impl AssumedRoleUser {
 }
 
 /// Amazon Web Services credentials for API authentication.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct Credentials {
     #[cfg_attr(
@@ -90,6 +90,17 @@ pub struct Credentials {
     pub(crate) expiration: ::std::option::Option<::sdk_runtime::DateTime>,
 }
 
+impl ::std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
 impl Credentials {
     /// A builder for [`Credentials`].
     pub fn builder() -> crate::types::builders::CredentialsBuilder {
@@ -118,7 +129,7 @@ impl Credentials {
 }
 
 /// The session's `aws:OriginIdentity/Subject`, `aws:OriginIdentity/SubjectType`, `aws:OriginIdentity/Issuer` and `aws:OriginIdentity/FederatedProviderArn` keys. A member is absent when the session does not have the key.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct OriginIdentity {
     #[cfg_attr(
@@ -157,6 +168,17 @@ pub struct OriginIdentity {
         )
     )]
     pub(crate) federated_provider_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for OriginIdentity {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OriginIdentity")
+            .field("subject", &"** redacted **")
+            .field("subject_type", &"** redacted **")
+            .field("issuer", &"** redacted **")
+            .field("federated_provider_arn", &self.federated_provider_arn)
+            .finish()
+    }
 }
 
 impl OriginIdentity {

@@ -85,13 +85,27 @@ struct Resolved {
 /// keys are looked for in the credentials file's section, then the config
 /// file's):
 ///
-/// 1. `role_arn` (with `source_profile` or `credential_source`),
-///    `web_identity_token_file`, `sso_session` / `sso_start_url` /
-///    `sso_account_id`: these need STS or SSO, which are not supported yet:
-///    an error naming the profile, the file and the key;
-/// 2. `credential_process`: a command that prints credentials JSON (see the
+/// 1. `role_arn`: assumed at STS `AssumeRole` with what the source gives:
+///    `source_profile` (another profile, resolved the same way, so roles
+///    chain; a source profile's static keys win over its own `role_arn`) or
+///    `credential_source` (`Environment`, `Ec2InstanceMetadata`,
+///    `EcsContainer`); with `role_session_name`, `external_id`,
+///    `duration_seconds`, in the first profile's `region`. With
+///    `web_identity_token_file`, the role is assumed with that token instead
+///    ([`WebIdentityCredentials`]);
+/// 1. `sso_session` (naming an `[sso-session NAME]` section with
+///    `sso_start_url` and `sso_region`) or `sso_start_url` + `sso_region`,
+///    with `sso_account_id` and `sso_role_name`: the token `aws sso login`
+///    cached in `~/.aws/sso/cache/<sha1>.json`, traded at SSO
+///    `GetRoleCredentials`; a missing or expired token is an error saying
+///    to log in again;
+/// 1. `credential_process`: a command that prints credentials JSON (see the
 ///    README), run at each fetch;
-/// 3. static keys, as above.
+/// 1. static keys, as above.
+///
+/// The STS and SSO calls go through the context's
+/// [`CredentialsExchange`](super::CredentialsExchange); without one, such a
+/// profile fails with an error naming the call and how to install one.
 ///
 /// The files are read on every call; [`DefaultCredentialsChain`] caches
 /// what it found.

@@ -85,7 +85,7 @@ impl EncryptionConfigurationBuilder {
 }
 
 /// A builder for [`PutEventsRequestEntry`](crate::types::PutEventsRequestEntry) (`PutEventsRequestEntry` in the model).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PutEventsRequestEntryBuilder {
     pub(crate) source: ::std::option::Option<::std::string::String>,
     pub(crate) detail_type: ::std::option::Option<::std::string::String>,
@@ -95,6 +95,19 @@ pub struct PutEventsRequestEntryBuilder {
     pub(crate) system_metadata: ::std::option::Option<
         crate::types::PutEventsSystemMetadata,
     >,
+}
+
+impl ::std::fmt::Debug for PutEventsRequestEntryBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PutEventsRequestEntryBuilder")
+            .field("source", &self.source)
+            .field("detail_type", &self.detail_type)
+            .field("detail", &"** redacted **")
+            .field("resources", &self.resources)
+            .field("time", &self.time)
+            .field("system_metadata", &self.system_metadata)
+            .finish()
+    }
 }
 
 impl PutEventsRequestEntryBuilder {

@@ -43,7 +43,7 @@ impl ::sdk_runtime::operation::Operation for GetRoleCredentials {
 }
 
 /// The input of `GetRoleCredentials`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetRoleCredentialsInput {
     #[cfg_attr(
@@ -73,6 +73,16 @@ pub struct GetRoleCredentialsInput {
         )
     )]
     pub(crate) access_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for GetRoleCredentialsInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetRoleCredentialsInput")
+            .field("role_name", &self.role_name)
+            .field("account_id", &self.account_id)
+            .field("access_token", &"** redacted **")
+            .finish()
+    }
 }
 
 impl GetRoleCredentialsInput {
@@ -251,11 +261,21 @@ impl ::std::convert::From<::sdk_runtime::error::Unhandled> for GetRoleCredential
 /// Builders for the operation's input and output, and its fluent builder.
 pub mod builders {
     /// A builder for [`GetRoleCredentialsInput`](crate::operation::get_role_credentials::GetRoleCredentialsInput) (`GetRoleCredentialsRequest` in the model).
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Default, PartialEq)]
     pub struct GetRoleCredentialsInputBuilder {
         pub(crate) role_name: ::std::option::Option<::std::string::String>,
         pub(crate) account_id: ::std::option::Option<::std::string::String>,
         pub(crate) access_token: ::std::option::Option<::std::string::String>,
+    }
+
+    impl ::std::fmt::Debug for GetRoleCredentialsInputBuilder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("GetRoleCredentialsInputBuilder")
+                .field("role_name", &self.role_name)
+                .field("account_id", &self.account_id)
+                .field("access_token", &"** redacted **")
+                .finish()
+        }
     }
 
     impl GetRoleCredentialsInputBuilder {

@@ -3,12 +3,23 @@
 //! Builders for the structures of the parent module.
 
 /// A builder for [`RoleCredentials`](crate::types::RoleCredentials) (`RoleCredentials` in the model).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RoleCredentialsBuilder {
     pub(crate) access_key_id: ::std::option::Option<::std::string::String>,
     pub(crate) secret_access_key: ::std::option::Option<::std::string::String>,
     pub(crate) session_token: ::std::option::Option<::std::string::String>,
     pub(crate) expiration: ::std::option::Option<i64>,
+}
+
+impl ::std::fmt::Debug for RoleCredentialsBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RoleCredentialsBuilder")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &"** redacted **")
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 impl RoleCredentialsBuilder {

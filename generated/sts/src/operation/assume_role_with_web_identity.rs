@@ -43,7 +43,7 @@ impl ::sdk_runtime::operation::Operation for AssumeRoleWithWebIdentity {
 }
 
 /// The input of `AssumeRoleWithWebIdentity`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct AssumeRoleWithWebIdentityInput {
     #[cfg_attr(
@@ -122,6 +122,21 @@ pub struct AssumeRoleWithWebIdentityInput {
     pub(crate) minimum_session_token_size: ::std::option::Option<i32>,
 }
 
+impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityInput")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("web_identity_token", &"** redacted **")
+            .field("provider_id", &self.provider_id)
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("minimum_session_token_size", &self.minimum_session_token_size)
+            .finish()
+    }
+}
+
 impl AssumeRoleWithWebIdentityInput {
     /// A builder for [`AssumeRoleWithWebIdentityInput`].
     pub fn builder() -> crate::operation::assume_role_with_web_identity::builders::AssumeRoleWithWebIdentityInputBuilder {
@@ -196,7 +211,7 @@ impl AssumeRoleWithWebIdentityInput {
 }
 
 /// Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct AssumeRoleWithWebIdentityOutput {
     #[cfg_attr(
@@ -295,6 +310,27 @@ pub struct AssumeRoleWithWebIdentityOutput {
     >,
     #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for AssumeRoleWithWebIdentityOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityOutput")
+            .field("credentials", &self.credentials)
+            .field(
+                "subject_from_web_identity_token",
+                &self.subject_from_web_identity_token,
+            )
+            .field("assumed_role_user", &self.assumed_role_user)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("provider", &self.provider)
+            .field("audience", &self.audience)
+            .field("source_identity", &self.source_identity)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
+            .field("trusted_identity_propagation_context", &"** redacted **")
+            .field("_request_id", &self._request_id)
+            .finish()
+    }
 }
 
 impl AssumeRoleWithWebIdentityOutput {
@@ -538,7 +574,7 @@ for AssumeRoleWithWebIdentityError {
 /// Builders for the operation's input and output, and its fluent builder.
 pub mod builders {
     /// A builder for [`AssumeRoleWithWebIdentityInput`](crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput) (`AssumeRoleWithWebIdentityRequest` in the model).
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Default, PartialEq)]
     pub struct AssumeRoleWithWebIdentityInputBuilder {
         pub(crate) role_arn: ::std::option::Option<::std::string::String>,
         pub(crate) role_session_name: ::std::option::Option<::std::string::String>,
@@ -550,6 +586,21 @@ pub mod builders {
         pub(crate) policy: ::std::option::Option<::std::string::String>,
         pub(crate) duration_seconds: ::std::option::Option<i32>,
         pub(crate) minimum_session_token_size: ::std::option::Option<i32>,
+    }
+
+    impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInputBuilder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AssumeRoleWithWebIdentityInputBuilder")
+                .field("role_arn", &self.role_arn)
+                .field("role_session_name", &self.role_session_name)
+                .field("web_identity_token", &"** redacted **")
+                .field("provider_id", &self.provider_id)
+                .field("policy_arns", &self.policy_arns)
+                .field("policy", &self.policy)
+                .field("duration_seconds", &self.duration_seconds)
+                .field("minimum_session_token_size", &self.minimum_session_token_size)
+                .finish()
+        }
     }
 
     impl AssumeRoleWithWebIdentityInputBuilder {
@@ -769,7 +820,7 @@ pub mod builders {
     }
 
     /// A builder for [`AssumeRoleWithWebIdentityOutput`](crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput) (`AssumeRoleWithWebIdentityResponse` in the model).
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Default, PartialEq)]
     pub struct AssumeRoleWithWebIdentityOutputBuilder {
         pub(crate) credentials: ::std::option::Option<crate::types::Credentials>,
         pub(crate) subject_from_web_identity_token: ::std::option::Option<
@@ -787,6 +838,26 @@ pub mod builders {
         pub(crate) trusted_identity_propagation_context: ::std::option::Option<
             crate::types::TrustedIdentityPropagationContext,
         >,
+    }
+
+    impl ::std::fmt::Debug for AssumeRoleWithWebIdentityOutputBuilder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AssumeRoleWithWebIdentityOutputBuilder")
+                .field("credentials", &self.credentials)
+                .field(
+                    "subject_from_web_identity_token",
+                    &self.subject_from_web_identity_token,
+                )
+                .field("assumed_role_user", &self.assumed_role_user)
+                .field("packed_policy_size", &self.packed_policy_size)
+                .field("provider", &self.provider)
+                .field("audience", &self.audience)
+                .field("source_identity", &self.source_identity)
+                .field("session_token_utilization", &self.session_token_utilization)
+                .field("session_token_size", &self.session_token_size)
+                .field("trusted_identity_propagation_context", &"** redacted **")
+                .finish()
+        }
     }
 
     impl AssumeRoleWithWebIdentityOutputBuilder {

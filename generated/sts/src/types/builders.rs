@@ -80,12 +80,23 @@ impl AssumedRoleUserBuilder {
 }
 
 /// A builder for [`Credentials`](crate::types::Credentials) (`Credentials` in the model).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CredentialsBuilder {
     pub(crate) access_key_id: ::std::option::Option<::std::string::String>,
     pub(crate) secret_access_key: ::std::option::Option<::std::string::String>,
     pub(crate) session_token: ::std::option::Option<::std::string::String>,
     pub(crate) expiration: ::std::option::Option<::sdk_runtime::DateTime>,
+}
+
+impl ::std::fmt::Debug for CredentialsBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CredentialsBuilder")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 impl CredentialsBuilder {
@@ -205,12 +216,23 @@ impl CredentialsBuilder {
 }
 
 /// A builder for [`OriginIdentity`](crate::types::OriginIdentity) (`OriginIdentity` in the model).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct OriginIdentityBuilder {
     pub(crate) subject: ::std::option::Option<::std::string::String>,
     pub(crate) subject_type: ::std::option::Option<::std::string::String>,
     pub(crate) issuer: ::std::option::Option<::std::string::String>,
     pub(crate) federated_provider_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for OriginIdentityBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OriginIdentityBuilder")
+            .field("subject", &"** redacted **")
+            .field("subject_type", &"** redacted **")
+            .field("issuer", &"** redacted **")
+            .field("federated_provider_arn", &self.federated_provider_arn)
+            .finish()
+    }
 }
 
 impl OriginIdentityBuilder {
