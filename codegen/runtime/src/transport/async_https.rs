@@ -260,7 +260,7 @@ mod tests {
     /// Serves one connection (the blocking transport's test server);
     /// returns its `127.0.0.1:<port>`.
     fn serve_once(reply: &'static [u8], delay: Duration) -> String {
-        let (endpoint, _head) = crate::transport::https::tests::serve_once(reply, delay);
+        let (endpoint, _head) = crate::transport::https::serve_once(reply, delay);
         endpoint.trim_start_matches("http://").to_owned()
     }
 

@@ -315,8 +315,12 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts, tls: bool) -> 
     ConnectorError::with_cause(cause, error)
 }
 
+/// The one-shot test server, for the non-blocking transport's tests too.
+#[cfg(all(test, feature = "rt-tokio"))]
+pub(crate) use tests::serve_once;
+
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
     use std::sync::atomic::{AtomicUsize, Ordering};
