@@ -171,6 +171,11 @@ pub struct ShapeRef {
     /// members (`GetCallerIdentityResult`).
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    /// REST: the member bound to the body, set on an operation's input or
+    /// output reference rather than on the shape (botocore merges a
+    /// reference's serialization traits into its shape's).
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 /// One entry of `shapes`. Which keys apply depends on `type`.
@@ -225,6 +230,10 @@ pub struct Shape {
     // list, map (XML, query): items without a wrapping element
     #[serde(default)]
     pub flattened: bool,
+    /// An HTTP binding on the shape itself, for members that state none
+    /// (botocore merges a member's serialization traits over its shape's).
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 /// A structure's `error` trait.

@@ -494,9 +494,16 @@ impl<'m> Resolver<'m> {
                 member_docs.extend([String::new(), note]);
             }
             // RPC protocols put every member in the body; `location` is an HTTP binding trait.
+            // A member without one takes its target shape's, as botocore merges them.
+            let shape_location = self
+                .model
+                .shapes
+                .get(&member.shape)
+                .and_then(|target| target.location.as_deref());
             let location = match member
                 .location
                 .as_deref()
+                .or(shape_location)
                 .filter(|_| self.protocol.is_rest())
             {
                 None => Location::Body,
@@ -516,10 +523,12 @@ impl<'m> Resolver<'m> {
             members.push(Member {
                 name: member_name.clone(),
                 rust_name,
-                wire_name: member
-                    .location_name
-                    .clone()
-                    .unwrap_or_else(|| member_name.clone()),
+                // A header map without a prefix holds every header.
+                wire_name: match (&member.location_name, location) {
+                    (Some(name), _) => name.clone(),
+                    (None, Location::Headers) => String::new(),
+                    (None, _) => member_name.clone(),
+                },
                 target,
                 required: shape.required.contains(member_name),
                 location,
@@ -768,6 +777,23 @@ impl<'m> Resolver<'m> {
             Some((ShapeKind::Structure(structure), docs)) => {
                 let mut structure = structure.clone();
                 structure.error = None;
+                // A `payload` on the reference binds that member to the body.
+                if let Some(payload) = shape_ref
+                    .payload
+                    .as_ref()
+                    .filter(|_| self.protocol.is_rest())
+                {
+                    match structure.members.iter().position(|m| &m.name == payload) {
+                        Some(index) => structure.payload = Some(index),
+                        None => self.problem(
+                            at,
+                            format!(
+                                "payload `{payload}` is not a member of `{}`",
+                                shape_ref.shape
+                            ),
+                        ),
+                    }
+                }
                 (structure, docs.clone())
             }
             _ => {

@@ -599,3 +599,28 @@ fn context_parameters_are_bound_and_checked_against_the_rule_set() {
         "{client}"
     );
 }
+
+#[test]
+fn payload_on_an_operation_reference_must_name_a_member() {
+    let mut model = small_model();
+    model["operations"]["GetWidget"]["output"]["payload"] = json!("gadget");
+    let message = problems(&model);
+    assert!(
+        message.contains("operation `GetWidget`")
+            && message.contains("payload `gadget` is not a member of `GetWidgetResponse`"),
+        "{message}"
+    );
+    // Naming a member, it binds that member to the body: the whole body is the widget.
+    model["operations"]["GetWidget"]["output"]["payload"] = json!("widget");
+    let generated = generate_value(&model).unwrap();
+    let (_, protocol) = generated
+        .files
+        .iter()
+        .find(|(path, _)| path.ends_with("protocol/get_widget.rs"))
+        .expect("the operation's protocol module");
+    let protocol = protocol.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        protocol.contains("widget: if response.body().is_empty() { None }"),
+        "{protocol}"
+    );
+}

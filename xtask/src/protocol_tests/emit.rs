@@ -366,6 +366,20 @@ impl Emitter<'_> {
             }
             let member = find_member(structure, name)?;
             let set = ident(&derived::setter(&member.rust_name));
+            let text;
+            let value = match value {
+                // Header names have no case (the `http` crate's are lower case);
+                // botocore keeps them as they came.
+                Value::Object(map) if member.location == Location::Headers => {
+                    text = Value::Object(
+                        map.iter()
+                            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                            .collect(),
+                    );
+                    &text
+                }
+                _ => value,
+            };
             let value = self.value(member.target, value)?;
             setters.push(quote!(.#set(Some(#value))));
         }
@@ -396,7 +410,17 @@ impl Emitter<'_> {
         let mismatch = || format!("`{value}` is not a value of `{}`", shape.name);
         Ok(match &shape.kind {
             ShapeKind::String => {
-                let s = value.as_str().ok_or_else(mismatch)?;
+                // A value that is not a string is its JSON text: a `jsonvalue`
+                // member's (botocore's API takes and returns the decoded
+                // value), or one a service sends where a string is declared.
+                let text;
+                let s = match value {
+                    Value::String(s) => s.as_str(),
+                    _ => {
+                        text = value.to_string();
+                        text.as_str()
+                    }
+                };
                 quote!(::std::string::String::from(#s))
             }
             ShapeKind::Enum(_) => {
@@ -472,6 +496,12 @@ impl Emitter<'_> {
             }
             ShapeKind::Union(union) => {
                 let object = value.as_object().ok_or_else(mismatch)?;
+                let path = self.shape_path(shape);
+                // botocore's form of a member this client does not know.
+                if let Some(unknown) = object.get("SDK_UNKNOWN_MEMBER") {
+                    let name = unknown["name"].as_str().ok_or_else(mismatch)?;
+                    return Ok(quote!(#path::Unknown(::std::string::String::from(#name))));
+                }
                 let (name, item) = object
                     .iter()
                     .find(|(_, v)| !v.is_null())
@@ -490,7 +520,6 @@ impl Emitter<'_> {
                 } else {
                     item
                 };
-                let path = self.shape_path(shape);
                 quote!(#path::#variant(#item))
             }
         })

@@ -54,14 +54,19 @@ pub struct Suite {
 }
 
 /// Reads every suite of one file.
+///
+/// A suite's cases may give one operation name different definitions (the
+/// legacy suites do: each case carries its own `given`, and botocore's runner
+/// builds a model per case). Such a suite becomes several, one per set of
+/// cases whose operations agree, each with its own crate.
 pub fn parse_file(file: &str, file_index: usize, text: &str) -> Result<Vec<Suite>, Failure> {
     let suites: Vec<Value> = serde_json::from_str(text)
         .map_err(|e| Failure(format!("{file}: not a list of suites: {e}")))?;
-    suites
-        .iter()
-        .enumerate()
-        .map(|(index, suite)| parse_suite(file, file_index, index, suite))
-        .collect()
+    let mut out = Vec::new();
+    for (index, suite) in suites.iter().enumerate() {
+        out.extend(parse_suite(file, file_index, index, suite)?);
+    }
+    Ok(out)
 }
 
 fn parse_suite(
@@ -69,7 +74,7 @@ fn parse_suite(
     file_index: usize,
     index: usize,
     suite: &Value,
-) -> Result<Suite, Failure> {
+) -> Result<Vec<Suite>, Failure> {
     let at = |what: &str| Failure(format!("{file}: suite #{index}: {what}"));
     let description = suite["description"]
         .as_str()
@@ -78,11 +83,7 @@ fn parse_suite(
     let cases_json = suite["cases"]
         .as_array()
         .ok_or_else(|| at("no `cases` list"))?;
-    // The generator names the crate after the service id; make it unique per suite.
-    let service_id = format!("pt {file_index} {index:03}");
-    let crate_name = format!("pt-{file_index}-{index:03}");
     let mut metadata = suite["metadata"].as_object().cloned().unwrap_or_default();
-    metadata.insert("serviceId".into(), json!(service_id));
     metadata
         .entry("endpointPrefix")
         .or_insert(json!("protocoltests"));
@@ -95,14 +96,36 @@ fn parse_suite(
             .entry("targetPrefix")
             .or_insert(json!("ProtocolTests"));
     }
-    let mut operations = Map::new();
-    let mut cases = Vec::new();
+    let rest = matches!(
+        metadata.get("protocol").and_then(Value::as_str),
+        Some("rest-json" | "rest-xml")
+    );
+    // Each group: the operations its cases define, and its cases.
+    let mut groups: Vec<(Map<String, Value>, Vec<Case>)> = Vec::new();
     for (position, case) in cases_json.iter().enumerate() {
-        let given = &case["given"];
+        let mut given = case["given"].clone();
+        // Output cases of REST suites may leave out the operation's HTTP
+        // binding, which only requests use (botocore's parser never reads
+        // it); a placeholder lets the generator accept the operation.
+        if rest && given.get("http").is_none() && case.get("serialized").is_none() {
+            if let Some(given) = given.as_object_mut() {
+                given.insert("http".into(), json!({"method": "POST", "requestUri": "/"}));
+            }
+        }
+        let given = &given;
         let operation = given["name"]
             .as_str()
             .ok_or_else(|| at("a case's `given` has no `name`"))?
             .to_owned();
+        let fits = |ops: &Map<String, Value>| ops.get(&operation).is_none_or(|g| g == given);
+        let group = match groups.iter().position(|(ops, _)| fits(ops)) {
+            Some(group) => group,
+            None => {
+                groups.push(Default::default());
+                groups.len() - 1
+            }
+        };
+        let (operations, cases) = &mut groups[group];
         operations.insert(operation.clone(), given.clone());
         let id = case["id"]
             .as_str()
@@ -143,23 +166,47 @@ fn parse_suite(
             kind,
         });
     }
-    let model = json!({
-        "version": "2.0",
-        "metadata": metadata,
-        "operations": operations,
-        "shapes": suite["shapes"],
-    });
-    Ok(Suite {
-        file: file.to_owned(),
-        description,
-        crate_name,
-        model,
-        endpoint: suite["clientEndpoint"]
-            .as_str()
-            .unwrap_or("https://example.com")
-            .to_owned(),
-        cases,
-    })
+    if groups.is_empty() {
+        groups.push(Default::default());
+    }
+    let endpoint = suite["clientEndpoint"]
+        .as_str()
+        .unwrap_or("https://example.com")
+        .to_owned();
+    let suites = groups
+        .into_iter()
+        .enumerate()
+        .map(|(group, (operations, cases))| {
+            // The generator names the crate after the service id; make it
+            // unique per suite (and per group of a split suite).
+            let (service_id, crate_name) = match group {
+                0 => (
+                    format!("pt {file_index} {index:03}"),
+                    format!("pt-{file_index}-{index:03}"),
+                ),
+                _ => (
+                    format!("pt {file_index} {index:03} {group}"),
+                    format!("pt-{file_index}-{index:03}-{group}"),
+                ),
+            };
+            let mut metadata = metadata.clone();
+            metadata.insert("serviceId".into(), json!(service_id));
+            Suite {
+                file: file.to_owned(),
+                description: description.clone(),
+                crate_name,
+                model: json!({
+                    "version": "2.0",
+                    "metadata": metadata,
+                    "operations": operations,
+                    "shapes": suite["shapes"],
+                }),
+                endpoint: endpoint.clone(),
+                cases,
+            }
+        })
+        .collect();
+    Ok(suites)
 }
 
 /// The ignore list of each suite file.
@@ -286,6 +333,42 @@ mod tests {
             matches!(&suite.cases[0].kind, CaseKind::Input { params, .. } if params == &json!({}))
         );
         assert!(matches!(suite.cases[1].kind, CaseKind::Output { .. }));
+    }
+
+    #[test]
+    fn cases_defining_one_operation_differently_get_suites_of_their_own() {
+        let text = r#"[{
+            "description": "Split",
+            "metadata": {"protocol": "rest-json"},
+            "shapes": {},
+            "cases": [
+                {"given": {"name": "Op", "http": {"method": "GET", "requestUri": "/a"}}, "params": {}, "serialized": {}},
+                {"given": {"name": "Op", "http": {"method": "GET", "requestUri": "/b"}}, "params": {}, "serialized": {}},
+                {"given": {"name": "Op", "http": {"method": "GET", "requestUri": "/a"}}, "params": {}, "serialized": {}},
+                {"given": {"name": "Out"}, "response": {"status_code": 200}, "result": {}}
+            ]
+        }]"#;
+        let suites = parse_file("f.json", 1, text).unwrap();
+        assert_eq!(suites.len(), 2);
+        assert_eq!(suites[0].crate_name, "pt-1-000");
+        assert_eq!(suites[1].crate_name, "pt-1-000-1");
+        assert_eq!(suites[1].model["metadata"]["serviceId"], "pt 1 000 1");
+        let ids = |suite: &Suite| suite.cases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&suites[0]), ["Split #0", "Split #2", "Split #3"]);
+        assert_eq!(ids(&suites[1]), ["Split #1"]);
+        assert_eq!(
+            suites[0].model["operations"]["Op"]["http"]["requestUri"],
+            "/a"
+        );
+        assert_eq!(
+            suites[1].model["operations"]["Op"]["http"]["requestUri"],
+            "/b"
+        );
+        // An output case of a REST suite without `http` gets a placeholder binding.
+        assert_eq!(
+            suites[0].model["operations"]["Out"]["http"],
+            json!({"method": "POST", "requestUri": "/"})
+        );
     }
 
     #[test]

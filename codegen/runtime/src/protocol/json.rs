@@ -250,12 +250,21 @@ impl JsonSerialize for String {
     }
 }
 
+/// A string accepts any JSON value: one that is not a JSON string (a
+/// service sending a number or an object where its model declares a string)
+/// is kept as its JSON text rather than failing the whole response, as
+/// botocore passes such values through unchanged.
 impl JsonDeserialize for String {
     fn deserialize_json<'de, D: Deserializer<'de>>(
         _: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        serde::Deserialize::deserialize(deserializer)
+        Ok(
+            match <serde_json::Value as serde::Deserialize>::deserialize(deserializer)? {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            },
+        )
     }
 }
 
@@ -703,6 +712,14 @@ mod tests {
             let parsed = DateTime::deserialize_json(F::EpochSeconds, &mut de);
             assert!(parsed.is_err(), "{body}: {parsed:?}");
         }
+    }
+
+    #[test]
+    fn strings_keep_other_values_as_json_text() {
+        let parsed: Vec<String> = from_slice(br#"["a", null, {"k": [1, true]}, 2.5, {}]"#).unwrap();
+        assert_eq!(parsed, ["a", r#"{"k":[1,true]}"#, "2.5", "{}"]);
+        assert_eq!(from_slice::<String>(br#""\u00e9""#).unwrap(), "\u{e9}");
+        assert!(from_slice::<String>(b"[1,").is_err());
     }
 
     #[test]

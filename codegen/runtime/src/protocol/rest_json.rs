@@ -30,10 +30,12 @@ impl JsonObject for ErrorBody {
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
+        // Strictly strings (not the shapes' lenient reading): a code that
+        // is not text is no code.
         match key {
-            "__type" => self.type_field = json::value(map)?,
-            "code" | "Code" => self.code = json::value(map)?,
-            "message" | "Message" | "errorMessage" => self.message = json::value(map)?,
+            "__type" => self.type_field = map.next_value()?,
+            "code" | "Code" => self.code = map.next_value()?,
+            "message" | "Message" | "errorMessage" => self.message = map.next_value()?,
             _ => json::skip(map)?,
         }
         Ok(())

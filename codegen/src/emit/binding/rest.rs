@@ -182,11 +182,18 @@ fn request_body(service: &Service, codec: &dyn Codec, structure: &Structure) -> 
         Some(payload) => {
             let field = member_ident(payload);
             let (content_type, bytes, when_unset) = match &service.shape(payload.target).kind {
-                ShapeKind::Blob | ShapeKind::StreamingBlob => (
-                    quote!("application/octet-stream"),
-                    quote!(value.as_bytes().to_vec()),
-                    None,
-                ),
+                // A blob payload is octet-stream even when unset and empty (as
+                // botocore's legacy suites expect; Smithy's do not forbid it).
+                ShapeKind::Blob | ShapeKind::StreamingBlob => {
+                    let set = set_type(quote!("application/octet-stream"));
+                    return quote! {
+                        #set
+                        let body = match &input.#field {
+                            Some(value) => value.as_bytes().to_vec(),
+                            None => Vec::new(),
+                        };
+                    };
+                }
                 ShapeKind::String => (
                     quote!("text/plain"),
                     quote!(value.as_bytes().to_vec()),

@@ -24,23 +24,21 @@ pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError
         "kind",
         input.kind.as_ref(),
     )?;
+    if !request
+        .headers()
+        .contains_key(::sdk_runtime::__private::http::header::CONTENT_TYPE)
+    {
+        request
+            .headers_mut()
+            .insert(
+                ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+                ::sdk_runtime::__private::http::HeaderValue::from_static(
+                    "application/octet-stream",
+                ),
+            );
+    }
     let body = match &input.data {
-        Some(value) => {
-            if !request
-                .headers()
-                .contains_key(::sdk_runtime::__private::http::header::CONTENT_TYPE)
-            {
-                request
-                    .headers_mut()
-                    .insert(
-                        ::sdk_runtime::__private::http::header::CONTENT_TYPE,
-                        ::sdk_runtime::__private::http::HeaderValue::from_static(
-                            "application/octet-stream",
-                        ),
-                    );
-            }
-            value.as_bytes().to_vec()
-        }
+        Some(value) => value.as_bytes().to_vec(),
         None => Vec::new(),
     };
     request

@@ -24,18 +24,16 @@ pub fn serialize_request(input: &UploadInput) -> Result<HttpRequest, BuildError>
         "length",
         input.length.as_ref(),
     )?;
+    request
+        .headers_mut()
+        .insert(
+            ::sdk_runtime::__private::http::header::CONTENT_TYPE,
+            ::sdk_runtime::__private::http::HeaderValue::from_static(
+                "application/octet-stream",
+            ),
+        );
     let body = match &input.data {
-        Some(value) => {
-            request
-                .headers_mut()
-                .insert(
-                    ::sdk_runtime::__private::http::header::CONTENT_TYPE,
-                    ::sdk_runtime::__private::http::HeaderValue::from_static(
-                        "application/octet-stream",
-                    ),
-                );
-            value.as_bytes().to_vec()
-        }
+        Some(value) => value.as_bytes().to_vec(),
         None => Vec::new(),
     };
     if !body.is_empty() {

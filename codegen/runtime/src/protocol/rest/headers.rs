@@ -41,9 +41,11 @@ pub fn add<T: ToParam>(
     Ok(())
 }
 
-/// Adds header `name` for a list `member` when it is set: items joined by
-/// `, `, each quoted when it holds a comma or a quote and `quote` is set
-/// (HTTP dates hold commas by design and are never quoted).
+/// Adds header `name` for a list `member` when it is set and not empty:
+/// items joined by `, `, each quoted when it holds a comma or a quote and
+/// `quote` is set (HTTP dates hold commas by design and are never quoted).
+/// An empty list sends no header, as botocore does: an empty value would
+/// read back as one empty item.
 pub fn add_list<I>(
     headers: &mut HeaderMap,
     name: &'static str,
@@ -59,6 +61,7 @@ where
         return Ok(());
     };
     let mut joined = String::new();
+    let mut empty = true;
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             joined.push_str(", ");
@@ -76,6 +79,10 @@ where
         } else {
             joined.push_str(&text);
         }
+        empty = false;
+    }
+    if empty {
+        return Ok(());
     }
     headers.append(self::name(member, name)?, value(member, &joined)?);
     Ok(())
@@ -317,9 +324,11 @@ mod tests {
     }
 
     #[test]
-    fn empty_list_is_an_empty_header() {
+    fn empty_list_sends_no_header() {
         let mut headers = HeaderMap::new();
         add_list::<&[&str]>(&mut headers, "x-c", "c", Some(&[]), true).unwrap();
+        assert!(!headers.contains_key("x-c"), "{headers:?}");
+        add_list(&mut headers, "x-c", "c", Some([""]), true).unwrap();
         assert_eq!(headers["x-c"], "");
     }
 
