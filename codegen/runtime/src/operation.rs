@@ -241,7 +241,11 @@ async fn invoke_counting<O: Operation>(
             O::endpoint_context(input, &mut per_call);
         }
         if let Some(parameter) = account_id_parameter(config, service, rules) {
-            check_region(config, service).map_err(SdkError::construction_failure)?;
+            // A missing region says so before the credentials are sought
+            // (the full check, which may read the profile, only then).
+            if config.region().is_none() && config.endpoint_url().is_none() {
+                check_region(config, service).map_err(SdkError::construction_failure)?;
+            }
             let credentials = credentials(config, &provider_context)
                 .await
                 .map_err(SdkError::construction_failure)?;
