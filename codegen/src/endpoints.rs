@@ -6,6 +6,8 @@
 //! rule set fails at generation time, naming the file and the place in it,
 //! never in a user's program.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use sdk_runtime::endpoint::{ParameterType, RuleSet};
@@ -97,6 +99,44 @@ pub fn check_context(service: &Service, compact: &str) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The endpoint parameters each operation of the model binds, by operation
+/// name, as its generated crate binds them: the model at `path` (its text
+/// `text`) resolved and checked against the rule set `compact` as
+/// [`crate::generate_set`] does. `cargo xtask endpoint-tests` binds the
+/// test cases' operation inputs by it.
+pub fn bindings(
+    path: &str,
+    text: &str,
+    compact: &str,
+) -> Result<BTreeMap<String, Vec<ContextParam>>, Error> {
+    let model = crate::model::parse(path, text)?;
+    let service = crate::resolve::resolve(path, &model)?;
+    let problems = check_context(&service, compact);
+    if !problems.is_empty() {
+        return Err(Error::resolve(path, problems));
+    }
+    Ok(service
+        .operations
+        .into_iter()
+        .map(|op| (op.name, op.endpoint_context))
+        .collect())
+}
+
+/// What a generated binding of a member or a path sets for the value
+/// JMESPath gives (as JSON): nothing for null or an empty list, a list
+/// without its nulls, any other value as it is. (A static value is set as
+/// it is.)
+pub fn bound_value(value: Value) -> Option<Value> {
+    match value {
+        Value::Null => None,
+        Value::Array(items) => {
+            let items: Vec<Value> = items.into_iter().filter(|v| !v.is_null()).collect();
+            (!items.is_empty()).then_some(Value::Array(items))
+        }
+        other => Some(other),
+    }
 }
 
 /// The statement binding `param` of `op`: it reads `input` (an `&Input`)

@@ -192,3 +192,12 @@ fn the_account_id_and_its_mode_come_from_the_environment() {
         "http://127.0.0.1:8000/"
     );
 }
+
+#[test]
+fn a_missing_region_is_named_before_the_credentials_are_sought() {
+    let replay = ReplayClient::new();
+    let client = Client::from_conf(Config::builder().http_client(replay.clone()).build());
+    let err = list_tables_url(&client, &replay).unwrap_err();
+    assert!(err.contains("no region is configured"), "{err}");
+    assert!(replay.requests().is_empty());
+}

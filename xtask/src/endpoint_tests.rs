@@ -8,11 +8,21 @@
 //! them, bound to parameters as an operation binds its input (built-ins,
 //! `staticContextParams`, `contextParam` members, `operationContextParams`),
 //! resolves to the same.
+//!
+//! The operations' bindings are the generator's: the model is resolved and
+//! checked against the rule set by `codegen::endpoints::bindings`, exactly as
+//! for a crate (so every path compiles to a typed accessor and every value has
+//! its parameter's type), and a path's value is JMESPath's (the `jmespath`
+//! crate, whose parser the generator compiles from), set as a generated
+//! binding sets it (`codegen::endpoints::bound_value`). A model of a protocol
+//! the generator does not support yet has its bindings read from the model
+//! here, and the run says which.
 
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use codegen::ir::{ContextParam, ContextSource};
 use sdk_runtime::endpoint::{Params, RuleSet};
 use serde_json::{Map, Value};
 
@@ -55,118 +65,87 @@ fn latest_version(models: &Path, service: &str) -> Option<PathBuf> {
     versions.pop()
 }
 
-/// How one operation binds its input to endpoint parameters.
-#[derive(Default)]
-struct Binding {
-    /// `staticContextParams`: parameter, value.
-    statics: Vec<(String, Value)>,
-    /// `contextParam` members of the input: parameter, member.
-    members: Vec<(String, String)>,
-    /// `operationContextParams`: parameter, path.
-    paths: Vec<(String, String)>,
-}
+/// The endpoint parameters each operation binds, by operation name.
+type Bindings = std::collections::BTreeMap<String, Vec<ContextParam>>;
 
-fn binding(model: &Value, operation: &str) -> Option<Binding> {
-    let op = model.get("operations")?.get(operation)?;
-    let mut binding = Binding::default();
-    for (name, v) in op
-        .get("staticContextParams")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        binding
-            .statics
-            .push((name.clone(), v.get("value")?.clone()));
-    }
-    for (name, v) in op
-        .get("operationContextParams")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        binding
-            .paths
-            .push((name.clone(), v.get("path")?.as_str()?.to_owned()));
-    }
-    if let Some(input) = op
-        .get("input")
-        .and_then(|i| i.get("shape"))
-        .and_then(Value::as_str)
-    {
-        let members = model["shapes"][input]["members"].as_object();
-        for (member, m) in members.into_iter().flatten() {
-            if let Some(name) = m
-                .get("contextParam")
-                .and_then(|c| c.get("name"))
-                .and_then(Value::as_str)
-            {
-                binding.members.push((name.to_owned(), member.clone()));
-            }
-        }
-    }
-    Some(binding)
-}
-
-/// The path forms `operationContextParams` use (a JMESPath subset):
-/// `a.b`, `a[*].b`, `keys(a)`, a multiselect list `[x, y]` and the flatten `[]`.
-fn select(value: &Value, path: &str) -> Result<Option<Value>, String> {
-    let path = path.trim();
-    if let Some(inner) = path.strip_prefix("keys(").and_then(|p| p.strip_suffix(')')) {
-        return Ok(select(value, inner)?.and_then(|v| {
-            v.as_object()
-                .map(|o| Value::Array(o.keys().map(|k| Value::String(k.clone())).collect()))
-        }));
-    }
-    if let Some(inner) = path.strip_suffix("[]") {
-        return Ok(select(value, inner)?.map(|v| match v {
-            Value::Array(items) => Value::Array(
-                items
-                    .into_iter()
-                    .flat_map(|i| match i {
-                        Value::Array(inner) => inner.into_iter().filter(|v| !v.is_null()).collect(),
-                        Value::Null => Vec::new(),
-                        other => vec![other],
-                    })
-                    .collect(),
-            ),
-            other => other,
-        }));
-    }
-    if let Some((head, rest)) = path.split_once("[*].") {
-        let Some(Value::Array(items)) = select(value, head)? else {
-            return Ok(None);
-        };
-        let mut out = Vec::new();
-        for item in &items {
-            if let Some(v) = select(item, rest)? {
-                if !v.is_null() {
-                    out.push(v);
+/// The bindings of a model whose protocol the generator does not support
+/// (so it cannot resolve it): read from the model's JSON, in the order the
+/// generator sets them (paths, members, statics).
+fn model_bindings(model: &Value) -> Bindings {
+    let mut bindings = Bindings::new();
+    let operations = model.get("operations").and_then(Value::as_object);
+    for (operation, op) in operations.into_iter().flatten() {
+        let entries = |key: &str| op.get(key).and_then(Value::as_object).into_iter().flatten();
+        let mut params: Vec<ContextParam> = entries("operationContextParams")
+            .filter_map(|(name, v)| {
+                Some(ContextParam {
+                    name: name.clone(),
+                    source: ContextSource::Path(v.get("path")?.as_str()?.to_owned()),
+                })
+            })
+            .collect();
+        let input = op
+            .get("input")
+            .and_then(|i| i.get("shape"))
+            .and_then(Value::as_str);
+        if let Some(input) = input {
+            let members = model["shapes"][input]["members"].as_object();
+            for (member, m) in members.into_iter().flatten() {
+                if let Some(name) = m
+                    .get("contextParam")
+                    .and_then(|c| c.get("name"))
+                    .and_then(Value::as_str)
+                {
+                    params.push(ContextParam {
+                        name: name.to_owned(),
+                        source: ContextSource::Member(member.clone()),
+                    });
                 }
             }
         }
-        return Ok(Some(Value::Array(out)));
+        params.extend(entries("staticContextParams").filter_map(|(name, v)| {
+            Some(ContextParam {
+                name: name.clone(),
+                source: ContextSource::Static(v.get("value")?.clone()),
+            })
+        }));
+        bindings.insert(operation.clone(), params);
     }
-    if let Some(list) = path.strip_prefix('[').and_then(|p| p.strip_suffix(']')) {
-        let mut out = Vec::new();
-        for part in list.split(',') {
-            out.push(select(value, part)?.unwrap_or(Value::Null));
-        }
-        return Ok(Some(Value::Array(out)));
+    bindings
+}
+
+/// The bindings of the model `text` (`model`, parsed), by the generator if
+/// it supports the model's protocol; `Ok(None)` when it does not.
+fn generator_bindings(
+    name: &str,
+    text: &str,
+    model: &Value,
+    compact: &str,
+) -> Result<Option<Bindings>, String> {
+    let meta = &model["metadata"];
+    let protocols: Vec<String> = meta["protocols"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    let protocol = meta["protocol"].as_str().unwrap_or_default();
+    if codegen::resolve::choose_protocol(protocol, &protocols).is_err() {
+        return Ok(None);
     }
-    if path.contains(['[', ']', '(', ')', '*', '|', '?']) {
-        return Err(format!(
-            "operationContextParams path `{path}` is beyond the supported forms"
-        ));
-    }
-    let mut current = value;
-    for key in path.split('.') {
-        match current.get(key) {
-            Some(next) => current = next,
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(current.clone()))
+    codegen::endpoints::bindings(name, text, compact)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// The value of the `operationContextParams` path `path` over `input`, as
+/// JMESPath gives it.
+fn select(input: &Value, path: &str) -> Result<Value, String> {
+    let expression = jmespath::compile(path).map_err(|e| format!("path `{path}`: {e}"))?;
+    let found = expression
+        .search(input)
+        .map_err(|e| format!("path `{path}`: {e}"))?;
+    serde_json::to_value(&*found).map_err(|e| format!("path `{path}`: {e}"))
 }
 
 fn params_from(object: &Map<String, Value>) -> Params {
@@ -217,7 +196,7 @@ fn check(rules: &RuleSet, params: &Params, expect: &Value) -> Result<(), String>
 }
 
 /// Binds one `operationInputs` entry as the operation's generated binding does.
-fn bound_params(rules: &RuleSet, model: &Value, input: &Value) -> Result<Params, String> {
+fn bound_params(rules: &RuleSet, bindings: &Bindings, input: &Value) -> Result<Params, String> {
     let mut params = Params::new();
     for (built_in, value) in input
         .get("builtInParams")
@@ -240,21 +219,24 @@ fn bound_params(rules: &RuleSet, model: &Value, input: &Value) -> Result<Params,
         .get("operationName")
         .and_then(Value::as_str)
         .ok_or("an operation input without `operationName`")?;
-    let binding = binding(model, operation)
+    let binding = bindings
+        .get(operation)
         .ok_or_else(|| format!("no operation `{operation}` in the model"))?;
-    for (name, value) in &binding.statics {
-        params.set(name.clone(), value.clone());
-    }
     let empty = Value::Object(Map::new());
     let input_params = input.get("operationParams").unwrap_or(&empty);
-    for (name, member) in &binding.members {
-        if let Some(value) = input_params.get(member) {
-            params.set(name.clone(), value.clone());
-        }
-    }
-    for (name, path) in &binding.paths {
-        if let Some(value) = select(input_params, path)? {
-            params.set(name.clone(), value);
+    for param in binding {
+        let value = match &param.source {
+            ContextSource::Static(value) => Some(value.clone()),
+            ContextSource::Member(member) => input_params
+                .get(member)
+                .cloned()
+                .and_then(codegen::endpoints::bound_value),
+            ContextSource::Path(path) => {
+                codegen::endpoints::bound_value(select(input_params, path)?)
+            }
+        };
+        if let Some(value) = value {
+            params.set(param.name.clone(), value);
         }
     }
     Ok(params)
@@ -283,7 +265,8 @@ pub fn run(models: &Path, tests: &Path) -> Result<Summary, String> {
         let suite: Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let cases = suite["testCases"].as_array().cloned().unwrap_or_default();
-        let setup = (|| -> Result<(RuleSet, Value), String> {
+        let bind_inputs = cases.iter().any(|c| c.get("operationInputs").is_some());
+        let setup = (|| -> Result<(RuleSet, Bindings), String> {
             let dir = latest_version(models, service)
                 .ok_or_else(|| format!("{service}: no model folder in {}", models.display()))?;
             let name = format!("{}/endpoint-rule-set-1.json", dir.display());
@@ -292,14 +275,26 @@ pub fn run(models: &Path, tests: &Path) -> Result<Summary, String> {
             let compact = codegen::endpoints::convert(&name, &text).map_err(|e| e.to_string())?;
             let rules =
                 RuleSet::parse(&compact).map_err(|e| format!("{name}: converted rule set: {e}"))?;
-            let model = match read_model_file(&dir, "service-2.json")? {
-                Some(text) => serde_json::from_str(&text)
-                    .map_err(|e| format!("{service}: service-2.json: {e}"))?,
-                None => Value::Null,
+            if !bind_inputs {
+                return Ok((rules, Bindings::new()));
+            }
+            let model_name = format!("{}/service-2.json", dir.display());
+            let model_text = read_model_file(&dir, "service-2.json")?
+                .ok_or_else(|| format!("{model_name}: missing"))?;
+            let model: Value =
+                serde_json::from_str(&model_text).map_err(|e| format!("{model_name}: {e}"))?;
+            let bindings = match generator_bindings(&model_name, &model_text, &model, &compact)? {
+                Some(bindings) => bindings,
+                None => {
+                    println!(
+                        "NOTE {service}: operation bindings read from the model (the generator does not support its protocol yet)"
+                    );
+                    model_bindings(&model)
+                }
             };
-            Ok((rules, model))
+            Ok((rules, bindings))
         })();
-        let (rules, model) = match setup {
+        let (rules, bindings) = match setup {
             Ok(found) => found,
             Err(reason) => {
                 println!("FAIL {service}: all {} cases: {reason}", cases.len());
@@ -326,7 +321,7 @@ pub fn run(models: &Path, tests: &Path) -> Result<Summary, String> {
                 if outcome.is_err() {
                     break;
                 }
-                outcome = bound_params(&rules, &model, input)
+                outcome = bound_params(&rules, &bindings, input)
                     .and_then(|bound| check(&rules, &bound, &case["expect"]))
                     .map_err(|e| format!("operationInputs[{i}]: {e}"));
             }
@@ -347,25 +342,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn context_paths() {
+    fn context_paths_are_bound_as_generated_bindings_bind_them() {
         let input = serde_json::json!({
-            "RequestItems": {"a": 1, "b": 2},
+            "RequestItems": {"b": 1, "a": 2},
             "T": {"N": "x"},
-            "Items": [{"Get": {"N": "1"}}, {"Put": {"N": "2"}}]
+            "Items": [{"Get": {"N": "1"}}, {"Put": {"N": "2"}}, {}],
+            "Empty": []
         });
+        let bound = |path: &str| codegen::endpoints::bound_value(select(&input, path).unwrap());
         assert_eq!(
-            select(&input, "keys(RequestItems)").unwrap(),
+            bound("keys(RequestItems)"),
             Some(serde_json::json!(["a", "b"]))
         );
-        assert_eq!(select(&input, "T.N").unwrap(), Some(serde_json::json!("x")));
+        assert_eq!(bound("T.N"), Some(serde_json::json!("x")));
+        assert_eq!(bound("Items[*].Get.N"), Some(serde_json::json!(["1"])));
         assert_eq!(
-            select(&input, "Items[*].Get.N").unwrap(),
-            Some(serde_json::json!(["1"]))
-        );
-        assert_eq!(
-            select(&input, "Items[*].[Get.N, Put.N][]").unwrap(),
+            bound("Items[*].[Get.N, Put.N][]"),
             Some(serde_json::json!(["1", "2"]))
         );
-        assert!(select(&input, "a | b").is_err());
+        // Null and an empty list leave the parameter unset.
+        assert_eq!(bound("Missing.N"), None);
+        assert_eq!(bound("Empty[*].N"), None);
+        assert!(select(&input, "a |").is_err());
     }
 }

@@ -243,7 +243,11 @@ async fn invoke_counting<O: Operation>(
         // An unsigned operation asks for no credentials, so it has no account id.
         let parameter = account_id_parameter(config, service, rules).filter(|_| !O::UNSIGNED);
         if let Some(parameter) = parameter {
-            check_region(config, service).map_err(SdkError::construction_failure)?;
+            // A missing region says so before the credentials are sought
+            // (the full check, which may read the profile, only then).
+            if config.region().is_none() && config.endpoint_url().is_none() {
+                check_region(config, service).map_err(SdkError::construction_failure)?;
+            }
             let credentials = credentials(config, &provider_context)
                 .await
                 .map_err(SdkError::construction_failure)?;
