@@ -171,6 +171,21 @@ pub struct ShapeRef {
     /// members (`GetCallerIdentityResult`).
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    /// XML: the namespace declared on the element (rest-xml requests).
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+}
+
+/// An `xmlNamespace` trait: a URI, or a URI and a prefix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum XmlNamespace {
+    Uri(String),
+    Prefixed {
+        #[serde(default)]
+        prefix: Option<String>,
+        uri: String,
+    },
 }
 
 /// One entry of `shapes`. Which keys apply depends on `type`.
@@ -222,6 +237,9 @@ pub struct Shape {
     // list, map (XML, query): items without a wrapping element
     #[serde(default)]
     pub flattened: bool,
+    /// XML: the namespace declared on the shape's elements.
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
 }
 
 /// A structure's `error` trait.
@@ -269,6 +287,9 @@ pub struct Member {
     /// XML: the member is an attribute of its structure's element.
     #[serde(default)]
     pub xml_attribute: bool,
+    /// XML: the namespace declared on the member's element.
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
 }
 
 /// A JSON object's entries in file order.

@@ -11,7 +11,7 @@ use crate::error::{Error, Problem};
 use crate::ir::{
     AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, JsonVersion, Location, Member,
     Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId,
-    ShapeKind, Structure, TimestampFormat, Union, XmlNames,
+    ShapeKind, Structure, TimestampFormat, Union, XmlNamespace, XmlNames,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -25,8 +25,14 @@ use crate::naming::{self, Case, Namespace};
 /// prove this generator. So a service listing `smithy-rpc-v2-cbor` and
 /// `json` (CloudWatch, for one) speaks awsJson, as botocore does, and only
 /// services that offer CBOR alone (or with `query`) speak CBOR.
-pub const SUPPORTED_PROTOCOLS: &[&str] =
-    &["json", "rest-json", "smithy-rpc-v2-cbor", "query", "ec2"];
+pub const SUPPORTED_PROTOCOLS: &[&str] = &[
+    "json",
+    "rest-json",
+    "rest-xml",
+    "smithy-rpc-v2-cbor",
+    "query",
+    "ec2",
+];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error
@@ -283,6 +289,7 @@ impl<'m> Resolver<'m> {
                     query_compatible: meta.aws_query_compatible.is_some(),
                 })
             }
+            Ok("rest-xml") => Protocol::RestXml,
             Ok(_) => Protocol::RestJson,
             Err((at, message)) => {
                 self.problem(at, message);
@@ -424,12 +431,32 @@ impl<'m> Resolver<'m> {
             deserialized: false,
             xml: XmlNames {
                 flattened: shape.flattened,
+                namespace: shape.xml_namespace.as_ref().map(xml_namespace),
+                member_namespace: self.ref_namespace(shape.member.as_ref()),
+                key_namespace: self.ref_namespace(shape.key.as_ref()),
+                value_namespace: self.ref_namespace(shape.value.as_ref()),
                 member: shape.member.as_ref().and_then(|m| m.location_name.clone()),
                 member_query: shape.member.as_ref().and_then(|m| m.query_name.clone()),
                 key: shape.key.as_ref().and_then(|m| m.location_name.clone()),
                 value: shape.value.as_ref().and_then(|m| m.location_name.clone()),
             },
         }
+    }
+
+    /// The `xmlNamespace` of a list's or map's item reference, else of the
+    /// shape it names.
+    fn ref_namespace(&self, shape_ref: Option<&model::ShapeRef>) -> Option<XmlNamespace> {
+        let shape_ref = shape_ref?;
+        shape_ref
+            .xml_namespace
+            .as_ref()
+            .or_else(|| {
+                self.model
+                    .shapes
+                    .get(&shape_ref.shape)
+                    .and_then(|s| s.xml_namespace.as_ref())
+            })
+            .map(xml_namespace)
     }
 
     fn timestamp_format(&mut self, at: &str, format: Option<&str>) -> Option<TimestampFormat> {
@@ -538,6 +565,16 @@ impl<'m> Resolver<'m> {
                         .get(&member.shape)
                         .is_some_and(|target| target.flattened),
                 xml_attribute: member.xml_attribute,
+                xml_namespace: member
+                    .xml_namespace
+                    .as_ref()
+                    .or_else(|| {
+                        self.model
+                            .shapes
+                            .get(&member.shape)
+                            .and_then(|target| target.xml_namespace.as_ref())
+                    })
+                    .map(xml_namespace),
                 docs: member_docs,
             });
         }
@@ -640,12 +677,19 @@ impl<'m> Resolver<'m> {
             shapes,
             naming::derived::input(&rust_name),
         );
-        let output = self.operation_shape(
+        let mut output = self.operation_shape(
             &at,
             op.output.as_ref(),
             shapes,
             naming::derived::output(&rust_name),
         );
+        // A response has no URI or query: members an output binds there are
+        // read from the body, as botocore's parsers read them.
+        for member in &mut output.structure.members {
+            if matches!(member.location, Location::Uri | Location::Query) {
+                member.location = Location::Body;
+            }
+        }
         let (path, literal_query) = if self.protocol.is_rest() {
             match http.and_then(|h| h.request_uri.as_deref()) {
                 Some(uri) => self.request_uri(&at, uri, &input.structure),
@@ -749,6 +793,8 @@ impl<'m> Resolver<'m> {
         let Some(shape_ref) = shape_ref else {
             return OperationShape {
                 rust_name,
+                xml_name: None,
+                xml_namespace: None,
                 source: None,
                 structure: Structure {
                     members: Vec::new(),
@@ -784,6 +830,8 @@ impl<'m> Resolver<'m> {
         };
         OperationShape {
             rust_name,
+            xml_name: shape_ref.location_name.clone(),
+            xml_namespace: shape_ref.xml_namespace.as_ref().map(xml_namespace),
             source: Some(id),
             structure,
             docs,
@@ -1249,5 +1297,22 @@ fn box_recursion(shapes: &mut [Shape]) {
                 member.boxed = true;
             }
         }
+    }
+}
+
+/// The declaration of an `xmlNamespace` trait.
+fn xml_namespace(namespace: &model::XmlNamespace) -> XmlNamespace {
+    match namespace {
+        model::XmlNamespace::Uri(uri) => XmlNamespace {
+            attribute: "xmlns".to_owned(),
+            uri: uri.clone(),
+        },
+        model::XmlNamespace::Prefixed { prefix, uri } => XmlNamespace {
+            attribute: match prefix.as_deref().filter(|p| !p.is_empty()) {
+                Some(prefix) => format!("xmlns:{prefix}"),
+                None => "xmlns".to_owned(),
+            },
+            uri: uri.clone(),
+        },
     }
 }

@@ -103,6 +103,18 @@ fn parse_suite(
             .as_str()
             .ok_or_else(|| at("a case's `given` has no `name`"))?
             .to_owned();
+        let mut given = given.clone();
+        // Output cases of REST protocols may leave out the HTTP binding,
+        // which only requests use; a placeholder lets the generator accept it.
+        let rest = matches!(
+            metadata.get("protocol").and_then(Value::as_str),
+            Some("rest-json" | "rest-xml")
+        );
+        if rest && case.get("response").is_some() && given.get("http").is_none() {
+            if let Some(given) = given.as_object_mut() {
+                given.insert("http".into(), json!({"method": "POST", "requestUri": "/"}));
+            }
+        }
         operations.insert(operation.clone(), given.clone());
         let id = case["id"]
             .as_str()
