@@ -240,6 +240,12 @@ pub struct Shape {
     /// XML: the namespace declared on the shape's elements.
     #[serde(default)]
     pub xml_namespace: Option<XmlNamespace>,
+    /// Serialization traits a shape may carry for the members that target
+    /// it (a member's own win), as botocore merges them.
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub location_name: Option<String>,
 }
 
 /// A structure's `error` trait.

@@ -520,10 +520,18 @@ impl<'m> Resolver<'m> {
                 }
                 member_docs.extend([String::new(), note]);
             }
+            // A member's serialization traits are its own, else its shape's
+            // (botocore merges them the same way).
+            let target_shape = self.model.shapes.get(&member.shape);
+            let location_name = member
+                .location_name
+                .clone()
+                .or_else(|| target_shape.and_then(|t| t.location_name.clone()));
             // RPC protocols put every member in the body; `location` is an HTTP binding trait.
             let location = match member
                 .location
                 .as_deref()
+                .or_else(|| target_shape.and_then(|t| t.location.as_deref()))
                 .filter(|_| self.protocol.is_rest())
             {
                 None => Location::Body,
@@ -543,10 +551,7 @@ impl<'m> Resolver<'m> {
             members.push(Member {
                 name: member_name.clone(),
                 rust_name,
-                wire_name: member
-                    .location_name
-                    .clone()
-                    .unwrap_or_else(|| member_name.clone()),
+                wire_name: location_name.clone().unwrap_or_else(|| member_name.clone()),
                 target,
                 required: shape.required.contains(member_name),
                 location,
@@ -556,7 +561,7 @@ impl<'m> Resolver<'m> {
                 json_value: member.jsonvalue,
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
-                location_name: member.location_name.clone(),
+                location_name,
                 query_name: member.query_name.clone(),
                 flattened: member.flattened
                     || self

@@ -395,6 +395,11 @@ impl Emitter<'_> {
         let shape = self.service.shape(id);
         let mismatch = || format!("`{value}` is not a value of `{}`", shape.name);
         Ok(match &shape.kind {
+            // A `jsonvalue` member holds JSON text; the suites give it as JSON.
+            ShapeKind::String if value.is_object() || value.is_array() => {
+                let text = value.to_string();
+                quote!(::std::string::String::from(#text))
+            }
             ShapeKind::String => {
                 let s = value.as_str().ok_or_else(mismatch)?;
                 quote!(::std::string::String::from(#s))
@@ -476,6 +481,13 @@ impl Emitter<'_> {
                     .iter()
                     .find(|(_, v)| !v.is_null())
                     .ok_or_else(|| format!("union `{}` has no member set", shape.name))?;
+                // botocore's parsers give a member the model does not know as
+                // `SDK_UNKNOWN_MEMBER: {name}`, the generated unions as `Unknown(name)`.
+                if name == "SDK_UNKNOWN_MEMBER" {
+                    let unknown = item["name"].as_str().ok_or_else(mismatch)?;
+                    let path = self.shape_path(shape);
+                    return Ok(quote!(#path::Unknown(::std::string::String::from(#unknown))));
+                }
                 let index = union
                     .structure
                     .members

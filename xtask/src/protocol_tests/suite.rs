@@ -57,10 +57,59 @@ pub struct Suite {
 pub fn parse_file(file: &str, file_index: usize, text: &str) -> Result<Vec<Suite>, Failure> {
     let suites: Vec<Value> = serde_json::from_str(text)
         .map_err(|e| Failure(format!("{file}: not a list of suites: {e}")))?;
-    suites
-        .iter()
-        .enumerate()
-        .map(|(index, suite)| parse_suite(file, file_index, index, suite))
+    let mut all = Vec::new();
+    for (index, suite) in suites.iter().enumerate() {
+        all.extend(
+            split_by_given(suite)
+                .iter()
+                .enumerate()
+                .map(|(part, (suite, positions))| {
+                    parse_suite(file, file_index, index, (part, positions), suite)
+                }),
+        );
+    }
+    all.into_iter().collect()
+}
+
+/// A suite whose cases give one operation name different `given`
+/// definitions (a method, a request URI, an input) is several models: the
+/// cases are split, in order, into as few suites as keep every operation
+/// name to one definition. Each part comes with its cases' positions in
+/// the suite (which name cases without an id).
+fn split_by_given(suite: &Value) -> Vec<(Value, Vec<usize>)> {
+    let Some(cases) = suite["cases"].as_array() else {
+        return vec![(suite.clone(), Vec::new())];
+    };
+    // Per part: its operations' definitions, its cases and their positions.
+    type Part = (Map<String, Value>, Vec<Value>, Vec<usize>);
+    let mut parts: Vec<Part> = Vec::new();
+    for (position, case) in cases.iter().enumerate() {
+        let given = &case["given"];
+        let name = given["name"].as_str().unwrap_or_default();
+        let fits = |ops: &Map<String, Value>| ops.get(name).is_none_or(|g| g == given);
+        match parts.iter_mut().find(|(ops, _, _)| fits(ops)) {
+            Some((ops, part, positions)) => {
+                ops.insert(name.to_owned(), given.clone());
+                part.push(case.clone());
+                positions.push(position);
+            }
+            None => {
+                let mut ops = Map::new();
+                ops.insert(name.to_owned(), given.clone());
+                parts.push((ops, vec![case.clone()], vec![position]));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return vec![(suite.clone(), Vec::new())];
+    }
+    parts
+        .into_iter()
+        .map(|(_, cases, positions)| {
+            let mut part = suite.clone();
+            part["cases"] = Value::Array(cases);
+            (part, positions)
+        })
         .collect()
 }
 
@@ -68,6 +117,7 @@ fn parse_suite(
     file: &str,
     file_index: usize,
     index: usize,
+    (part, positions): (usize, &[usize]),
     suite: &Value,
 ) -> Result<Suite, Failure> {
     let at = |what: &str| Failure(format!("{file}: suite #{index}: {what}"));
@@ -79,8 +129,17 @@ fn parse_suite(
         .as_array()
         .ok_or_else(|| at("no `cases` list"))?;
     // The generator names the crate after the service id; make it unique per suite.
-    let service_id = format!("pt {file_index} {index:03}");
-    let crate_name = format!("pt-{file_index}-{index:03}");
+    let (service_id, crate_name) = if part == 0 {
+        (
+            format!("pt {file_index} {index:03}"),
+            format!("pt-{file_index}-{index:03}"),
+        )
+    } else {
+        (
+            format!("pt {file_index} {index:03} {part}"),
+            format!("pt-{file_index}-{index:03}-{part}"),
+        )
+    };
     let mut metadata = suite["metadata"].as_object().cloned().unwrap_or_default();
     metadata.insert("serviceId".into(), json!(service_id));
     metadata
@@ -97,7 +156,8 @@ fn parse_suite(
     }
     let mut operations = Map::new();
     let mut cases = Vec::new();
-    for (position, case) in cases_json.iter().enumerate() {
+    for (i, case) in cases_json.iter().enumerate() {
+        let position = positions.get(i).copied().unwrap_or(i);
         let given = &case["given"];
         let operation = given["name"]
             .as_str()
@@ -352,6 +412,34 @@ mod tests {
         let suites = parse_file("json.json", 0, text).unwrap();
         let reason = skips.reason(&suites[1], &suites[1].cases[0]).unwrap();
         assert!(reason.contains("protocols.json.output.cases"), "{reason}");
+    }
+
+    #[test]
+    fn cases_that_define_an_operation_differently_become_suites_of_their_own() {
+        let text = r#"[{"description": "S", "metadata": {"protocol": "rest-xml"}, "shapes": {}, "cases": [
+            {"given": {"name": "Op", "http": {"method": "POST", "requestUri": "/a"}}, "params": {}, "serialized": {"method": "POST", "uri": "/a"}},
+            {"given": {"name": "Op", "http": {"method": "GET", "requestUri": "/b"}}, "params": {}, "serialized": {"method": "GET", "uri": "/b"}},
+            {"given": {"name": "Op", "http": {"method": "POST", "requestUri": "/a"}}, "params": {}, "serialized": {"method": "POST", "uri": "/a"}},
+            {"given": {"name": "Out"}, "response": {"status_code": 200, "headers": {}, "body": ""}, "result": {}}]}]"#;
+        let suites = parse_file("f.json", 0, text).unwrap();
+        assert_eq!(suites.len(), 2);
+        let ids = |s: &Suite| s.cases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&suites[0]), ["S #0", "S #2", "S #3"]);
+        assert_eq!(ids(&suites[1]), ["S #1"]);
+        assert_ne!(suites[0].crate_name, suites[1].crate_name);
+        assert_eq!(
+            suites[0].model["operations"]["Op"]["http"]["requestUri"],
+            "/a"
+        );
+        assert_eq!(
+            suites[1].model["operations"]["Op"]["http"]["requestUri"],
+            "/b"
+        );
+        // An output case of a REST protocol without a binding gets a placeholder.
+        assert_eq!(
+            suites[0].model["operations"]["Out"]["http"]["requestUri"],
+            "/"
+        );
     }
 
     #[test]

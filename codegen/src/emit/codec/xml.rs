@@ -600,6 +600,12 @@ impl Codec for Xml<'_> {
                             ::std::borrow::Cow::Borrowed(self.as_str())
                         }
                     }
+
+                    impl ::sdk_runtime::__private::param::FromParam for #path {
+                        fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+                            Ok(Self::from(value))
+                        }
+                    }
                 };
                 let write = shape.serialized.then(|| enum_write(shape));
                 let read = enum_read(shape);

@@ -54,9 +54,16 @@ impl Emitter for RestXml<'_> {
                     |id| service.shape(id).name.clone(),
                 )
         });
+        // The reference's namespace, else the input shape's.
+        let namespace = op.input.xml_namespace.clone().or_else(|| {
+            op.input
+                .source
+                .filter(|id| id.0 < service.shapes.len())
+                .and_then(|id| service.shape(id).xml.namespace.clone())
+        });
         let codec = Xml {
             service,
-            root: Some((root_name, op.input.xml_namespace.clone())),
+            root: Some((root_name, namespace)),
         };
         let error_metadata = self.error_metadata();
         let serialize = rest::serialize_request(service, &codec, op);

@@ -59,7 +59,9 @@ where
         return Ok(());
     };
     let mut joined = String::new();
+    let mut count = 0;
     for (i, item) in items.into_iter().enumerate() {
+        count += 1;
         if i > 0 {
             joined.push_str(", ");
         }
@@ -77,7 +79,10 @@ where
             joined.push_str(&text);
         }
     }
-    headers.append(self::name(member, name)?, value(member, &joined)?);
+    // An empty list sends no header (botocore omits it too).
+    if count > 0 {
+        headers.append(self::name(member, name)?, value(member, &joined)?);
+    }
     Ok(())
 }
 
@@ -247,7 +252,8 @@ pub fn read_timestamp_list(
 }
 
 /// Reads every header whose name starts with `prefix` (all headers for an
-/// empty prefix) into a map keyed by the rest of the name.
+/// empty prefix) into a map keyed by the rest of the name (empty when
+/// none has the prefix).
 pub fn read_prefixed(
     headers: &HeaderMap,
     prefix: &str,
@@ -262,7 +268,9 @@ pub fn read_prefixed(
             }
         }
     }
-    Ok((!out.is_empty()).then_some(out))
+    // Always a map, empty when no header has the prefix, as botocore's
+    // parsers give it.
+    Ok(Some(out))
 }
 
 /// Reads a base64-encoded JSON document from header `name`.
@@ -317,9 +325,11 @@ mod tests {
     }
 
     #[test]
-    fn empty_list_is_an_empty_header() {
+    fn empty_list_sends_no_header() {
         let mut headers = HeaderMap::new();
         add_list::<&[&str]>(&mut headers, "x-c", "c", Some(&[]), true).unwrap();
+        assert!(!headers.contains_key("x-c"));
+        add_list::<&[&str]>(&mut headers, "x-c", "c", Some(&[""]), true).unwrap();
         assert_eq!(headers["x-c"], "");
     }
 
@@ -381,6 +391,11 @@ mod tests {
             Some("true")
         );
         assert_eq!(read_prefixed(&headers, "", "m").unwrap().unwrap().len(), 3);
+        // No header with the prefix: an empty map, as botocore gives it.
+        assert_eq!(
+            read_prefixed(&headers, "x-none-", "m").unwrap(),
+            Some(HashMap::new())
+        );
     }
 
     #[test]
