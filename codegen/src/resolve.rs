@@ -11,7 +11,7 @@ use crate::error::{Error, Problem};
 use crate::ir::{
     AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, JsonVersion, Location, Member,
     Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId,
-    ShapeKind, Structure, TimestampFormat, Union, XmlNamespace, XmlNames,
+    ShapeKind, Structure, TimestampFormat, Union, XmlNames, XmlNamespace,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -697,7 +697,10 @@ impl<'m> Resolver<'m> {
         }
         let (path, literal_query) = if self.protocol.is_rest() {
             match http.and_then(|h| h.request_uri.as_deref()) {
-                Some(uri) => self.request_uri(&at, uri, &input.structure),
+                Some(uri) => {
+                    let (uri, placed) = self.without_context_label(op, uri);
+                    self.request_uri(&at, &uri, &input.structure, placed.as_deref())
+                }
                 None => {
                     self.problem(&at, "has no `http.requestUri`");
                     (Vec::new(), None)
@@ -749,6 +752,42 @@ impl<'m> Resolver<'m> {
                     .is_some_and(|c| c.request_checksum_required),
             endpoint_context: self.endpoint_context(op),
         }
+    }
+
+    /// `uri` without a leading label (`/{Bucket}`) whose input member is an
+    /// endpoint `contextParam` of the same name: the endpoint rules place
+    /// that value (in the host, or path style in the endpoint's path), so
+    /// the path must not repeat it (botocore strips it the same way,
+    /// `remove_bucket_from_url_paths_from_model`). `/{Bucket}/{Key+}`
+    /// becomes `/{Key+}`, `/{Bucket}?acl` becomes `/?acl`.
+    fn without_context_label(&self, op: &model::Operation, uri: &str) -> (String, Option<String>) {
+        let Some(rest) = uri.strip_prefix("/{") else {
+            return (uri.to_owned(), None);
+        };
+        let Some((label, after)) = rest.split_once('}') else {
+            return (uri.to_owned(), None);
+        };
+        if label.ends_with('+') || !(after.is_empty() || after.starts_with(['/', '?'])) {
+            return (uri.to_owned(), None);
+        }
+        let bound = op
+            .input
+            .as_ref()
+            .and_then(|i| self.model.shapes.get(&i.shape))
+            .and_then(|shape| shape.members.0.iter().find(|(name, _)| name == label))
+            .is_some_and(|(_, m)| {
+                m.location.as_deref() == Some("uri")
+                    && m.context_param.as_ref().is_some_and(|c| c.name == label)
+            });
+        if !bound {
+            return (uri.to_owned(), None);
+        }
+        let path = if after.starts_with('/') {
+            after.to_owned()
+        } else {
+            format!("/{after}")
+        };
+        (path, Some(label.to_owned()))
     }
 
     /// The endpoint parameters `op` binds (checked against the rule set by
@@ -879,11 +918,14 @@ impl<'m> Resolver<'m> {
     }
 
     /// Splits a request URI into path segments, checking labels against the input's `uri` members.
+    /// `placed` names a label the endpoint rules place instead (see
+    /// `without_context_label`): its member is in no path segment.
     fn request_uri(
         &mut self,
         at: &str,
         uri: &str,
         input: &Structure,
+        placed: Option<&str>,
     ) -> (Vec<PathSegment>, Option<String>) {
         let (path, query) = match uri.split_once('?') {
             Some((path, query)) => (path, Some(query.to_owned())),
@@ -928,7 +970,10 @@ impl<'m> Resolver<'m> {
             segments.push(PathSegment::Literal(rest.to_owned()));
         }
         for (i, member) in input.members.iter().enumerate() {
-            if member.location == Location::Uri && !used.contains(&i) {
+            if member.location == Location::Uri
+                && !used.contains(&i)
+                && placed != Some(member.wire_name.as_str())
+            {
                 self.problem(
                     format!("{at}, input member `{}`", member.name),
                     format!(

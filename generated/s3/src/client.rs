@@ -12,7 +12,14 @@ pub struct Client {
 
 impl Client {
     /// A client that calls the service as `config` says.
+    ///
+    /// With the `credentials` feature (on by default), a configuration
+    /// without a credentials exchange gets `sdk_credentials::Exchange`,
+    /// so profiles with roles or SSO and web identity (EKS) reach STS
+    /// and the SSO portal through this project's generated clients.
     pub fn from_conf(config: ::sdk_runtime::Config) -> Self {
+        #[cfg(feature = "credentials")]
+        let config = ::sdk_credentials::install(config);
         Self { config }
     }
 

@@ -38,6 +38,27 @@ impl ::sdk_runtime::operation::Operation for GetObject {
     ) -> ::sdk_runtime::error::ErrorMetadata {
         ::sdk_runtime::__private::rest_xml::error_metadata(response)
     }
+
+    const ENDPOINT_CONTEXT: bool = true;
+
+    /// Sets the endpoint parameters `Bucket`, `Key` of a call, as the model binds them (its endpoint is resolved per call).
+    fn endpoint_context(
+        input: &Self::Input,
+        params: &mut ::sdk_runtime::endpoint::Params,
+    ) {
+        if let ::std::option::Option::Some(value) = {
+            let cur = ::std::option::Option::Some(input);
+            cur.and_then(|value| value.bucket.as_ref()).map(|s| s.as_str())
+        } {
+            params.set("Bucket", value);
+        }
+        if let ::std::option::Option::Some(value) = {
+            let cur = ::std::option::Option::Some(input);
+            cur.and_then(|value| value.key.as_ref()).map(|s| s.as_str())
+        } {
+            params.set("Key", value);
+        }
+    }
 }
 
 /// The input of `GetObject`.

@@ -15,13 +15,6 @@ use crate::operation::get_object::{GetObjectError, GetObjectInput, GetObjectOutp
 pub fn serialize_request(input: &GetObjectInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push('/');
-    ::sdk_runtime::__private::uri::push_label(
-        &mut uri,
-        "GetObjectInput",
-        "bucket",
-        input.bucket.as_ref(),
-    )?;
-    uri.push('/');
     ::sdk_runtime::__private::uri::push_greedy_label(
         &mut uri,
         "GetObjectInput",

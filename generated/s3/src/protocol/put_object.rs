@@ -15,13 +15,6 @@ use crate::operation::put_object::{PutObjectError, PutObjectInput, PutObjectOutp
 pub fn serialize_request(input: &PutObjectInput) -> Result<HttpRequest, BuildError> {
     let mut uri = String::with_capacity(64);
     uri.push('/');
-    ::sdk_runtime::__private::uri::push_label(
-        &mut uri,
-        "PutObjectInput",
-        "bucket",
-        input.bucket.as_ref(),
-    )?;
-    uri.push('/');
     ::sdk_runtime::__private::uri::push_greedy_label(
         &mut uri,
         "PutObjectInput",
