@@ -86,6 +86,8 @@ pub enum Protocol {
     /// the RPC binding (`POST /service/{name}/operation/{operation}`,
     /// `smithy-protocol: rpc-v2-cbor`, the whole input as body).
     RpcV2Cbor(RpcV2Cbor),
+    /// rest-xml (`aws.protocols#restXml`): the REST binding with XML bodies.
+    RestXml,
 }
 
 impl Protocol {
@@ -97,6 +99,7 @@ impl Protocol {
             Protocol::AwsQuery => "query",
             Protocol::Ec2Query => "ec2",
             Protocol::RpcV2Cbor(_) => "smithy-rpc-v2-cbor",
+            Protocol::RestXml => "rest-xml",
         }
     }
 
@@ -108,7 +111,9 @@ impl Protocol {
             Protocol::RestJson | Protocol::AwsJson(_) | Protocol::RpcV2Cbor(_) => {
                 TimestampFormat::EpochSeconds
             }
-            Protocol::AwsQuery | Protocol::Ec2Query => TimestampFormat::DateTime,
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => {
+                TimestampFormat::DateTime
+            }
         }
     }
 
@@ -121,7 +126,7 @@ impl Protocol {
     /// Whether members are bound by HTTP traits (`location`, `payload`,
     /// `requestUri`); in RPC protocols every member travels in the body.
     pub fn is_rest(&self) -> bool {
-        matches!(self, Protocol::RestJson)
+        matches!(self, Protocol::RestJson | Protocol::RestXml)
     }
 }
 
@@ -196,6 +201,14 @@ pub struct XmlNames {
     /// The items of a list are not wrapped in an element of the member's
     /// own (`flattened` on the shape).
     pub flattened: bool,
+    /// The shape's own `xmlNamespace`.
+    pub namespace: Option<XmlNamespace>,
+    /// The `xmlNamespace` of a list's items (its member reference's, else the item shape's).
+    pub member_namespace: Option<XmlNamespace>,
+    /// The `xmlNamespace` of a map's keys.
+    pub key_namespace: Option<XmlNamespace>,
+    /// The `xmlNamespace` of a map's values.
+    pub value_namespace: Option<XmlNamespace>,
     /// A list's item element (`member.locationName`).
     pub member: Option<String>,
     /// EC2 query: a list item's key (`member.queryName`).
@@ -207,6 +220,14 @@ pub struct XmlNames {
 }
 
 /// The kinds of shapes and what each carries.
+/// An XML namespace declaration: the attribute (`xmlns`, `xmlns:prefix`)
+/// and the URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlNamespace {
+    pub attribute: String,
+    pub uri: String,
+}
+
 #[derive(Debug)]
 pub enum ShapeKind {
     String,
@@ -344,6 +365,9 @@ pub struct Member {
     pub flattened: bool,
     /// XML: an attribute of the structure's element (`xmlAttribute`).
     pub xml_attribute: bool,
+    /// XML: the namespace declared on the member's element (the
+    /// reference's `xmlNamespace`, else its shape's).
+    pub xml_namespace: Option<XmlNamespace>,
     /// Documentation lines.
     pub docs: Vec<String>,
 }
@@ -429,6 +453,10 @@ pub enum ContextSource {
 pub struct OperationShape {
     /// Rust type name, unique in the operation's module.
     pub rust_name: String,
+    /// XML: the root element of the body (the reference's `locationName`).
+    pub xml_name: Option<String>,
+    /// XML: the namespace declared on the body's root (the reference's `xmlNamespace`).
+    pub xml_namespace: Option<XmlNamespace>,
     /// The model shape it was made from, if the operation names one.
     pub source: Option<ShapeId>,
     /// Its members.

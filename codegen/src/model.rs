@@ -176,6 +176,21 @@ pub struct ShapeRef {
     /// reference's serialization traits into its shape's).
     #[serde(default)]
     pub payload: Option<String>,
+    /// XML: the namespace declared on the element (rest-xml requests).
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+}
+
+/// An `xmlNamespace` trait: a URI, or a URI and a prefix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum XmlNamespace {
+    Uri(String),
+    Prefixed {
+        #[serde(default)]
+        prefix: Option<String>,
+        uri: String,
+    },
 }
 
 /// One entry of `shapes`. Which keys apply depends on `type`.
@@ -230,10 +245,15 @@ pub struct Shape {
     // list, map (XML, query): items without a wrapping element
     #[serde(default)]
     pub flattened: bool,
-    /// An HTTP binding on the shape itself, for members that state none
-    /// (botocore merges a member's serialization traits over its shape's).
+    /// XML: the namespace declared on the shape's elements.
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+    /// Serialization traits a shape may carry for the members that target
+    /// it (a member's own win), as botocore merges them.
     #[serde(default)]
     pub location: Option<String>,
+    #[serde(default)]
+    pub location_name: Option<String>,
 }
 
 /// A structure's `error` trait.
@@ -281,6 +301,9 @@ pub struct Member {
     /// XML: the member is an attribute of its structure's element.
     #[serde(default)]
     pub xml_attribute: bool,
+    /// XML: the namespace declared on the member's element.
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
 }
 
 /// A JSON object's entries in file order.

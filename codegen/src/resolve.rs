@@ -11,7 +11,7 @@ use crate::error::{Error, Problem};
 use crate::ir::{
     AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, JsonVersion, Location, Member,
     Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId,
-    ShapeKind, Structure, TimestampFormat, Union, XmlNames,
+    ShapeKind, Structure, TimestampFormat, Union, XmlNames, XmlNamespace,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -25,8 +25,14 @@ use crate::naming::{self, Case, Namespace};
 /// prove this generator. So a service listing `smithy-rpc-v2-cbor` and
 /// `json` (CloudWatch, for one) speaks awsJson, as botocore does, and only
 /// services that offer CBOR alone (or with `query`) speak CBOR.
-pub const SUPPORTED_PROTOCOLS: &[&str] =
-    &["json", "rest-json", "smithy-rpc-v2-cbor", "query", "ec2"];
+pub const SUPPORTED_PROTOCOLS: &[&str] = &[
+    "json",
+    "rest-json",
+    "rest-xml",
+    "smithy-rpc-v2-cbor",
+    "query",
+    "ec2",
+];
 
 /// Chooses the protocol of a model: the first of [`SUPPORTED_PROTOCOLS`]
 /// that `protocols` lists when it lists any, else `protocol`. The error
@@ -283,6 +289,7 @@ impl<'m> Resolver<'m> {
                     query_compatible: meta.aws_query_compatible.is_some(),
                 })
             }
+            Ok("rest-xml") => Protocol::RestXml,
             Ok(_) => Protocol::RestJson,
             Err((at, message)) => {
                 self.problem(at, message);
@@ -424,12 +431,32 @@ impl<'m> Resolver<'m> {
             deserialized: false,
             xml: XmlNames {
                 flattened: shape.flattened,
+                namespace: shape.xml_namespace.as_ref().map(xml_namespace),
+                member_namespace: self.ref_namespace(shape.member.as_ref()),
+                key_namespace: self.ref_namespace(shape.key.as_ref()),
+                value_namespace: self.ref_namespace(shape.value.as_ref()),
                 member: shape.member.as_ref().and_then(|m| m.location_name.clone()),
                 member_query: shape.member.as_ref().and_then(|m| m.query_name.clone()),
                 key: shape.key.as_ref().and_then(|m| m.location_name.clone()),
                 value: shape.value.as_ref().and_then(|m| m.location_name.clone()),
             },
         }
+    }
+
+    /// The `xmlNamespace` of a list's or map's item reference, else of the
+    /// shape it names.
+    fn ref_namespace(&self, shape_ref: Option<&model::ShapeRef>) -> Option<XmlNamespace> {
+        let shape_ref = shape_ref?;
+        shape_ref
+            .xml_namespace
+            .as_ref()
+            .or_else(|| {
+                self.model
+                    .shapes
+                    .get(&shape_ref.shape)
+                    .and_then(|s| s.xml_namespace.as_ref())
+            })
+            .map(xml_namespace)
     }
 
     fn timestamp_format(&mut self, at: &str, format: Option<&str>) -> Option<TimestampFormat> {
@@ -493,17 +520,18 @@ impl<'m> Resolver<'m> {
                 }
                 member_docs.extend([String::new(), note]);
             }
+            // A member's serialization traits are its own, else its shape's
+            // (botocore merges them the same way).
+            let target_shape = self.model.shapes.get(&member.shape);
+            let location_name = member
+                .location_name
+                .clone()
+                .or_else(|| target_shape.and_then(|t| t.location_name.clone()));
             // RPC protocols put every member in the body; `location` is an HTTP binding trait.
-            // A member without one takes its target shape's, as botocore merges them.
-            let shape_location = self
-                .model
-                .shapes
-                .get(&member.shape)
-                .and_then(|target| target.location.as_deref());
             let location = match member
                 .location
                 .as_deref()
-                .or(shape_location)
+                .or_else(|| target_shape.and_then(|t| t.location.as_deref()))
                 .filter(|_| self.protocol.is_rest())
             {
                 None => Location::Body,
@@ -524,7 +552,7 @@ impl<'m> Resolver<'m> {
                 name: member_name.clone(),
                 rust_name,
                 // A header map without a prefix holds every header.
-                wire_name: match (&member.location_name, location) {
+                wire_name: match (&location_name, location) {
                     (Some(name), _) => name.clone(),
                     (None, Location::Headers) => String::new(),
                     (None, _) => member_name.clone(),
@@ -543,7 +571,7 @@ impl<'m> Resolver<'m> {
                 json_value: member.jsonvalue,
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
-                location_name: member.location_name.clone(),
+                location_name,
                 query_name: member.query_name.clone(),
                 flattened: member.flattened
                     || self
@@ -552,6 +580,16 @@ impl<'m> Resolver<'m> {
                         .get(&member.shape)
                         .is_some_and(|target| target.flattened),
                 xml_attribute: member.xml_attribute,
+                xml_namespace: member
+                    .xml_namespace
+                    .as_ref()
+                    .or_else(|| {
+                        self.model
+                            .shapes
+                            .get(&member.shape)
+                            .and_then(|target| target.xml_namespace.as_ref())
+                    })
+                    .map(xml_namespace),
                 docs: member_docs,
             });
         }
@@ -654,15 +692,25 @@ impl<'m> Resolver<'m> {
             shapes,
             naming::derived::input(&rust_name),
         );
-        let output = self.operation_shape(
+        let mut output = self.operation_shape(
             &at,
             op.output.as_ref(),
             shapes,
             naming::derived::output(&rust_name),
         );
+        // A response has no URI or query: members an output binds there are
+        // read from the body, as botocore's parsers read them.
+        for member in &mut output.structure.members {
+            if matches!(member.location, Location::Uri | Location::Query) {
+                member.location = Location::Body;
+            }
+        }
         let (path, literal_query) = if self.protocol.is_rest() {
             match http.and_then(|h| h.request_uri.as_deref()) {
-                Some(uri) => self.request_uri(&at, uri, &input.structure),
+                Some(uri) => {
+                    let (uri, placed) = self.without_context_label(op, uri);
+                    self.request_uri(&at, &uri, &input.structure, placed.as_deref())
+                }
                 None => {
                     self.problem(&at, "has no `http.requestUri`");
                     (Vec::new(), None)
@@ -716,6 +764,42 @@ impl<'m> Resolver<'m> {
         }
     }
 
+    /// `uri` without a leading label (`/{Bucket}`) whose input member is an
+    /// endpoint `contextParam` of the same name: the endpoint rules place
+    /// that value (in the host, or path style in the endpoint's path), so
+    /// the path must not repeat it (botocore strips it the same way,
+    /// `remove_bucket_from_url_paths_from_model`). `/{Bucket}/{Key+}`
+    /// becomes `/{Key+}`, `/{Bucket}?acl` becomes `/?acl`.
+    fn without_context_label(&self, op: &model::Operation, uri: &str) -> (String, Option<String>) {
+        let Some(rest) = uri.strip_prefix("/{") else {
+            return (uri.to_owned(), None);
+        };
+        let Some((label, after)) = rest.split_once('}') else {
+            return (uri.to_owned(), None);
+        };
+        if label.ends_with('+') || !(after.is_empty() || after.starts_with(['/', '?'])) {
+            return (uri.to_owned(), None);
+        }
+        let bound = op
+            .input
+            .as_ref()
+            .and_then(|i| self.model.shapes.get(&i.shape))
+            .and_then(|shape| shape.members.0.iter().find(|(name, _)| name == label))
+            .is_some_and(|(_, m)| {
+                m.location.as_deref() == Some("uri")
+                    && m.context_param.as_ref().is_some_and(|c| c.name == label)
+            });
+        if !bound {
+            return (uri.to_owned(), None);
+        }
+        let path = if after.starts_with('/') {
+            after.to_owned()
+        } else {
+            format!("/{after}")
+        };
+        (path, Some(label.to_owned()))
+    }
+
     /// The endpoint parameters `op` binds (checked against the rule set by
     /// [`crate::endpoints::check_context`]). `contextParam` counts on the
     /// input's top-level members only, as Smithy specifies.
@@ -763,6 +847,8 @@ impl<'m> Resolver<'m> {
         let Some(shape_ref) = shape_ref else {
             return OperationShape {
                 rust_name,
+                xml_name: None,
+                xml_namespace: None,
                 source: None,
                 structure: Structure {
                     members: Vec::new(),
@@ -815,6 +901,8 @@ impl<'m> Resolver<'m> {
         };
         OperationShape {
             rust_name,
+            xml_name: shape_ref.location_name.clone(),
+            xml_namespace: shape_ref.xml_namespace.as_ref().map(xml_namespace),
             source: Some(id),
             structure,
             docs,
@@ -857,11 +945,14 @@ impl<'m> Resolver<'m> {
     }
 
     /// Splits a request URI into path segments, checking labels against the input's `uri` members.
+    /// `placed` names a label the endpoint rules place instead (see
+    /// `without_context_label`): its member is in no path segment.
     fn request_uri(
         &mut self,
         at: &str,
         uri: &str,
         input: &Structure,
+        placed: Option<&str>,
     ) -> (Vec<PathSegment>, Option<String>) {
         let (path, query) = match uri.split_once('?') {
             Some((path, query)) => (path, Some(query.to_owned())),
@@ -906,7 +997,10 @@ impl<'m> Resolver<'m> {
             segments.push(PathSegment::Literal(rest.to_owned()));
         }
         for (i, member) in input.members.iter().enumerate() {
-            if member.location == Location::Uri && !used.contains(&i) {
+            if member.location == Location::Uri
+                && !used.contains(&i)
+                && placed != Some(member.wire_name.as_str())
+            {
                 self.problem(
                     format!("{at}, input member `{}`", member.name),
                     format!(
@@ -1280,5 +1374,22 @@ fn box_recursion(shapes: &mut [Shape]) {
                 member.boxed = true;
             }
         }
+    }
+}
+
+/// The declaration of an `xmlNamespace` trait.
+fn xml_namespace(namespace: &model::XmlNamespace) -> XmlNamespace {
+    match namespace {
+        model::XmlNamespace::Uri(uri) => XmlNamespace {
+            attribute: "xmlns".to_owned(),
+            uri: uri.clone(),
+        },
+        model::XmlNamespace::Prefixed { prefix, uri } => XmlNamespace {
+            attribute: match prefix.as_deref().filter(|p| !p.is_empty()) {
+                Some(prefix) => format!("xmlns:{prefix}"),
+                None => "xmlns".to_owned(),
+            },
+            uri: uri.clone(),
+        },
     }
 }

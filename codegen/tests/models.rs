@@ -211,10 +211,10 @@ fn wrong_json_type_in_model_names_the_path() {
 #[test]
 fn unsupported_protocol_is_named() {
     let mut model = small_model();
-    model["metadata"]["protocol"] = json!("rest-xml");
+    model["metadata"]["protocol"] = json!("carrier-pigeon");
     let shown = problems(&model);
     assert!(
-        shown.contains("metadata.protocol: protocol `rest-xml` is not supported"),
+        shown.contains("metadata.protocol: protocol `carrier-pigeon` is not supported"),
         "{shown}"
     );
 }
@@ -222,18 +222,19 @@ fn unsupported_protocol_is_named() {
 #[test]
 fn protocols_list_wins_over_protocol() {
     // A model listing protocols is generated for a supported one it lists,
-    // whatever `protocol` says; none supported is an error naming the list.
+    // whatever `protocol` says, by botocore's priority (rest-json before
+    // rest-xml); none supported is an error naming the list.
     let mut model = small_model();
     model["metadata"]["protocol"] = json!("rest-xml");
     model["metadata"]["protocols"] = json!(["rest-xml", "rest-json"]);
     let generated = generate_value(&model).expect("rest-json is listed");
     assert!(generated.files["src/lib.rs"].contains("the rest-json wire mapping"));
     model["metadata"]["protocol"] = json!("rest-json");
-    model["metadata"]["protocols"] = json!(["rest-xml", "carrier-pigeon"]);
+    model["metadata"]["protocols"] = json!(["smoke-signal", "carrier-pigeon"]);
     let shown = problems(&model);
     assert!(
         shown.contains(
-            "metadata.protocols: none of the protocols `rest-xml`, `carrier-pigeon` is supported"
+            "metadata.protocols: none of the protocols `smoke-signal`, `carrier-pigeon` is supported"
         ),
         "{shown}"
     );

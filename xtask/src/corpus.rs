@@ -678,8 +678,13 @@ mod tests {
         assert_eq!(protocol(offered), Some(Ok("rest-json")));
         let query = r#"{"metadata": {"protocol": "ec2"}}"#;
         assert_eq!(protocol(query), Some(Ok("ec2")));
-        let unsupported = r#"{"metadata": {"protocol": "rest-xml"}}"#;
-        assert_eq!(protocol(unsupported), Some(Err("rest-xml".to_owned())));
+        let xml = r#"{"metadata": {"protocol": "rest-xml"}}"#;
+        assert_eq!(protocol(xml), Some(Ok("rest-xml")));
+        let unsupported = r#"{"metadata": {"protocol": "carrier-pigeon"}}"#;
+        assert_eq!(
+            protocol(unsupported),
+            Some(Err("carrier-pigeon".to_owned()))
+        );
     }
 
     #[test]

@@ -74,7 +74,8 @@
 //! - `content-md5`: `Content-MD5` checksums, for models whose operations
 //!   require that header (the generator turns it on for them);
 //! - `xml`: XML bodies and form-encoded query requests (awsQuery, EC2
-//!   query), for models of those protocols (the generator turns it on).
+//!   query, rest-xml), for models of those protocols (the generator turns
+//!   it on).
 
 pub mod value;
 
@@ -124,7 +125,7 @@ pub mod __private {
     #[cfg(feature = "cbor")]
     pub use crate::protocol::{cbor, rpc_v2_cbor};
     #[cfg(feature = "xml")]
-    pub use crate::protocol::{query, xml};
+    pub use crate::protocol::{query, rest_xml, xml};
     pub use crate::token::idempotency_token;
 
     pub use bytes;

@@ -206,7 +206,8 @@ pub struct ExpectedRequest<'a> {
     /// The body, if the case states one: when the request is form-encoded
     /// (`Content-Type: application/x-www-form-urlencoded`), compared as a
     /// multiset of decoded `key=value` pairs; else as JSON when both sides
-    /// parse as JSON; else byte for byte.
+    /// parse as JSON; else (feature `xml`) as XML trees when both sides
+    /// parse as XML; else byte for byte.
     pub body: Option<&'a [u8]>,
     /// The host (with any host prefix), if the case states one.
     pub host: Option<&'a str>,
@@ -323,6 +324,49 @@ fn same_media_type(actual: &str, expected: &str) -> bool {
             .collect()
     };
     normal(actual) == normal(expected)
+}
+
+/// Whether two XML bodies are the same tree (`None` when either is not
+/// XML): names, attributes as a set (namespace declarations included),
+/// children as a multiset (so map entries match in any order), text
+/// without surrounding white space.
+#[cfg(feature = "xml")]
+fn same_xml(expected: &[u8], actual: &[u8]) -> Option<bool> {
+    use crate::protocol::xml::{parse, Element};
+    fn same(a: &Element, b: &Element) -> bool {
+        let attributes = |e: &Element| {
+            let mut all: Vec<(String, String)> = e
+                .attribute_pairs()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            all.sort();
+            all
+        };
+        a.qualified_name() == b.qualified_name()
+            && attributes(a) == attributes(b)
+            && a.text().trim() == b.text().trim()
+            && a.children().len() == b.children().len()
+            && {
+                // Map entries come from `HashMap`s, whose order is no part
+                // of the value: children are compared as a multiset.
+                let mut unmatched: Vec<&Element> = b.children().iter().collect();
+                a.children()
+                    .iter()
+                    .all(|x| match unmatched.iter().position(|y| same(x, y)) {
+                        Some(i) => {
+                            unmatched.remove(i);
+                            true
+                        }
+                        None => false,
+                    })
+            }
+    }
+    Some(same(&parse(expected).ok()?, &parse(actual).ok()?))
+}
+
+#[cfg(not(feature = "xml"))]
+fn same_xml(_expected: &[u8], _actual: &[u8]) -> Option<bool> {
+    None
 }
 
 #[cfg(feature = "cbor")]
@@ -446,7 +490,7 @@ fn compare_bodies(expected: &[u8], actual: &[u8], cbor: bool) -> Option<String> 
     let as_json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
     let equal = match (as_json(expected), as_json(actual)) {
         (Some(expected), Some(actual)) => expected == actual,
-        _ => expected == actual,
+        _ => same_xml(expected, actual).unwrap_or(expected == actual),
     };
     (!equal).then(|| {
         format!(

@@ -36,7 +36,7 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
     if service.operations.iter().any(|op| op.checksum_required) {
         features.push("\"content-md5\"");
     }
-    if service.protocol.is_query() {
+    if service.protocol.is_query() || service.protocol == crate::ir::Protocol::RestXml {
         features.push("\"xml\"");
     }
     if matches!(service.protocol, crate::ir::Protocol::RpcV2Cbor(_)) {

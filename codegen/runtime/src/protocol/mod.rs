@@ -13,10 +13,12 @@
 //! - [`rest_json`]: rest-json, the REST binding with JSON bodies;
 //! - [`aws_json`]: awsJson 1.0 and 1.1, the RPC binding with JSON bodies
 //!   (the RPC binding needs no helpers: a fixed path and constant headers);
-//! - `xml` (feature `xml`): the XML codec's reader, quick-xml into a small
-//!   element tree;
+//! - `xml` (feature `xml`): the XML codec, quick-xml into a small element
+//!   tree and quick-xml's writer;
 //! - `query` (feature `xml`): awsQuery and EC2 query, form-encoded requests
 //!   on the RPC binding with XML responses;
+//! - `rest_xml` (feature `xml`): rest-xml, the REST binding with XML
+//!   bodies: documents with a named root, wrapped and unwrapped errors;
 //! - `cbor` (feature `cbor`): the CBOR codec on minicbor;
 //! - `rpc_v2_cbor` (feature `cbor`): Smithy RPC v2 CBOR, the RPC binding with
 //!   CBOR bodies: error codes, `x-amzn-query-error`;
@@ -38,6 +40,8 @@ pub mod json;
 pub mod query;
 pub mod rest;
 pub mod rest_json;
+#[cfg(feature = "xml")]
+pub mod rest_xml;
 #[cfg(feature = "cbor")]
 pub mod rpc_v2_cbor;
 #[cfg(feature = "xml")]

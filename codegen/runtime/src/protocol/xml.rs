@@ -1,6 +1,8 @@
-//! The XML codec's reading side: a response body becomes a small tree of
-//! [`Element`]s (quick-xml tokenizes, resolves entities and character
-//! references), which the generated readers walk by element name.
+//! The XML codec: a response body becomes a small tree of [`Element`]s
+//! (quick-xml tokenizes, resolves entities and character references), which
+//! the generated readers walk by element name; a request body is written by
+//! the generated [`XmlWrite`] impls through an [`XmlWriter`] (quick-xml's
+//! writer, which escapes text and attribute values).
 //!
 //! Names are compared without their namespace prefix (`ns:Foo` is `Foo`),
 //! as botocore does; attributes keep their qualified names (`xsi:type`).
@@ -17,7 +19,7 @@ use std::fmt;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::protocol::rest::param::FromParam;
+use crate::protocol::rest::param::{Formatted, FromParam, ToParam};
 use crate::value::{DateTime, TimestampFormat};
 
 /// How deep elements may nest in a response (the deepest AWS response
@@ -51,6 +53,7 @@ impl std::error::Error for XmlError {}
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Element {
     name: String,
+    qualified: String,
     attributes: Vec<(String, String)>,
     children: Vec<Element>,
     text: String,
@@ -77,6 +80,18 @@ impl Element {
         &self.text
     }
 
+    /// The element's name as written, with any namespace prefix.
+    pub fn qualified_name(&self) -> &str {
+        &self.qualified
+    }
+
+    /// Every attribute (qualified name, value), in document order.
+    pub fn attribute_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.attributes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The value of the attribute with the qualified name `name`.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
@@ -91,8 +106,10 @@ fn local(name: &str) -> String {
 }
 
 fn start(event: &quick_xml::events::BytesStart<'_>) -> Result<Element, XmlError> {
+    let qualified: String = event.name().as_ref().to_owned();
     let mut element = Element {
-        name: local(event.name().as_ref()),
+        name: local(&qualified),
+        qualified,
         ..Element::default()
     };
     for attribute in event.attributes() {
@@ -265,6 +282,158 @@ pub fn map<K: std::hash::Hash + Eq, V>(
         .collect()
 }
 
+/// The value of the attribute `name` of `element`, read with [`FromParam`];
+/// `None` when the element has no such attribute.
+pub fn attribute<T: FromParam>(element: &Element, name: &str) -> Result<Option<T>, XmlError> {
+    element
+        .attribute(name)
+        .map(|text| {
+            T::from_param(text)
+                .map_err(|e| XmlError::new(format!("<{}> attribute `{name}`: {e}", element.name())))
+        })
+        .transpose()
+}
+
+/// A namespace declaration: the attribute (`xmlns` or `xmlns:prefix`) and
+/// the URI.
+pub type Namespace = Option<(&'static str, &'static str)>;
+
+/// Writes an XML document element by element. Text and attribute values are
+/// escaped by quick-xml; names come from the model.
+pub struct XmlWriter {
+    writer: quick_xml::Writer<Vec<u8>>,
+}
+
+impl fmt::Debug for XmlWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XmlWriter")
+            .field("written", &self.writer.get_ref().len())
+            .finish()
+    }
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XmlWriter {
+    /// An empty document.
+    pub fn new() -> Self {
+        Self {
+            writer: quick_xml::Writer::new(Vec::with_capacity(256)),
+        }
+    }
+
+    fn write(&mut self, event: Event<'_>) {
+        // Writing into a `Vec` cannot fail.
+        let _ = self.writer.write_event(event);
+    }
+
+    /// Opens `<name>` with the namespace declaration and the attributes
+    /// that have a value.
+    pub fn start(&mut self, name: &str, namespace: Namespace, attributes: &[(&str, Option<&str>)]) {
+        let mut start = quick_xml::events::BytesStart::new(name);
+        if let Some(declaration) = namespace {
+            start.push_attribute(declaration);
+        }
+        for (key, value) in attributes {
+            if let Some(value) = value {
+                start.push_attribute((*key, *value));
+            }
+        }
+        self.write(Event::Start(start));
+    }
+
+    /// Closes `</name>`.
+    pub fn end(&mut self, name: &str) {
+        self.write(Event::End(quick_xml::events::BytesEnd::new(name)));
+    }
+
+    /// `<name>text</name>`.
+    pub fn text_element(&mut self, name: &str, namespace: Namespace, text: &str) {
+        self.start(name, namespace, &[]);
+        if !text.is_empty() {
+            self.write(Event::Text(quick_xml::events::BytesText::new(text)));
+        }
+        self.end(name);
+    }
+
+    /// The document's bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.writer.into_inner()
+    }
+}
+
+/// A value written as an element: scalars as their text, structures,
+/// unions and enums by generated impls.
+pub trait XmlWrite {
+    /// Writes `self` as the element `name` (with `namespace` declared on
+    /// it); `format` is the timestamp format of the member it belongs to.
+    fn write_xml(
+        &self,
+        writer: &mut XmlWriter,
+        name: &str,
+        namespace: Namespace,
+        format: TimestampFormat,
+    );
+}
+
+impl<T: XmlWrite + ?Sized> XmlWrite for Box<T> {
+    fn write_xml(
+        &self,
+        writer: &mut XmlWriter,
+        name: &str,
+        namespace: Namespace,
+        format: TimestampFormat,
+    ) {
+        (**self).write_xml(writer, name, namespace, format);
+    }
+}
+
+macro_rules! scalar_write {
+    ($($ty:ty),*) => {$(
+        impl XmlWrite for $ty {
+            fn write_xml(&self, writer: &mut XmlWriter, name: &str, namespace: Namespace, _format: TimestampFormat) {
+                writer.text_element(name, namespace, &self.to_param());
+            }
+        }
+    )*};
+}
+
+scalar_write!(
+    str,
+    String,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    crate::value::Blob
+);
+
+impl XmlWrite for DateTime {
+    fn write_xml(
+        &self,
+        writer: &mut XmlWriter,
+        name: &str,
+        namespace: Namespace,
+        format: TimestampFormat,
+    ) {
+        writer.text_element(name, namespace, &Formatted(self, format).to_param());
+    }
+}
+
+/// A whole document: `value` as the root element `name`.
+pub fn document<T: XmlWrite + ?Sized>(value: &T, name: &str, namespace: Namespace) -> Vec<u8> {
+    let mut writer = XmlWriter::new();
+    value.write_xml(&mut writer, name, namespace, TimestampFormat::DateTime);
+    writer.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +497,37 @@ mod tests {
         .unwrap();
         assert_eq!(d["a"], 1);
         assert!(scalar::<i32>(root.child("t").unwrap()).is_err());
+    }
+
+    #[test]
+    fn writer_escapes_and_round_trips() {
+        let mut writer = XmlWriter::new();
+        writer.start(
+            "Root",
+            Some(("xmlns:x", "urn:a&b")),
+            &[("id", Some("1 < 2 \"q\"")), ("skip", None)],
+        );
+        writer.text_element("A", None, "x & <y>");
+        "text"
+            .to_owned()
+            .write_xml(&mut writer, "S", None, TimestampFormat::DateTime);
+        true.write_xml(&mut writer, "B", None, TimestampFormat::DateTime);
+        f64::NEG_INFINITY.write_xml(&mut writer, "F", None, TimestampFormat::DateTime);
+        writer.text_element("E", None, "");
+        writer.end("Root");
+        let body = writer.finish();
+        let root = parse(&body).unwrap();
+        assert_eq!(root.name(), "Root");
+        assert_eq!(root.attribute("xmlns:x"), Some("urn:a&b"));
+        assert_eq!(root.attribute("id"), Some("1 < 2 \"q\""));
+        assert_eq!(root.attribute("skip"), None);
+        assert_eq!(root.child("A").unwrap().text(), "x & <y>");
+        assert_eq!(root.child("S").unwrap().text(), "text");
+        assert_eq!(root.child("B").unwrap().text(), "true");
+        assert_eq!(root.child("F").unwrap().text(), "-Infinity");
+        assert_eq!(root.child("E").unwrap().text(), "");
+        let n: Option<i32> = attribute(&parse(b"<a n=\"7\"/>").unwrap(), "n").unwrap();
+        assert_eq!(n, Some(7));
+        assert!(attribute::<i32>(&parse(b"<a n=\"x\"/>").unwrap(), "n").is_err());
     }
 }

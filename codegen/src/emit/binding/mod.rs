@@ -1,7 +1,7 @@
 //! Bindings: where a protocol puts values in an HTTP message.
 //!
 //! - [`rest`]: URI labels, query, headers, payload and status code, the
-//!   rest of the input as a body (rest-json; rest-xml later);
+//!   rest of the input as a body (rest-json, rest-xml);
 //! - [`rpc`]: one fixed path, the operation named in a header, the whole
 //!   input as the body (awsJson; RPC v2 CBOR later).
 //!

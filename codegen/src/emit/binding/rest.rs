@@ -204,14 +204,20 @@ fn request_body(service: &Service, codec: &dyn Codec, structure: &Structure) -> 
                     quote!(value.as_str().as_bytes().to_vec()),
                     None,
                 ),
-                // An unset structure payload is sent as an empty object; other kinds as nothing.
+                // An unset structure payload is sent as the codec's empty body
+                // (JSON: an empty object); other kinds as nothing.
                 kind => {
-                    let empty_object = matches!(kind, ShapeKind::Structure(_))
-                        .then(|| set_type(json_type.clone()));
+                    let empty = codec
+                        .unset_structure_payload()
+                        .filter(|_| matches!(kind, ShapeKind::Structure(_)))
+                        .map(|empty| {
+                            let set = set_type(json_type.clone());
+                            quote!({ #set #empty })
+                        });
                     (
                         json_type.clone(),
-                        codec.write_body(quote!(value)),
-                        empty_object.map(|set| quote!({ #set b"{}".to_vec() })),
+                        codec.write_payload(service, payload),
+                        empty,
                     )
                 }
             };

@@ -49,6 +49,18 @@ pub trait Codec {
         quote!(::sdk_runtime::__private::#module::to_vec(#value).map_err(BuildError::serialization)?)
     }
 
+    /// An expression: the body bytes (`Vec<u8>`) of a structure payload
+    /// `payload` of the input, whose value is `value` (a reference).
+    fn write_payload(&self, _service: &Service, _payload: &Member) -> TokenStream {
+        self.write_body(quote!(value))
+    }
+
+    /// An expression: the body (`Vec<u8>`) of an unset structure payload,
+    /// sent with the media type; `None` when it is sent as no body.
+    fn unset_structure_payload(&self) -> Option<TokenStream> {
+        Some(quote!(b"{}".to_vec()))
+    }
+
     /// An expression: `Result<T, E>` parsed from `response`'s body, where an
     /// empty body reads as `T::default()`; `E` converts into a `BoxError`.
     fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {

@@ -1,6 +1,7 @@
-//! The XML codec's reading side: per shape, an `XmlRead` impl that walks
-//! the runtime's element tree (`sdk_runtime::__private::xml`, quick-xml
-//! underneath) by element name.
+//! The XML codec: per shape, an `XmlRead` impl that walks the runtime's
+//! element tree (`sdk_runtime::__private::xml`, quick-xml underneath) by
+//! element name, and for rest-xml requests an `XmlWrite` impl that writes
+//! the shape through the runtime's `XmlWriter` (quick-xml's writer).
 //!
 //! Element names follow botocore's `BaseXMLResponseParser`: a member's
 //! `locationName`, else its name; a flattened list's items are elements
@@ -9,12 +10,22 @@
 //! maps are `entry` elements (or flattened ones) with `key` and `value`
 //! children unless the model renames them. Timestamps are read in the
 //! format resolution decided for each member (RFC 3339 by default).
+//!
+//! Writing follows botocore's `RestXMLSerializer`: a member is the element
+//! named by its `locationName` (else its name), `xmlAttribute` members are
+//! attributes of their structure's element, a wrapped list's items are
+//! `member` elements (or the list member's `locationName`), a flattened
+//! list's items repeat the member's element; maps are `entry` elements
+//! with `key` and `value` children (flattened: the member's element
+//! repeated), in key order so that a body is deterministic; an
+//! `xmlNamespace` is declared on the element it belongs to.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::Codec;
 use crate::emit::{member_ident, shape_path, timestamp_format};
-use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind, TimestampFormat, Union};
+use crate::ir::{Member, Service, Shape, ShapeId, ShapeKind, TimestampFormat, Union, XmlNamespace};
 use crate::naming::ident;
 
 /// The element name a member is read from.
@@ -124,6 +135,29 @@ fn member_read(service: &Service, member: &Member) -> TokenStream {
     body
 }
 
+/// Statements reading the `xmlAttribute` member `member` from `element`'s
+/// attributes into `out`.
+fn attribute_read(service: &Service, member: &Member) -> TokenStream {
+    let field = member_ident(member);
+    let name = member.location_name.as_deref().unwrap_or(&member.name);
+    let value = match &service.shape(member.target).kind {
+        ShapeKind::Enum(_) => quote!(element.attribute(#name).map(::std::convert::From::from)),
+        ShapeKind::Timestamp { .. } => {
+            let format =
+                timestamp_format(member.timestamp_format.unwrap_or(TimestampFormat::DateTime));
+            quote! {
+                element
+                    .attribute(#name)
+                    .map(|text| ::sdk_runtime::DateTime::parse(text.trim(), #format))
+                    .transpose()
+                    .map_err(|e| ::sdk_runtime::__private::xml::XmlError::new(::std::format!("attribute `{}`: {e}", #name)))?
+            }
+        }
+        _ => quote!(::sdk_runtime::__private::xml::attribute(element, #name)?),
+    };
+    quote!(out.#field = #value;)
+}
+
 /// `impl XmlRead` for a structure (or an operation output) of `members`:
 /// each child element read into the member it names, others skipped.
 pub fn structure_read<'a>(
@@ -132,23 +166,37 @@ pub fn structure_read<'a>(
     members: impl Iterator<Item = &'a Member>,
 ) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
+    let (attributes, members): (Vec<&Member>, Vec<&Member>) =
+        members.partition(|member| member.xml_attribute);
+    let attributes: Vec<TokenStream> = attributes
+        .iter()
+        .map(|member| attribute_read(service, member))
+        .collect();
     let members: Vec<&Member> = members
+        .into_iter()
         .filter(|member| seen.insert(element_name(service, member)))
         .collect();
     let arms: Vec<TokenStream> = members
         .iter()
         .map(|member| member_arm(service, member))
         .collect();
-    let body = if arms.is_empty() {
+    let body = if arms.is_empty() && attributes.is_empty() {
         quote! {
             let _ = element;
             Ok(Self::default())
+        }
+    } else if arms.is_empty() {
+        quote! {
+            let mut out = Self::default();
+            #(#attributes)*
+            Ok(out)
         }
     } else if let [member] = members[..] {
         let name = element_name(service, member);
         let read = member_read(service, member);
         quote! {
             let mut out = Self::default();
+            #(#attributes)*
             for child in element.children() {
                 if child.name() == #name {
                     #read
@@ -159,6 +207,7 @@ pub fn structure_read<'a>(
     } else {
         quote! {
             let mut out = Self::default();
+            #(#attributes)*
             for child in element.children() {
                 match child.name() {
                     #(#arms)*
@@ -239,5 +288,377 @@ pub fn enum_read(shape: &Shape) -> TokenStream {
                 Ok(Self::from(element.text()))
             }
         }
+    }
+}
+
+/// The namespace declaration argument: `Some(("xmlns", uri))` or `None`.
+pub fn namespace_tokens(namespace: Option<&XmlNamespace>) -> TokenStream {
+    match namespace {
+        Some(XmlNamespace { attribute, uri }) => {
+            quote!(::std::option::Option::Some((#attribute, #uri)))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// Statements writing `value` (an expression of type `&T`) of shape `id` as
+/// the element `name` (an expression of type `&str`) declaring `namespace`;
+/// `flattened` for lists and maps without a wrapping element.
+fn write_stmts(
+    service: &Service,
+    id: ShapeId,
+    value: &TokenStream,
+    (name, namespace): (&TokenStream, &TokenStream),
+    flattened: bool,
+    format: Option<TimestampFormat>,
+    depth: usize,
+) -> TokenStream {
+    let shape = service.shape(id);
+    match &shape.kind {
+        ShapeKind::List { member } => {
+            let item = format_ident!("item{depth}");
+            let item_flattened = service.shape(*member).xml.flattened;
+            let item_namespace = namespace_tokens(shape.xml.member_namespace.as_ref());
+            if flattened {
+                let write = write_stmts(
+                    service,
+                    *member,
+                    &quote!(#item),
+                    (name, &item_namespace),
+                    item_flattened,
+                    format,
+                    depth + 1,
+                );
+                quote! {
+                    for #item in #value.iter() {
+                        #write
+                    }
+                }
+            } else {
+                let item_name = shape.xml.member.as_deref().unwrap_or("member");
+                let write = write_stmts(
+                    service,
+                    *member,
+                    &quote!(#item),
+                    (&quote!(#item_name), &item_namespace),
+                    item_flattened,
+                    format,
+                    depth + 1,
+                );
+                quote! {
+                    writer.start(#name, #namespace, &[]);
+                    for #item in #value.iter() {
+                        #write
+                    }
+                    writer.end(#name);
+                }
+            }
+        }
+        ShapeKind::Map {
+            key,
+            value: value_id,
+        } => {
+            let (key_name, value_name) = entry_names(shape);
+            let k = format_ident!("key{depth}");
+            let v = format_ident!("value{depth}");
+            let entries = format_ident!("entries{depth}");
+            let key_namespace = namespace_tokens(shape.xml.key_namespace.as_ref());
+            let value_namespace = namespace_tokens(shape.xml.value_namespace.as_ref());
+            let write_key = write_stmts(
+                service,
+                *key,
+                &quote!(#k),
+                (&quote!(#key_name), &key_namespace),
+                false,
+                None,
+                depth + 1,
+            );
+            let value_flattened = service.shape(*value_id).xml.flattened;
+            let write_value = write_stmts(
+                service,
+                *value_id,
+                &quote!(#v),
+                (&quote!(#value_name), &value_namespace),
+                value_flattened,
+                format,
+                depth + 1,
+            );
+            let each = quote! {
+                let mut #entries: ::std::vec::Vec<_> = #value.iter().collect();
+                #entries.sort_by(|a, b| a.0.cmp(b.0));
+            };
+            if flattened {
+                quote! {
+                    #each
+                    for (#k, #v) in #entries {
+                        writer.start(#name, ::std::option::Option::None, &[]);
+                        #write_key
+                        #write_value
+                        writer.end(#name);
+                    }
+                }
+            } else {
+                quote! {
+                    #each
+                    writer.start(#name, #namespace, &[]);
+                    for (#k, #v) in #entries {
+                        writer.start("entry", ::std::option::Option::None, &[]);
+                        #write_key
+                        #write_value
+                        writer.end("entry");
+                    }
+                    writer.end(#name);
+                }
+            }
+        }
+        ShapeKind::Enum(_) => quote!(writer.text_element(#name, #namespace, #value.as_str());),
+        _ => {
+            let format = timestamp_format(format.unwrap_or(TimestampFormat::DateTime));
+            quote!(::sdk_runtime::__private::xml::XmlWrite::write_xml(#value, writer, #name, #namespace, #format);)
+        }
+    }
+}
+
+/// An expression of type `Option<String>`: the text of the attribute
+/// member `member` of `self`.
+fn attribute_text(service: &Service, member: &Member) -> TokenStream {
+    let field = member_ident(member);
+    let text = match &service.shape(member.target).kind {
+        ShapeKind::Enum(_) => quote!(value.as_str().to_owned()),
+        ShapeKind::Timestamp { .. } => {
+            let format =
+                timestamp_format(member.timestamp_format.unwrap_or(TimestampFormat::DateTime));
+            quote!(::sdk_runtime::__private::param::ToParam::to_param(&::sdk_runtime::__private::param::Formatted(value, #format)).into_owned())
+        }
+        _ => quote!(::sdk_runtime::__private::param::ToParam::to_param(value).into_owned()),
+    };
+    quote!(self.#field.as_ref().map(|value| #text))
+}
+
+/// Statements writing `member` of `self` (not an attribute) into `writer`.
+fn member_write(service: &Service, member: &Member) -> TokenStream {
+    let field = member_ident(member);
+    let name = member.location_name.as_deref().unwrap_or(&member.name);
+    let namespace = namespace_tokens(member.xml_namespace.as_ref());
+    let write = write_stmts(
+        service,
+        member.target,
+        &quote!(value),
+        (&quote!(#name), &namespace),
+        member.flattened,
+        member.timestamp_format,
+        0,
+    );
+    quote! {
+        if let ::std::option::Option::Some(value) = &self.#field {
+            #write
+        }
+    }
+}
+
+/// `impl XmlWrite` for a structure (or an operation input) of `members`:
+/// its element with the attribute members, then a child element per set
+/// member.
+pub fn structure_write<'a>(
+    service: &Service,
+    ty: &TokenStream,
+    members: impl Iterator<Item = &'a Member>,
+) -> TokenStream {
+    let (attributes, members): (Vec<&Member>, Vec<&Member>) =
+        members.partition(|member| member.xml_attribute);
+    let names: Vec<&str> = attributes
+        .iter()
+        .map(|m| m.location_name.as_deref().unwrap_or(&m.name))
+        .collect();
+    let texts: Vec<TokenStream> = attributes
+        .iter()
+        .map(|m| attribute_text(service, m))
+        .collect();
+    let vars: Vec<proc_macro2::Ident> = (0..attributes.len())
+        .map(|i| format_ident!("attribute{i}"))
+        .collect();
+    let writes: Vec<TokenStream> = members.iter().map(|m| member_write(service, m)).collect();
+    let uses_self = !attributes.is_empty() || !members.is_empty();
+    let unused = (!uses_self).then(|| quote!(let _ = self;));
+    quote! {
+        impl ::sdk_runtime::__private::xml::XmlWrite for #ty {
+            fn write_xml(
+                &self,
+                writer: &mut ::sdk_runtime::__private::xml::XmlWriter,
+                name: &str,
+                namespace: ::sdk_runtime::__private::xml::Namespace,
+                _format: ::sdk_runtime::TimestampFormat,
+            ) {
+                #unused
+                #(let #vars: ::std::option::Option<::std::string::String> = #texts;)*
+                writer.start(name, namespace, &[#((#names, #vars.as_deref()),)*]);
+                #(#writes)*
+                writer.end(name);
+            }
+        }
+    }
+}
+
+/// `impl XmlWrite` for a union: its element with the set variant's child.
+pub fn union_write(service: &Service, shape: &Shape, union: &Union) -> TokenStream {
+    let path = shape_path(shape);
+    let arms = union
+        .structure
+        .members
+        .iter()
+        .zip(&union.variants)
+        .map(|(member, variant)| {
+            let variant = ident(variant);
+            let name = member.location_name.as_deref().unwrap_or(&member.name);
+            let namespace = namespace_tokens(member.xml_namespace.as_ref());
+            let write = write_stmts(
+                service,
+                member.target,
+                &quote!(value),
+                (&quote!(#name), &namespace),
+                member.flattened,
+                member.timestamp_format,
+                0,
+            );
+            quote!(Self::#variant(value) => { #write })
+        });
+    quote! {
+        impl ::sdk_runtime::__private::xml::XmlWrite for #path {
+            fn write_xml(
+                &self,
+                writer: &mut ::sdk_runtime::__private::xml::XmlWriter,
+                name: &str,
+                namespace: ::sdk_runtime::__private::xml::Namespace,
+                _format: ::sdk_runtime::TimestampFormat,
+            ) {
+                writer.start(name, namespace, &[]);
+                match self {
+                    #(#arms)*
+                    Self::Unknown(_) => {}
+                }
+                writer.end(name);
+            }
+        }
+    }
+}
+
+/// `impl XmlWrite` for a string enum: its value as text.
+pub fn enum_write(shape: &Shape) -> TokenStream {
+    let path = shape_path(shape);
+    quote! {
+        impl ::sdk_runtime::__private::xml::XmlWrite for #path {
+            fn write_xml(
+                &self,
+                writer: &mut ::sdk_runtime::__private::xml::XmlWriter,
+                name: &str,
+                namespace: ::sdk_runtime::__private::xml::Namespace,
+                _format: ::sdk_runtime::TimestampFormat,
+            ) {
+                writer.text_element(name, namespace, self.as_str());
+            }
+        }
+    }
+}
+
+/// The XML codec of rest-xml: shapes written and read as elements. `root`
+/// names the root element of an operation input's body and its namespace.
+pub struct Xml<'a> {
+    pub service: &'a Service,
+    pub root: Option<(String, Option<XmlNamespace>)>,
+}
+
+impl Codec for Xml<'_> {
+    fn name(&self) -> &'static str {
+        "XML"
+    }
+
+    fn shape_impls(&self, service: &Service, shape: &Shape) -> TokenStream {
+        match &shape.kind {
+            ShapeKind::Structure(structure) => {
+                let path = shape_path(shape);
+                let write = shape
+                    .serialized
+                    .then(|| structure_write(service, &path, structure.members.iter()));
+                let read = shape
+                    .deserialized
+                    .then(|| structure_read(service, &path, structure.members.iter()));
+                quote!(#write #read)
+            }
+            ShapeKind::Union(union) => {
+                let write = shape.serialized.then(|| union_write(service, shape, union));
+                let read = shape
+                    .deserialized
+                    .then(|| union_read(service, shape, union));
+                quote!(#write #read)
+            }
+            ShapeKind::Enum(_) => {
+                let path = shape_path(shape);
+                // Enums also travel in labels, queries and headers.
+                let param = quote! {
+                    impl ::sdk_runtime::__private::param::ToParam for #path {
+                        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                            ::std::borrow::Cow::Borrowed(self.as_str())
+                        }
+                    }
+
+                    impl ::sdk_runtime::__private::param::FromParam for #path {
+                        fn from_param(value: &str) -> Result<Self, ::sdk_runtime::error::BoxError> {
+                            Ok(Self::from(value))
+                        }
+                    }
+                };
+                let write = shape.serialized.then(|| enum_write(shape));
+                let read = enum_read(shape);
+                quote!(#param #write #read)
+            }
+            _ => quote!(),
+        }
+    }
+
+    fn input_body(&self, ty: &TokenStream, members: &[&Member]) -> TokenStream {
+        structure_write(self.service, ty, members.iter().copied())
+    }
+
+    fn output_body(&self, ty: &TokenStream, _name: &str, members: &[&Member]) -> TokenStream {
+        structure_read(self.service, ty, members.iter().copied())
+    }
+
+    fn runtime_module(&self) -> &'static str {
+        "rest_xml"
+    }
+
+    fn write_body(&self, value: TokenStream) -> TokenStream {
+        let (name, namespace) = match &self.root {
+            Some((name, namespace)) => (name.as_str(), namespace.as_ref()),
+            None => ("Body", None),
+        };
+        let namespace = namespace_tokens(namespace);
+        quote!(::sdk_runtime::__private::rest_xml::to_vec(#value, #name, #namespace))
+    }
+
+    fn write_payload(&self, service: &Service, payload: &Member) -> TokenStream {
+        let name = payload
+            .location_name
+            .as_deref()
+            .unwrap_or(&service.shape(payload.target).name);
+        let namespace = namespace_tokens(payload.xml_namespace.as_ref());
+        quote!(::sdk_runtime::__private::rest_xml::to_vec(value, #name, #namespace))
+    }
+
+    fn unset_structure_payload(&self) -> Option<TokenStream> {
+        None
+    }
+
+    fn read_body(&self, ty: Option<TokenStream>) -> TokenStream {
+        match ty {
+            Some(ty) => {
+                quote!(::sdk_runtime::__private::rest_xml::from_slice::<#ty>(response.body()))
+            }
+            None => quote!(::sdk_runtime::__private::rest_xml::error_body(response)),
+        }
+    }
+
+    fn read_value(&self) -> TokenStream {
+        quote!(::sdk_runtime::__private::rest_xml::payload(response.body()))
     }
 }

@@ -8,6 +8,7 @@
 //! | awsJson 1.0 / 1.1 | JSON | RPC | [`aws_json`] |
 //! | awsQuery, EC2 query | query (form requests, XML responses) | RPC | [`query`] |
 //! | Smithy RPC v2 CBOR | CBOR | RPC | [`rpc_v2_cbor`] |
+//! | rest-xml | XML | REST | [`rest_xml`] |
 //!
 //! Adding a protocol means a module here (and a runtime module for its
 //! helpers); the emitters for types, errors and the client do not change.
@@ -15,6 +16,7 @@
 mod aws_json;
 mod query;
 mod rest_json;
+mod rest_xml;
 mod rpc_v2_cbor;
 
 use proc_macro2::TokenStream;
@@ -46,6 +48,7 @@ fn emitter(service: &Service) -> Box<dyn Emitter + '_> {
         Protocol::AwsQuery => Box::new(query::Query::new(service, false)),
         Protocol::Ec2Query => Box::new(query::Query::new(service, true)),
         Protocol::RpcV2Cbor(settings) => Box::new(rpc_v2_cbor::RpcV2Cbor(settings)),
+        Protocol::RestXml => Box::new(rest_xml::RestXml::new(service)),
     }
 }
 
