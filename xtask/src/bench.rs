@@ -410,19 +410,16 @@ impl Measurements {
 /// Builds and runs `xtask/bench/concurrency` in release and prints its table.
 fn run_concurrency(root: &Path, runs: Option<usize>) -> Result<(), Failure> {
     eprintln!("==> scale: xtask/bench/concurrency (release)");
-    let mut command = Command::new(cargo());
-    command
-        .args(["run", "--release", "--quiet", "--package", "concurrency"])
-        .arg("--manifest-path")
-        .arg(root.join("xtask/bench/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/bench/runner"))
-        .stderr(Stdio::inherit());
+    let mut command = Command::new(
+        build_bench_crates(root)?.join(format!("concurrency{}", std::env::consts::EXE_SUFFIX)),
+    );
+    command.stderr(Stdio::inherit());
     if let Some(runs) = runs {
-        command.args(["--", &runs.to_string()]);
+        command.arg(runs.to_string());
     }
     let output = command
         .output()
-        .map_err(|e| Failure(format!("running cargo: {e}")))?;
+        .map_err(|e| Failure(format!("running xtask/bench/concurrency: {e}")))?;
     if !output.status.success() {
         return Err(Failure(format!(
             "xtask/bench/concurrency failed ({})",
@@ -442,22 +439,40 @@ fn run_concurrency(root: &Path, runs: Option<usize>) -> Result<(), Failure> {
 
 /// Builds and runs `xtask/bench` in release; returns what it measured.
 fn run_bench_crate(root: &Path, rounds: Option<usize>) -> Result<Measurements, Failure> {
-    let mut command = Command::new(cargo());
-    command
-        .args(["run", "--release", "--quiet", "--manifest-path"])
-        .arg(root.join("xtask/bench/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/bench/runner"))
-        .stderr(Stdio::inherit());
+    let mut command = Command::new(
+        build_bench_crates(root)?.join(format!("bench{}", std::env::consts::EXE_SUFFIX)),
+    );
+    command.stderr(Stdio::inherit());
     if let Some(rounds) = rounds {
-        command.args(["--", &rounds.to_string()]);
+        command.arg(rounds.to_string());
     }
     let output = command
         .output()
-        .map_err(|e| Failure(format!("running cargo: {e}")))?;
+        .map_err(|e| Failure(format!("running xtask/bench: {e}")))?;
     if !output.status.success() {
         return Err(Failure(format!("xtask/bench failed ({})", output.status)));
     }
     Measurements::parse(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Builds both bench binaries in release, together, so that they share one
+/// set of dependencies (one feature resolution, one build of aws-sdk's
+/// crates); returns the folder they are in.
+fn build_bench_crates(root: &Path) -> Result<PathBuf, Failure> {
+    let target = root.join("target/bench/runner");
+    let status = Command::new(cargo())
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(root.join("xtask/bench/Cargo.toml"))
+        .args(["--package", "bench", "--package", "concurrency"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| Failure(format!("running cargo: {e}")))?;
+    if !status.success() {
+        return Err(Failure(format!(
+            "building xtask/bench and xtask/bench/concurrency failed ({status})"
+        )));
+    }
+    Ok(target.join("release"))
 }
 
 // ----- codegen -----
