@@ -1,9 +1,15 @@
 //! `cargo xtask bench [--compile] [--build-runs N] [--rounds N] [DIR]`: our
 //! client against aws-sdk-iotjobsdataplane and a serde_json floor, printed
-//! as one markdown table whose rows are all measured in this run.
+//! as one markdown table whose rows are all measured in this run; and
+//! `cargo xtask bench --concurrency [--runs N]`, the scale benchmark alone.
 //!
 //! - per call and bulk parse: `xtask/bench`, a crate outside the workspace
-//!   (so the test command never builds aws-sdk), run in release;
+//!   (so the test command never builds aws-sdk), run in release; with it,
+//!   one call per other protocol family (DynamoDB `GetItem`, STS
+//!   `AssumeRole`) against aws-sdk-dynamodb and aws-sdk-sts;
+//! - with `--concurrency`, `xtask/bench/concurrency` (a member of the bench
+//!   crate's workspace), which prints its own table: our client and aws-sdk
+//!   against a loopback server that answers after a set delay;
 //! - codegen: [`codegen::generate_timed`] on the IoT Jobs model, in process,
 //!   and with `DIR` (a botocore `data` folder) the whole corpus
 //!   ([`corpus::bench`]);
@@ -24,7 +30,7 @@ use std::time::{Duration, Instant};
 use crate::codegen::Failure;
 use crate::corpus;
 
-const USAGE: &str = "usage: cargo xtask bench [--compile] [--lean] [--build-runs N] [--rounds N] [BOTOCORE_DATA_DIR]";
+const USAGE: &str = "usage: cargo xtask bench [--compile] [--lean] [--build-runs N] [--rounds N] [BOTOCORE_DATA_DIR]\n       cargo xtask bench --concurrency [--runs N]";
 
 /// Runs of the IoT Jobs model through the generator.
 const CODEGEN_RUNS: usize = 21;
@@ -43,6 +49,10 @@ pub struct Args {
     pub build_runs: usize,
     /// Rounds of the in-process benchmarks, if not their default.
     pub rounds: Option<usize>,
+    /// The scale benchmark (`xtask/bench/concurrency`) instead of the rest.
+    pub concurrency: bool,
+    /// Runs of each scale measurement, if not its default (3).
+    pub runs: Option<usize>,
     /// A botocore `data` folder for the whole-corpus row.
     pub corpus: Option<PathBuf>,
 }
@@ -55,6 +65,8 @@ impl Args {
             lean: false,
             build_runs: 3,
             rounds: None,
+            concurrency: false,
+            runs: None,
             corpus: None,
         };
         let mut args = args.iter();
@@ -70,12 +82,24 @@ impl Args {
                 "--lean" => parsed.lean = true,
                 "--build-runs" => parsed.build_runs = number(args.next(), arg)?,
                 "--rounds" => parsed.rounds = Some(number(args.next(), arg)?),
+                "--concurrency" => parsed.concurrency = true,
+                "--runs" => parsed.runs = Some(number(args.next(), arg)?),
                 flag if flag.starts_with('-') => {
                     return Err(Failure(format!("unknown option `{flag}`\n{USAGE}")))
                 }
                 dir if parsed.corpus.is_none() => parsed.corpus = Some(PathBuf::from(dir)),
                 extra => return Err(Failure(format!("unexpected `{extra}`\n{USAGE}"))),
             }
+        }
+        let others =
+            parsed.compile || parsed.lean || parsed.rounds.is_some() || parsed.corpus.is_some();
+        if parsed.concurrency && others {
+            return Err(Failure(format!(
+                "--concurrency runs alone (with --runs N at most)\n{USAGE}"
+            )));
+        }
+        if parsed.runs.is_some() && !parsed.concurrency {
+            return Err(Failure(format!("--runs goes with --concurrency\n{USAGE}")));
         }
         Ok(parsed)
     }
@@ -120,6 +144,10 @@ pub fn run(root: &Path, raw_args: &[String]) -> Result<(), Failure> {
         }
         (_, false) => None,
     };
+
+    if args.concurrency {
+        return run_concurrency(root, args.runs);
+    }
 
     let load_before = load_average();
     let started = Instant::now();
@@ -351,28 +379,100 @@ impl Measurements {
             target: "≥ 0.7x floor".to_owned(),
             verdict: verdict(ours >= 0.7 * floor),
         });
+        for (operation, what) in [
+            (
+                "getitem",
+                "awsJson 1.0: DynamoDB `get_item` (an item of 9 attributes: strings, numbers, \
+                 a boolean, a string set, a list, a map), against aws-sdk-dynamodb",
+            ),
+            (
+                "assumerole",
+                "awsQuery: STS `assume_role` (XML credentials with an expiration), against \
+                 aws-sdk-sts",
+            ),
+        ] {
+            let ours = self.get(&format!("{operation}.ours"))?;
+            let aws = self.get(&format!("{operation}.aws"))?;
+            table.rows.push(Row {
+                what: format!("{what}: per call, in memory, SigV4 on; median of {rounds} rounds"),
+                ours: duration(ours),
+                aws: duration(aws),
+                vs_aws: ratio(ours / aws),
+                target: "≤ 0.10x aws-sdk".to_owned(),
+                verdict: verdict(ours <= aws / 10.0),
+                ..Row::default()
+            });
+        }
         Ok(())
     }
 }
 
-/// Builds and runs `xtask/bench` in release; returns what it measured.
-fn run_bench_crate(root: &Path, rounds: Option<usize>) -> Result<Measurements, Failure> {
-    let mut command = Command::new(cargo());
-    command
-        .args(["run", "--release", "--quiet", "--manifest-path"])
-        .arg(root.join("xtask/bench/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/bench/runner"))
-        .stderr(Stdio::inherit());
-    if let Some(rounds) = rounds {
-        command.args(["--", &rounds.to_string()]);
+/// Builds and runs `xtask/bench/concurrency` in release and prints its table.
+fn run_concurrency(root: &Path, runs: Option<usize>) -> Result<(), Failure> {
+    eprintln!("==> scale: xtask/bench/concurrency (release)");
+    let mut command = Command::new(
+        build_bench_crates(root)?.join(format!("concurrency{}", std::env::consts::EXE_SUFFIX)),
+    );
+    command.stderr(Stdio::inherit());
+    if let Some(runs) = runs {
+        command.arg(runs.to_string());
     }
     let output = command
         .output()
-        .map_err(|e| Failure(format!("running cargo: {e}")))?;
+        .map_err(|e| Failure(format!("running xtask/bench/concurrency: {e}")))?;
+    if !output.status.success() {
+        return Err(Failure(format!(
+            "xtask/bench/concurrency failed ({})",
+            output.status
+        )));
+    }
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    println!();
+    println!(
+        "Measured {} on {}; rustc {}.",
+        today(),
+        machine(),
+        rustc_version()
+    );
+    Ok(())
+}
+
+/// Builds and runs `xtask/bench` in release; returns what it measured.
+fn run_bench_crate(root: &Path, rounds: Option<usize>) -> Result<Measurements, Failure> {
+    let mut command = Command::new(
+        build_bench_crates(root)?.join(format!("bench{}", std::env::consts::EXE_SUFFIX)),
+    );
+    command.stderr(Stdio::inherit());
+    if let Some(rounds) = rounds {
+        command.arg(rounds.to_string());
+    }
+    let output = command
+        .output()
+        .map_err(|e| Failure(format!("running xtask/bench: {e}")))?;
     if !output.status.success() {
         return Err(Failure(format!("xtask/bench failed ({})", output.status)));
     }
     Measurements::parse(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Builds both bench binaries in release, together, so that they share one
+/// set of dependencies (one feature resolution, one build of aws-sdk's
+/// crates); returns the folder they are in.
+fn build_bench_crates(root: &Path) -> Result<PathBuf, Failure> {
+    let target = root.join("target/bench/runner");
+    let status = Command::new(cargo())
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(root.join("xtask/bench/Cargo.toml"))
+        .args(["--package", "bench", "--package", "concurrency"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| Failure(format!("running cargo: {e}")))?;
+    if !status.success() {
+        return Err(Failure(format!(
+            "building xtask/bench and xtask/bench/concurrency failed ({status})"
+        )));
+    }
+    Ok(target.join("release"))
 }
 
 // ----- codegen -----
@@ -893,9 +993,16 @@ mod tests {
                 lean: false,
                 build_runs: 3,
                 rounds: Some(5),
+                concurrency: false,
+                runs: None,
                 corpus: Some(PathBuf::from("data")),
             }
         );
+        let scale = Args::parse(&strings(&["--concurrency", "--runs", "5"])).unwrap();
+        assert!(scale.concurrency);
+        assert_eq!(scale.runs, Some(5));
+        assert!(Args::parse(&strings(&["--concurrency", "--compile"])).is_err());
+        assert!(Args::parse(&strings(&["--runs", "5"])).is_err());
         assert!(Args::parse(&strings(&["--build-runs", "0"])).is_err());
         assert!(Args::parse(&strings(&["--fast"])).is_err());
         assert!(Args::parse(&strings(&["a", "b"])).is_err());
@@ -914,11 +1021,12 @@ mod tests {
         let text = "rounds 31\n\
                     describe.ours 3e-6\ndescribe.aws 4e-5\ndescribe.floor 2e-6\ndescribe.floor_signed 3.5e-6\n\
                     update.ours 3e-6\nupdate.aws 3e-5\nupdate.floor 8e-7\nupdate.floor_signed 2.4e-6\n\
-                    pending.bytes 250000\npending.ours 5e-4\npending.aws 1e-3\npending.floor 4e-4\n";
+                    pending.bytes 250000\npending.ours 5e-4\npending.aws 1e-3\npending.floor 4e-4\n\
+                    getitem.ours 2e-6\ngetitem.aws 3e-5\nassumerole.ours 4e-6\nassumerole.aws 3e-5\n";
         let mut table = Table::default();
         Measurements::parse(text).unwrap().rows(&mut table).unwrap();
         let rows = &table.rows;
-        assert_eq!(rows.len(), 5);
+        assert_eq!(rows.len(), 7);
         // 3 µs is below a tenth of 40 µs and below 3 x 2 µs.
         assert_eq!(
             (rows[0].ours.as_str(), rows[0].vs_aws.as_str()),
@@ -935,8 +1043,17 @@ mod tests {
             ("500 MB/s", "0.80x")
         );
         assert_eq!(rows[4].verdict, Some(Verdict::Met));
+        // 2 µs against 30 µs is 0.067x; 4 µs against 30 µs is 0.13x.
+        assert_eq!(
+            (rows[5].vs_aws.as_str(), rows[5].verdict),
+            ("0.067x", Some(Verdict::Met))
+        );
+        assert_eq!(
+            (rows[6].vs_aws.as_str(), rows[6].verdict),
+            ("0.13x", Some(Verdict::Missed))
+        );
         let markdown = table.markdown();
-        assert_eq!(markdown.lines().count(), 7);
+        assert_eq!(markdown.lines().count(), 9);
         assert!(markdown
             .lines()
             .nth(5)

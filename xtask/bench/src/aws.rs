@@ -23,20 +23,37 @@ use crate::fixtures::{self, ACCESS_KEY, JOB_ID, REGION, SECRET_KEY, STATUS_DETAI
 
 /// What the in-memory client saw of one request.
 #[derive(Clone, Debug)]
-struct Seen {
-    uri: String,
-    authorization: String,
-    body: Vec<u8>,
+pub struct Seen {
+    pub uri: String,
+    pub authorization: String,
+    pub body: Vec<u8>,
 }
 
 /// An HTTP client that answers every request with the same status, headers
 /// and body (the body's bytes are shared, not copied), the SDK's own
 /// response type built afresh each time since it is not `Clone`.
 #[derive(Clone, Debug)]
-struct Canned {
+pub struct Canned {
     body: Bytes,
+    headers: &'static [(&'static str, &'static str)],
     /// For the check only: what was sent. `None` when timing.
     seen: Option<Arc<Mutex<Vec<Seen>>>>,
+}
+
+impl Canned {
+    /// Answers with `body` and `headers` (and `content-length`); records
+    /// requests in `seen` if given.
+    pub fn new(
+        body: Bytes,
+        headers: &'static [(&'static str, &'static str)],
+        seen: Option<Arc<Mutex<Vec<Seen>>>>,
+    ) -> Self {
+        Self {
+            body,
+            headers,
+            seen,
+        }
+    }
 }
 
 impl HttpConnector for Canned {
@@ -58,8 +75,8 @@ impl HttpConnector for Canned {
             200.try_into().expect("200 is a status"),
             SdkBody::from(self.body.clone()),
         );
-        for (name, value) in fixtures::RESPONSE_HEADERS {
-            response.headers_mut().insert(name, value);
+        for (name, value) in self.headers {
+            response.headers_mut().insert(*name, *value);
         }
         response
             .headers_mut()
@@ -79,7 +96,7 @@ impl HttpClient for Canned {
 }
 
 fn client(body: Bytes, seen: Option<Arc<Mutex<Vec<Seen>>>>) -> Client {
-    let http_client = SharedHttpClient::new(Canned { body, seen });
+    let http_client = SharedHttpClient::new(Canned::new(body, &fixtures::RESPONSE_HEADERS, seen));
     let config = Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))

@@ -15,6 +15,7 @@
 //! that does less than the real work.
 
 mod aws;
+mod families;
 mod fixtures;
 mod floor;
 mod ours;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
     ours::check();
     aws::check();
     floor::check();
+    families::check();
     println!("rounds {rounds}");
     for operation in OPERATIONS {
         let peers = Peers::new(operation);
@@ -72,7 +74,59 @@ fn main() -> ExitCode {
             println!("{} {median:e}", subject.name);
         }
     }
+    let families = Families::new();
+    let mut subjects = families.subjects();
+    let medians = timing::compare(&mut subjects, rounds);
+    for (subject, median) in subjects.iter().zip(medians) {
+        println!("{} {median:e}", subject.name);
+    }
     ExitCode::SUCCESS
+}
+
+/// The clients of the other protocol families (see [`families`]).
+struct Families {
+    our_dynamodb: dynamodb::Client,
+    aws_dynamodb: aws_sdk_dynamodb::Client,
+    our_sts: sts::Client,
+    aws_sts: aws_sdk_sts::Client,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Families {
+    fn new() -> Self {
+        Self {
+            our_dynamodb: families::our_dynamodb(),
+            aws_dynamodb: families::aws_dynamodb(),
+            our_sts: families::our_sts(),
+            aws_sts: families::aws_sts(),
+            rt: aws::runtime(),
+        }
+    }
+
+    /// `getitem.ours`, `getitem.aws`, `assumerole.ours`, `assumerole.aws`.
+    fn subjects(&self) -> Vec<Subject<'_>> {
+        let Self {
+            our_dynamodb,
+            aws_dynamodb,
+            our_sts,
+            aws_sts,
+            rt,
+        } = self;
+        vec![
+            Subject::new("getitem.ours", || {
+                drop(black_box(families::our_get_item(our_dynamodb)))
+            }),
+            Subject::new("getitem.aws", || {
+                drop(black_box(families::aws_get_item(rt, aws_dynamodb)))
+            }),
+            Subject::new("assumerole.ours", || {
+                drop(black_box(families::our_assume_role(our_sts)))
+            }),
+            Subject::new("assumerole.aws", || {
+                drop(black_box(families::aws_assume_role(rt, aws_sts)))
+            }),
+        ]
+    }
 }
 
 /// The operations timed, in the order printed.

@@ -13,9 +13,14 @@ use crate::fixtures::{self, ACCESS_KEY, JOB_ID, REGION, SECRET_KEY, STATUS_DETAI
 
 /// The canned response with `body`.
 pub fn response(body: Bytes) -> HttpResponse {
+    response_with(body, &fixtures::RESPONSE_HEADERS)
+}
+
+/// A canned response with `body` and `headers` (and `content-length`).
+pub fn response_with(body: Bytes, headers: &[(&str, &str)]) -> HttpResponse {
     let mut builder = http::Response::builder().status(200);
-    for (name, value) in fixtures::RESPONSE_HEADERS {
-        builder = builder.header(name, value);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
     }
     builder
         .header("content-length", body.len())

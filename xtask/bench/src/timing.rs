@@ -5,8 +5,56 @@
 //! different subject each round, so a burst of load from elsewhere on the
 //! machine falls on all of them alike. The result per subject is the median,
 //! over the rounds, of the mean time per iteration of a batch.
+//!
+//! With `BENCH_CLOCK=cpu` in the environment, batches are timed by the
+//! thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`) instead of the wall clock:
+//! on a machine that other work keeps busy, time spent descheduled is then
+//! not counted. Every subject runs on the calling thread (aws-sdk's on a
+//! current-thread runtime), so its CPU time is all of its work.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// A point in time of the clock in use.
+#[derive(Clone, Copy)]
+enum Stamp {
+    Wall(Instant),
+    Cpu(f64),
+}
+
+fn cpu_clock() -> bool {
+    static CPU: OnceLock<bool> = OnceLock::new();
+    *CPU.get_or_init(|| std::env::var("BENCH_CLOCK").is_ok_and(|v| v == "cpu"))
+}
+
+/// The calling thread's CPU time in seconds.
+fn thread_cpu_secs() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into a valid local timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+}
+
+impl Stamp {
+    fn now() -> Self {
+        if cpu_clock() {
+            Stamp::Cpu(thread_cpu_secs())
+        } else {
+            Stamp::Wall(Instant::now())
+        }
+    }
+
+    /// Seconds since this stamp.
+    fn elapsed(self) -> f64 {
+        match self {
+            Stamp::Wall(start) => start.elapsed().as_secs_f64(),
+            Stamp::Cpu(start) => thread_cpu_secs() - start,
+        }
+    }
+}
 
 /// How long one batch should take.
 pub const BATCH: Duration = Duration::from_millis(20);
@@ -37,13 +85,13 @@ impl<'a> Subject<'a> {
 fn calibrate(run: &mut dyn FnMut()) -> u32 {
     let mut iterations = 1u32;
     loop {
-        let start = Instant::now();
+        let start = Stamp::now();
         for _ in 0..iterations {
             run();
         }
         let elapsed = start.elapsed();
-        if elapsed >= BATCH / 4 || iterations >= 1 << 24 {
-            let per = elapsed.as_secs_f64() / f64::from(iterations);
+        if elapsed >= BATCH.as_secs_f64() / 4.0 || iterations >= 1 << 24 {
+            let per = elapsed / f64::from(iterations);
             return ((BATCH.as_secs_f64() / per) as u32).max(1);
         }
         iterations *= 2;
@@ -59,11 +107,11 @@ pub fn compare(subjects: &mut [Subject<'_>], rounds: usize) -> Vec<f64> {
         for k in 0..subjects.len() {
             let i = (round + k) % subjects.len();
             let run = &mut subjects[i].run;
-            let start = Instant::now();
+            let start = Stamp::now();
             for _ in 0..iterations[i] {
                 run();
             }
-            samples[i].push(start.elapsed().as_secs_f64() / f64::from(iterations[i]));
+            samples[i].push(start.elapsed() / f64::from(iterations[i]));
         }
     }
     samples.iter_mut().map(|s| median(s)).collect()
