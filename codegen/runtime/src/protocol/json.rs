@@ -250,21 +250,14 @@ impl JsonSerialize for String {
     }
 }
 
-/// A string accepts any JSON value: one that is not a JSON string (a
-/// service sending a number or an object where its model declares a string)
-/// is kept as its JSON text rather than failing the whole response, as
-/// botocore passes such values through unchanged.
+/// A string is a JSON string: a number or an object where the model declares
+/// a string is a malformed response, named by the parser's error, not data.
 impl JsonDeserialize for String {
     fn deserialize_json<'de, D: Deserializer<'de>>(
         _: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        Ok(
-            match <serde_json::Value as serde::Deserialize>::deserialize(deserializer)? {
-                serde_json::Value::String(text) => text,
-                other => other.to_string(),
-            },
-        )
+        serde::Deserialize::deserialize(deserializer)
     }
 }
 
@@ -715,10 +708,10 @@ mod tests {
     }
 
     #[test]
-    fn strings_keep_other_values_as_json_text() {
-        let parsed: Vec<String> = from_slice(br#"["a", null, {"k": [1, true]}, 2.5, {}]"#).unwrap();
-        assert_eq!(parsed, ["a", r#"{"k":[1,true]}"#, "2.5", "{}"]);
+    fn strings_are_json_strings() {
         assert_eq!(from_slice::<String>(br#""\u00e9""#).unwrap(), "\u{e9}");
+        assert!(from_slice::<Vec<String>>(br#"["a", {"k": 1}]"#).is_err());
+        assert!(from_slice::<String>(b"2.5").is_err());
         assert!(from_slice::<String>(b"[1,").is_err());
     }
 
