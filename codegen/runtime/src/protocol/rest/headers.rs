@@ -254,7 +254,8 @@ pub fn read_timestamp_list(
 }
 
 /// Reads every header whose name starts with `prefix` (all headers for an
-/// empty prefix) into a map keyed by the rest of the name.
+/// empty prefix) into a map keyed by the rest of the name (empty when
+/// none has the prefix).
 pub fn read_prefixed(
     headers: &HeaderMap,
     prefix: &str,
@@ -269,7 +270,9 @@ pub fn read_prefixed(
             }
         }
     }
-    Ok((!out.is_empty()).then_some(out))
+    // Always a map, empty when no header has the prefix, as botocore's
+    // parsers give it.
+    Ok(Some(out))
 }
 
 /// Reads a base64-encoded JSON document from header `name`.
@@ -390,6 +393,11 @@ mod tests {
             Some("true")
         );
         assert_eq!(read_prefixed(&headers, "", "m").unwrap().unwrap().len(), 3);
+        // No header with the prefix: an empty map, as botocore gives it.
+        assert_eq!(
+            read_prefixed(&headers, "x-none-", "m").unwrap(),
+            Some(HashMap::new())
+        );
     }
 
     #[test]
