@@ -273,6 +273,30 @@ pub fn is_credentials_service(service_id: &str) -> bool {
     CREDENTIALS_SERVICES.contains(&service_id)
 }
 
+/// The names the opt-in `serde` derives give a structure's or union's
+/// members: each member's wire name, except that a member whose wire name an
+/// earlier member already took (XML lets a flattened list's items carry
+/// another member's element name: S3's `Event` and `Events` are both
+/// `<Event>`) takes its model name instead, then that name with its position,
+/// so that no two fields of one derive share a name.
+pub fn serde_names<'a>(members: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    let mut names = Vec::new();
+    for (position, (model, wire)) in members.into_iter().enumerate() {
+        let name = [
+            wire.to_owned(),
+            model.to_owned(),
+            format!("{model}{position}"),
+        ]
+        .into_iter()
+        .find(|name| !taken.contains(name))
+        .unwrap_or_else(|| format!("{model}_{position}"));
+        taken.insert(name.clone());
+        names.push(name);
+    }
+    names
+}
+
 /// The library name of a crate (`iot_jobs_data_plane`), as `use` statements spell it.
 pub fn lib_name(crate_name: &str) -> String {
     crate_name.replace('-', "_")
@@ -522,6 +546,23 @@ mod tests {
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(ident("match").to_string(), "r#match");
         assert_eq!(ident("thing_name").to_string(), "thing_name");
+    }
+
+    #[test]
+    fn serde_names_are_wire_names_until_two_share_one() {
+        let names = serde_names([
+            ("Id", "Id"),
+            ("Event", "Event"),
+            ("Events", "Event"),
+            ("Event1", "Events"),
+            ("Other", "Events"),
+        ]);
+        assert_eq!(names, ["Id", "Event", "Events", "Event1", "Other"]);
+        let names = serde_names([("A", "X"), ("X", "A"), ("B", "X")]);
+        assert_eq!(names, ["X", "A", "B"]);
+        let names = serde_names([("A", "X"), ("X", "X"), ("B", "X"), ("A1", "X")]);
+        assert_eq!(names[..3], ["X", "X1", "B"]);
+        assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), 4);
     }
 
     #[test]

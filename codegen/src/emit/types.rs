@@ -8,7 +8,7 @@ use super::{
     required_docs, rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
-use crate::naming::{derived, ident};
+use crate::naming::{derived, ident, serde_names};
 
 /// `src/types.rs`: every emitted structure and enum that is not an error.
 pub fn types_rs(service: &Service) -> TokenStream {
@@ -132,10 +132,15 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
         builder_path,
         request_id,
     } = spec;
-    let fields = structure.members.iter().map(|member| {
+    let serde_names = serde_names(
+        structure
+            .members
+            .iter()
+            .map(|m| (m.name.as_str(), m.wire_name.as_str())),
+    );
+    let fields = structure.members.iter().zip(&serde_names).map(|(member, wire)| {
         let field = member_ident(member);
         let ty = field_type(service, member);
-        let wire = &member.wire_name;
         quote! {
             #[cfg_attr(
                 feature = "serde",
@@ -433,25 +438,31 @@ fn union_type(service: &Service, shape: &Shape, union: &Union) -> TokenStream {
         format!("The `{}` union: exactly one of its members.", shape.name)
     });
     let members = &union.structure.members;
-    let variants = members
-        .iter()
-        .zip(&union.variants)
-        .map(|(member, variant)| {
-            let variant = ident(variant);
-            let ty = rust_type(service, member.target);
-            let ty = if member.boxed {
-                quote!(::std::boxed::Box<#ty>)
-            } else {
-                ty
-            };
-            let docs = member_docs(member);
-            let wire = &member.wire_name;
-            quote! {
-                #docs
-                #[cfg_attr(feature = "serde", serde(rename = #wire))]
-                #variant(#ty),
-            }
-        });
+    let serde_names = serde_names(
+        members
+            .iter()
+            .map(|m| (m.name.as_str(), m.wire_name.as_str())),
+    );
+    let variants =
+        members
+            .iter()
+            .zip(&union.variants)
+            .zip(&serde_names)
+            .map(|((member, variant), wire)| {
+                let variant = ident(variant);
+                let ty = rust_type(service, member.target);
+                let ty = if member.boxed {
+                    quote!(::std::boxed::Box<#ty>)
+                } else {
+                    ty
+                };
+                let docs = member_docs(member);
+                quote! {
+                    #docs
+                    #[cfg_attr(feature = "serde", serde(rename = #wire))]
+                    #variant(#ty),
+                }
+            });
     let accessors = members
         .iter()
         .zip(&union.variants)
