@@ -196,24 +196,25 @@ pub fn structure_read<'a>(
         let read = member_read(service, member);
         quote! {
             let mut out = Self::default();
-            #(#attributes)*
             for child in element.children() {
                 if child.name() == #name {
                     #read
                 }
             }
+            #(#attributes)*
             Ok(out)
         }
     } else {
         quote! {
             let mut out = Self::default();
-            #(#attributes)*
             for child in element.children() {
                 match child.name() {
                     #(#arms)*
                     _ => {}
                 }
             }
+            // Attributes after the children: the two never hold the same member.
+            #(#attributes)*
             Ok(out)
         }
     };
