@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "clock",
             "config",
             "error",
+            "event_receiver",
             "operation",
             "paginator",
             "retry",

@@ -32,7 +32,8 @@
 //!    [`clock`] (how a wrong local clock is corrected), [`block_on`]
 //!    (running a call without an async runtime), `token` (idempotency
 //!    tokens), [`paginator`] (the pages of paginated operations) and
-//!    [`waiter`] (polling an operation until its result says a state).
+//!    [`waiter`] (polling an operation until its result says a state),
+//!    [`event_receiver`] (the events of an event-stream output).
 //! 7. `protocol`: how shapes travel on the wire: the JSON shape codec, the
 //!    REST binding's helpers, one module per protocol (`rest_json`, `aws_json`). Only
 //!    generated code calls it, through the facade below.
@@ -75,7 +76,9 @@
 //!   require that header (the generator turns it on for them);
 //! - `xml`: XML bodies and form-encoded query requests (awsQuery, EC2
 //!   query, rest-xml), for models of those protocols (the generator turns
-//!   it on).
+//!   it on);
+//! - `event-stream`: the event-stream message format, for models with
+//!   event-stream operations (the generator turns it on).
 
 pub mod value;
 
@@ -93,6 +96,7 @@ pub mod block_on;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod event_receiver;
 pub mod operation;
 pub mod paginator;
 pub mod retry;
@@ -120,6 +124,8 @@ pub use value::{Blob, ByteStream, DateTime, DateTimeError, Document, TimestampFo
 pub mod __private {
     #[cfg(feature = "content-md5")]
     pub use crate::protocol::checksum;
+    #[cfg(feature = "event-stream")]
+    pub use crate::protocol::event_stream;
     pub use crate::protocol::rest::{headers, param, uri};
     pub use crate::protocol::{aws_json, json, rest_json};
     #[cfg(feature = "cbor")]

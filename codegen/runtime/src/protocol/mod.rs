@@ -22,6 +22,8 @@
 //! - `cbor` (feature `cbor`): the CBOR codec on minicbor;
 //! - `rpc_v2_cbor` (feature `cbor`): Smithy RPC v2 CBOR, the RPC binding with
 //!   CBOR bodies: error codes, `x-amzn-query-error`;
+//! - `event_stream` (feature `event-stream`): the event-stream message
+//!   format (`application/vnd.amazon.eventstream`): framing, CRCs, headers;
 //! - `checksum` (feature `content-md5`): request checksums some models require.
 //!
 //! This layer sits above the core: it builds requests and reads responses
@@ -35,6 +37,8 @@ pub mod aws_json;
 pub mod cbor;
 #[cfg(feature = "content-md5")]
 pub mod checksum;
+#[cfg(feature = "event-stream")]
+pub mod event_stream;
 pub mod json;
 #[cfg(feature = "xml")]
 pub mod query;
