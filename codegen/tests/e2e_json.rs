@@ -411,3 +411,42 @@ fn kms_errors_from_the_error_type_header_are_typed_or_unhandled() {
     assert_eq!(unhandled.status(), Some(400));
     assert_eq!(server.seen().len(), 3);
 }
+
+/// `send_blocking` where a tokio runtime is current (here the test's
+/// current-thread runtime, as under `#[tokio::main(flavor = "current_thread")]`)
+/// completes through the blocking transport instead of waiting forever on a
+/// runtime its own thread blocks; an async call on the same client after it
+/// still works.
+#[tokio::test]
+async fn send_blocking_inside_a_current_thread_runtime_completes() {
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_err()
+        {
+            eprintln!("send_blocking inside a tokio runtime hung for 60 s");
+            std::process::exit(1);
+        }
+    });
+    let server = Server::with_signing(&KMS, Clock::default(), key_service);
+    let client = kms_client(&server);
+    let blocking = client
+        .generate_data_key()
+        .key_id("alias/demo")
+        .number_of_bytes(3)
+        .send_blocking()
+        .unwrap();
+    assert_eq!(blocking.plaintext().unwrap().as_bytes(), [0, 1, 2]);
+    let asynchronous = client
+        .generate_data_key()
+        .key_id("alias/demo")
+        .number_of_bytes(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asynchronous.plaintext().unwrap().as_bytes(), [0, 1]);
+    done.send(()).unwrap();
+    assert_eq!(server.seen().len(), 2);
+    server.assert_all_signed();
+}

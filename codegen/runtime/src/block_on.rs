@@ -27,7 +27,13 @@ thread_local! {
 }
 
 /// Polls `future` on this thread, parking between wake-ups, and returns its output.
+///
+/// Called where a tokio runtime is current (a `send_blocking` inside
+/// `#[tokio::main]`), it still completes: the call then goes through the
+/// blocking transport and sleeps on this thread, blocking that runtime's
+/// worker meanwhile (use `send().await` there).
 pub fn block_on<F: Future>(future: F) -> F::Output {
+    let _blocking = crate::executor::BlockingScope::enter();
     let mut future = pin!(future);
     // During the thread's teardown the thread-local may be gone already.
     let waker = WAKER

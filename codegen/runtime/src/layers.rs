@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// under `src/`) of each.
 const LAYERS: &[(&str, &[&str])] = &[
     ("value", &["value"]),
-    ("environment", &["env"]),
+    ("environment", &["env", "executor"]),
     ("endpoint", &["endpoint"]),
     ("transport", &["transport"]),
     ("credentials", &["credentials"]),

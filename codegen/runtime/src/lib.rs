@@ -78,11 +78,12 @@
 //!   query, rest-xml), for models of those protocols (the generator turns
 //!   it on);
 //! - `event-stream`: the event-stream message format, for models with
-//!   event-stream operations (the generator turns it on).
+//!   event-stream operations (generated crates do not use it yet).
 
 pub mod value;
 
 pub mod env;
+mod executor;
 
 pub mod endpoint;
 

@@ -39,7 +39,8 @@ impl AsyncSleep for SharedAsyncSleep {
 
 /// The sleep used when none is configured.
 ///
-/// With the `rt-tokio` feature, inside a tokio runtime, it is tokio's timer
+/// With the `rt-tokio` feature, inside a tokio runtime (and not inside
+/// [`block_on`](crate::block_on::block_on)), it is tokio's timer
 /// (the runtime needs its time driver, which `#[tokio::main]` and
 /// `Runtime::new` enable). Anywhere else, the future blocks the thread that
 /// polls it ([`std::thread::sleep`]): right for
@@ -51,7 +52,7 @@ pub struct DefaultSleep;
 impl AsyncSleep for DefaultSleep {
     fn sleep(&self, duration: Duration) -> SleepFuture {
         #[cfg(feature = "rt-tokio")]
-        if tokio::runtime::Handle::try_current().is_ok() {
+        if crate::executor::tokio_runtime().is_some() {
             return Box::pin(tokio::time::sleep(duration));
         }
         Box::pin(async move { std::thread::sleep(duration) })

@@ -17,7 +17,7 @@ const PROVIDER: &str = "credential_process";
 /// blocking pool; elsewhere it blocks the calling thread while it runs.
 pub(crate) async fn run(command: String, at: String) -> Result<Credentials, CredentialsError> {
     #[cfg(feature = "rt-tokio")]
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+    if let Some(runtime) = crate::executor::tokio_runtime() {
         let at_ = at.clone();
         return runtime
             .spawn_blocking(move || run_blocking(&command, &at_))

@@ -152,7 +152,7 @@ impl Default for UreqClient {
 impl HttpClient for UreqClient {
     fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
         #[cfg(feature = "rt-tokio")]
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        if let Some(runtime) = crate::executor::tokio_runtime() {
             let agent = self.agent_for(&request).clone();
             let call = runtime.spawn_blocking(move || call(&agent, request));
             return Box::pin(async move {
@@ -222,7 +222,7 @@ impl HttpClient for DefaultClient {
         #[cfg(feature = "rt-tokio")]
         {
             let proxied = self.proxy_in_env && !request.uri().host().is_some_and(is_loopback);
-            if !proxied && tokio::runtime::Handle::try_current().is_ok() {
+            if !proxied && crate::executor::tokio_runtime().is_some() {
                 return self.non_blocking.send(request);
             }
         }
