@@ -58,6 +58,21 @@ impl Service {
 }
 
 impl Service {
+    /// The member of `structure` that is an event stream, and the stream.
+    pub fn event_stream_member<'a>(
+        &'a self,
+        structure: &'a Structure,
+    ) -> Option<(usize, &'a Member, &'a Union)> {
+        structure
+            .members
+            .iter()
+            .enumerate()
+            .find_map(|(i, member)| match &self.shape(member.target).kind {
+                ShapeKind::Union(union) if union.event_stream.is_some() => Some((i, member, union)),
+                _ => None,
+            })
+    }
+
     /// The shape with this id.
     pub fn shape(&self, id: ShapeId) -> &Shape {
         &self.shapes[id.0]
@@ -267,6 +282,19 @@ pub struct Union {
     pub structure: Structure,
     /// The Rust variant name of each member, in the same order; none is `Unknown`.
     pub variants: Vec<String>,
+    /// Set when the union is an event stream (`eventstream: true`): its
+    /// members are then the events, and its error members are here.
+    pub event_stream: Option<EventStream>,
+}
+
+/// What an event stream carries beside its events.
+#[derive(Debug, Clone)]
+pub struct EventStream {
+    /// The members that target error structures: the exceptions a message
+    /// may carry (`:exception-type` is the member's name), in model order.
+    pub errors: Vec<Member>,
+    /// The Rust name of the stream's error enum, in `types::error`.
+    pub error_rust_name: String,
 }
 
 /// How a timestamp is written.

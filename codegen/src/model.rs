@@ -304,6 +304,12 @@ pub struct Member {
     /// XML: the namespace declared on the member's element.
     #[serde(default)]
     pub xml_namespace: Option<XmlNamespace>,
+    /// A member of an event structure carried in a message header.
+    #[serde(default)]
+    pub eventheader: bool,
+    /// The member of an event structure that is the message's payload.
+    #[serde(default)]
+    pub eventpayload: bool,
 }
 
 /// A JSON object's entries in file order.

@@ -195,6 +195,12 @@ pub mod derived {
         format!("{name}Error")
     }
 
+    /// The error enum of event stream `name`, in `types::error`
+    /// (`ResponseStreamError`).
+    pub fn event_stream_error(name: &str) -> String {
+        format!("{name}Error")
+    }
+
     /// The accessor of union member `name` (`as_string_value`).
     pub fn union_as(name: &str) -> String {
         format!("as_{name}")

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::docs::html_to_rustdoc;
 use crate::error::{Error, Problem};
 use crate::ir::{
-    AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, JsonVersion, Location, Member,
-    Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape, ShapeId,
-    ShapeKind, Structure, TimestampFormat, Union, XmlNames, XmlNamespace,
+    AwsJson, ContextParam, ContextSource, EnumVariant, ErrorInfo, EventStream, JsonVersion,
+    Location, Member, Operation, OperationShape, PathSegment, Protocol, RpcV2Cbor, Service, Shape,
+    ShapeId, ShapeKind, Structure, TimestampFormat, Union, XmlNames, XmlNamespace,
 };
 use crate::model;
 use crate::naming::{self, Case, Namespace};
@@ -189,11 +189,8 @@ impl<'m> Resolver<'m> {
         let mut left_out = Vec::new();
         let mut operations = Vec::new();
         for (name, op) in &self.model.operations {
-            match self.event_stream(op) {
-                Some(member) => left_out.push((
-                    name.clone(),
-                    format!("its `{member}` is an event stream, which this generator does not support yet"),
-                )),
+            match self.event_stream_left_out(op) {
+                Some(reason) => left_out.push((name.clone(), reason)),
                 None => operations.push(self.operation(name, op, &shapes, &mut modules)),
             }
         }
@@ -298,20 +295,41 @@ impl<'m> Resolver<'m> {
         }
     }
 
-    /// The input or output member of `op` that is an event stream, if any.
-    fn event_stream(&self, op: &model::Operation) -> Option<String> {
-        [&op.input, &op.output]
-            .into_iter()
-            .flatten()
-            .find_map(|shape_ref| {
-                let shape = self.model.shapes.get(&shape_ref.shape)?;
-                shape.members.0.iter().find_map(|(name, member)| {
-                    let target = self.model.shapes.get(&member.shape)?;
-                    target
-                        .eventstream
-                        .then(|| format!("{}.{name}", shape_ref.shape))
+    /// Why `op` is left out for its event streams, if it is: an input
+    /// stream (sending events needs a duplex connection, not supported
+    /// yet), an output stream in a protocol without event streams (awsQuery,
+    /// EC2 query), or in a REST output, a stream that is not the payload.
+    fn event_stream_left_out(&self, op: &model::Operation) -> Option<String> {
+        let stream = |shape_ref: &Option<model::ShapeRef>| {
+            let shape_ref = shape_ref.as_ref()?;
+            let shape = self.model.shapes.get(&shape_ref.shape)?;
+            shape.members.0.iter().find_map(|(name, member)| {
+                let target = self.model.shapes.get(&member.shape)?;
+                target.eventstream.then(|| {
+                    let payload = shape.payload.as_deref() == Some(name.as_str())
+                        || shape_ref.payload.as_deref() == Some(name.as_str());
+                    (format!("{}.{name}", shape_ref.shape), payload)
                 })
             })
+        };
+        if let Some((member, _)) = stream(&op.input) {
+            return Some(format!(
+                "its `{member}` is an input event stream, which this generator does not support yet"
+            ));
+        }
+        let (member, payload) = stream(&op.output)?;
+        if self.protocol.is_query() {
+            Some(format!(
+                "its `{member}` is an event stream, which the {} protocol does not carry",
+                self.protocol.model_name()
+            ))
+        } else if self.protocol.is_rest() && !payload {
+            Some(format!(
+                "its `{member}` is an event stream that is not the output's payload, which the REST binding needs"
+            ))
+        } else {
+            None
+        }
     }
 
     fn empty_service(
@@ -391,24 +409,37 @@ impl<'m> Resolver<'m> {
                 format: self.timestamp_format(&at, shape.timestamp_format.as_deref()),
             },
             "structure" if shape.document => ShapeKind::Document,
-            "structure" if shape.union => {
-                let structure = self.structure(&at, name, shape, true);
-                let mut names = Namespace::with_reserved(&[UNKNOWN]);
-                let variants = structure
-                    .members
-                    .iter()
-                    .map(|member| {
-                        let plain = self.name(
-                            &format!("{at}, member `{}`", member.name),
-                            &member.name,
-                            Case::UpperCamel,
-                        );
-                        names.claim(&plain, "Value", |_| Vec::new())
-                    })
-                    .collect();
+            "structure" if shape.eventstream => {
+                let mut structure = self.structure(&at, name, shape, true);
+                // The members naming error structures are the stream's
+                // exceptions; the others are its events.
+                let (errors, events) = structure.members.drain(..).partition(|member| {
+                    shape
+                        .members
+                        .0
+                        .iter()
+                        .find(|(n, _)| *n == member.name)
+                        .and_then(|(_, m)| self.model.shapes.get(&m.shape))
+                        .is_some_and(|target| target.exception || target.error.is_some())
+                });
+                structure.members = events;
+                let variants = self.union_variants(&at, &structure);
                 ShapeKind::Union(Union {
                     structure,
                     variants,
+                    event_stream: Some(EventStream {
+                        errors,
+                        error_rust_name: String::new(),
+                    }),
+                })
+            }
+            "structure" if shape.union => {
+                let structure = self.structure(&at, name, shape, true);
+                let variants = self.union_variants(&at, &structure);
+                ShapeKind::Union(Union {
+                    structure,
+                    variants,
+                    event_stream: None,
                 })
             }
             "structure" => ShapeKind::Structure(self.structure(&at, name, shape, false)),
@@ -471,6 +502,23 @@ impl<'m> Resolver<'m> {
         }
     }
 
+    /// The Rust variant name of each member of a union.
+    fn union_variants(&mut self, at: &str, structure: &Structure) -> Vec<String> {
+        let mut names = Namespace::with_reserved(&[UNKNOWN]);
+        structure
+            .members
+            .iter()
+            .map(|member| {
+                let plain = self.name(
+                    &format!("{at}, member `{}`", member.name),
+                    &member.name,
+                    Case::UpperCamel,
+                );
+                names.claim(&plain, "Value", |_| Vec::new())
+            })
+            .collect()
+    }
+
     fn enum_variants(&mut self, at: &str, values: &[String]) -> Vec<EnumVariant> {
         let mut names = Namespace::with_reserved(&[UNKNOWN]);
         let mut seen = BTreeSet::new();
@@ -527,12 +575,36 @@ impl<'m> Resolver<'m> {
                 .location_name
                 .clone()
                 .or_else(|| target_shape.and_then(|t| t.location_name.clone()));
+            if member.eventheader {
+                let kind = target_shape.map_or("", |t| t.type_name.as_str());
+                if !matches!(
+                    kind,
+                    "boolean"
+                        | "byte"
+                        | "short"
+                        | "integer"
+                        | "long"
+                        | "string"
+                        | "blob"
+                        | "timestamp"
+                        | ""
+                ) {
+                    self.problem(
+                        &member_at,
+                        format!(
+                            "is an `eventheader` of type `{kind}`; event headers carry booleans, integers, strings, blobs and timestamps"
+                        ),
+                    );
+                }
+            }
             // RPC protocols put every member in the body; `location` is an HTTP binding trait.
+            // An event's `eventheader` members travel in its message's headers, in any protocol.
             let location = match member
-                .location
-                .as_deref()
+                .eventheader
+                .then_some("header")
+                .or(member.location.as_deref())
                 .or_else(|| target_shape.and_then(|t| t.location.as_deref()))
-                .filter(|_| self.protocol.is_rest())
+                .filter(|_| self.protocol.is_rest() || member.eventheader)
             {
                 None => Location::Body,
                 Some("uri") => Location::Uri,
@@ -608,7 +680,9 @@ impl<'m> Resolver<'m> {
                     self.problem(at, format!("payload `{payload}` is not a member"));
                 }
                 index
-            });
+            })
+            // An event's `eventpayload` member is its message's payload.
+            .or_else(|| shape.members.0.iter().position(|(_, m)| m.eventpayload));
         let error = (shape.exception || shape.error.is_some()).then(|| ErrorInfo {
             code: shape
                 .error
@@ -1295,8 +1369,12 @@ fn reachable(shapes: &[Shape], mut stack: Vec<ShapeId>) -> BTreeSet<ShapeId> {
         match &shapes[id.0].kind {
             ShapeKind::List { member } => stack.push(*member),
             ShapeKind::Map { key, value } => stack.extend([*key, *value]),
-            ShapeKind::Structure(s) | ShapeKind::Union(Union { structure: s, .. }) => {
-                stack.extend(s.members.iter().map(|m| m.target))
+            ShapeKind::Structure(s) => stack.extend(s.members.iter().map(|m| m.target)),
+            ShapeKind::Union(union) => {
+                stack.extend(union.structure.members.iter().map(|m| m.target));
+                if let Some(stream) = &union.event_stream {
+                    stack.extend(stream.errors.iter().map(|m| m.target));
+                }
             }
             _ => {}
         }
@@ -1319,6 +1397,17 @@ fn name_types(shapes: &mut [Shape]) {
         let plain =
             naming::sanitize(&shape.name, Case::UpperCamel).unwrap_or_else(|_| shape.name.clone());
         shape.rust_name = namespace.claim(&plain, "Shape", |_| Vec::new());
+    }
+    // An event stream's error enum: `{Stream}Error` beside the error shapes.
+    for shape in shapes.iter_mut().filter(|s| s.emitted) {
+        if let ShapeKind::Union(Union {
+            event_stream: Some(stream),
+            ..
+        }) = &mut shape.kind
+        {
+            let plain = naming::derived::event_stream_error(&shape.rust_name);
+            stream.error_rust_name = errors.claim(&plain, "Stream", |_| Vec::new());
+        }
     }
 }
 

@@ -625,3 +625,81 @@ fn payload_on_an_operation_reference_must_name_a_member() {
         "{protocol}"
     );
 }
+
+/// `small_model` with a `Watch` operation whose output is an event stream.
+fn event_stream_model() -> Value {
+    let mut model = small_model();
+    model["operations"]["Watch"] = json!({
+        "name": "Watch",
+        "http": {"method": "GET", "requestUri": "/watch"},
+        "output": {"shape": "WatchOutput"}
+    });
+    let shapes = model["shapes"].as_object_mut().unwrap();
+    shapes.insert(
+        "WatchOutput".into(),
+        json!({"type": "structure", "members": {"events": {"shape": "Changes"}}, "payload": "events"}),
+    );
+    shapes.insert(
+        "Changes".into(),
+        json!({"type": "structure", "eventstream": true, "members": {
+            "changed": {"shape": "Changed"},
+            "gone": {"shape": "NotFound"}
+        }}),
+    );
+    shapes.insert(
+        "Changed".into(),
+        json!({"type": "structure", "event": true, "members": {
+            "at": {"shape": "Id", "eventheader": true},
+            "widget": {"shape": "Widget", "eventpayload": true}
+        }}),
+    );
+    model
+}
+
+#[test]
+fn event_stream_outputs_are_generated_with_the_runtime_feature() {
+    let generated = generate_value(&event_stream_model()).unwrap();
+    assert!(generated.files["Cargo.toml"].contains(r#"features = ["event-stream"]"#));
+    let protocol = &generated.files["src/protocol/watch.rs"];
+    assert!(
+        protocol.contains(r#"MessageKind::Event("changed")"#),
+        "{protocol}"
+    );
+    assert!(
+        protocol.contains(r#"MessageKind::Exception("gone")"#),
+        "{protocol}"
+    );
+    // The stream's error member is its error enum's variant, not an event.
+    let errors = &generated.files["src/types/error.rs"];
+    assert!(errors.contains("pub enum ChangesError"), "{errors}");
+    let types = &generated.files["src/types.rs"];
+    assert!(!types.contains("Gone("), "{types}");
+}
+
+#[test]
+fn event_streams_the_generator_cannot_carry_are_left_out_with_the_reason() {
+    let lib = |model: &Value| generate_value(model).unwrap().files["src/lib.rs"].clone();
+    // Not the payload of a REST output.
+    let mut model = event_stream_model();
+    model["shapes"]["WatchOutput"]
+        .as_object_mut()
+        .unwrap()
+        .remove("payload");
+    assert!(lib(&model).contains("is an event stream that is not the output's payload"));
+    // An input stream.
+    let mut model = event_stream_model();
+    model["operations"]["Watch"]["input"] = json!({"shape": "WatchOutput"});
+    assert!(lib(&model).contains("is an input event stream"));
+}
+
+#[test]
+fn an_event_header_of_a_type_headers_cannot_carry_is_named() {
+    let mut model = event_stream_model();
+    model["shapes"]["Changed"]["members"]["at"]["shape"] = json!("Widget");
+    let problems = problems(&model);
+    assert!(
+        problems.contains("member `at`")
+            && problems.contains("is an `eventheader` of type `structure`"),
+        "{problems}"
+    );
+}

@@ -83,6 +83,13 @@ impl<T, E> EventReceiver<T, E> {
     }
 }
 
+/// A receiver of no events (what an output built by hand starts with).
+impl<T: Send + 'static, E: 'static> Default for EventReceiver<T, E> {
+    fn default() -> Self {
+        Self::from_events(Vec::new())
+    }
+}
+
 impl<T, E> fmt::Debug for EventReceiver<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventReceiver")

@@ -42,6 +42,15 @@ pub fn cargo_toml(service: &Service, options: &Options) -> String {
     if matches!(service.protocol, crate::ir::Protocol::RpcV2Cbor(_)) {
         features.push("\"cbor\"");
     }
+    // The event-stream message format only for services with an operation
+    // whose output is an event stream.
+    if service
+        .operations
+        .iter()
+        .any(|op| service.event_stream_member(&op.output.structure).is_some())
+    {
+        features.push("\"event-stream\"");
+    }
     let runtime_features = if features.is_empty() {
         String::new()
     } else {

@@ -9,7 +9,7 @@ use super::{
     doc_attrs, docs_or, example_setters, example_types_import, inner_doc_attrs, is_error,
     member_ident, shape_path,
 };
-use crate::ir::{Member, Operation, Service, ShapeId, ShapeKind, Structure};
+use crate::ir::{Member, Operation, Service, ShapeId, ShapeKind, Structure, Union};
 use crate::naming::{self, derived, ident};
 
 /// The member that carries an error's message: `message` in any case, a string.
@@ -66,6 +66,31 @@ pub fn error_shapes_rs(service: &Service) -> TokenStream {
                 impl ::std::error::Error for #name {}
             }
         });
+    let streams = service
+        .shapes
+        .iter()
+        .filter(|s| s.emitted)
+        .filter_map(|shape| {
+            let ShapeKind::Union(Union {
+                event_stream: Some(stream),
+                ..
+            }) = &shape.kind
+            else {
+                return None;
+            };
+            let name = ident(&stream.error_rust_name);
+            let docs = [
+                format!(
+                    "The errors the `{}` event stream can carry, in place of an event.",
+                    shape.name
+                ),
+                String::new(),
+                "A receiver gives one as the error of its `recv()`, and gives no events after it."
+                    .to_owned(),
+            ];
+            let ids: Vec<ShapeId> = stream.errors.iter().map(|m| m.target).collect();
+            Some(error_enum(service, &name, &docs, &ids))
+        });
     let docs = inner_doc_attrs(&[
         "The errors the service's operations can return, as data types.".to_owned(),
     ]);
@@ -73,6 +98,7 @@ pub fn error_shapes_rs(service: &Service) -> TokenStream {
         #docs
         pub mod builders;
         #(#items)*
+        #(#streams)*
     }
 }
 

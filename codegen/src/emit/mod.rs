@@ -25,7 +25,7 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, TimestampFormat};
+use crate::ir::{Member, Operation, Service, Shape, ShapeId, ShapeKind, TimestampFormat, Union};
 use crate::naming::ident;
 
 /// How a crate is generated: where it finds the runtime crate, and which
@@ -244,8 +244,27 @@ fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
             let value = rust_type(service, *value);
             quote!(::std::collections::HashMap<::std::string::String, #value>)
         }
+        ShapeKind::Union(Union {
+            event_stream: Some(stream),
+            ..
+        }) => {
+            let events = shape_path(shape);
+            let error = ident(&stream.error_rust_name);
+            quote!(::sdk_runtime::event_receiver::EventReceiver<#events, crate::types::error::#error>)
+        }
         ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => shape_path(shape),
     }
+}
+
+/// Whether values of shape `id` are an event stream's receiver.
+fn is_event_stream(service: &Service, id: ShapeId) -> bool {
+    matches!(
+        &service.shape(id).kind,
+        ShapeKind::Union(Union {
+            event_stream: Some(_),
+            ..
+        })
+    )
 }
 
 /// The runtime's name for a timestamp format.

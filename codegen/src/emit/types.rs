@@ -4,8 +4,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{
-    doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
-    required_docs, rust_type, setter_param, value_kind, ValueKind,
+    doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, is_event_stream,
+    member_docs, member_ident, required_docs, rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
 use crate::naming::{derived, ident, serde_names};
@@ -84,17 +84,29 @@ pub struct StructSpec<'a> {
 
 /// The derives of a structure or its builder, and a hand-written `Debug`
 /// impl when a member is sensitive: that member shows as a placeholder.
+///
+/// A structure holding an event stream's receiver is neither `Clone` nor
+/// `PartialEq`: its events are read once, as they come.
 fn derives_and_debug(
+    service: &Service,
     name: &Ident,
     structure: &Structure,
     request_id: bool,
 ) -> (TokenStream, TokenStream) {
+    let stream = service.event_stream_member(structure).is_some();
     if !structure.members.iter().any(|m| m.sensitive) {
-        return (
-            quote!(#[derive(Clone, Debug, Default, PartialEq)]),
-            TokenStream::new(),
-        );
+        let derives = if stream {
+            quote!(#[derive(Debug, Default)])
+        } else {
+            quote!(#[derive(Clone, Debug, Default, PartialEq)])
+        };
+        return (derives, TokenStream::new());
     }
+    let derives = if stream {
+        quote!(#[derive(Default)])
+    } else {
+        quote!(#[derive(Clone, Default, PartialEq)])
+    };
     let shown = name.to_string();
     let fields = structure.members.iter().map(|member| {
         let field = member_ident(member);
@@ -109,7 +121,7 @@ fn derives_and_debug(
     });
     let request_id = request_id.then(|| quote!(.field("_request_id", &self._request_id)));
     (
-        quote!(#[derive(Clone, Default, PartialEq)]),
+        derives,
         quote! {
             impl ::std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -141,17 +153,39 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     let fields = structure.members.iter().zip(&serde_names).map(|(member, wire)| {
         let field = member_ident(member);
         let ty = field_type(service, member);
+        // A receiver is not data: it is left out of the serde form.
+        let serde = if is_event_stream(service, member.target) {
+            quote!(#[cfg_attr(feature = "serde", serde(skip))])
+        } else {
+            quote! {
+                #[cfg_attr(
+                    feature = "serde",
+                    serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")
+                )]
+            }
+        };
         quote! {
-            #[cfg_attr(
-                feature = "serde",
-                serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")
-            )]
+            #serde
             pub(crate) #field: #ty,
         }
     });
     let getters = structure.members.iter().map(|member| {
         let field = member_ident(member);
         let docs = member_docs(member);
+        if is_event_stream(service, member.target) {
+            let ty = rust_type(service, member.target);
+            let more = doc_attrs(&[
+                String::new(),
+                "Its `recv().await` (or `recv_blocking()`) gives the events one by one.".to_owned(),
+            ]);
+            return quote! {
+                #docs
+                #more
+                pub fn #field(&mut self) -> &mut #ty {
+                    self.#field.get_or_insert_with(::std::default::Default::default)
+                }
+            };
+        }
         let (ret, body) = match value_kind(service, member.target) {
             ValueKind::String => (
                 quote!(::std::option::Option<&str>),
@@ -211,7 +245,7 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
-    let (derives, debug_impl) = derives_and_debug(name, structure, *request_id);
+    let (derives, debug_impl) = derives_and_debug(service, name, structure, *request_id);
     quote! {
         #docs
         #derives
@@ -401,7 +435,7 @@ pub fn builder_type_full(
     };
     let doc = format!("A builder for {link} (`{model_name}` in the model).");
     let doc_attr = doc_line(&doc);
-    let (derives, debug_impl) = derives_and_debug(&builder, structure, false);
+    let (derives, debug_impl) = derives_and_debug(service, &builder, structure, false);
     quote! {
         #doc_attr
         #derives

@@ -105,6 +105,10 @@ pub enum Reply {
     /// A CBOR body (`application/cbor`) with this status.
     #[allow(dead_code)] // only tests/cbor_e2e.rs answers with CBOR
     Cbor(u16, Vec<u8>),
+    /// A `200` whose body is these event-stream messages
+    /// (`application/vnd.amazon.eventstream`), with these extra headers.
+    #[allow(dead_code)] // only tests/e2e_event_stream.rs answers with events
+    Events(Vec<(&'static str, String)>, Vec<u8>),
     /// These bytes as they are, whatever they are, then the connection closes.
     Raw(&'static [u8]),
     /// A reply held until the test calls [`Gate::open`] (or, failing that,
@@ -490,7 +494,13 @@ fn read_request(reader: &mut impl BufRead) -> Result<Option<Seen>, String> {
 fn write_reply(shared: &Shared, out: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
     let mut content_type = "application/json";
     let mut request_id_header = true;
+    let mut extra_headers: &[(&str, String)] = &[];
     let (status, error_type, body, cut_short) = match reply {
+        Reply::Events(headers, body) => {
+            content_type = "application/vnd.amazon.eventstream";
+            extra_headers = headers;
+            (200, None, body.clone(), false)
+        }
         Reply::Json(status, body) => (*status, None, body.clone().into_bytes(), false),
         Reply::Xml(status, body) => {
             content_type = "text/xml";
@@ -545,6 +555,9 @@ fn write_reply(shared: &Shared, out: &mut impl Write, reply: &Reply) -> std::io:
     );
     if request_id_header {
         head.push_str(&format!("x-amzn-RequestId: req-{request_id}\r\n"));
+    }
+    for (name, value) in extra_headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     if let Some(code) = error_type {
         head.push_str(&format!(

@@ -41,7 +41,7 @@
 //!
 //! # Operations not generated
 //!
-//! - `Subscribe`: its `EventsOutput.events` is an event stream, which this generator does not support yet.
+//! - `Subscribe`: its `EventsOutput.events` is an event stream that is not the output's payload, which the REST binding needs.
 
 #![deny(warnings)]
 #![warn(missing_docs)]

@@ -8,7 +8,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use codegen::ir::{Location, Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure};
+use codegen::ir::{
+    Location, Member, Operation, Service, Shape, ShapeId, ShapeKind, Structure, Union,
+};
 use codegen::naming::{self, derived, ident, Case as NameCase, Namespace};
 
 use super::suite::{Case, CaseKind};
@@ -189,7 +191,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn response(&self, response: &Value) -> Result<TokenStream, String> {
+    fn response(&self, op: &Operation, response: &Value) -> Result<TokenStream, String> {
         let status = response["status_code"].as_u64().unwrap_or(200) as u16;
         let headers = response["headers"]
             .as_object()
@@ -199,8 +201,21 @@ impl Emitter<'_> {
                 let value = value.as_str().unwrap_or_default();
                 quote!(.header(#name, #value))
             });
-        let body =
-            Literal::byte_string(&self.body_bytes(response["body"].as_str().unwrap_or_default())?);
+        let text = response["body"].as_str().unwrap_or_default();
+        // As botocore's runner: an event stream's bytes are written in base64.
+        let body = if self
+            .service
+            .event_stream_member(&op.output.structure)
+            .is_some()
+        {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|e| format!("the case's event stream is not base64: {e}"))?
+        } else {
+            self.body_bytes(text)?
+        };
+        let body = Literal::byte_string(&body);
         Ok(quote! {
             let response = ::sdk_runtime::__private::http::Response::builder()
                 .status(#status)
@@ -219,20 +234,29 @@ impl Emitter<'_> {
         let lib = self.lib;
         let module = ident(&op.module);
         let output = ident(&op.output.rust_name);
-        let response = self.response(response)?;
+        let response = self.response(op, response)?;
         let result = result
             .cloned()
             .unwrap_or_else(|| Value::Object(Default::default()));
         let path = quote!(#lib::operation::#module::#output);
         let expected = self.structure_value(&path, &op.output.structure, &result, false)?;
         let checks = self.member_checks(&op.output.structure, &result)?;
+        let binding = if self
+            .service
+            .event_stream_member(&op.output.structure)
+            .is_some()
+        {
+            quote!(mut expected)
+        } else {
+            quote!(expected)
+        };
         // As botocore's runner, which drops `ResponseMetadata`: the request
         // id some protocols carry in the body is not part of the result.
         Ok(quote! {
             #response
             let mut actual = #lib::protocol::#module::parse_response(&response).expect("the response parses");
             ::sdk_runtime::operation::SetRequestId::set_request_id(&mut actual, None);
-            let expected = #expected;
+            let #binding = #expected;
             #checks
             let _ = expected;
         })
@@ -268,7 +292,7 @@ impl Emitter<'_> {
                 wire == code || shape.name == code
             });
         let Some(shape) = listed else {
-            let response = self.response(response)?;
+            let response = self.response(op, response)?;
             // As botocore's runner: no `errorMessage` means an empty message.
             let message = message.unwrap_or_default();
             return Ok(quote! {
@@ -294,7 +318,7 @@ impl Emitter<'_> {
         let path = self.shape_path(shape);
         let expected = self.structure_value(&path, structure, &error, false)?;
         let checks = self.member_checks(structure, &error)?;
-        let response = self.response(response)?;
+        let response = self.response(op, response)?;
         Ok(quote! {
             #response
             let error = match #lib::protocol::#module::parse_response(&response) {
@@ -312,7 +336,9 @@ impl Emitter<'_> {
 
     /// Assertions that `actual` equals `expected`: member by member through
     /// the getters, and as a whole when no float in it is NaN (NaN is not
-    /// equal to itself, so those members are checked with `is_nan`).
+    /// equal to itself, so those members are checked with `is_nan`) and it
+    /// holds no event stream (a receiver is compared by the events it gives,
+    /// and the members the case does not name must be unset).
     fn member_checks(
         &self,
         structure: &Structure,
@@ -330,7 +356,15 @@ impl Emitter<'_> {
                 self.service.shape(member.target).kind,
                 ShapeKind::Float | ShapeKind::Double
             );
-            if is_float && value.as_str() == Some("NaN") {
+            if self.is_event_stream(member.target) {
+                checks.push(quote! {
+                    assert_eq!(
+                        actual.#getter().collect_blocking().expect("the events read"),
+                        expected.#getter().collect_blocking().expect("the expected events"),
+                        "events of {}", #name
+                    );
+                });
+            } else if is_float && value.as_str() == Some("NaN") {
                 has_nan = true;
                 checks.push(quote! {
                     assert!(actual.#getter().is_some_and(|v| v.is_nan()), "{} is not NaN", #name);
@@ -341,7 +375,15 @@ impl Emitter<'_> {
                 );
             }
         }
-        if !has_nan {
+        if self.service.event_stream_member(structure).is_some() {
+            for member in &structure.members {
+                if !object.contains_key(&member.name) && !self.is_event_stream(member.target) {
+                    let getter = ident(&member.rust_name);
+                    let name = &member.name;
+                    checks.push(quote!(assert!(actual.#getter().is_none(), "{} is set", #name);));
+                }
+            }
+        } else if !has_nan {
             checks.push(quote!(assert_eq!(actual, expected);));
         }
         Ok(quote!(#(#checks)*))
@@ -494,35 +536,60 @@ impl Emitter<'_> {
                 let path = self.shape_path(shape);
                 self.structure_value(&path, structure, value, false)?
             }
-            ShapeKind::Union(union) => {
-                let object = value.as_object().ok_or_else(mismatch)?;
-                let path = self.shape_path(shape);
-                // botocore's form of a member this client does not know.
-                if let Some(unknown) = object.get("SDK_UNKNOWN_MEMBER") {
-                    let name = unknown["name"].as_str().ok_or_else(mismatch)?;
-                    return Ok(quote!(#path::Unknown(::std::string::String::from(#name))));
-                }
-                let (name, item) = object
+            ShapeKind::Union(union) if union.event_stream.is_some() => {
+                // The events, in order; each is a value of the union.
+                let events = value
+                    .as_array()
+                    .ok_or_else(mismatch)?
                     .iter()
-                    .find(|(_, v)| !v.is_null())
-                    .ok_or_else(|| format!("union `{}` has no member set", shape.name))?;
-                let index = union
-                    .structure
-                    .members
-                    .iter()
-                    .position(|m| &m.name == name)
-                    .ok_or_else(|| format!("`{name}` is not a member of `{}`", shape.name))?;
-                let member = &union.structure.members[index];
-                let variant = ident(&union.variants[index]);
-                let item = self.value(member.target, item)?;
-                let item = if member.boxed {
-                    quote!(::std::boxed::Box::new(#item))
-                } else {
-                    item
-                };
-                quote!(#path::#variant(#item))
+                    .map(|event| self.union_value(shape, union, event))
+                    .collect::<Result<Vec<_>, _>>()?;
+                quote!(::sdk_runtime::event_receiver::EventReceiver::from_events(
+                    ::std::vec![#(#events),*]
+                ))
             }
+            ShapeKind::Union(union) => self.union_value(shape, union, value)?,
         })
+    }
+
+    fn is_event_stream(&self, id: ShapeId) -> bool {
+        matches!(&self.service.shape(id).kind, ShapeKind::Union(u) if u.event_stream.is_some())
+    }
+
+    /// A Rust expression for `value` as a value of the union `shape`.
+    fn union_value(
+        &self,
+        shape: &Shape,
+        union: &Union,
+        value: &Value,
+    ) -> Result<TokenStream, String> {
+        let mismatch = || format!("`{value}` is not a value of `{}`", shape.name);
+        let object = value.as_object().ok_or_else(mismatch)?;
+        let path = self.shape_path(shape);
+        // botocore's form of a member this client does not know.
+        if let Some(unknown) = object.get("SDK_UNKNOWN_MEMBER") {
+            let name = unknown["name"].as_str().ok_or_else(mismatch)?;
+            return Ok(quote!(#path::Unknown(::std::string::String::from(#name))));
+        }
+        let (name, item) = object
+            .iter()
+            .find(|(_, v)| !v.is_null())
+            .ok_or_else(|| format!("union `{}` has no member set", shape.name))?;
+        let index = union
+            .structure
+            .members
+            .iter()
+            .position(|m| &m.name == name)
+            .ok_or_else(|| format!("`{name}` is not a member of `{}`", shape.name))?;
+        let member = &union.structure.members[index];
+        let variant = ident(&union.variants[index]);
+        let item = self.value(member.target, item)?;
+        let item = if member.boxed {
+            quote!(::std::boxed::Box::new(#item))
+        } else {
+            item
+        };
+        Ok(quote!(#path::#variant(#item)))
     }
 }
 

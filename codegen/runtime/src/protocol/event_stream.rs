@@ -22,10 +22,10 @@ use std::fmt;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
-use crate::error::SdkError;
+use crate::error::{request_id, BoxError, ErrorMetadata, SdkError, Unhandled};
 use crate::event_receiver::{EventReceiver, EventSource};
 use crate::transport::HttpResponse;
-use crate::value::DateTime;
+use crate::value::{Blob, DateTime};
 
 /// The largest message the format allows: 16 MiB.
 pub const MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
@@ -151,6 +151,20 @@ impl HeaderValue {
         match self {
             Self::String(text) => Some(text),
             _ => None,
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Self::Bool(_) => "a boolean",
+            Self::Byte(_) => "a byte",
+            Self::Int16(_) => "a 16-bit integer",
+            Self::Int32(_) => "a 32-bit integer",
+            Self::Int64(_) => "a 64-bit integer",
+            Self::ByteArray(_) => "bytes",
+            Self::String(_) => "a string",
+            Self::Timestamp(_) => "a timestamp",
+            Self::Uuid(_) => "a UUID",
         }
     }
 
@@ -524,6 +538,127 @@ pub fn initial_response(body: &[u8]) -> Result<Option<Bytes>, EventStreamError> 
             Ok(Some(message.payload))
         }
         _ => Ok(None),
+    }
+}
+
+// ----- what generated event readers call -----
+
+/// The receiver of the event-stream output in `response`: its body's
+/// messages, read one by one by `read`.
+pub fn output_receiver<T: 'static, E: 'static>(
+    response: &HttpResponse,
+    read: ReadEvent<T, E>,
+) -> EventReceiver<T, E> {
+    let mut raw = with_body(response, Bytes::new());
+    *raw.headers_mut() = response.headers().clone();
+    receiver(response.body().clone(), raw, read)
+}
+
+/// A response of `response`'s status, with `body` and no headers: what a
+/// codec reads a message's payload (or an `initial-response`) from.
+pub fn with_body(response: &HttpResponse, body: Bytes) -> HttpResponse {
+    let mut out = http::Response::new(body);
+    *out.status_mut() = response.status();
+    *out.version_mut() = response.version();
+    out
+}
+
+/// A message's payload as a response (see [`with_body`]).
+pub fn payload_response(message: &Message, raw: &HttpResponse) -> HttpResponse {
+    with_body(raw, message.payload.clone())
+}
+
+/// The metadata of an exception message of the stream's error member
+/// `code`: the response's status and request id.
+pub fn exception_metadata(code: &str, raw: &HttpResponse) -> ErrorMetadata {
+    ErrorMetadata {
+        code: Some(code.to_owned()),
+        message: None,
+        request_id: request_id(raw.headers()).map(str::to_owned),
+        status: Some(raw.status().as_u16()),
+    }
+}
+
+/// The error of an exception message of the stream's error member
+/// `code`: its payload read by `parse` (the error shape's reader), as the
+/// stream's error `wrap` makes of it; a payload that does not read is a
+/// response error.
+pub fn exception<X, E>(
+    message: &Message,
+    raw: &HttpResponse,
+    code: &str,
+    parse: fn(&HttpResponse, &ErrorMetadata) -> Result<X, BoxError>,
+    wrap: fn(X) -> E,
+) -> SdkError<E> {
+    let response = payload_response(message, raw);
+    match parse(&response, &exception_metadata(code, raw)) {
+        Ok(error) => SdkError::service_error(wrap(error), raw.clone()),
+        Err(source) => SdkError::response_error(source, raw.clone()),
+    }
+}
+
+/// An error message (`:message-type` `error`), or an exception the
+/// stream's union does not name, as an unhandled error: its code
+/// (`:error-code` or `:exception-type`), message (`:error-message`) and
+/// payload.
+pub fn unhandled(message: &Message, raw: &HttpResponse) -> Unhandled {
+    let code = message
+        .get_str(":error-code")
+        .or_else(|| message.get_str(":exception-type"));
+    let meta = ErrorMetadata {
+        code: code.map(str::to_owned),
+        message: message.get_str(":error-message").map(str::to_owned),
+        request_id: request_id(raw.headers()).map(str::to_owned),
+        status: Some(raw.status().as_u16()),
+    };
+    Unhandled::new(meta, message.payload.clone())
+}
+
+/// A value an event's `eventheader` member takes from a header.
+pub trait FromHeader: Sized {
+    /// The value, or `None` if the header is of another type.
+    fn from_header(value: &HeaderValue) -> Option<Self>;
+    /// The type's name, for errors.
+    const TYPE: &'static str;
+}
+
+macro_rules! from_header {
+    ($($ty:ty, $name:literal, $value:pat => $out:expr;)*) => {$(
+        impl FromHeader for $ty {
+            fn from_header(value: &HeaderValue) -> Option<Self> {
+                match value {
+                    $value => Some($out),
+                    _ => None,
+                }
+            }
+            const TYPE: &'static str = $name;
+        }
+    )*};
+}
+
+from_header! {
+    bool, "a boolean", HeaderValue::Bool(b) => *b;
+    i8, "a byte", HeaderValue::Byte(n) => *n;
+    i16, "a 16-bit integer", HeaderValue::Int16(n) => *n;
+    i32, "a 32-bit integer", HeaderValue::Int32(n) => *n;
+    i64, "a 64-bit integer", HeaderValue::Int64(n) => *n;
+    String, "a string", HeaderValue::String(text) => text.clone();
+    Blob, "bytes", HeaderValue::ByteArray(bytes) => Blob::new(bytes.to_vec());
+    DateTime, "a timestamp", HeaderValue::Timestamp(time) => *time;
+}
+
+/// The `eventheader` member `name` of `message`: `None` when the header is
+/// absent, an error naming it when it has another type.
+pub fn header<T: FromHeader>(message: &Message, name: &str) -> Result<Option<T>, EventStreamError> {
+    match message.get(name) {
+        None => Ok(None),
+        Some(value) => T::from_header(value).map(Some).ok_or_else(|| {
+            EventStreamError::BadHeader(format!(
+                "header {name:?} is {}, not {}",
+                value.type_name(),
+                T::TYPE
+            ))
+        }),
     }
 }
 

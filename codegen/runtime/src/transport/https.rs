@@ -240,8 +240,14 @@ fn call(agent: &Agent, request: HttpRequest) -> Result<HttpResponse, ConnectorEr
     let peer = super::peer_of(request.uri());
     let tls = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
     let (parts, body) = request.into_parts();
-    // No body: nothing to send, not even `content-length: 0` on a GET.
-    let response = if body.is_empty() {
+    // No body: nothing to send, not even `content-length: 0` on a GET; a
+    // POST, PUT or PATCH without one says `content-length: 0` (a body-less
+    // value would make ureq send it chunked).
+    let carries_body = matches!(
+        parts.method,
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    );
+    let response = if body.is_empty() && !carries_body {
         run(agent, http::Request::from_parts(parts, ()), timeouts)
     } else {
         run(agent, http::Request::from_parts(parts, &body[..]), timeouts)
@@ -394,6 +400,25 @@ mod tests {
         );
         assert!(head.contains("user-agent: sdk-runtime/"), "{head}");
         assert!(!head.contains("content-length"), "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+    }
+
+    #[test]
+    fn a_post_without_a_body_says_content_length_zero() {
+        let (endpoint, server) = serve_once(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n",
+            Duration::ZERO,
+        );
+        let mut request = get(&endpoint, None);
+        *request.method_mut() = http::Method::POST;
+        let response = block_on(UreqClient::new().send(request)).unwrap();
+        assert_eq!(response.status(), 200);
+        let head = head(&server).to_ascii_lowercase();
+        assert!(
+            head.starts_with("post /things/t/jobs http/1.1\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("content-length: 0\r\n"), "{head}");
         assert!(!head.contains("transfer-encoding"), "{head}");
     }
 

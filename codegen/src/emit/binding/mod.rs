@@ -17,8 +17,10 @@ use quote::quote;
 
 use super::codec::Codec;
 use super::errors::message_member;
-use super::{member_ident, shape_path, timestamp_format};
-use crate::ir::{Location, Member, Operation, PathSegment, Service, Shape, ShapeKind, Structure};
+use super::{doc_line, member_ident, shape_path, timestamp_format};
+use crate::ir::{
+    Location, Member, Operation, PathSegment, Service, Shape, ShapeId, ShapeKind, Structure,
+};
 use crate::naming::{derived, ident};
 
 /// `from_response` of an error shape: its body and headers, with the message
@@ -312,4 +314,198 @@ fn error_code(shape: &Shape) -> &str {
         }) => &info.code,
         _ => &shape.name,
     }
+}
+
+/// The field initializer (`field: Some(receiver),`) of the output's event
+/// stream member, and `read_event`, which turns one message into an event
+/// of the stream's union or its error; `None` when the output has no
+/// event stream.
+///
+/// A message names its event by the union member (`:event-type`), an
+/// exception by the error member (`:exception-type`); an event this crate
+/// does not know becomes the union's `Unknown`, an exception it does not
+/// know or an `error` message the error enum's `Unhandled`. An
+/// `initial-response` (RPC protocols' output members) is passed over: the
+/// binding has read it into the output already.
+pub fn event_stream(
+    service: &Service,
+    codec: &dyn Codec,
+    structure: &Structure,
+) -> Option<(TokenStream, TokenStream)> {
+    let (_, member, union) = service.event_stream_member(structure)?;
+    let stream = union.event_stream.as_ref()?;
+    let shape = service.shape(member.target);
+    let events = shape_path(shape);
+    let error_name = ident(&stream.error_rust_name);
+    let error = quote!(crate::types::error::#error_name);
+    let field = member_ident(member);
+    let event_arms = union
+        .structure
+        .members
+        .iter()
+        .zip(&union.variants)
+        .map(|(event, variant)| {
+            let name = &event.name;
+            let variant = ident(variant);
+            let (value, reads_payload) = event_value(service, codec, event.target);
+            let value = if event.boxed {
+                quote!(::std::boxed::Box::new(#value))
+            } else {
+                value
+            };
+            let response = reads_payload
+                .then(|| quote!(let response = event_stream::payload_response(message, raw);));
+            quote! {
+                MessageKind::Event(#name) => {
+                    #response
+                    Ok(Some(Event::#variant(#value)))
+                }
+            }
+        });
+    let error_arms = stream.errors.iter().map(|member| {
+        let name = &member.name;
+        let shape = service.shape(member.target);
+        let path = shape_path(shape);
+        let code = error_code(shape);
+        let variant = ident(&shape.rust_name);
+        quote! {
+            MessageKind::Exception(#name) => Err(event_stream::exception(
+                message, raw, #code, #path::from_response, StreamError::#variant,
+            )),
+        }
+    });
+    let doc = doc_line(&format!(
+        "Reads one message of the `{}` event stream.",
+        shape.name
+    ));
+    let read = quote! {
+        #doc
+        fn read_event(
+            message: &::sdk_runtime::__private::event_stream::Message,
+            raw: &HttpResponse,
+        ) -> Result<Option<#events>, ::sdk_runtime::SdkError<#error>> {
+            use ::sdk_runtime::__private::event_stream::{self, MessageKind};
+            use ::sdk_runtime::SdkError;
+            use #events as Event;
+            use #error as StreamError;
+            let kind = message
+                .kind()
+                .map_err(|e| SdkError::response_error(e, raw.clone()))?;
+            match kind {
+                MessageKind::Event("initial-response") => Ok(None),
+                #(#event_arms)*
+                MessageKind::Event(other) => Ok(Some(Event::Unknown(other.to_owned()))),
+                #(#error_arms)*
+                MessageKind::Exception(_) | MessageKind::Error { .. } => Err(SdkError::service_error(
+                    StreamError::Unhandled(event_stream::unhandled(message, raw)),
+                    raw.clone(),
+                )),
+            }
+        }
+    };
+    let init = quote! {
+        #field: Some(::sdk_runtime::__private::event_stream::output_receiver(
+            response,
+            ::std::boxed::Box::new(read_event),
+        )),
+    };
+    Some((init, read))
+}
+
+/// An expression: the event of shape `id` in `message`, or `?` with the
+/// error that it does not read; and whether it reads the payload through
+/// the codec, from `response`.
+fn event_value(service: &Service, codec: &dyn Codec, id: ShapeId) -> (TokenStream, bool) {
+    let malformed = quote!(.map_err(|e| SdkError::response_error(e, raw.clone()))?);
+    let shape = service.shape(id);
+    let ShapeKind::Structure(structure) = &shape.kind else {
+        // Not an event structure: the payload is the value.
+        let read = codec.read_value();
+        return (quote!(#read #malformed), true);
+    };
+    let path = shape_path(shape);
+    let payload_member = structure.payload.map(|i| &structure.members[i]);
+    let has_body = structure
+        .members
+        .iter()
+        .enumerate()
+        .any(|(i, m)| m.location == Location::Body && Some(i) != structure.payload);
+    let mut reads_payload = false;
+    let base = match payload_member {
+        Some(payload) => {
+            let field = member_ident(payload);
+            let value = match &service.shape(payload.target).kind {
+                ShapeKind::Blob => quote!(Some(::sdk_runtime::Blob::new(message.payload.to_vec()))),
+                ShapeKind::StreamingBlob => {
+                    quote!(Some(::sdk_runtime::ByteStream::new(
+                        message.payload.clone()
+                    )))
+                }
+                ShapeKind::String => quote! {
+                    Some(String::from_utf8(message.payload.to_vec()) #malformed)
+                },
+                _ => {
+                    reads_payload = true;
+                    let read = codec.read_value();
+                    quote! {
+                        if message.payload.is_empty() { None } else { Some(#read #malformed) }
+                    }
+                }
+            };
+            let value = if payload.boxed {
+                quote!((#value).map(::std::boxed::Box::new))
+            } else {
+                value
+            };
+            if structure.members.len() == 1 {
+                quote!(#path { #field: #value })
+            } else {
+                quote!(#path { #field: #value, ..::std::default::Default::default() })
+            }
+        }
+        None if has_body => {
+            reads_payload = true;
+            let read = codec.read_value();
+            quote! {
+                if message.payload.is_empty() {
+                    #path::default()
+                } else {
+                    #read #malformed
+                }
+            }
+        }
+        None => quote!(#path::default()),
+    };
+    let headers: Vec<TokenStream> = structure
+        .members
+        .iter()
+        .filter(|m| m.location == Location::Header)
+        .map(|member| {
+            let field = member_ident(member);
+            let wire = &member.wire_name;
+            let header = quote!(::sdk_runtime::__private::event_stream::header);
+            let target = service.shape(member.target);
+            let value = match &target.kind {
+                ShapeKind::Enum(_) => {
+                    let ty = shape_path(target);
+                    quote!(#header::<String>(message, #wire) #malformed .map(|v| #ty::from(v.as_str())))
+                }
+                _ => {
+                    let ty = super::rust_type(service, member.target);
+                    quote!(#header::<#ty>(message, #wire) #malformed)
+                }
+            };
+            quote!(event.#field = #value;)
+        })
+        .collect();
+    let value = if headers.is_empty() {
+        base
+    } else {
+        quote! {{
+            let mut event: #path = #base;
+            #(#headers)*
+            event
+        }}
+    };
+    (value, reads_payload)
 }

@@ -262,7 +262,14 @@ pub fn parse_response(
         &quote!(.map_err(ResponseFailure::Malformed)),
     );
     let mut base = quote!(#output::default());
+    let stream = super::event_stream(service, codec, structure);
+    let read_event = stream.as_ref().map(|(_, read)| read.clone());
     match structure.payload.map(|i| &structure.members[i]) {
+        // The body is the stream's messages (resolution left out operations
+        // whose stream is not the payload).
+        Some(_) if stream.is_some() => {
+            fields.extend(stream.map(|(init, _)| init));
+        }
         Some(payload) => {
             let field = member_ident(payload);
             let value = match &service.shape(payload.target).kind {
@@ -310,6 +317,8 @@ pub fn parse_response(
             #body
             Ok(output)
         }
+
+        #read_event
 
         #parse_error
     }

@@ -35,19 +35,33 @@ pub struct Rpc {
 }
 
 /// The body impls of the operation's input and output.
-pub fn body_impls(codec: &dyn Codec, op: &Operation) -> TokenStream {
+///
+/// An output's event stream is not part of its body: the stream's
+/// `initial-response` message carries the other members.
+pub fn body_impls(service: &Service, codec: &dyn Codec, op: &Operation) -> TokenStream {
     let input = ident(&op.input.rust_name);
     let output = ident(&op.output.rust_name);
     let input_body = (!op.input.structure.members.is_empty())
         .then(|| codec.input_body(&quote!(#input), &all(&op.input.structure.members)));
-    let output_body = (!op.output.structure.members.is_empty()).then(|| {
-        codec.output_body(
-            &quote!(#output),
-            &op.output.rust_name,
-            &all(&op.output.structure.members),
-        )
-    });
+    let members = output_members(service, op);
+    let output_body = (!members.is_empty())
+        .then(|| codec.output_body(&quote!(#output), &op.output.rust_name, &members));
     quote!(#input_body #output_body)
+}
+
+/// The output's members read from its body: all but an event stream.
+fn output_members<'a>(service: &Service, op: &'a Operation) -> Vec<&'a Member> {
+    let stream = service
+        .event_stream_member(&op.output.structure)
+        .map(|(i, ..)| i);
+    op.output
+        .structure
+        .members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != stream)
+        .map(|(_, m)| m)
+        .collect()
 }
 
 /// `serialize_request` of `op`.
@@ -113,11 +127,32 @@ pub fn parse_response(
 ) -> TokenStream {
     let output = ident(&op.output.rust_name);
     let error = ident(&derived::operation_error(&op.rust_name));
-    let value = if op.output.structure.members.is_empty() {
-        quote!(#output::default())
-    } else {
-        let read = codec.read_body(Some(quote!(#output)));
-        quote!(#read.map_err(ResponseFailure::malformed)?)
+    let read = codec.read_body(Some(quote!(#output)));
+    let has_body = !output_members(service, op).is_empty();
+    let (value, read_event) = match super::event_stream(service, codec, &op.output.structure) {
+        // The output's other members are the first message's, an
+        // `initial-response` event, when the stream starts with one.
+        Some((init, read_event)) => {
+            let base = if has_body {
+                quote! {
+                    match ::sdk_runtime::__private::event_stream::initial_response(response.body())
+                        .map_err(ResponseFailure::malformed)?
+                    {
+                        Some(payload) => {
+                            let response =
+                                &::sdk_runtime::__private::event_stream::with_body(response, payload);
+                            #read.map_err(ResponseFailure::malformed)?
+                        }
+                        None => #output::default(),
+                    }
+                }
+            } else {
+                quote!(#output::default())
+            };
+            (quote!(#output { #init ..#base }), Some(read_event))
+        }
+        None if has_body => (quote!(#read.map_err(ResponseFailure::malformed)?), None),
+        None => (quote!(#output::default()), None),
     };
     let parse_error = parse_error(service, op, &rpc.error_metadata);
     let doc = doc_line(&format!(
@@ -133,6 +168,8 @@ pub fn parse_response(
             let output = #value;
             Ok(output)
         }
+
+        #read_event
 
         #parse_error
     }

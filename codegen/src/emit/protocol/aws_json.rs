@@ -59,7 +59,7 @@ impl Emitter for AwsJson<'_> {
         };
         let serialize = rpc::serialize_request(&Json, &rpc, op);
         let parse = rpc::parse_response(service, &Json, &rpc, op);
-        let bodies = rpc::body_impls(&Json, op);
+        let bodies = rpc::body_impls(service, &Json, op);
         quote!(#serialize #parse #bodies)
     }
 }

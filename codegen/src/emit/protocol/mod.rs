@@ -70,7 +70,12 @@ pub fn shapes_rs(service: &Service) -> TokenStream {
     let codec = protocol.codec();
     let items =
         service.shapes.iter().filter(|s| s.emitted).map(|shape| {
-            let impls = codec.shape_impls(service, shape);
+            // An event stream is read message by message (see the binding),
+            // never as one value of the codec.
+            let impls = match &shape.kind {
+                ShapeKind::Union(union) if union.event_stream.is_some() => TokenStream::new(),
+                _ => codec.shape_impls(service, shape),
+            };
             let from_response =
                 match &shape.kind {
                     ShapeKind::Structure(structure) if is_error(shape) => Some(

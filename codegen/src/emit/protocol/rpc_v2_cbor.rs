@@ -73,7 +73,7 @@ impl Emitter for RpcV2Cbor<'_> {
         };
         let serialize = rpc::serialize_request(&Cbor, &rpc, op);
         let parse = rpc::parse_response(service, &Cbor, &rpc, op);
-        let bodies = rpc::body_impls(&Cbor, op);
+        let bodies = rpc::body_impls(service, &Cbor, op);
         quote!(#serialize #parse #bodies)
     }
 }
