@@ -78,7 +78,7 @@
 //!   query, rest-xml), for models of those protocols (the generator turns
 //!   it on);
 //! - `event-stream`: the event-stream message format, for models with
-//!   event-stream operations (generated crates do not use it yet).
+//!   event-stream outputs (the generator turns it on).
 
 pub mod value;
 
