@@ -4,7 +4,8 @@
 //!
 //! ```sh
 //! cargo run --release --manifest-path xtask/bench/Cargo.toml [-- ROUNDS]
-//! # one subject, untimed, for a profiler:
+//! # one subject, untimed, for a profiler (any name the bench prints, such
+//! # as describe.ours or getitem.aws):
 //! valgrind --tool=callgrind target/bench/runner/release/bench profile describe.ours 10000
 //! ```
 //!
@@ -89,6 +90,8 @@ struct Families {
     aws_dynamodb: aws_sdk_dynamodb::Client,
     our_sts: sts::Client,
     aws_sts: aws_sdk_sts::Client,
+    our_s3: s3::Client,
+    aws_s3: aws_sdk_s3::Client,
     rt: tokio::runtime::Runtime,
 }
 
@@ -99,17 +102,22 @@ impl Families {
             aws_dynamodb: families::aws_dynamodb(),
             our_sts: families::our_sts(),
             aws_sts: families::aws_sts(),
+            our_s3: families::our_s3(),
+            aws_s3: families::aws_s3(),
             rt: aws::runtime(),
         }
     }
 
-    /// `getitem.ours`, `getitem.aws`, `assumerole.ours`, `assumerole.aws`.
+    /// `getitem.ours`, `getitem.aws`, `assumerole.ours`, `assumerole.aws`,
+    /// `getobject.ours`, `getobject.aws`.
     fn subjects(&self) -> Vec<Subject<'_>> {
         let Self {
             our_dynamodb,
             aws_dynamodb,
             our_sts,
             aws_sts,
+            our_s3,
+            aws_s3,
             rt,
         } = self;
         vec![
@@ -124,6 +132,12 @@ impl Families {
             }),
             Subject::new("assumerole.aws", || {
                 drop(black_box(families::aws_assume_role(rt, aws_sts)))
+            }),
+            Subject::new("getobject.ours", || {
+                drop(black_box(families::our_get_object(our_s3)))
+            }),
+            Subject::new("getobject.aws", || {
+                drop(black_box(families::aws_get_object(rt, aws_s3)))
             }),
         ]
     }
@@ -211,18 +225,23 @@ fn profile_one(subject: &str, iterations: u32) -> ExitCode {
     let operation = subject
         .split_once('.')
         .map_or(subject, |(operation, _)| operation);
-    if !OPERATIONS.contains(&operation) {
-        eprintln!("unknown subject `{subject}`");
-        return ExitCode::from(2);
-    }
-    let peers = Peers::new(operation);
-    let mut subjects = peers.subjects(operation);
-    let Some(found) = subjects.iter_mut().find(|s| s.name == subject) else {
-        eprintln!("unknown subject `{subject}`");
-        return ExitCode::from(2);
+    let run = |subjects: &mut [Subject<'_>]| {
+        let Some(found) = subjects.iter_mut().find(|s| s.name == subject) else {
+            eprintln!("unknown subject `{subject}`");
+            return ExitCode::from(2);
+        };
+        for _ in 0..iterations {
+            found.run();
+        }
+        ExitCode::SUCCESS
     };
-    for _ in 0..iterations {
-        found.run();
+    if OPERATIONS.contains(&operation) {
+        let peers = Peers::new(operation);
+        let mut subjects = peers.subjects(operation);
+        run(&mut subjects)
+    } else {
+        let families = Families::new();
+        let mut subjects = families.subjects();
+        run(&mut subjects)
     }
-    ExitCode::SUCCESS
 }
