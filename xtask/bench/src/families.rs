@@ -31,14 +31,14 @@ use crate::fixtures::{ACCESS_KEY, REGION, SECRET_KEY};
 use crate::ours;
 
 /// The table and key every `GetItem` reads.
-const TABLE: &str = "devices";
-const KEY: &str = "device-0017";
-const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/fleet-updater";
-const SESSION: &str = "sensor-17-session";
+pub const TABLE: &str = "devices";
+pub const KEY: &str = "device-0017";
+pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/fleet-updater";
+pub const SESSION: &str = "sensor-17-session";
 /// The bucket and key every `GetObject` reads, and the S3 endpoint both
 /// peers are given (path style: the bucket in the path).
-const BUCKET: &str = "fleet-firmware";
-const OBJECT_KEY: &str = "sensors/v2/config-0017.bin";
+pub const BUCKET: &str = "fleet-firmware";
+pub const OBJECT_KEY: &str = "sensors/v2/config-0017.bin";
 const S3_ENDPOINT: &str = "https://s3.us-east-1.amazonaws.com";
 /// The object's size.
 pub const OBJECT_LEN: usize = 1024;
@@ -130,13 +130,23 @@ fn our_config(transport: impl HttpClient + 'static) -> sdk_runtime::Config {
 /// Our DynamoDB client, every call answered with `GetItem`'s response.
 pub fn our_dynamodb() -> dynamodb::Client {
     let response = ours::response_with(get_item_body(), DYNAMODB_HEADERS);
-    dynamodb::Client::from_conf(our_config(StaticClient::new(response)))
+    our_dynamodb_with(StaticClient::new(response))
+}
+
+/// Our DynamoDB client on `transport`.
+pub fn our_dynamodb_with(transport: impl HttpClient + 'static) -> dynamodb::Client {
+    dynamodb::Client::from_conf(our_config(transport))
 }
 
 /// Our STS client, every call answered with `AssumeRole`'s response.
 pub fn our_sts() -> sts::Client {
     let response = ours::response_with(assume_role_body(), STS_HEADERS);
-    sts::Client::from_conf(our_config(StaticClient::new(response)))
+    our_sts_with(StaticClient::new(response))
+}
+
+/// Our STS client on `transport`.
+pub fn our_sts_with(transport: impl HttpClient + 'static) -> sts::Client {
+    sts::Client::from_conf(our_config(transport))
 }
 
 /// Our S3 client, path style on [`S3_ENDPOINT`], every call answered with
@@ -148,7 +158,8 @@ pub fn our_s3() -> s3::Client {
     )))
 }
 
-fn our_s3_with(transport: impl HttpClient + 'static) -> s3::Client {
+/// Our S3 client, path style on [`S3_ENDPOINT`], on `transport`.
+pub fn our_s3_with(transport: impl HttpClient + 'static) -> s3::Client {
     let config = sdk_runtime::Config::builder()
         .region(REGION)
         .credentials(sdk_runtime::Credentials::new(ACCESS_KEY, SECRET_KEY, None))

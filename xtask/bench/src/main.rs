@@ -7,6 +7,8 @@
 //! # one subject, untimed, for a profiler (any name the bench prints, such
 //! # as describe.ours or getitem.aws):
 //! valgrind --tool=callgrind target/bench/runner/release/bench profile describe.ours 10000
+//! # our calls of the other families, stage by stage (see [`breakdown`]):
+//! target/bench/runner/release/bench breakdown [ROUNDS]
 //! ```
 //!
 //! Prints one measurement per line, `name value`: seconds per call or per
@@ -16,6 +18,7 @@
 //! that does less than the real work.
 
 mod aws;
+mod breakdown;
 mod families;
 mod fixtures;
 mod floor;
@@ -32,7 +35,8 @@ use timing::Subject;
 /// Rounds unless the command line says otherwise.
 const DEFAULT_ROUNDS: usize = 31;
 
-const USAGE: &str = "usage: bench [ROUNDS] | bench profile SUBJECT ITERATIONS";
+const USAGE: &str =
+    "usage: bench [ROUNDS] | bench profile SUBJECT ITERATIONS | bench breakdown [ROUNDS]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +49,19 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        [breakdown, rest @ ..] if breakdown == "breakdown" && rest.len() <= 1 => {
+            let rounds = match rest.first().map(|n| n.parse()) {
+                None => DEFAULT_ROUNDS,
+                Some(Ok(n)) if n > 0 => n,
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            families::check();
+            breakdown::run(rounds);
+            return ExitCode::SUCCESS;
+        }
         [profile, subject, n] if profile == "profile" => {
             return match n.parse() {
                 Ok(n) => profile_one(subject, n),
