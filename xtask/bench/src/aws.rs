@@ -26,6 +26,8 @@ use crate::fixtures::{self, ACCESS_KEY, JOB_ID, REGION, SECRET_KEY, STATUS_DETAI
 pub struct Seen {
     pub uri: String,
     pub authorization: String,
+    /// Every header, by lowercase name.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -68,6 +70,11 @@ impl HttpConnector for Canned {
                         .get("authorization")
                         .unwrap_or_default()
                         .to_owned(),
+                    headers: request
+                        .headers()
+                        .iter()
+                        .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+                        .collect(),
                     body: request.body().bytes().unwrap_or_default().to_vec(),
                 });
         }

@@ -4,8 +4,11 @@
 //!
 //! ```sh
 //! cargo run --release --manifest-path xtask/bench/Cargo.toml [-- ROUNDS]
-//! # one subject, untimed, for a profiler:
+//! # one subject, untimed, for a profiler (any name the bench prints, such
+//! # as describe.ours or getitem.aws):
 //! valgrind --tool=callgrind target/bench/runner/release/bench profile describe.ours 10000
+//! # our calls of the other families, stage by stage (see [`breakdown`]):
+//! target/bench/runner/release/bench breakdown [ROUNDS]
 //! ```
 //!
 //! Prints one measurement per line, `name value`: seconds per call or per
@@ -15,6 +18,7 @@
 //! that does less than the real work.
 
 mod aws;
+mod breakdown;
 mod families;
 mod fixtures;
 mod floor;
@@ -31,7 +35,8 @@ use timing::Subject;
 /// Rounds unless the command line says otherwise.
 const DEFAULT_ROUNDS: usize = 31;
 
-const USAGE: &str = "usage: bench [ROUNDS] | bench profile SUBJECT ITERATIONS";
+const USAGE: &str =
+    "usage: bench [ROUNDS] | bench profile SUBJECT ITERATIONS | bench breakdown [ROUNDS]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +49,19 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        [breakdown, rest @ ..] if breakdown == "breakdown" && rest.len() <= 1 => {
+            let rounds = match rest.first().map(|n| n.parse()) {
+                None => DEFAULT_ROUNDS,
+                Some(Ok(n)) if n > 0 => n,
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            families::check();
+            breakdown::run(rounds);
+            return ExitCode::SUCCESS;
+        }
         [profile, subject, n] if profile == "profile" => {
             return match n.parse() {
                 Ok(n) => profile_one(subject, n),
@@ -89,6 +107,8 @@ struct Families {
     aws_dynamodb: aws_sdk_dynamodb::Client,
     our_sts: sts::Client,
     aws_sts: aws_sdk_sts::Client,
+    our_s3: s3::Client,
+    aws_s3: aws_sdk_s3::Client,
     rt: tokio::runtime::Runtime,
 }
 
@@ -99,17 +119,22 @@ impl Families {
             aws_dynamodb: families::aws_dynamodb(),
             our_sts: families::our_sts(),
             aws_sts: families::aws_sts(),
+            our_s3: families::our_s3(),
+            aws_s3: families::aws_s3(),
             rt: aws::runtime(),
         }
     }
 
-    /// `getitem.ours`, `getitem.aws`, `assumerole.ours`, `assumerole.aws`.
+    /// `getitem.ours`, `getitem.aws`, `assumerole.ours`, `assumerole.aws`,
+    /// `getobject.ours`, `getobject.aws`.
     fn subjects(&self) -> Vec<Subject<'_>> {
         let Self {
             our_dynamodb,
             aws_dynamodb,
             our_sts,
             aws_sts,
+            our_s3,
+            aws_s3,
             rt,
         } = self;
         vec![
@@ -124,6 +149,12 @@ impl Families {
             }),
             Subject::new("assumerole.aws", || {
                 drop(black_box(families::aws_assume_role(rt, aws_sts)))
+            }),
+            Subject::new("getobject.ours", || {
+                drop(black_box(families::our_get_object(our_s3)))
+            }),
+            Subject::new("getobject.aws", || {
+                drop(black_box(families::aws_get_object(rt, aws_s3)))
             }),
         ]
     }
@@ -211,18 +242,23 @@ fn profile_one(subject: &str, iterations: u32) -> ExitCode {
     let operation = subject
         .split_once('.')
         .map_or(subject, |(operation, _)| operation);
-    if !OPERATIONS.contains(&operation) {
-        eprintln!("unknown subject `{subject}`");
-        return ExitCode::from(2);
-    }
-    let peers = Peers::new(operation);
-    let mut subjects = peers.subjects(operation);
-    let Some(found) = subjects.iter_mut().find(|s| s.name == subject) else {
-        eprintln!("unknown subject `{subject}`");
-        return ExitCode::from(2);
+    let run = |subjects: &mut [Subject<'_>]| {
+        let Some(found) = subjects.iter_mut().find(|s| s.name == subject) else {
+            eprintln!("unknown subject `{subject}`");
+            return ExitCode::from(2);
+        };
+        for _ in 0..iterations {
+            found.run();
+        }
+        ExitCode::SUCCESS
     };
-    for _ in 0..iterations {
-        found.run();
+    if OPERATIONS.contains(&operation) {
+        let peers = Peers::new(operation);
+        let mut subjects = peers.subjects(operation);
+        run(&mut subjects)
+    } else {
+        let families = Families::new();
+        let mut subjects = families.subjects();
+        run(&mut subjects)
     }
-    ExitCode::SUCCESS
 }
