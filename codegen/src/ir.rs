@@ -58,6 +58,11 @@ impl Service {
 }
 
 impl Service {
+    /// Whether values of shape `id` are an event stream (read through a receiver).
+    pub fn is_event_stream(&self, id: ShapeId) -> bool {
+        matches!(&self.shape(id).kind, ShapeKind::Union(u) if u.event_stream.is_some())
+    }
+
     /// The member of `structure` that is an event stream, and the stream.
     pub fn event_stream_member<'a>(
         &'a self,

@@ -256,17 +256,6 @@ fn rust_type(service: &Service, id: ShapeId) -> TokenStream {
     }
 }
 
-/// Whether values of shape `id` are an event stream's receiver.
-fn is_event_stream(service: &Service, id: ShapeId) -> bool {
-    matches!(
-        &service.shape(id).kind,
-        ShapeKind::Union(Union {
-            event_stream: Some(_),
-            ..
-        })
-    )
-}
-
 /// The runtime's name for a timestamp format.
 fn timestamp_format(format: TimestampFormat) -> TokenStream {
     match format {

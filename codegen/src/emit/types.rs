@@ -4,8 +4,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{
-    doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, is_event_stream,
-    member_docs, member_ident, required_docs, rust_type, setter_param, value_kind, ValueKind,
+    doc_attrs, doc_line, docs_or, field_type, inner_doc_attrs, is_error, member_docs, member_ident,
+    required_docs, rust_type, setter_param, value_kind, ValueKind,
 };
 use crate::ir::{EnumVariant, Service, Shape, ShapeKind, Structure, Union};
 use crate::naming::{derived, ident, serde_names};
@@ -154,7 +154,7 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
         let field = member_ident(member);
         let ty = field_type(service, member);
         // A receiver is not data: it is left out of the serde form.
-        let serde = if is_event_stream(service, member.target) {
+        let serde = if service.is_event_stream(member.target) {
             quote!(#[cfg_attr(feature = "serde", serde(skip))])
         } else {
             quote! {
@@ -172,7 +172,7 @@ pub fn structure_type(service: &Service, spec: &StructSpec<'_>) -> TokenStream {
     let getters = structure.members.iter().map(|member| {
         let field = member_ident(member);
         let docs = member_docs(member);
-        if is_event_stream(service, member.target) {
+        if service.is_event_stream(member.target) {
             let ty = rust_type(service, member.target);
             let more = doc_attrs(&[
                 String::new(),

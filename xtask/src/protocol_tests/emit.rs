@@ -356,7 +356,7 @@ impl Emitter<'_> {
                 self.service.shape(member.target).kind,
                 ShapeKind::Float | ShapeKind::Double
             );
-            if self.is_event_stream(member.target) {
+            if self.service.is_event_stream(member.target) {
                 checks.push(quote! {
                     assert_eq!(
                         actual.#getter().collect_blocking().expect("the events read"),
@@ -377,7 +377,9 @@ impl Emitter<'_> {
         }
         if self.service.event_stream_member(structure).is_some() {
             for member in &structure.members {
-                if !object.contains_key(&member.name) && !self.is_event_stream(member.target) {
+                if !object.contains_key(&member.name)
+                    && !self.service.is_event_stream(member.target)
+                {
                     let getter = ident(&member.rust_name);
                     let name = &member.name;
                     checks.push(quote!(assert!(actual.#getter().is_none(), "{} is set", #name);));
@@ -550,10 +552,6 @@ impl Emitter<'_> {
             }
             ShapeKind::Union(union) => self.union_value(shape, union, value)?,
         })
-    }
-
-    fn is_event_stream(&self, id: ShapeId) -> bool {
-        matches!(&self.service.shape(id).kind, ShapeKind::Union(u) if u.event_stream.is_some())
     }
 
     /// A Rust expression for `value` as a value of the union `shape`.

@@ -571,9 +571,14 @@ pub fn payload_response(message: &Message, raw: &HttpResponse) -> HttpResponse {
 /// The metadata of an exception message of the stream's error member
 /// `code`: the response's status and request id.
 pub fn exception_metadata(code: &str, raw: &HttpResponse) -> ErrorMetadata {
+    metadata(Some(code), None, raw)
+}
+
+/// Error metadata of a message in `raw`: the response's status and request id.
+fn metadata(code: Option<&str>, message: Option<&str>, raw: &HttpResponse) -> ErrorMetadata {
     ErrorMetadata {
-        code: Some(code.to_owned()),
-        message: None,
+        code: code.map(str::to_owned),
+        message: message.map(str::to_owned),
         request_id: request_id(raw.headers()).map(str::to_owned),
         status: Some(raw.status().as_u16()),
     }
@@ -605,12 +610,7 @@ pub fn unhandled(message: &Message, raw: &HttpResponse) -> Unhandled {
     let code = message
         .get_str(":error-code")
         .or_else(|| message.get_str(":exception-type"));
-    let meta = ErrorMetadata {
-        code: code.map(str::to_owned),
-        message: message.get_str(":error-message").map(str::to_owned),
-        request_id: request_id(raw.headers()).map(str::to_owned),
-        status: Some(raw.status().as_u16()),
-    };
+    let meta = metadata(code, message.get_str(":error-message"), raw);
     Unhandled::new(meta, message.payload.clone())
 }
 

@@ -425,11 +425,7 @@ fn event_value(service: &Service, codec: &dyn Codec, id: ShapeId) -> (TokenStrea
     };
     let path = shape_path(shape);
     let payload_member = structure.payload.map(|i| &structure.members[i]);
-    let has_body = structure
-        .members
-        .iter()
-        .enumerate()
-        .any(|(i, m)| m.location == Location::Body && Some(i) != structure.payload);
+    let has_body = structure.body_members().next().is_some();
     let mut reads_payload = false;
     let base = match payload_member {
         Some(payload) => {
