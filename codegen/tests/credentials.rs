@@ -625,8 +625,8 @@ fn iot_error_answers_name_the_service_error_and_never_the_key() {
 
 #[test]
 fn the_iot_server_refuses_a_device_without_a_trusted_certificate() {
-    use sdk_runtime::transport::https::DefaultClient;
     use sdk_runtime::transport::tls::TlsSettings;
+    use sdk_runtime::transport::DefaultClient;
 
     let pki = pki();
     let (iot, jobs) = (iot_server(&pki), jobs_server());

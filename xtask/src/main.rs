@@ -83,6 +83,21 @@ const TEST_STEPS: &[Step] = &[
         env: &[],
     },
     Step {
+        name: "clippy (runtime with https only)",
+        args: &[
+            "clippy",
+            "-p",
+            "sdk-runtime",
+            "--all-targets",
+            "--features",
+            "https",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
         name: "tests",
         args: &["test", "--workspace"],
         env: &[],
@@ -90,6 +105,12 @@ const TEST_STEPS: &[Step] = &[
     Step {
         name: "tests (runtime without features)",
         args: &["test", "-p", "sdk-runtime", "--lib"],
+        env: &[],
+    },
+    // With `https` alone, ureq is the default transport: its own build.
+    Step {
+        name: "tests (runtime with https only)",
+        args: &["test", "-p", "sdk-runtime", "--lib", "--features", "https"],
         env: &[],
     },
     Step {

@@ -84,8 +84,8 @@ impl From<String> for Region {
 /// serves every client built from them), one [`ClockOffset`] and one
 /// [`RetryQuota`].
 ///
-/// Defaults: the `https` feature's transport (`transport::UreqClient`), if
-/// the feature is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`]
+/// Defaults: the default transport (`transport::DefaultClient`: hyper with
+/// the `rt-tokio` feature, ureq with `https` alone), if either is on; [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_ATTEMPT_TIMEOUT`]
 /// per attempt;
 /// [`DEFAULT_OPERATION_TIMEOUT`] over a whole call;
 /// [`DEFAULT_MAX_ATTEMPTS`] attempts per call (see [`retry`](crate::retry));
@@ -138,11 +138,11 @@ struct Settings {
     context_endpoints: ContextEndpointCache,
     app_id: Option<Arc<str>>,
     user_agents: PerService<UserAgent>,
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     tls: crate::transport::tls::TlsSettings,
     /// The default transport made for `tls` when it is not the default,
     /// shared by clones; a builder that changes `tls` starts a new one.
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     tls_transport: Arc<std::sync::OnceLock<Result<SharedHttpClient, Arc<str>>>>,
 }
 
@@ -314,7 +314,7 @@ impl fmt::Debug for Settings {
             .field("sleep", &self.sleep)
             .field("clock_offset", &self.clock_offset)
             .field("retry_quota", &self.retry_quota);
-        #[cfg(feature = "https")]
+        #[cfg(any(feature = "https", feature = "rt-tokio"))]
         f.field("tls", &self.tls);
         f.finish()
     }
@@ -348,9 +348,9 @@ impl Default for Settings {
             context_endpoints: ContextEndpointCache::default(),
             app_id: None,
             user_agents: PerService::default(),
-            #[cfg(feature = "https")]
+            #[cfg(any(feature = "https", feature = "rt-tokio"))]
             tls: Default::default(),
-            #[cfg(feature = "https")]
+            #[cfg(any(feature = "https", feature = "rt-tokio"))]
             tls_transport: Default::default(),
         }
     }
@@ -680,7 +680,7 @@ impl Config {
 
     /// The TLS settings of the default transport (trust anchors, client
     /// certificate).
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     pub fn tls(&self) -> &crate::transport::tls::TlsSettings {
         &self.settings.tls
     }
@@ -688,9 +688,9 @@ impl Config {
     /// The default transport for this configuration's TLS settings: the
     /// process-wide one for the defaults, else one made (once, shared by
     /// clones) for them.
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     pub(crate) fn default_transport(&self) -> Result<&SharedHttpClient, crate::error::BuildError> {
-        use crate::transport::https::{default_client, DefaultClient};
+        use crate::transport::{default_client, DefaultClient};
         if self.settings.tls.is_default() {
             return Ok(default_client());
         }
@@ -918,7 +918,7 @@ impl ConfigBuilder {
     /// again to add more. A PEM that does not parse fails the first call
     /// with a [`ConstructionFailure`](crate::SdkError::ConstructionFailure)
     /// naming it.
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     pub fn add_trust_anchors_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.inner.tls.add_trust_anchors_pem(pem);
         self.inner.tls_transport = Arc::default();
@@ -931,7 +931,7 @@ impl ConfigBuilder {
     /// `key_pem` its private key (PKCS #8, PKCS #1 or SEC1). Errors as for
     /// [`add_trust_anchors_pem`](Self::add_trust_anchors_pem); the key is
     /// never shown by `Debug` or an error.
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     pub fn client_certificate_pem(
         mut self,
         chain_pem: impl Into<Vec<u8>>,

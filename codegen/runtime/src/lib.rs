@@ -15,9 +15,10 @@
 //!    format.
 //! 2. [`env`](mod@env): the environment variables configuration and
 //!    credentials are read from, through a value tests can supply.
-//! 3. [`transport`]: the transport seam, [`transport::HttpClient`], and with
-//!    the `https` feature the default HTTPS transport,
-//!    [`transport::https::UreqClient`].
+//! 3. [`transport`]: the transport seam, [`transport::HttpClient`], and the
+//!    default HTTPS transport: `transport::async_https::HyperClient` (hyper
+//!    on tokio) with the `rt-tokio` feature, `transport::https::UreqClient`
+//!    (ureq, blocking) with `https` alone.
 //! 4. [`credentials`]: [`Credentials`] and where they come from (fixed,
 //!    environment variables, the shared `~/.aws` files with roles and SSO,
 //!    web identity, containers, instance metadata, AWS IoT, or the standard
@@ -62,13 +63,15 @@
 //!
 //! - none: the core only; calls need a transport
 //!   ([`ConfigBuilder::http_client`]);
-//! - `https`: the default transport, `transport::https::UreqClient` (ureq,
-//!   rustls), used when none is configured; blocking, so fit for
-//!   [`block_on`](block_on::block_on) without any async runtime;
-//! - `rt-tokio` (implies `https`): inside a tokio runtime the default
-//!   transport is the non-blocking `transport::async_https::HyperClient`
-//!   (hyper, rustls) and retries wait on tokio's timer, so `send().await`
-//!   never blocks an executor thread nor takes one of its own;
+//! - `rt-tokio`: the default transport is `transport::async_https::HyperClient`
+//!   (hyper, rustls). Inside a tokio runtime it is non-blocking and retries
+//!   wait on tokio's timer, so `send().await` never blocks an executor
+//!   thread nor takes one of its own; outside one, and in `send_blocking`,
+//!   the same transport runs on a current-thread runtime of its own (one
+//!   thread, started at the first such call);
+//! - `https`: the blocking transport `transport::https::UreqClient` (ureq,
+//!   rustls), the default one when `rt-tokio` is off: fit for
+//!   [`block_on`](block_on::block_on) with no async runtime in the build;
 //! - `stream`: `futures_core::Stream` for [`paginator::PageStream`] and
 //!   [`paginator::ItemStream`];
 //! - `serde`: `Serialize` / `Deserialize` for the value types;

@@ -436,17 +436,17 @@ impl Deadline {
     }
 }
 
-/// The configured transport, else the default one (feature `https`).
+/// The configured transport, else the default one (feature `rt-tokio` or `https`).
 fn http_client(config: &Config) -> Result<&SharedHttpClient, BuildError> {
     if let Some(client) = config.http_client() {
         return Ok(client);
     }
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     return config.default_transport();
-    #[cfg(not(feature = "https"))]
+    #[cfg(not(any(feature = "https", feature = "rt-tokio")))]
     Err(BuildError::config(
         "no HTTP client is configured; set one with `Config::builder().http_client(..)`, \
-         or enable the `https` feature for the default transport",
+         or enable the `rt-tokio` or `https` feature for a default transport",
     ))
 }
 
@@ -924,7 +924,7 @@ mod tests {
         assert!(listener.accept().is_err(), "no connection was made");
     }
 
-    #[cfg(feature = "https")]
+    #[cfg(any(feature = "https", feature = "rt-tokio"))]
     #[test]
     fn a_config_with_bad_tls_settings_fails_its_calls_before_sending() {
         use crate::credentials::Credentials;
@@ -1314,7 +1314,7 @@ mod tests {
             assert_eq!(config.signer().keys_derived(), 1);
         }
 
-        #[cfg(not(feature = "https"))]
+        #[cfg(not(any(feature = "https", feature = "rt-tokio")))]
         #[test]
         fn without_a_transport_the_error_says_how_to_get_one() {
             let config = Config::builder()

@@ -144,7 +144,7 @@ impl fmt::Debug for IotCredentialsBuilder {
 
 /// The default transport, presenting `certificate_pem` with its key and
 /// trusting `root_ca_pem` too.
-#[cfg(feature = "https")]
+#[cfg(any(feature = "https", feature = "rt-tokio"))]
 fn mutual_tls_transport(
     certificate_pem: &[u8],
     private_key_pem: &[u8],
@@ -155,7 +155,7 @@ fn mutual_tls_transport(
     if let Some(root) = root_ca_pem {
         tls.add_trust_anchors_pem(root);
     }
-    crate::transport::https::DefaultClient::with_tls(&tls)
+    crate::transport::DefaultClient::with_tls(&tls)
         .map(SharedHttpClient::new)
         .map_err(|e| {
             CredentialsError::provider(
@@ -167,7 +167,7 @@ fn mutual_tls_transport(
 }
 
 /// Without a transport of its own (feature `https`), one must be set.
-#[cfg(not(feature = "https"))]
+#[cfg(not(any(feature = "https", feature = "rt-tokio")))]
 fn mutual_tls_transport(
     _: &[u8],
     _: &[u8],

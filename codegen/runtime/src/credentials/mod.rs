@@ -263,12 +263,12 @@ impl ProviderContext {
         if let Some(client) = &self.http_client {
             return Ok(client);
         }
-        #[cfg(feature = "https")]
+        #[cfg(any(feature = "https", feature = "rt-tokio"))]
         {
             let _ = provider;
-            Ok(crate::transport::https::default_client())
+            Ok(crate::transport::default_client())
         }
-        #[cfg(not(feature = "https"))]
+        #[cfg(not(any(feature = "https", feature = "rt-tokio")))]
         Err(CredentialsError::provider(
             provider,
             "the transport",

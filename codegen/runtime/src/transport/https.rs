@@ -1,17 +1,15 @@
-//! The default transport (feature `https`): [`UreqClient`], HTTP/1.1 over
-//! rustls, on [ureq](https://docs.rs/ureq/3).
+//! The blocking transport (feature `https`): [`UreqClient`], HTTP/1.1 over
+//! rustls, on [ureq](https://docs.rs/ureq/3); the default one when
+//! `rt-tokio` is off.
 //!
-//! ureq is blocking. Without the `rt-tokio` feature the request runs inside
-//! the future, on the thread that polls it: right for
-//! [`block_on`](crate::block_on::block_on) and the generated `send_blocking`.
-//! With `rt-tokio`, a `UreqClient` called inside a tokio runtime runs on
-//! tokio's blocking pool (`spawn_blocking`), so it never blocks an executor
-//! thread; the default transport ([`DefaultClient`]) sends such calls
-//! through the non-blocking [`HyperClient`](super::async_https::HyperClient)
-//! instead.
+//! ureq is blocking: the request runs inside the future, on the thread that
+//! polls it, which is right for [`block_on`](crate::block_on::block_on) and
+//! the generated `send_blocking`. With `rt-tokio` on as well, a `UreqClient`
+//! called inside a tokio runtime runs on tokio's blocking pool
+//! (`spawn_blocking`), so it never blocks an executor thread (the default
+//! transport is then [`HyperClient`](super::async_https::HyperClient)).
 
 use std::io;
-use std::sync::OnceLock;
 
 use bytes::Bytes;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -21,7 +19,7 @@ use ureq::Agent;
 use super::tls::{TlsError, TlsSettings};
 use super::{
     Cause, ConnectorError, ConnectorErrorKind, HttpClient, HttpFuture, HttpRequest, HttpResponse,
-    RequestTimeouts, SharedHttpClient, Timeout,
+    RequestTimeouts, Timeout,
 };
 
 /// The `user-agent` requests carry (it is not signed).
@@ -62,6 +60,9 @@ impl UreqClient {
     /// A transport with its own connection pool and `tls` (trust anchors,
     /// client certificate); an error names what in `tls` is wrong.
     pub fn with_tls(tls: &TlsSettings) -> Result<Self, TlsError> {
+        // ureq reads the PEM lazily; rustls checks now that the certificate
+        // and key parse and belong together, so a bad pair fails here.
+        tls.rustls_config()?;
         let tls_config = tls.ureq_config()?;
         let agent = |direct: bool| -> Agent {
             let config = Agent::config_builder()
@@ -83,7 +84,7 @@ impl UreqClient {
     }
 
     fn agent_for(&self, request: &HttpRequest) -> &Agent {
-        if request.uri().host().is_some_and(is_loopback) {
+        if request.uri().host().is_some_and(super::is_loopback) {
             &self.direct
         } else {
             &self.agent
@@ -134,15 +135,6 @@ fn ip_literal(uri: &http::Uri) -> Option<std::net::SocketAddr> {
     Some(std::net::SocketAddr::new(ip, port))
 }
 
-/// Whether `host` (as in a URI: IPv6 in brackets) is this machine.
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 impl Default for UreqClient {
     fn default() -> Self {
         Self::new()
@@ -165,68 +157,6 @@ impl HttpClient for UreqClient {
             });
         }
         Box::pin(async move { call(self.agent_for(&request), request) })
-    }
-}
-
-/// The transport [`Config`](crate::Config) uses when none is set: one
-/// [`DefaultClient`] for the whole process, so every client shares its pools.
-pub fn default_client() -> &'static SharedHttpClient {
-    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        SharedHttpClient::new(
-            DefaultClient::with_tls(&TlsSettings::default())
-                .expect("the default TLS settings are valid"),
-        )
-    })
-}
-
-/// The default transport: [`UreqClient`]; with the `rt-tokio` feature,
-/// inside a tokio runtime, the non-blocking
-/// [`HyperClient`](super::async_https::HyperClient), except for requests that the
-/// environment sends through a proxy (`HTTPS_PROXY`, `HTTP_PROXY`,
-/// `ALL_PROXY` set when it was made, and a host that is not loopback),
-/// which `UreqClient` sends from tokio's blocking pool.
-#[derive(Clone, Debug)]
-pub struct DefaultClient {
-    blocking: UreqClient,
-    #[cfg(feature = "rt-tokio")]
-    non_blocking: super::async_https::HyperClient,
-    #[cfg(feature = "rt-tokio")]
-    proxy_in_env: bool,
-}
-
-impl DefaultClient {
-    /// The default transport, with `tls`.
-    pub fn with_tls(tls: &TlsSettings) -> Result<Self, TlsError> {
-        Ok(Self {
-            blocking: UreqClient::with_tls(tls)?,
-            #[cfg(feature = "rt-tokio")]
-            non_blocking: super::async_https::HyperClient::with_tls(tls)?,
-            #[cfg(feature = "rt-tokio")]
-            proxy_in_env: [
-                "HTTPS_PROXY",
-                "https_proxy",
-                "HTTP_PROXY",
-                "http_proxy",
-                "ALL_PROXY",
-                "all_proxy",
-            ]
-            .iter()
-            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty())),
-        })
-    }
-}
-
-impl HttpClient for DefaultClient {
-    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
-        #[cfg(feature = "rt-tokio")]
-        {
-            let proxied = self.proxy_in_env && !request.uri().host().is_some_and(is_loopback);
-            if !proxied && crate::executor::tokio_runtime().is_some() {
-                return self.non_blocking.send(request);
-            }
-        }
-        self.blocking.send(request)
     }
 }
 
@@ -321,10 +251,6 @@ fn connector_error(error: ureq::Error, timeouts: RequestTimeouts, tls: bool) -> 
     ConnectorError::with_cause(cause, error)
 }
 
-/// The one-shot test server, for the non-blocking transport's tests too.
-#[cfg(all(test, feature = "rt-tokio"))]
-pub(crate) use tests::serve_once;
-
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
@@ -336,34 +262,7 @@ mod tests {
 
     use super::*;
     use crate::block_on::block_on;
-
-    /// Serves one connection: reads the request head, waits `delay`, writes
-    /// `reply` and closes. Returns the endpoint and where the request head
-    /// it read arrives. (The non-blocking transport's tests use it too.)
-    pub(crate) fn serve_once(
-        reply: &'static [u8],
-        delay: Duration,
-    ) -> (String, mpsc::Receiver<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let (sender, head) = mpsc::channel();
-        thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut head = Vec::new();
-            let mut byte = [0];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
-            thread::sleep(delay);
-            // The client may have given up and closed; that is the point of some tests.
-            let _ = stream.write_all(reply);
-            let _ = sender.send(String::from_utf8_lossy(&head).into_owned());
-        });
-        (endpoint, head)
-    }
+    use crate::transport::{is_loopback, serve_once};
 
     fn head(received: &mpsc::Receiver<String>) -> String {
         received

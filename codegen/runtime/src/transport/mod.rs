@@ -1,9 +1,10 @@
 //! The transport seam: how a request reaches the service.
 //!
 //! [`HttpClient`] sends one complete (signed) request and returns the whole
-//! response; it knows nothing of operations, retries or protocols. With the
-//! `https` feature, [`https::UreqClient`] is the default one; tests use the
-//! in-memory clients of [`testing`](crate::testing).
+//! response; it knows nothing of operations, retries or protocols. The
+//! default one ([`DefaultClient`]) is [`async_https::HyperClient`] with the
+//! `rt-tokio` feature, else [`https::UreqClient`] with the `https` feature;
+//! tests use the in-memory clients of [`testing`](crate::testing).
 //!
 //! This layer uses only the value types below it, so that signing,
 //! credentials and the call pipeline above can all speak its types.
@@ -21,8 +22,49 @@ use bytes::Bytes;
 pub mod async_https;
 #[cfg(feature = "https")]
 pub mod https;
-#[cfg(feature = "https")]
+#[cfg(feature = "rt-tokio")]
+pub mod proxy;
+#[cfg(any(feature = "https", feature = "rt-tokio"))]
 pub mod tls;
+
+/// The default transport: hyper on tokio with `rt-tokio`.
+#[cfg(feature = "rt-tokio")]
+pub type DefaultClient = async_https::HyperClient;
+
+/// The default transport: ureq, blocking, with `https` alone.
+#[cfg(all(feature = "https", not(feature = "rt-tokio")))]
+pub type DefaultClient = https::UreqClient;
+
+/// The transport [`Config`](crate::Config) uses when none is set: one
+/// [`DefaultClient`] for the whole process, so every client shares its pool.
+#[cfg(any(feature = "https", feature = "rt-tokio"))]
+pub fn default_client() -> &'static SharedHttpClient {
+    static CLIENT: std::sync::OnceLock<SharedHttpClient> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        SharedHttpClient::new(
+            DefaultClient::with_tls(&tls::TlsSettings::default())
+                .expect("the default TLS settings are valid"),
+        )
+    })
+}
+
+/// Whether `host` (as in a URI: IPv6 in brackets) is this machine.
+#[cfg(any(feature = "https", feature = "rt-tokio"))]
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let host = unbracket(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `host` (as in a URI) without the brackets of an IPv6 literal.
+#[cfg(any(feature = "https", feature = "rt-tokio"))]
+pub(crate) fn unbracket(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
 
 /// A request as the transport sends it.
 pub type HttpRequest = http::Request<Bytes>;
@@ -326,6 +368,36 @@ impl StdError for ConnectorError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         Some(&*self.detail.source)
     }
+}
+
+/// Serves one connection: reads the request head, waits `delay`, writes
+/// `reply` and closes. Returns the endpoint and where the request head it
+/// read arrives. (Both transports' tests use it.)
+#[cfg(all(test, any(feature = "https", feature = "rt-tokio")))]
+pub(crate) fn serve_once(
+    reply: &'static [u8],
+    delay: Duration,
+) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let (sender, head) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        std::thread::sleep(delay);
+        // The client may have given up and closed; that is the point of some tests.
+        let _ = stream.write_all(reply);
+        let _ = sender.send(String::from_utf8_lossy(&head).into_owned());
+    });
+    (endpoint, head)
 }
 
 #[cfg(test)]

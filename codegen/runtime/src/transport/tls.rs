@@ -231,7 +231,7 @@ mod tests {
         Pki {
             ca: authority.0.pem(),
             server: leaf(
-                &["127.0.0.1"],
+                &["127.0.0.1", "device.example"],
                 ExtendedKeyUsagePurpose::ServerAuth,
                 &authority,
             ),
@@ -321,18 +321,23 @@ mod tests {
         request
     }
 
-    /// Sends one request with a transport made for `tls`, blocking and (with
-    /// `rt-tokio`) non-blocking: both outcomes.
+    /// Sends one request with each transport made for `tls` (ureq with
+    /// `https`; hyper with `rt-tokio`, inside a runtime and from
+    /// `block_on` on its own runtime): every outcome.
     fn send_both(
         tls: &TlsSettings,
         endpoint: &str,
     ) -> Vec<(&'static str, Result<HttpResponse, ConnectorError>)> {
-        let blocking = crate::transport::https::UreqClient::with_tls(tls).unwrap();
         #[allow(unused_mut)]
-        let mut outcomes = vec![(
-            "ureq",
-            crate::block_on::block_on(blocking.send(request(endpoint))),
-        )];
+        let mut outcomes = Vec::new();
+        #[cfg(feature = "https")]
+        {
+            let blocking = crate::transport::https::UreqClient::with_tls(tls).unwrap();
+            outcomes.push((
+                "ureq",
+                crate::block_on::block_on(blocking.send(request(endpoint))),
+            ));
+        }
         #[cfg(feature = "rt-tokio")]
         {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -341,6 +346,10 @@ mod tests {
                 .unwrap();
             let client = crate::transport::async_https::HyperClient::with_tls(tls).unwrap();
             outcomes.push(("hyper", runtime.block_on(client.send(request(endpoint)))));
+            outcomes.push((
+                "hyper, blocking",
+                crate::block_on::block_on(client.send(request(endpoint))),
+            ));
         }
         outcomes
     }
@@ -414,5 +423,69 @@ mod tests {
         let key_body: String = pki.stranger.1.lines().nth(1).unwrap().into();
         assert!(!err.to_string().contains(&key_body));
         assert!(!format!("{settings:?}").contains(&key_body));
+    }
+
+    /// A proxy for one tunnel: it reads a `CONNECT` head, answers 200 and
+    /// joins the connection to `target` (whatever the head asked for).
+    /// Returns its `127.0.0.1:<port>` and the head it read.
+    #[cfg(feature = "rt-tokio")]
+    fn tunnel_proxy(target: String) -> (String, std::sync::mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let (sender, heads) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let (mut client, _) = listener.accept().unwrap();
+            client
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0];
+            while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = sender.send(String::from_utf8_lossy(&head).into_owned());
+            let mut server = std::net::TcpStream::connect(target).unwrap();
+            client
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .unwrap();
+            let (mut client_in, mut server_out) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            thread::spawn(move || {
+                let _ = std::io::copy(&mut client_in, &mut server_out);
+            });
+            let _ = std::io::copy(&mut server, &mut client);
+        });
+        (address, heads)
+    }
+
+    #[cfg(feature = "rt-tokio")]
+    #[test]
+    fn https_through_a_proxy_tunnel_verifies_the_host_it_asked_for() {
+        use crate::transport::proxy::Proxies;
+        let pki = pki();
+        let endpoint = serve(&pki);
+        let port = endpoint.rsplit(':').next().unwrap().to_owned();
+        let (proxy, heads) = tunnel_proxy(endpoint.trim_start_matches("https://").to_owned());
+        let proxies = Proxies::from_lookup(|name| (name == "HTTPS_PROXY").then(|| proxy.clone()));
+        let mut tls = TlsSettings::default();
+        tls.add_trust_anchors_pem(pki.ca.clone());
+        tls.set_client_certificate_pem(pki.client.0.clone(), pki.client.1.clone());
+        let client =
+            crate::transport::async_https::HyperClient::with_proxies(&tls, proxies).unwrap();
+        let response = crate::block_on::block_on(
+            client.send(request(&format!("https://device.example:{port}"))),
+        )
+        .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.body().as_ref(),
+            b"1",
+            "the client certificate went through"
+        );
+        let head = heads.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(
+            head.starts_with(&format!("CONNECT device.example:{port} HTTP/1.1\r\n")),
+            "{head}"
+        );
     }
 }

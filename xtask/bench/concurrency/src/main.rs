@@ -1,6 +1,6 @@
 //! `cargo xtask bench --concurrency`: our client (`iot-jobs-data-plane`
 //! under `rt-tokio`, whose transport inside a runtime is hyper; and its
-//! blocking `send_blocking`, ureq) and `aws-sdk-iotjobsdataplane` (its hyper
+//! blocking `send_blocking`, the same transport on its own runtime) and `aws-sdk-iotjobsdataplane` (its hyper
 //! 1 client) against a loopback HTTP/1.1 server of this binary's own that
 //! answers `DescribeJobExecution` after a set delay.
 //!
@@ -128,7 +128,7 @@ impl Client {
             Client::Raw => "raw hyper client (server check)",
             Client::Ours => "ours, `send().await` (hyper)",
             Client::Aws => "aws-sdk (hyper 1 client)",
-            Client::OursBlocking => "ours, `send_blocking()` (ureq), a thread per call",
+            Client::OursBlocking => "ours, `send_blocking()` (hyper on the transport's runtime), a thread per call",
         }
     }
 
