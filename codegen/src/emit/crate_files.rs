@@ -86,12 +86,13 @@ serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [features]
 default = [{credentials_default}"rt-tokio"]
-{credentials_feature}# The default HTTPS transport (ureq, rustls): blocking, for `send_blocking` or
-# any executor that may block.
-https = ["sdk-runtime/https"]
-# `https`, and on tokio a non-blocking transport (hyper, rustls) for
-# `send().await`, with retries on tokio's timer.
+{credentials_feature}# The default transport on tokio (hyper, rustls): non-blocking for
+# `send().await`, with retries on tokio's timer; `send_blocking` runs it on
+# a runtime of its own.
 rt-tokio = ["sdk-runtime/rt-tokio"]
+# Without `rt-tokio`: a blocking transport (ureq, rustls), for
+# `send_blocking` or any executor that may block, and no tokio in the build.
+https = ["sdk-runtime/https"]
 # Serialize/Deserialize on the data types, with their wire names.
 serde = ["dep:serde", "sdk-runtime/serde"]
 # Spans per call and attempt and events for retries, clock corrections and
