@@ -23,7 +23,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::poll_fn;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -184,7 +184,7 @@ impl HttpClient for HyperClient {
                 async move { inner.attempt(request, timeouts).await }
             };
             let mut task = AbortOnDrop(runtime.spawn(attempt));
-            let outcome = poll_fn(|cx| std::pin::Pin::new(&mut task.0).poll(cx)).await;
+            let outcome = (&mut task.0).await;
             named(outcome.unwrap_or_else(|join| {
                 Err(ConnectorError::new(
                     ConnectorErrorKind::Other,
