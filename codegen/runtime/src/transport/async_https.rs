@@ -17,8 +17,10 @@
 //! calls on that runtime take it. A connection goes back to the pool as soon
 //! as its response's body has been read, on the caller's task, so a caller
 //! that sends again finds it idle instead of opening another. A request that
-//! a pooled connection could not send (the server closed it meanwhile) is
-//! sent once more on a new connection.
+//! a pooled connection could not send, or that it sent and then closed under
+//! before any of the response (the server's idle timeout struck meanwhile),
+//! is sent once more on a new connection; on a new connection such a close
+//! is an error for the retry strategy to judge.
 
 use std::collections::{HashMap, VecDeque};
 use std::error::Error as StdError;
@@ -277,6 +279,11 @@ impl Inner {
                 Some(sender) => sender,
                 None => self.connect(&key, &route, connect_timeout).await?,
             };
+            // A pooled connection the server closed while it sat idle can
+            // take the request and then fail before any of the response:
+            // the close was on its way when the request left. The request
+            // goes once more on a new connection, from this copy.
+            let replay = reused.then(|| copy(&request));
             match sender.try_send_request(request).await {
                 Ok(response) => {
                     let (parts, body) = response.into_parts();
@@ -295,9 +302,15 @@ impl Inner {
                     }
                     return Ok(http::Response::from_parts(parts, body));
                 }
-                Err(mut err) => match err.take_message() {
+                Err(mut err) => match (err.take_message(), replay) {
                     // Not sent: the pooled connection closed meanwhile.
-                    Some(unsent) if reused => request = unsent,
+                    (Some(unsent), Some(_)) => request = unsent,
+                    // Sent, and the connection closed before any answer.
+                    (None, Some(copy))
+                        if cause_of(err.error(), tls) == Some(Cause::ConnectionClosed) =>
+                    {
+                        request = copy;
+                    }
                     _ => return Err(connector_error(err.into_error(), tls)),
                 },
             }
@@ -603,14 +616,34 @@ impl Stop {
 /// itself stays as the source. `tls`: the request was HTTPS.
 fn connector_error(error: impl Into<BoxError>, tls: bool) -> ConnectorError {
     let error = error.into();
-    let mut current: Option<&(dyn StdError + 'static)> = Some(&*error);
+    match cause_of(&*error, tls) {
+        Some(cause) => ConnectorError::with_cause(cause, error),
+        None => ConnectorError::new(ConnectorErrorKind::Other, error),
+    }
+}
+
+/// What the first error in `error`'s chain that says so tells.
+fn cause_of(error: &(dyn StdError + 'static), tls: bool) -> Option<Cause> {
+    let mut current = Some(error);
     while let Some(err) = current {
         if let Some(cause) = recognise(err, tls) {
-            return ConnectorError::with_cause(cause, error);
+            return Some(cause);
         }
         current = err.source();
     }
-    ConnectorError::new(ConnectorErrorKind::Other, error)
+    None
+}
+
+/// A request like `request`, for a second try: bodies are in memory, so
+/// the copy is cheap (extensions, which requests here never carry, are not
+/// copied).
+fn copy(request: &http::Request<Full<Bytes>>) -> http::Request<Full<Bytes>> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 fn recognise(error: &(dyn StdError + 'static), tls: bool) -> Option<Cause> {
@@ -780,8 +813,10 @@ mod tests {
 
     /// A keep-alive server: each connection on a thread of its own answers
     /// `{}` to every request; to `/close` with `connection: close`, and
-    /// closes. With `silent`, it closes after every answer without saying
-    /// so. Counts the connections it accepts; stops after 30 s.
+    /// closes. With `silent`, a connection answers its first request only:
+    /// it reads the second and closes without a word, as a server whose
+    /// idle timeout struck as the request arrived. Counts the connections
+    /// it accepts; stops after 30 s.
     fn keep_alive_server(silent: bool) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
         use std::io::Read;
         use std::sync::atomic::AtomicUsize;
@@ -803,7 +838,7 @@ mod tests {
                     stream
                         .set_read_timeout(Some(Duration::from_secs(10)))
                         .unwrap();
-                    loop {
+                    for answered in 0.. {
                         let mut head = Vec::new();
                         let mut byte = [0];
                         while !head.ends_with(b"\r\n\r\n") {
@@ -812,13 +847,16 @@ mod tests {
                             }
                             head.push(byte[0]);
                         }
+                        if silent && answered > 0 {
+                            return;
+                        }
                         let close = head.starts_with(b"GET /close ");
                         let reply: &[u8] = if close {
                             b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
                         } else {
                             b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
                         };
-                        if stream.write_all(reply).is_err() || close || silent {
+                        if stream.write_all(reply).is_err() || close {
                             return;
                         }
                     }
@@ -874,18 +912,35 @@ mod tests {
     }
 
     #[test]
-    fn a_connection_the_server_dropped_while_idle_is_replaced() {
+    fn a_pooled_connection_that_closes_under_a_request_is_replaced() {
         let (endpoint, accepted) = keep_alive_server(true);
         let client =
             HyperClient::with_proxies(&TlsSettings::default(), Proxies::default()).unwrap();
         for _ in 0..4 {
-            // Give the connection's task time to see the close, or not:
-            // both ways the call succeeds.
             let response =
                 crate::block_on::block_on(get(&client, &format!("{endpoint}/a"))).unwrap();
             assert_eq!(response.status(), 200);
         }
+        // Each call after the first took a pooled connection that closed
+        // under it, and went again on a new one.
         assert_eq!(accepted.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn a_new_connection_that_closes_under_a_request_is_an_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        thread::spawn(move || {
+            use std::io::Read;
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut buffer = [0; 1024];
+                let _ = stream.read(&mut buffer);
+            }
+        });
+        let client =
+            HyperClient::with_proxies(&TlsSettings::default(), Proxies::default()).unwrap();
+        let err = crate::block_on::block_on(get(&client, &format!("{endpoint}/a"))).unwrap_err();
+        assert_eq!(err.cause(), Some(Cause::ConnectionClosed), "{err}");
     }
 
     fn proxied(proxy: &str) -> HyperClient {
