@@ -274,6 +274,7 @@ async fn invoke_counting<O: Operation>(
     // serializes again rather than every call keeping a copy it rarely needs.
     let prepare = || -> Result<HttpRequest, BuildError> {
         let mut request = O::serialize_request(input)?;
+        frame(&mut request);
         apply_endpoint(&mut request, &base)?;
         for (name, value) in &base.headers {
             request.headers_mut().append(name.clone(), value.clone());
@@ -751,6 +752,25 @@ fn sign_with(
         .signer()
         .sign(request, &params)
         .map_err(BuildError::signing)
+}
+
+/// Frames the serialized request's body, before it is signed: a body that
+/// is not empty gets its `Content-Length` (its true length, whatever a
+/// modeled `Content-Length` member said); an empty one gets none, and the
+/// transport says `content-length: 0` where the method expects a body.
+/// Framing belongs to the HTTP layer, not to a protocol's serializer, as in
+/// botocore (its serializers never set it; its prepared request does).
+pub fn frame(request: &mut HttpRequest) {
+    if let Some(length) = framed_length(request) {
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, length);
+    }
+}
+
+/// The `Content-Length` [`frame`] gives `request`, if any.
+pub(crate) fn framed_length(request: &HttpRequest) -> Option<http::HeaderValue> {
+    (!request.body().is_empty()).then(|| http::HeaderValue::from(request.body().len()))
 }
 
 /// Prefixes the request's path-and-query URI with `base`, and its host with
@@ -1265,13 +1285,17 @@ mod tests {
             );
 
             // The signature, worked out here from the request as sent
-            // (`user-agent` is not signed, `x-amz-user-agent` is).
+            // (`user-agent` is not signed, `x-amz-user-agent` is; the body's
+            // length, framed before signing, is).
             let agent = headers["x-amz-user-agent"].to_str().unwrap();
             assert!(headers.contains_key("user-agent"));
-            let signed_headers =
-                "content-type;host;x-amz-date;x-amz-security-token;x-amz-user-agent";
+            let length = sent.body().len();
+            assert_eq!(headers["content-length"], length.to_string().as_str());
+            let signed_headers = "content-length;content-type;host;x-amz-date;\
+                 x-amz-security-token;x-amz-user-agent";
             let canonical = format!(
-                "POST\n/things/a%2520b\na=1&z=2\ncontent-type:application/json\n\
+                "POST\n/things/a%2520b\na=1&z=2\ncontent-length:{length}\n\
+                 content-type:application/json\n\
                  host:127.0.0.1:8080\nx-amz-date:{date}\nx-amz-security-token:{token}\n\
                  x-amz-user-agent:{agent}\n\n{signed_headers}\n{}",
                 hex(&Sha256::digest(sent.body()))
@@ -1310,7 +1334,9 @@ mod tests {
             assert!(requests[1].headers()["authorization"]
                 .to_str()
                 .unwrap()
-                .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-user-agent,"));
+                .contains(
+                    "SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-user-agent,"
+                ));
             assert_eq!(config.signer().keys_derived(), 1);
         }
 

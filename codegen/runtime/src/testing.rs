@@ -201,7 +201,11 @@ pub struct ExpectedRequest<'a> {
     pub headers: &'a [(&'a str, &'a str)],
     /// Headers that must be absent.
     pub forbid_headers: &'a [&'a str],
-    /// Headers that must be present, whatever their value.
+    /// Headers that must be present, whatever their value, in the request
+    /// as it is signed and sent: the serializer's, framed by
+    /// [`crate::operation::frame`] (its `Content-Length`). Every other
+    /// expectation is of the serializer's request, as botocore's runner
+    /// checks it (which does not read these).
     pub require_headers: &'a [&'a str],
     /// The body, if the case states one: when the request is form-encoded
     /// (`Content-Type: application/x-www-form-urlencoded`), compared as a
@@ -220,7 +224,8 @@ pub struct ExpectedRequest<'a> {
     pub cbor_body: bool,
 }
 
-/// Compares `request` with `expected`; the error lists every difference.
+/// Compares `request`, as the serializer made it, with `expected`; the
+/// error lists every difference.
 pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> Result<(), String> {
     let mut problems = Vec::new();
     if request.method().as_str() != expected.method {
@@ -273,8 +278,13 @@ pub fn check_request(request: &HttpRequest, expected: &ExpectedRequest<'_>) -> R
             problems.push(format!("header `{name}` must be absent"));
         }
     }
+    let framed = crate::operation::framed_length(request);
     for name in expected.require_headers {
-        if !request.headers().contains_key(*name) {
+        let framing = framed.is_some()
+            && http::header::CONTENT_LENGTH
+                .as_str()
+                .eq_ignore_ascii_case(name);
+        if !framing && !request.headers().contains_key(*name) {
             problems.push(format!("header `{name}` must be present"));
         }
     }
@@ -601,6 +611,43 @@ mod tests {
         ] {
             assert!(problems.contains(part), "{part} missing from {problems}");
         }
+    }
+
+    #[test]
+    fn framing_is_required_of_the_sent_request_and_forbidden_of_the_serializers() {
+        let with_body = |body: &'static [u8]| {
+            http::Request::builder()
+                .method("POST")
+                .uri("https://foo.example.com/p")
+                .body(Bytes::from_static(body))
+                .unwrap()
+        };
+        let require = ExpectedRequest {
+            method: "POST",
+            uri: "/p",
+            require_headers: &["Content-Length"],
+            ..Default::default()
+        };
+        let forbid = ExpectedRequest {
+            method: "POST",
+            uri: "/p",
+            forbid_headers: &["Content-Length"],
+            ..Default::default()
+        };
+        // A body: the pipeline frames it, and the serializer did not.
+        assert_eq!(check_request(&with_body(b"1234"), &require), Ok(()));
+        assert_eq!(check_request(&with_body(b"1234"), &forbid), Ok(()));
+        // No body: nothing frames it.
+        let problems = check_request(&with_body(b""), &require).unwrap_err();
+        assert!(
+            problems.contains("`Content-Length` must be present"),
+            "{problems}"
+        );
+        // A serializer that framed the body itself breaks the forbidding case.
+        let mut framed = with_body(b"1234");
+        crate::operation::frame(&mut framed);
+        assert_eq!(framed.headers()["content-length"], "4");
+        assert!(check_request(&framed, &forbid).is_err());
     }
 
     #[test]

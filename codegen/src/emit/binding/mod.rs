@@ -235,15 +235,10 @@ pub fn checksum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-/// Statements that put `body` into `request` with its length, and return it.
+/// Statements that put `body` into `request` and return it; its framing
+/// (`Content-Length`) is the call pipeline's (`sdk_runtime::operation::frame`).
 pub fn finish_request() -> TokenStream {
     quote! {
-        if !body.is_empty() {
-            request.headers_mut().insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-        }
         *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
         Ok(request)
     }

@@ -38,14 +38,6 @@ pub fn serialize_request(input: &PutEventsInput) -> Result<HttpRequest, BuildErr
         );
     let body = ::sdk_runtime::__private::cbor::to_vec(input)
         .map_err(BuildError::serialization)?;
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

@@ -32,14 +32,6 @@ pub fn serialize_request(
     *request.method_mut() = ::sdk_runtime::__private::http::Method::GET;
     *request.uri_mut() = ::sdk_runtime::__private::uri::parse(uri)?;
     let body: Vec<u8> = Vec::new();
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

@@ -36,14 +36,6 @@ pub fn serialize_request(input: &EchoDocumentInput) -> Result<HttpRequest, Build
         }
         None => Vec::new(),
     };
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

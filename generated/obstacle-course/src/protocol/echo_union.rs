@@ -33,14 +33,6 @@ pub fn serialize_request(input: &EchoUnionInput) -> Result<HttpRequest, BuildErr
         }
         None => Vec::new(),
     };
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

@@ -50,14 +50,6 @@ pub fn serialize_request(input: &PutBlobInput) -> Result<HttpRequest, BuildError
                 )
                 .map_err(BuildError::serialization)?,
         );
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

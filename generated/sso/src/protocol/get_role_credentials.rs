@@ -34,14 +34,6 @@ pub fn serialize_request(
         input.access_token.as_ref(),
     )?;
     let body: Vec<u8> = Vec::new();
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }

@@ -30,14 +30,6 @@ pub fn serialize_request(input: &AssumeRoleInput) -> Result<HttpRequest, BuildEr
     );
     ::sdk_runtime::__private::query::QueryWrite::write_query(input, &mut writer, "");
     let body = writer.finish();
-    if !body.is_empty() {
-        request
-            .headers_mut()
-            .insert(
-                ::sdk_runtime::__private::http::header::CONTENT_LENGTH,
-                ::sdk_runtime::__private::http::HeaderValue::from(body.len()),
-            );
-    }
     *request.body_mut() = ::sdk_runtime::__private::bytes::Bytes::from(body);
     Ok(request)
 }
