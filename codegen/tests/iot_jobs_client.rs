@@ -532,8 +532,6 @@ fn malformed_success_responses_are_errors_not_panics() {
         r#"{"execution": {"jobId": "a""#,           // truncated
         r#"{"execution": {"versionNumber": "7"}}"#, // string for a long
         r#"{"execution": []}"#,                     // array for a structure
-        r#"{"execution": {"status": 5}}"#,          // number for an enum
-        r#"{"execution": {"statusDetails": {"k": 1}}}"#,
         r#"{"execution": {"executionNumber": 1.5}}"#,
         r#"{"execution": {"executionNumber": 99999999999999999999}}"#,
         r#"[]"#,
@@ -565,12 +563,48 @@ fn malformed_success_responses_are_errors_not_panics() {
 }
 
 #[test]
+fn another_type_where_the_model_declares_a_string_reads_as_its_text() {
+    let (client, replay) = client();
+    replay.push_response(
+        200,
+        r#"{"execution": {"jobId": 12345678, "status": 5, "statusDetails": {"k": 1, "o": {"a": [true]}}}}"#,
+    );
+    let output = block_on(
+        client
+            .describe_job_execution()
+            .thing_name("t")
+            .job_id("j")
+            .send(),
+    )
+    .unwrap();
+    let execution = output.execution().unwrap();
+    assert_eq!(execution.job_id(), Some("12345678"));
+    assert_eq!(execution.status(), Some(&JobExecutionStatus::from("5")));
+    let details = execution.status_details().unwrap();
+    assert_eq!(details["k"], "1");
+    assert_eq!(details["o"], r#"{"a":[true]}"#);
+
+    // An error's message too: the modeled error, not a failed response.
+    replay.push(response(
+        404,
+        &[("x-amzn-ErrorType", "ResourceNotFoundException")],
+        r#"{"message": 404}"#,
+    ));
+    let err = block_on(client.get_pending_job_executions().thing_name("t").send()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "service error: ResourceNotFoundException: 404",
+        "{err:?}"
+    );
+}
+
+#[test]
 fn malformed_error_body_for_a_modeled_code_is_a_response_error() {
     let (client, replay) = client();
     replay.push(response(
         404,
         &[("x-amzn-ErrorType", "ResourceNotFoundException")],
-        r#"{"message": 404}"#,
+        r#"{"message": "a", "message": [1,"#,
     ));
     let err = block_on(client.get_pending_job_executions().thing_name("t").send()).unwrap_err();
     assert!(matches!(err, SdkError::ResponseError(_)), "{err:?}");

@@ -12,8 +12,11 @@
 //! other values pass it on or ignore it (a structure's own members have their
 //! own formats).
 //!
-//! Wire rules implemented here: blobs are base64; floats may be the strings
-//! `"NaN"`, `"Infinity"` and `"-Infinity"`; `null` inside a list or map is
+//! Wire rules implemented here: a value that is not a JSON string where the
+//! model declares a string (or a string enum) reads as its JSON text, so a
+//! service that sends `12345678` for a string member still answers; blobs
+//! are base64; floats may be the strings `"NaN"`, `"Infinity"` and
+//! `"-Infinity"`; `null` inside a list or map is
 //! dropped; `null` for a member means the member is absent; unknown members
 //! are skipped; timestamps in text formats are also accepted as epoch-second
 //! numbers.
@@ -161,23 +164,53 @@ pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
 }
 
-/// Reads a string enum through its `From<&str>`, without allocating for known values.
+/// Reads a string enum through its `From<&str>`, without allocating for known
+/// values; another JSON value reads as its text, as for a string.
 pub fn deserialize_str_enum<'de, T, D>(deserializer: D) -> Result<T, D::Error>
 where
     T: for<'a> From<&'a str>,
     D: Deserializer<'de>,
 {
-    struct EnumVisitor<T>(PhantomData<T>);
-    impl<T: for<'a> From<&'a str>> Visitor<'_> for EnumVisitor<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            Ok(T::from(v))
-        }
+    deserializer.deserialize_any(TextVisitor(|text: &str| T::from(text)))
+}
+
+/// Reads what the model declares a string: a JSON string as it is; any
+/// other value but `null` as its JSON text (`7`, `true`, `{"a":1}`, written
+/// compactly by serde_json), as botocore's JSON parser hands such a value on
+/// untouched, rather than failing the whole response for one member a
+/// service sends in another type than its model says.
+struct TextVisitor<F>(F);
+
+impl<'de, T, F: FnOnce(&str) -> T> Visitor<'de> for TextVisitor<F> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
     }
-    deserializer.deserialize_str(EnumVisitor(PhantomData))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Ok((self.0)(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Ok((self.0)(if v { "true" } else { "false" }))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok((self.0)(&v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Ok((self.0)(&v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Ok((self.0)(&serde_json::Value::from(v).to_string()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        let value: serde_json::Value =
+            serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok((self.0)(&value.to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        let value: serde_json::Value =
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok((self.0)(&value.to_string()))
+    }
 }
 
 /// Writes one member of a JSON object.
@@ -250,14 +283,14 @@ impl JsonSerialize for String {
     }
 }
 
-/// A string is a JSON string: a number or an object where the model declares
-/// a string is a malformed response, named by the parser's error, not data.
+/// A JSON string, or the JSON text of another value where the model
+/// declares a string (see `TextVisitor`).
 impl JsonDeserialize for String {
     fn deserialize_json<'de, D: Deserializer<'de>>(
         _: TimestampFormat,
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        serde::Deserialize::deserialize(deserializer)
+        deserializer.deserialize_any(TextVisitor(str::to_owned))
     }
 }
 
@@ -708,11 +741,28 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_json_strings() {
+    fn strings_are_json_strings_or_the_text_of_another_value() {
         assert_eq!(from_slice::<String>(br#""\u00e9""#).unwrap(), "\u{e9}");
-        assert!(from_slice::<Vec<String>>(br#"["a", {"k": 1}]"#).is_err());
-        assert!(from_slice::<String>(b"2.5").is_err());
+        assert_eq!(
+            from_slice::<Vec<String>>(
+                br#"["a", {"k": 1, "j": [true, null]}, 12345678, -3, 2.5, false, []]"#
+            )
+            .unwrap(),
+            [
+                "a",
+                r#"{"j":[true,null],"k":1}"#,
+                "12345678",
+                "-3",
+                "2.5",
+                "false",
+                "[]"
+            ]
+        );
+        assert_eq!(from_slice::<Vec<String>>(br#"[null, "b"]"#).unwrap(), ["b"]);
+        // Still JSON: broken text is an error.
         assert!(from_slice::<String>(b"[1,").is_err());
+        assert!(from_slice::<String>(b"{\"a\" 1}").is_err());
+        assert!(from_slice::<String>(b"null").is_err());
     }
 
     #[test]
@@ -845,7 +895,8 @@ mod tests {
             }
         }
         assert_eq!(from_slice::<Upper>(br#""ab""#).unwrap(), Upper("AB".into()));
-        assert!(from_slice::<Upper>(b"1").is_err());
+        assert_eq!(from_slice::<Upper>(b"true").unwrap(), Upper("TRUE".into()));
+        assert!(from_slice::<Upper>(b"tru").is_err());
     }
 
     #[test]
