@@ -240,7 +240,8 @@ fn header_values() {
     ];
     survive("headers", 3, 20_000, &seeds, |text| {
         let _ = headers::split_list(text);
-        let map = header_map(text);
+        let header_map = header_map(text);
+        let map = headers::HeaderIndex::new(&header_map);
         let _ = headers::read::<String>(&map, "x-a", "M");
         let _ = headers::read::<i32>(&map, "x-a", "M");
         let _ = headers::read::<f64>(&map, "x-a", "M");

@@ -40,6 +40,7 @@ pub fn error_from_response(
         }
     });
     let fields = response_bindings(service, structure, &quote!());
+    let index = header_index(structure);
     let read = codec.read_body(None);
     let binding = if fill_message.is_some() {
         quote!(mut error)
@@ -61,6 +62,7 @@ pub fn error_from_response(
                 meta: &::sdk_runtime::error::ErrorMetadata,
             ) -> Result<Self, ::sdk_runtime::error::BoxError> {
                 let body: Self = #read?;
+                #index
                 let #binding = #value;
                 #fill_message
                 #unused_meta
@@ -77,8 +79,23 @@ pub fn list_item<'a>(service: &'a Service, member: &Member) -> Option<&'a Shape>
     }
 }
 
+/// `let headers = ...;`, the response's headers indexed once, when
+/// `structure` binds members to headers (see [`response_bindings`]).
+pub fn header_index(structure: &Structure) -> Option<TokenStream> {
+    structure
+        .members
+        .iter()
+        .any(|m| matches!(m.location, Location::Header | Location::Headers))
+        .then(|| {
+            quote! {
+                let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(response.headers());
+            }
+        })
+}
+
 /// Field initializers (`field: value,`) for the members bound to headers and
 /// the status code; `map_err` turns a parse failure into the caller's error.
+/// Header reads take `headers`, which [`header_index`] declares.
 pub fn response_bindings(
     service: &Service,
     structure: &Structure,
@@ -89,9 +106,10 @@ pub fn response_bindings(
         .iter()
         .filter_map(|member| {
             let field = member_ident(member);
-            let wire = &member.wire_name;
+            // Lowercase, as `HeaderIndex` keeps names (HTTP's are of any case).
+            let wire = member.wire_name.to_ascii_lowercase();
             let name = &member.rust_name;
-            let headers = quote!(response.headers());
+            let headers = quote!(&headers);
             let read = match member.location {
                 Location::Header if member.json_value => {
                     quote!(::sdk_runtime::__private::headers::read_json_value(#headers, #wire, #name))

@@ -302,7 +302,11 @@ pub fn parse_response(
     // Outputs have one field more than their members: the request id, which
     // `invoke` fills in, so a literal always takes the rest from `base`.
     let value = with_fields(&quote!(#output), &fields, structure.members.len() + 1, base);
-    let body = quote!(let output = #value;);
+    let index = super::header_index(structure);
+    let body = quote! {
+        #index
+        let output = #value;
+    };
     let parse_error = parse_error(service, op, error_metadata);
     let doc = doc_line(&format!(
         "Parses a response to `{}` into its output or its error.",

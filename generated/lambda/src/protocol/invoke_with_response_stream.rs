@@ -84,17 +84,20 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = InvokeWithResponseStreamOutput {
         status_code: Some(i32::from(response.status().as_u16())),
         executed_version: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "X-Amz-Executed-Version",
+                &headers,
+                "x-amz-executed-version",
                 "executed_version",
             )
             .map_err(ResponseFailure::Malformed)?,
         response_stream_content_type: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Type",
+                &headers,
+                "content-type",
                 "response_stream_content_type",
             )
             .map_err(ResponseFailure::Malformed)?,

@@ -159,42 +159,37 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = BindEverythingOutput {
         status: Some(i32::from(response.status().as_u16())),
-        token: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "x-token",
-                "token",
-            )
+        token: ::sdk_runtime::__private::headers::read(&headers, "x-token", "token")
             .map_err(ResponseFailure::Malformed)?,
         at: ::sdk_runtime::__private::headers::read_timestamp(
-                response.headers(),
+                &headers,
                 "x-at",
                 "at",
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )
             .map_err(ResponseFailure::Malformed)?,
-        names: ::sdk_runtime::__private::headers::read_list(
-                response.headers(),
-                "x-names",
-                "names",
-            )
+        names: ::sdk_runtime::__private::headers::read_list(&headers, "x-names", "names")
             .map_err(ResponseFailure::Malformed)?,
         times: ::sdk_runtime::__private::headers::read_timestamp_list(
-                response.headers(),
+                &headers,
                 "x-times",
                 "times",
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )
             .map_err(ResponseFailure::Malformed)?,
         meta: ::sdk_runtime::__private::headers::read_prefixed(
-                response.headers(),
+                &headers,
                 "x-meta-",
                 "meta",
             )
             .map_err(ResponseFailure::Malformed)?,
         json: ::sdk_runtime::__private::headers::read_json_value(
-                response.headers(),
+                &headers,
                 "x-json",
                 "json",
             )

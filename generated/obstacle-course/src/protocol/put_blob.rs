@@ -61,12 +61,11 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = PutBlobOutput {
-        kind: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Type",
-                "kind",
-            )
+        kind: ::sdk_runtime::__private::headers::read(&headers, "content-type", "kind")
             .map_err(ResponseFailure::Malformed)?,
         data: if response.body().is_empty() {
             None

@@ -785,10 +785,13 @@ impl crate::types::error::Throttled {
         meta: &::sdk_runtime::error::ErrorMetadata,
     ) -> Result<Self, ::sdk_runtime::error::BoxError> {
         let body: Self = ::sdk_runtime::__private::json::body(response)?;
+        let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+            response.headers(),
+        );
         let mut error = Self {
             retry_after: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Retry-After",
+                &headers,
+                "retry-after",
                 "retry_after",
             )?,
             ..body

@@ -47,10 +47,13 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = UploadOutput {
         length: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Length",
+                &headers,
+                "content-length",
                 "length",
             )
             .map_err(ResponseFailure::Malformed)?,

@@ -146,275 +146,270 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = GetObjectOutput {
         delete_marker: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-delete-marker",
                 "delete_marker",
             )
             .map_err(ResponseFailure::Malformed)?,
         accept_ranges: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "accept-ranges",
                 "accept_ranges",
             )
             .map_err(ResponseFailure::Malformed)?,
         expiration: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-expiration",
                 "expiration",
             )
             .map_err(ResponseFailure::Malformed)?,
         restore: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-restore",
                 "restore",
             )
             .map_err(ResponseFailure::Malformed)?,
         last_modified: ::sdk_runtime::__private::headers::read_timestamp(
-                response.headers(),
-                "Last-Modified",
+                &headers,
+                "last-modified",
                 "last_modified",
                 ::sdk_runtime::TimestampFormat::HttpDate,
             )
             .map_err(ResponseFailure::Malformed)?,
         content_length: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Length",
+                &headers,
+                "content-length",
                 "content_length",
             )
             .map_err(ResponseFailure::Malformed)?,
-        e_tag: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "ETag",
-                "e_tag",
-            )
+        e_tag: ::sdk_runtime::__private::headers::read(&headers, "etag", "e_tag")
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc32: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc32",
                 "checksum_crc32",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc32c: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc32c",
                 "checksum_crc32c",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc64nvme: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc64nvme",
                 "checksum_crc64nvme",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha1: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha1",
                 "checksum_sha1",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha256: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha256",
                 "checksum_sha256",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha512: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha512",
                 "checksum_sha512",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_md5: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-md5",
                 "checksum_md5",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash64: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash64",
                 "checksum_xxhash64",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash3: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash3",
                 "checksum_xxhash3",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash128: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash128",
                 "checksum_xxhash128",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_type: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-type",
                 "checksum_type",
             )
             .map_err(ResponseFailure::Malformed)?,
         missing_meta: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-missing-meta",
                 "missing_meta",
             )
             .map_err(ResponseFailure::Malformed)?,
         version_id: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-version-id",
                 "version_id",
             )
             .map_err(ResponseFailure::Malformed)?,
         cache_control: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Cache-Control",
+                &headers,
+                "cache-control",
                 "cache_control",
             )
             .map_err(ResponseFailure::Malformed)?,
         content_disposition: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Disposition",
+                &headers,
+                "content-disposition",
                 "content_disposition",
             )
             .map_err(ResponseFailure::Malformed)?,
         content_encoding: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Encoding",
+                &headers,
+                "content-encoding",
                 "content_encoding",
             )
             .map_err(ResponseFailure::Malformed)?,
         content_language: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Language",
+                &headers,
+                "content-language",
                 "content_language",
             )
             .map_err(ResponseFailure::Malformed)?,
         content_range: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Range",
+                &headers,
+                "content-range",
                 "content_range",
             )
             .map_err(ResponseFailure::Malformed)?,
         content_type: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Content-Type",
+                &headers,
+                "content-type",
                 "content_type",
             )
             .map_err(ResponseFailure::Malformed)?,
-        expires: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "Expires",
-                "expires",
-            )
+        expires: ::sdk_runtime::__private::headers::read(&headers, "expires", "expires")
             .map_err(ResponseFailure::Malformed)?,
         website_redirect_location: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-website-redirect-location",
                 "website_redirect_location",
             )
             .map_err(ResponseFailure::Malformed)?,
         server_side_encryption: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption",
                 "server_side_encryption",
             )
             .map_err(ResponseFailure::Malformed)?,
         metadata: ::sdk_runtime::__private::headers::read_prefixed(
-                response.headers(),
+                &headers,
                 "x-amz-meta-",
                 "metadata",
             )
             .map_err(ResponseFailure::Malformed)?,
         sse_customer_algorithm: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-customer-algorithm",
                 "sse_customer_algorithm",
             )
             .map_err(ResponseFailure::Malformed)?,
         sse_customer_key_md5: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "x-amz-server-side-encryption-customer-key-MD5",
+                &headers,
+                "x-amz-server-side-encryption-customer-key-md5",
                 "sse_customer_key_md5",
             )
             .map_err(ResponseFailure::Malformed)?,
         ssekms_key_id: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-aws-kms-key-id",
                 "ssekms_key_id",
             )
             .map_err(ResponseFailure::Malformed)?,
         bucket_key_enabled: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-bucket-key-enabled",
                 "bucket_key_enabled",
             )
             .map_err(ResponseFailure::Malformed)?,
         storage_class: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-storage-class",
                 "storage_class",
             )
             .map_err(ResponseFailure::Malformed)?,
         request_charged: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-request-charged",
                 "request_charged",
             )
             .map_err(ResponseFailure::Malformed)?,
         replication_status: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-replication-status",
                 "replication_status",
             )
             .map_err(ResponseFailure::Malformed)?,
         parts_count: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-mp-parts-count",
                 "parts_count",
             )
             .map_err(ResponseFailure::Malformed)?,
         tag_count: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-tagging-count",
                 "tag_count",
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_mode: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-mode",
                 "object_lock_mode",
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_retain_until_date: ::sdk_runtime::__private::headers::read_timestamp(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-retain-until-date",
                 "object_lock_retain_until_date",
                 ::sdk_runtime::TimestampFormat::DateTime,
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_legal_hold_status: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-legal-hold",
                 "object_lock_legal_hold_status",
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_event_hold: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-event-hold",
                 "object_lock_event_hold",
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_event_hold_duration_days: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-event-hold-duration-days",
                 "object_lock_event_hold_duration_days",
             )
             .map_err(ResponseFailure::Malformed)?,
         object_lock_event_hold_duration_years: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-lock-event-hold-duration-years",
                 "object_lock_event_hold_duration_years",
             )

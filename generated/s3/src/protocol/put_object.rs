@@ -334,135 +334,134 @@ pub fn parse_response(
     if !response.status().is_success() {
         return Err(parse_error(response));
     }
+    let headers = ::sdk_runtime::__private::headers::HeaderIndex::new(
+        response.headers(),
+    );
     let output = PutObjectOutput {
         expiration: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-expiration",
                 "expiration",
             )
             .map_err(ResponseFailure::Malformed)?,
-        e_tag: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "ETag",
-                "e_tag",
-            )
+        e_tag: ::sdk_runtime::__private::headers::read(&headers, "etag", "e_tag")
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc32: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc32",
                 "checksum_crc32",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc32c: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc32c",
                 "checksum_crc32c",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_crc64nvme: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-crc64nvme",
                 "checksum_crc64nvme",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha1: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha1",
                 "checksum_sha1",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha256: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha256",
                 "checksum_sha256",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_sha512: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-sha512",
                 "checksum_sha512",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_md5: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-md5",
                 "checksum_md5",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash64: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash64",
                 "checksum_xxhash64",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash3: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash3",
                 "checksum_xxhash3",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_xxhash128: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-xxhash128",
                 "checksum_xxhash128",
             )
             .map_err(ResponseFailure::Malformed)?,
         checksum_type: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-checksum-type",
                 "checksum_type",
             )
             .map_err(ResponseFailure::Malformed)?,
         server_side_encryption: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption",
                 "server_side_encryption",
             )
             .map_err(ResponseFailure::Malformed)?,
         version_id: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-version-id",
                 "version_id",
             )
             .map_err(ResponseFailure::Malformed)?,
         sse_customer_algorithm: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-customer-algorithm",
                 "sse_customer_algorithm",
             )
             .map_err(ResponseFailure::Malformed)?,
         sse_customer_key_md5: ::sdk_runtime::__private::headers::read(
-                response.headers(),
-                "x-amz-server-side-encryption-customer-key-MD5",
+                &headers,
+                "x-amz-server-side-encryption-customer-key-md5",
                 "sse_customer_key_md5",
             )
             .map_err(ResponseFailure::Malformed)?,
         ssekms_key_id: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-aws-kms-key-id",
                 "ssekms_key_id",
             )
             .map_err(ResponseFailure::Malformed)?,
         ssekms_encryption_context: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-context",
                 "ssekms_encryption_context",
             )
             .map_err(ResponseFailure::Malformed)?,
         bucket_key_enabled: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-server-side-encryption-bucket-key-enabled",
                 "bucket_key_enabled",
             )
             .map_err(ResponseFailure::Malformed)?,
         size: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-object-size",
                 "size",
             )
             .map_err(ResponseFailure::Malformed)?,
         request_charged: ::sdk_runtime::__private::headers::read(
-                response.headers(),
+                &headers,
                 "x-amz-request-charged",
                 "request_charged",
             )

@@ -3,6 +3,7 @@
 //! Writing checks every name and value, so a hostile string cannot inject a
 //! header line; reading names the member whose header did not parse.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use base64::Engine as _;
@@ -119,27 +120,88 @@ pub fn add_json_value(
     Ok(())
 }
 
+/// A response's headers, sorted once by name, for an output that reads many
+/// of them: each read is a binary search in the response's few headers, not
+/// a `HeaderMap` lookup that parses and lowercases the name it is given
+/// again (S3's `GetObject` output binds 45 headers, most of them absent).
+#[derive(Debug)]
+pub struct HeaderIndex<'a> {
+    /// Lowercase names (as `HeaderName`s are) with their values, in the
+    /// order of [`key`]; a repeated header's values stay in the order
+    /// received.
+    sorted: Vec<(&'a str, &'a HeaderValue)>,
+}
+
+impl<'a> HeaderIndex<'a> {
+    /// Indexes `headers`.
+    pub fn new(headers: &'a HeaderMap) -> Self {
+        let mut sorted: Vec<_> = headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
+            .collect();
+        // Stable: the values of one name keep their order.
+        sorted.sort_by(|a, b| key(a.0).cmp(&key(b.0)));
+        Self { sorted }
+    }
+
+    /// The entries whose name is `name`, lowercase as generated code writes
+    /// every header name it reads.
+    fn values(&self, name: &str) -> &[(&'a str, &'a HeaderValue)] {
+        debug_assert!(
+            !name.bytes().any(|b| b.is_ascii_uppercase()),
+            "header names are looked up in lowercase: {name}"
+        );
+        let start = self.sorted.partition_point(|(n, _)| key(n) < key(name));
+        let len = self.sorted[start..]
+            .iter()
+            .take_while(|(n, _)| *n == name)
+            .count();
+        &self.sorted[start..start + len]
+    }
+
+    /// The entries whose name starts with `prefix` (lowercase), those of
+    /// one name next to each other.
+    fn with_prefix<'s>(
+        &'s self,
+        prefix: &'s str,
+    ) -> impl Iterator<Item = &'s (&'a str, &'a HeaderValue)> + 's {
+        self.sorted
+            .iter()
+            .filter(move |(n, _)| n.starts_with(prefix))
+    }
+}
+
+/// The order of [`HeaderIndex`]: by length, then by bytes, so that most
+/// comparisons of a search end at the lengths.
+fn key(name: &str) -> (usize, &str) {
+    (name.len(), name)
+}
+
 /// The text of header `name`; repeated headers are joined with `, `.
-fn text(headers: &HeaderMap, name: &str, member: &str) -> Result<Option<String>, BoxError> {
-    let mut out: Option<String> = None;
-    for value in headers.get_all(name) {
-        let part = value
-            .to_str()
-            .map_err(|_| format!("header `{name}` for `{member}` is not valid text"))?;
+fn text<'a>(
+    headers: &HeaderIndex<'a>,
+    name: &str,
+    member: &str,
+) -> Result<Option<Cow<'a, str>>, BoxError> {
+    let not_text = || format!("header `{name}` for `{member}` is not valid text");
+    let mut out: Option<Cow<'a, str>> = None;
+    for (_, value) in headers.values(name) {
+        let part = value.to_str().map_err(|_| not_text())?;
         match &mut out {
             Some(text) => {
+                let text = text.to_mut();
                 text.push_str(", ");
                 text.push_str(part);
             }
-            None => out = Some(part.to_owned()),
+            None => out = Some(Cow::Borrowed(part)),
         }
     }
     Ok(out)
 }
 
-/// Reads header `name` into `member`.
+/// Reads header `name` (lowercase, as every read here takes it) into `member`.
 pub fn read<T: FromParam>(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     name: &str,
     member: &str,
 ) -> Result<Option<T>, BoxError> {
@@ -153,7 +215,7 @@ pub fn read<T: FromParam>(
 
 /// Reads a timestamp header in `format`.
 pub fn read_timestamp(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     name: &str,
     member: &str,
     format: TimestampFormat,
@@ -207,7 +269,7 @@ fn finish_item(current: &mut String, was_quoted: bool) -> String {
 
 /// Reads a list header into `member`.
 pub fn read_list<T: FromParam>(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     name: &str,
     member: &str,
 ) -> Result<Option<Vec<T>>, BoxError> {
@@ -226,7 +288,7 @@ pub fn read_list<T: FromParam>(
 /// Reads a list of timestamps in `format`; HTTP dates, which hold a comma
 /// each, are split at every second comma.
 pub fn read_timestamp_list(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     name: &str,
     member: &str,
     format: TimestampFormat,
@@ -257,17 +319,21 @@ pub fn read_timestamp_list(
 /// empty prefix) into a map keyed by the rest of the name (empty when
 /// none has the prefix).
 pub fn read_prefixed(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     prefix: &str,
     member: &str,
 ) -> Result<Option<HashMap<String, String>>, BoxError> {
     let prefix = prefix.to_ascii_lowercase();
     let mut out = HashMap::new();
-    for name in headers.keys() {
-        if let Some(key) = name.as_str().strip_prefix(&prefix) {
-            if let Some(text) = text(headers, name.as_str(), member)? {
-                out.insert(key.to_owned(), text);
-            }
+    let mut last = None;
+    for (name, _) in headers.with_prefix(&prefix) {
+        // A repeated header once, its values joined as `text` joins them.
+        if last == Some(*name) {
+            continue;
+        }
+        last = Some(*name);
+        if let Some(text) = text(headers, name, member)? {
+            out.insert(name[prefix.len()..].to_owned(), text.into_owned());
         }
     }
     // Always a map, empty when no header has the prefix, as botocore's
@@ -277,7 +343,7 @@ pub fn read_prefixed(
 
 /// Reads a base64-encoded JSON document from header `name`.
 pub fn read_json_value(
-    headers: &HeaderMap,
+    headers: &HeaderIndex<'_>,
     name: &str,
     member: &str,
 ) -> Result<Option<String>, BoxError> {
@@ -301,9 +367,14 @@ mod tests {
     fn timestamps_out_of_range_are_errors() {
         let mut headers = HeaderMap::new();
         headers.insert("x-t", HeaderValue::from_static("-9223372036854775808.5"));
-        let err = read_timestamp(&headers, "x-t", "When", TimestampFormat::EpochSeconds)
-            .unwrap_err()
-            .to_string();
+        let err = read_timestamp(
+            &HeaderIndex::new(&headers),
+            "x-t",
+            "When",
+            TimestampFormat::EpochSeconds,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("header `x-t` for `When`"), "{err}");
         assert!(err.contains("out of range"), "{err}");
     }
@@ -320,7 +391,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(headers["x-list"], r#""b,c", "\"def\"", a"#);
-        let parsed: Vec<String> = read_list(&headers, "x-list", "list").unwrap().unwrap();
+        let parsed: Vec<String> = read_list(&HeaderIndex::new(&headers), "x-list", "list")
+            .unwrap()
+            .unwrap();
         assert_eq!(parsed, ["b,c", "\"def\"", "a"]);
         assert_eq!(split_list("a, b ,c"), ["a", "b", "c"]);
         assert_eq!(split_list(""), Vec::<String>::new());
@@ -348,9 +421,14 @@ mod tests {
             headers["x-t"],
             "Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT"
         );
-        let parsed = read_timestamp_list(&headers, "x-t", "t", TimestampFormat::HttpDate)
-            .unwrap()
-            .unwrap();
+        let parsed = read_timestamp_list(
+            &HeaderIndex::new(&headers),
+            "x-t",
+            "t",
+            TimestampFormat::HttpDate,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(parsed, [t, t]);
     }
 
@@ -383,29 +461,74 @@ mod tests {
         assert_eq!(headers["x-foo-abc"], "Abc value");
         assert_eq!(headers["x-json"], "dHJ1ZQ==");
         assert_eq!(
-            read_prefixed(&headers, "x-foo-", "m").unwrap().unwrap(),
+            read_prefixed(&HeaderIndex::new(&headers), "x-foo-", "m")
+                .unwrap()
+                .unwrap(),
             map
         );
         assert_eq!(
-            read_json_value(&headers, "x-json", "json")
+            read_json_value(&HeaderIndex::new(&headers), "x-json", "json")
                 .unwrap()
                 .as_deref(),
             Some("true")
         );
-        assert_eq!(read_prefixed(&headers, "", "m").unwrap().unwrap().len(), 3);
+        assert_eq!(
+            read_prefixed(&HeaderIndex::new(&headers), "", "m")
+                .unwrap()
+                .unwrap()
+                .len(),
+            3
+        );
         // No header with the prefix: an empty map, as botocore gives it.
         assert_eq!(
-            read_prefixed(&headers, "x-none-", "m").unwrap(),
+            read_prefixed(&HeaderIndex::new(&headers), "x-none-", "m").unwrap(),
             Some(HashMap::new())
         );
+    }
+
+    #[test]
+    fn the_index_finds_names_and_keeps_repeated_values_in_order() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-b", "2"),
+            ("etag", "e"),
+            ("x-a", "1"),
+            ("x-b", "3"),
+            ("x-meta-z", "z"),
+            ("x-meta-a", "a1"),
+            ("x-meta-a", "a2"),
+            ("x-metaphor", "no"),
+        ] {
+            headers.append(name, HeaderValue::from_static(value));
+        }
+        let index = HeaderIndex::new(&headers);
+        assert_eq!(
+            read::<String>(&index, "etag", "e").unwrap().as_deref(),
+            Some("e")
+        );
+        assert_eq!(
+            read::<String>(&index, "x-b", "b").unwrap().as_deref(),
+            Some("2, 3")
+        );
+        assert_eq!(read::<i32>(&index, "x-a", "a").unwrap(), Some(1));
+        assert_eq!(read::<String>(&index, "x-c", "c").unwrap(), None);
+        assert_eq!(read::<String>(&index, "", "c").unwrap(), None);
+        let meta = read_prefixed(&index, "X-Meta-", "m").unwrap().unwrap();
+        assert_eq!(meta.len(), 2, "{meta:?}");
+        assert_eq!(meta["a"], "a1, a2");
+        assert_eq!(meta["z"], "z");
+        assert_eq!(read_prefixed(&index, "", "m").unwrap().unwrap().len(), 6);
     }
 
     #[test]
     fn bad_header_text_names_the_member() {
         let mut headers = HeaderMap::new();
         headers.insert("x-n", HeaderValue::from_static("ten"));
-        let err = read::<i32>(&headers, "x-n", "count").unwrap_err();
+        let err = read::<i32>(&HeaderIndex::new(&headers), "x-n", "count").unwrap_err();
         assert!(err.to_string().contains("`count`"), "{err}");
-        assert_eq!(read::<i32>(&headers, "x-missing", "count").unwrap(), None);
+        assert_eq!(
+            read::<i32>(&HeaderIndex::new(&headers), "x-missing", "count").unwrap(),
+            None
+        );
     }
 }
