@@ -768,7 +768,8 @@ pub fn frame(request: &mut HttpRequest) {
     }
 }
 
-/// The `Content-Length` [`frame`] gives `request`, if any.
+/// The `Content-Length` [`frame`] gives `request`, if any (the protocol
+/// harness's `testing::check_request` frames a copy of the headers with it).
 pub(crate) fn framed_length(request: &HttpRequest) -> Option<http::HeaderValue> {
     (!request.body().is_empty()).then(|| http::HeaderValue::from(request.body().len()))
 }
